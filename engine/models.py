@@ -1,0 +1,2 @@
+"""Engine tables: definitions, pathways, task history and the worklist projection."""
+from engine.db import Base  # noqa: F401

@@ -1,0 +1,80 @@
+"""Shared fixtures: app, client, runner and the auth action helper.
+
+FORLOB_TEST_DB selects the database for the whole run: "sqlite" (default) or
+"postgres". With REQUIRE_POSTGRES=1 a silent PostgreSQL fails the run instead of
+skipping its tests.
+"""
+import os
+import tempfile
+
+import pytest
+
+from tests import dbutil
+
+_INSTANCE = tempfile.mkdtemp(prefix="forlob-instance-")
+os.environ.setdefault("FORLOB_INSTANCE_PATH", _INSTANCE)
+os.environ.setdefault("SECRET_KEY", "test-only-secret")
+
+
+def pytest_report_header(config):
+    return f"forlob test database: {os.environ.get('FORLOB_TEST_DB', 'sqlite')}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A migrated database for the whole test session."""
+    kind = os.environ.get("FORLOB_TEST_DB", "sqlite")
+    schema = None
+    if kind == "postgres":
+        if not dbutil.postgres_answers():
+            if os.environ.get("REQUIRE_POSTGRES") == "1":
+                pytest.fail(f"PostgreSQL does not answer at {dbutil.POSTGRES_URL} "
+                            "and REQUIRE_POSTGRES=1", pytrace=False)
+            pytest.skip(f"PostgreSQL does not answer at {dbutil.POSTGRES_URL}")
+        url, schema = dbutil.create_postgres_schema()
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    from webui import create_app
+    create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True, "TESTING": True})
+    yield url
+    if schema:
+        dbutil.drop_postgres_schema(schema)
+
+
+def make_test_config(database_url, **extra):
+    """The configuration every test app starts from."""
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "AUTO_MIGRATE": False,
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "RATELIMIT_ENABLED": False,
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture
+def app(database_url):
+    """A fresh app on empty tables."""
+    from webui import create_app
+    from webui.extensions import db
+    app = create_app(make_test_config(database_url))
+    with app.app_context():
+        dbutil.reset_tables(db.session, db.metadata)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

@@ -1,0 +1,56 @@
+"""The Forløb web application: create_app is the one place that wires things."""
+import os
+
+from flask import Flask
+
+from webui.config import build_config
+from webui.extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def create_app(test_config=None):
+    """Create and configure the Flask application."""
+    instance_path = os.environ.get("FORLOB_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(build_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    from webui.i18n import select_locale
+    babel.init_app(app, locale_selector=select_locale)
+
+    _import_models()
+    _register_blueprints(app)
+    _register_cli(app)
+
+    if app.config["AUTO_MIGRATE"]:
+        with app.app_context():
+            from flask_migrate import upgrade
+            upgrade(directory=MIGRATIONS_DIR)
+    return app
+
+
+def _import_models():
+    """Import every module that defines tables so the metadata is complete."""
+    import engine.models  # noqa: F401
+    import webui.models  # noqa: F401
+
+
+def _register_blueprints(app):
+    from webui.auth import bp as auth_bp
+    from webui.errors import bp as errors_bp
+    from webui.health import bp as health_bp
+
+    for bp in (health_bp, auth_bp, errors_bp):
+        app.register_blueprint(bp)
+
+
+def _register_cli(app):
+    from webui.cli import register
+    register(app)

@@ -1,0 +1,20 @@
+"""CLI commands, registered on the app."""
+import click
+from flask.cli import AppGroup
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@demo_cli.command("seed")
+def demo_seed():
+    """Seed demo organisations, logins and patients, then print the logins."""
+    from webui.demo.seed import DEMO_PASSWORD, seed_all
+    logins = seed_all()
+    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    for username, roles, org in logins:
+        click.echo(f"  {username:<16} {roles:<32} {org}")
+
+
+def register(app):
+    """Attach the project's CLI command groups to the app."""
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,1 @@
+"""Demo data: organisations, one login per role, and patients in every phase."""

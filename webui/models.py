@@ -1,0 +1,56 @@
+"""Tables owned by the web layer: organisations and staff accounts."""
+from datetime import datetime, timezone
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+from flask_login import UserMixin
+
+from webui.extensions import db
+
+
+def utcnow():
+    """Timezone-aware now, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Organisation(db.Model):
+    """A region's psychiatry or a municipality's substance treatment."""
+
+    __tablename__ = "organisation"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # "region" or "municipality"
+    region: Mapped[str] = mapped_column(String(64))
+
+
+class User(UserMixin, db.Model):
+    """A staff account with a hashed password, one organisation and some roles."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    organisation_code: Mapped[str] = mapped_column(ForeignKey("organisation.code"))
+    roles_csv: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def roles(self) -> set[str]:
+        """The user's role names."""
+        return {r for r in self.roles_csv.split(",") if r}
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self):
+        return self.active
