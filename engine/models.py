@@ -1,2 +1,180 @@
 """Engine tables: definitions, pathways, task history and the worklist projection."""
-from engine.db import Base  # noqa: F401
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, \
+    Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from engine.clock import utcnow
+from engine.db import Base
+
+
+class DefinitionVersion(Base):
+    """One immutable deployed bundle of BPMN/DMN files."""
+
+    __tablename__ = "definition_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    files: Mapped[dict] = deferred(mapped_column(JSON))          # {filename: xml text}
+    process_ids: Mapped[list] = mapped_column(JSON, default=list)
+    deployed_by: Mapped[str] = mapped_column(String(80))
+    deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Patient(Base):
+    """A citizen in the pathway, identified by CPR number."""
+
+    __tablename__ = "patient"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cpr: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    region: Mapped[str] = mapped_column(String(64))
+    municipality: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Pathway(Base):
+    """A patient's pathway: summary columns plus the live state of its current run."""
+
+    __tablename__ = "pathway"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("definition_version.id"))
+    status: Mapped[str] = mapped_column(String(10), default="active", index=True)
+    stage: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    phase: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    region_org: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    municipality_org: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    tovholder_org: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    tovholder: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    group_no: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    guarantee_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    guarantee_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    waiting_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    next_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                         nullable=True, index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    previous_pathway_id: Mapped[int | None] = mapped_column(ForeignKey("pathway.id"),
+                                                            nullable=True)
+    run_no: Mapped[int] = mapped_column(Integer, default=0)
+    run_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The serialized SpiffWorkflow state of the current run only (bounded by design).
+    state: Mapped[str | None] = deferred(mapped_column(Text, nullable=True))
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class PathwayRun(Base):
+    """An archived, finished run of one stage (continue-as-new leaves these behind)."""
+
+    __tablename__ = "pathway_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathway.id"), index=True)
+    run_no: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(64))
+    version_id: Mapped[int] = mapped_column(ForeignKey("definition_version.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_stage: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class PathwayParticipant(Base):
+    """An organisation that takes part in a pathway (and so may see the patient)."""
+
+    __tablename__ = "pathway_participant"
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathway.id"), primary_key=True)
+    org_code: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class AwaitedMessage(Base):
+    """A message name the current run of an active pathway waits for (correlation index)."""
+
+    __tablename__ = "awaited_message"
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathway.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+
+    __table_args__ = (Index("ix_awaited_message_patient_name", "patient_id", "name"),)
+
+
+class WorklistItem(Base):
+    """An open user task or a visible wait: the worklist projection of a pathway."""
+
+    __tablename__ = "worklist_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathway.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    task_id: Mapped[str] = mapped_column(String(36))
+    task_spec: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    form_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    kind: Mapped[str] = mapped_column(String(10), default="task")
+    stage: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    phase: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lane: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    role: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    org_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    assignee: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    patient_name: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (
+        Index("ix_worklist_item_org_code_due_at", "org_code", "due_at"),
+        UniqueConstraint("pathway_id", "task_id", name="uq_worklist_item_pathway_task"),
+    )
+
+
+class TaskRecord(Base):
+    """History: one row per completed task or system event of a pathway."""
+
+    __tablename__ = "task_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathway.id"), index=True)
+    run_no: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    phase: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    task_spec: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    form_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lane: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    version_id: Mapped[int] = mapped_column(ForeignKey("definition_version.id"))
+
+
+class TaskDraft(Base):
+    """Unsubmitted form data a user saved for an open task."""
+
+    __tablename__ = "task_draft"
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathway.id"), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    actor: Mapped[str] = mapped_column(String(80))
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what, when and from where."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(80))
+    patient_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    pathway_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(64), default="")

@@ -22,3 +22,4 @@ if [ "$(cat "$lockstamp" 2>/dev/null)" != "$lockwant" ]; then
   echo "$lockwant" > "$lockstamp"
 fi
 npm run --silent vendor
+.venv/bin/pybabel -q compile -d webui/translations

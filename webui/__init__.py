@@ -33,6 +33,9 @@ def create_app(test_config=None):
         with app.app_context():
             from flask_migrate import upgrade
             upgrade(directory=MIGRATIONS_DIR)
+    if app.config.get("DEPLOY_ON_START", True):
+        from webui.engine_cli import deploy_on_start
+        deploy_on_start(app)
     return app
 
 
@@ -43,12 +46,20 @@ def _import_models():
 
 
 def _register_blueprints(app):
+    """Register every area of the web UI, its error pages and template helpers."""
+    from webui import templating
+    from webui.admin import bp as admin_bp
     from webui.auth import bp as auth_bp
-    from webui.errors import bp as errors_bp
+    from webui.errors import bp as errors_bp, register_engine_errors
     from webui.health import bp as health_bp
+    from webui.i18n import bp as i18n_bp
+    from webui.pathways import bp as pathways_bp
+    from webui.worklist import bp as worklist_bp
 
-    for bp in (health_bp, auth_bp, errors_bp):
+    for bp in (health_bp, auth_bp, errors_bp, i18n_bp, worklist_bp, pathways_bp, admin_bp):
         app.register_blueprint(bp)
+    register_engine_errors(app)
+    templating.register(app)
 
 
 def _register_cli(app):

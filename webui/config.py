@@ -49,5 +49,6 @@ def build_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "da",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
         "LANGUAGES": ["da", "en"],
+        "DEPLOY_ON_START": os.environ.get("FORLOB_DEPLOY_ON_START", "1") == "1",
         "BPMN_DIR": str(Path(__file__).resolve().parent.parent / "bpmn"),
     }

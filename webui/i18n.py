@@ -1,5 +1,9 @@
 """Locale selection: Danish first, English when the user picks it."""
-from flask import current_app, request, session
+from flask import Blueprint, current_app, abort, redirect, request, session, url_for
+
+bp = Blueprint("i18n", __name__)
+
+LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
 
 
 def select_locale():
@@ -8,3 +12,16 @@ def select_locale():
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@bp.post("/lang")
+def switch_language():
+    """Remember the chosen language in the session and go back."""
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["lang"] = lang
+    back = request.form.get("next", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("worklist.index")
+    return redirect(back)

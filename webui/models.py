@@ -54,3 +54,13 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.active
+
+
+class LoginFailure(db.Model):
+    """One failed login, kept for throttling (per username and per IP address)."""
+
+    __tablename__ = "login_failure"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

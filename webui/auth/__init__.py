@@ -1,13 +1,20 @@
-"""Log in and out."""
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+"""Log in and out, with throttled failures and an idle session timeout."""
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from webui.auth import throttle
 from webui.extensions import db, login_manager
 from webui.models import User
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 login_manager.login_view = "auth.login"
+login_manager.login_message = None
+login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
@@ -16,17 +23,55 @@ def load_user(user_id):
     return db.session.get(User, int(user_id))
 
 
+@bp.before_app_request
+def enforce_idle_timeout():
+    """Log out a session that has been idle longer than PERMANENT_SESSION_LIFETIME."""
+    if not current_user.is_authenticated:
+        return None
+    now = datetime.now(timezone.utc).timestamp()
+    last_seen = session.get("last_seen", now)
+    limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if now - last_seen > limit:
+        logout_user()
+        _fresh_session()
+        flash(_("Din session er udløbet. Log ind igen."), "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    session["last_seen"] = now
+    return None
+
+
+def _safe_next(target):
+    """Return target only when it is a local path, so login cannot redirect off-site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form and log the user in."""
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(url_for("worklist.index"))
     if request.method == "POST":
-        username = request.form.get("username", "").strip()
+        username = request.form.get("username", "").strip()[:80]
+        source = request.remote_addr or ""
+        if throttle.is_locked(username, source):
+            flash(_("For mange mislykkede forsøg. Vent 15 minutter, og prøv igen."), "error")
+            return render_template("auth/login.html", username=username), 429
         user = db.session.scalar(db.select(User).filter_by(username=username))
         if user and user.active and user.check_password(request.form.get("password", "")):
+            throttle.clear_failures(username)
+            _fresh_session()
             session.permanent = True
             login_user(user)
-            return redirect(url_for("auth.home"))
+            session["last_seen"] = datetime.now(timezone.utc).timestamp()
+            return redirect(_safe_next(request.args.get("next")) or url_for("worklist.index"))
+        throttle.record_failure(username, source)
         flash(_("Forkert brugernavn eller adgangskode."), "error")
+        return render_template("auth/login.html", username=username), 401
     return render_template("auth/login.html")
 
 
@@ -35,11 +80,13 @@ def login():
 def logout():
     """Log the user out."""
     logout_user()
+    _fresh_session()
     return redirect(url_for("auth.login"))
 
 
-@bp.get("/")
-@login_required
-def home():
-    """Start page after login."""
-    return render_template("auth/home.html")
+def _fresh_session():
+    """Start a clean session (no fixation), keeping only the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang

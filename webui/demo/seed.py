@@ -39,9 +39,13 @@ def seed_users() -> list[tuple[str, str, str]]:
     return rows
 
 
-def seed_all() -> list[tuple[str, str, str]]:
-    """Seed everything the demo needs and commit."""
+def seed_all(patients: bool = True) -> list[tuple[str, str, str]]:
+    """Seed everything the demo needs (organisations, logins, patients) and commit."""
     seed_organisations()
     logins = seed_users()
     db.session.commit()
+    if patients:
+        from webui.demo.patients import seed_patients
+        seed_patients(db.session)
+        db.session.commit()
     return logins

@@ -1,4 +1,84 @@
-"""Error pages."""
-from flask import Blueprint
+"""Friendly error pages, and the one place engine exceptions become HTTP answers."""
+from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from webui.extensions import db
 
 bp = Blueprint("errors", __name__, template_folder="templates")
+
+# status → (title, explanation) shown on the error page.
+PAGES = {
+    400: (_l("Ugyldig forespørgsel"), _l("Forespørgslen kunne ikke forstås. Gå tilbage, og prøv igen.")),
+    403: (_l("Ingen adgang"), _l("Du har ikke adgang til denne side.")),
+    404: (_l("Siden findes ikke"), _l("Siden findes ikke, eller du har ikke adgang til den.")),
+    405: (_l("Ikke tilladt"), _l("Handlingen er ikke tilladt her.")),
+    409: (_l("Konflikt"), _l("Nogen har ændret forløbet i mellemtiden. Genindlæs siden, og prøv igen.")),
+    413: (_l("For stor forespørgsel"), _l("Det indsendte er for stort.")),
+    429: (_l("For mange forsøg"), _l("Vent lidt, og prøv igen.")),
+    500: (_l("Der opstod en fejl"), _l("Noget gik galt hos os. Ingen ændringer blev gemt. Prøv igen om lidt.")),
+}
+
+# engine exception name → (status, message); names keep this module free of engine imports
+# at load time, and each is resolved against engine.errors when the app starts.
+ENGINE_ERRORS = {
+    "Conflict": (409, _l("Nogen andre har afsluttet opgaven før dig. Forløbet er opdateret; se hvor patienten er nu.")),
+    "TaskNotReady": (409, _l("Opgaven er ikke længere klar. Den er måske allerede afsluttet.")),
+    "PathwayAlreadyActive": (409, _l("Patienten har allerede et aktivt forløb.")),
+    "NoRecipient": (409, _l("Intet forløb venter på denne besked.")),
+    "NotFound": (404, None),
+    "InvalidDefinition": (500, None),
+    "SandboxViolation": (500, None),
+    "EngineError": (500, None),
+}
+
+
+def render_error(status, message=None):
+    """Render the friendly page for a status with an optional specific message."""
+    title, text = PAGES.get(status, PAGES[500])
+    return render_template("errors/error.html", status=status, title=title,
+                           message=message or text), status
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(exc):
+    """Any HTTP error (403, 404, 409, ...) as a friendly page."""
+    if exc.code and exc.code >= 500:
+        db.session.rollback()
+    return render_error(exc.code or 500)
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(exc):
+    """A missing or stale CSRF token: tell the user to reload the form."""
+    return render_error(400, _l("Formularen er udløbet eller ugyldig. Genindlæs siden, og prøv igen."))
+
+
+@bp.app_errorhandler(Exception)
+def server_error(exc):
+    """Any unexpected error: roll back the transaction and show the 500 page."""
+    db.session.rollback()
+    from flask import current_app
+    current_app.logger.exception("unhandled error: %s", exc)
+    return render_error(500)
+
+
+def register_engine_errors(app):
+    """Map each engine exception to its status and message (once the engine exists)."""
+    try:
+        from engine import errors as engine_errors
+    except ImportError:  # the engine package is built in parallel; nothing to map yet
+        return
+    for name, (status, message) in ENGINE_ERRORS.items():
+        exc_class = getattr(engine_errors, name, None)
+        if exc_class is not None:
+            app.register_error_handler(exc_class, _engine_handler(status, message))
+
+
+def _engine_handler(status, message):
+    """Build a handler that rolls back and renders the friendly page."""
+    def handle(exc):
+        db.session.rollback()
+        return render_error(status, message)
+    return handle

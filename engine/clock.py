@@ -1,0 +1,70 @@
+"""The engine's clock: a context-local 'now' that SpiffWorkflow's timers also read.
+
+SpiffWorkflow's timer event definitions call ``datetime.now(timezone.utc)`` directly.
+We point that module's ``datetime`` name at a subclass whose ``now`` reads this
+context-local clock, so tests and ``tick`` can move time without touching the wall clock.
+"""
+import contextlib
+import contextvars
+from datetime import date, datetime, timezone
+
+try:
+    from zoneinfo import ZoneInfo
+    LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
+except Exception:  # pragma: no cover - tz database missing
+    LOCAL_TZ = timezone.utc
+
+_NOW = contextvars.ContextVar("forlob_engine_now", default=None)
+
+
+def utcnow() -> datetime:
+    """The wall clock, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value):
+    """Return an aware UTC datetime (naive values are taken as UTC, as SQLite returns them)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def now() -> datetime:
+    """The engine clock: the 'now' set by the current step, else the wall clock."""
+    value = _NOW.get()
+    return value if value is not None else utcnow()
+
+
+def today() -> date:
+    """Today's date in Denmark according to the engine clock."""
+    return now().astimezone(LOCAL_TZ).date()
+
+
+@contextlib.contextmanager
+def frozen_at(moment):
+    """Run a block with the engine clock fixed at `moment` (None: the wall clock)."""
+    token = _NOW.set(as_utc(moment) if moment is not None else utcnow())
+    try:
+        yield _NOW.get()
+    finally:
+        _NOW.reset(token)
+
+
+class ClockDatetime(datetime):
+    """A datetime whose now() is the engine clock; installed into SpiffWorkflow's timers."""
+
+    @classmethod
+    def now(cls, tz=None):
+        """The engine clock in `tz` (naive local time when tz is None, as datetime.now does)."""
+        moment = now()
+        result = moment.astimezone(tz) if tz else moment.astimezone().replace(tzinfo=None)
+        return cls(result.year, result.month, result.day, result.hour, result.minute,
+                        result.second, result.microsecond, result.tzinfo)
+
+
+def install():
+    """Make SpiffWorkflow's timer definitions read the engine clock (idempotent)."""
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer
+    timer.datetime = ClockDatetime

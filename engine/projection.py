@@ -1,0 +1,159 @@
+"""Projections written in the same transaction as the pathway: worklist, summary, indexes."""
+from datetime import date, datetime, time, timezone
+
+from sqlalchemy import delete, select
+
+from engine import runtime
+from engine.clock import LOCAL_TZ, as_utc
+from engine.errors import SandboxViolation
+from engine.helpers import date_of
+from engine.models import AwaitedMessage, PathwayParticipant, WorklistItem
+from engine.rules import LANES
+
+WAIT_PREFIX = "Venter"
+SUMMARY_KEYS = {  # pathway column -> (data key, converter)
+    "region_org": ("region_org", str),
+    "municipality_org": ("municipality_org", str),
+    "tovholder_org": ("tovholder_org", str),
+    "tovholder": ("tovholder", str),
+    "group_no": ("group", int),
+    "guarantee_due": ("guarantee_due", date_of),
+    "guarantee_breached": ("guarantee_breached", bool),
+    "waiting_until": ("waiting_until", date_of),
+}
+
+
+def _convert(value, converter):
+    if value in (None, ""):
+        return None
+    try:
+        return converter(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def to_datetime(value):
+    """A UTC datetime from a date (midnight, Danish time), datetime or ISO text."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if len(value.strip()) > 10 else \
+            date.fromisoformat(value.strip())
+    if isinstance(value, datetime):
+        return as_utc(value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ))
+    return datetime.combine(value, time(0, 0), LOCAL_TZ).astimezone(timezone.utc)
+
+
+def task_properties(task):
+    """The spiffworkflow:properties of a task spec."""
+    return (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+
+
+def _due(task):
+    expression = task_properties(task).get("due")
+    if not expression:
+        return None
+    try:
+        return to_datetime(runtime.SCRIPT_ENGINE.evaluate(task, expression))
+    except SandboxViolation:
+        raise
+    except Exception:
+        return None  # a due date that cannot be computed yet is shown as "no deadline"
+
+
+def wanted_items(live):
+    """{task_id: column dict} for the open user tasks and visible waits of a run."""
+    wanted = {}
+    if live.pathway.status != "active":
+        return wanted
+    stage_name = live.process.name
+    for task in runtime.ready_user_tasks(live.workflow):
+        props = task_properties(task)
+        lane = task.task_spec.lane
+        role, org_key = LANES.get(lane, (None, None))
+        wanted[str(task.id)] = dict(
+            task_spec=task.task_spec.bpmn_id, title=task.task_spec.bpmn_name or task.task_spec.name,
+            form_id=props.get("form"), kind="task", phase=props.get("phase") or stage_name,
+            lane=lane, role=role, org_code=task.data.get(org_key) or getattr(
+                live.pathway, org_key, None) if org_key else None,
+            due=lambda t=task: _due(t))
+    for task, kind, name, due in runtime.waiting_events(live.workflow):
+        if kind == "timer" and name.startswith(WAIT_PREFIX):
+            org = live.pathway.tovholder_org or live.pathway.region_org
+            wanted[str(task.id)] = dict(
+                task_spec=task.task_spec.bpmn_id, title=name, form_id=None, kind="wait",
+                phase=stage_name, lane="tovholder", role="tovholder", org_code=org,
+                due=lambda d=due: as_utc(d))
+    return wanted
+
+
+def update_summary(live, now):
+    """Copy summary columns from the run's data onto the pathway row."""
+    pathway, data = live.pathway, live.data
+    for column, (key, converter) in SUMMARY_KEYS.items():
+        if key in data:
+            setattr(pathway, column, _convert(data.get(key), converter))
+    pathway.guarantee_breached = bool(pathway.guarantee_breached)
+    pathway.stage = live.stage
+    ready = runtime.ready_user_tasks(live.workflow) if pathway.status == "active" else []
+    pathway.phase = (task_properties(ready[0]).get("phase") if ready else None) \
+        or live.process.name
+    dues = [as_utc(d) for _, kind, _, d in runtime.waiting_events(live.workflow)
+            if kind == "timer" and d is not None] if pathway.status == "active" else []
+    pathway.next_due_at = min(dues) if dues else None
+    pathway.updated_at = now
+
+
+def write(session, live, now):
+    """Rewrite the worklist rows, participants and awaited messages of one pathway."""
+    pathway = live.pathway
+    wanted = wanted_items(live)
+    existing = session.scalars(select(WorklistItem).where(
+        WorklistItem.pathway_id == pathway.id)).all()
+    for row in existing:
+        cols = wanted.pop(row.task_id, None)
+        if cols is None:
+            session.delete(row)
+        else:
+            for key in ("phase", "org_code", "role", "lane"):
+                setattr(row, key, cols[key])
+            row.stage, row.patient_name = pathway.stage, live.patient_name
+    for task_id, cols in wanted.items():
+        due = cols.pop("due")()
+        session.add(WorklistItem(pathway_id=pathway.id, patient_id=pathway.patient_id,
+                                 task_id=task_id, stage=pathway.stage, due_at=due,
+                                 created_at=now, patient_name=live.patient_name, **cols))
+    _write_participants(session, live)
+    _write_awaited(session, live)
+
+
+def _write_participants(session, live):
+    pathway, data = live.pathway, live.data
+    contacts = data.get("contacts")
+    orgs = {pathway.tovholder_org}
+    if contacts is None or "psykiatri" in contacts:
+        orgs.add(pathway.region_org)
+    if contacts is None or "kommune" in contacts:
+        orgs.add(pathway.municipality_org)
+    orgs.update(row.org_code for row in session.new if isinstance(row, WorklistItem))
+    orgs.discard(None)
+    have = set(session.scalars(select(PathwayParticipant.org_code).where(
+        PathwayParticipant.pathway_id == pathway.id)))
+    for org in sorted(orgs - have):
+        session.add(PathwayParticipant(pathway_id=pathway.id, org_code=org))
+
+
+def _write_awaited(session, live):
+    pathway = live.pathway
+    names = set()
+    if pathway.status == "active":
+        names = {name for _, kind, name, _ in runtime.waiting_events(live.workflow)
+                 if kind == "message"}
+    have = set(session.scalars(select(AwaitedMessage.name).where(
+        AwaitedMessage.pathway_id == pathway.id)))
+    if have - names:
+        session.execute(delete(AwaitedMessage).where(
+            AwaitedMessage.pathway_id == pathway.id, AwaitedMessage.name.in_(have - names)))
+    for name in sorted(names - have):
+        session.add(AwaitedMessage(pathway_id=pathway.id, name=name,
+                                   patient_id=pathway.patient_id))

@@ -1,0 +1,63 @@
+"""Timer sweeps: find due pathways by the indexed next_due_at column and fire their timers."""
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine import audit, clock, pathways, runtime
+from engine.errors import Conflict, EngineError
+from engine.models import Pathway
+from engine.util_task import WAITING
+
+log = logging.getLogger(__name__)
+RETRY_AFTER = timedelta(hours=1)  # a pathway whose timer fails is retried this much later
+
+
+def due_pathway_ids(session, now, limit):
+    """Ids of active pathways with a due timer, oldest first; row-locked (SKIP LOCKED) on PostgreSQL."""
+    query = (select(Pathway.id).where(Pathway.next_due_at <= now, Pathway.status == "active")
+             .order_by(Pathway.next_due_at).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+def fire(session, pathway_id, now, actor):
+    """Fire the due timers of one pathway; return how many fired."""
+    with clock.frozen_at(now):
+        live = pathways.load(session, pathway_id)
+        due = [(task, name) for task, kind, name, at in runtime.waiting_events(live.workflow)
+               if kind == "timer" and at is not None and clock.as_utc(at) <= now]
+        runtime.step(lambda: (live.workflow.refresh_timers(), live.workflow.do_engine_steps()))
+        fired = [(task, name) for task, name in due if task.state != WAITING]
+        for task, name in fired:
+            live.record("timer", actor, now, task_spec=task.task_spec.bpmn_id,
+                        title=name or task.task_spec.bpmn_id)
+        pathways.settle(session, live, now, actor)
+        pathways.save(session, live, now)
+    return len(fired)
+
+
+def sweep(session, now, limit, actor):
+    """One sweep: cost is proportional to the due pathways, not to all pathways."""
+    total = 0
+    for pathway_id in due_pathway_ids(session, now, limit):
+        try:
+            total += fire(session, pathway_id, now, actor)
+        except EngineError as exc:
+            if isinstance(exc, Conflict):
+                raise
+            _park(session, pathway_id, now, exc, actor)
+    return total
+
+
+def _park(session, pathway_id, now, exc, actor):
+    """Record a failing timer and retry later, so one broken pathway cannot block the sweep."""
+    log.error("timer of pathway %s failed: %s", pathway_id, exc)
+    pathway = session.get(Pathway, pathway_id)
+    session.refresh(pathway)
+    pathway.last_error = str(exc)[:4000]
+    pathway.next_due_at = now + RETRY_AFTER
+    audit.record(session, actor, "timer.error", patient_id=pathway.patient_id,
+                 pathway_id=pathway_id, detail=str(exc))
+    session.flush()

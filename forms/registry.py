@@ -1,0 +1,157 @@
+"""Form definitions: loads form-js JSON from ``forms/definitions`` and checks it is well-formed."""
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from forms.scoring import check_spec
+
+DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+FORM_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# form-js component types we render and validate; "text" and friends carry no data.
+INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "datetime"}
+LAYOUT_TYPES = {"text", "group", "separator", "spacer"}
+OPTION_TYPES = {"checklist", "radio", "select"}
+SECTION_KEYS = ("criteria", "purpose", "needs", "activities", "tools")
+RULE_KINDS = {"required", "contains"}
+
+
+class FormDefinitionError(ValueError):
+    """A form definition file is malformed; ``problems`` lists what is wrong."""
+
+    def __init__(self, form_id, problems):
+        super().__init__(f"form {form_id!r} is malformed: " + "; ".join(problems))
+        self.form_id = form_id
+        self.problems = problems
+
+
+class UnknownForm(KeyError):
+    """No form definition with that id exists."""
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    """A loaded form: the raw form-js schema, our metadata and the input fields in order."""
+
+    id: str
+    schema: dict
+    meta: dict
+    fields: tuple = field(default_factory=tuple)
+
+    @property
+    def title(self):
+        """The form's Danish title."""
+        return self.meta["title"]
+
+    @property
+    def field_map(self):
+        """Input components by key."""
+        return {f["key"]: f for f in self.fields}
+
+
+def _walk(components):
+    """Yield every component, descending into groups."""
+    for component in components:
+        yield component
+        if component.get("type") == "group":
+            yield from _walk(component.get("components", []))
+
+
+def _check_component(c, problems, seen):
+    """Append the problems of one component to ``problems``."""
+    ctype = c.get("type")
+    if ctype not in INPUT_TYPES | LAYOUT_TYPES:
+        problems.append(f"unknown component type {ctype!r}")
+        return
+    if ctype not in INPUT_TYPES:
+        return
+    key = c.get("key")
+    if not isinstance(key, str) or not FIELD_KEY.match(key):
+        problems.append(f"bad field key {key!r}")
+    elif key in seen:
+        problems.append(f"duplicate field key {key!r}")
+    seen.add(key)
+    if not c.get("label"):
+        problems.append(f"field {key!r} has no label")
+    if ctype in OPTION_TYPES:
+        values = [v.get("value") for v in c.get("values", []) if isinstance(v, dict)]
+        if not values or len(values) != len(set(values)) or not all(isinstance(v, str) and v for v in values):
+            problems.append(f"field {key!r} needs unique non-empty string option values")
+    validate = c.get("validate", {})
+    for bound in ("min", "max", "minLength", "maxLength"):
+        if bound in validate and not isinstance(validate[bound], (int, float)):
+            problems.append(f"field {key!r}: {bound} must be a number")
+    if ctype == "datetime" and c.get("subtype") != "date":
+        problems.append(f"field {key!r}: only date subtype is supported")
+
+
+def check_schema(form_id, schema):
+    """Return the problems of a form-js schema with ``x-forlob`` metadata (empty list: fine)."""
+    problems = []
+    if not isinstance(schema, dict):
+        return ["the file must hold a JSON object"]
+    if schema.get("id") != form_id:
+        problems.append(f"id {schema.get('id')!r} does not match the file name")
+    if schema.get("type") != "default":
+        problems.append("type must be 'default'")
+    components = schema.get("components")
+    if not isinstance(components, list) or not components:
+        problems.append("components must be a non-empty list")
+        components = []
+    seen = set()
+    for c in _walk(components):
+        if not isinstance(c, dict):
+            problems.append("every component must be an object")
+            continue
+        _check_component(c, problems, seen)
+    meta = schema.get("x-forlob")
+    if not isinstance(meta, dict):
+        return problems + ["x-forlob metadata is missing"]
+    for key in ("title", "phase", "draft_notice"):
+        if not isinstance(meta.get(key), str) or not meta.get(key):
+            problems.append(f"x-forlob.{key} is missing")
+    sections = meta.get("sections")
+    if sections is not None and set(sections) != set(SECTION_KEYS):
+        problems.append(f"x-forlob.sections must have exactly {', '.join(SECTION_KEYS)}")
+    if not isinstance(meta.get("sources", []), list):
+        problems.append("x-forlob.sources must be a list")
+    for rule in meta.get("rules", []):
+        if rule.get("kind") not in RULE_KINDS or rule.get("field") not in seen:
+            problems.append(f"bad rule {rule!r}")
+        elif any(k not in seen for k in rule.get("when", {})):
+            problems.append(f"rule {rule!r} depends on an unknown field")
+    scoring = meta.get("scoring")
+    if scoring is not None:
+        missing = [k for k in scoring.get("items", []) if k not in seen]
+        if missing or not scoring.get("items"):
+            problems.append(f"scoring items missing from the form: {missing}")
+        else:
+            fields = {c["key"]: c for c in _walk(components) if isinstance(c, dict) and c.get("key")}
+            problems += check_spec(scoring, fields)
+    return problems
+
+
+@lru_cache(maxsize=None)
+def load_form(form_id) -> FormDefinition:
+    """Load, check and cache one form definition; UnknownForm if there is none."""
+    if not isinstance(form_id, str) or not FORM_ID.match(form_id):
+        raise UnknownForm(form_id)
+    path = DEFINITIONS_DIR / f"{form_id}.json"
+    if not path.is_file():
+        raise UnknownForm(form_id)
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise FormDefinitionError(form_id, [f"invalid JSON: {exc}"]) from exc
+    problems = check_schema(form_id, schema)
+    if problems:
+        raise FormDefinitionError(form_id, problems)
+    fields = tuple(c for c in _walk(schema["components"]) if c.get("type") in INPUT_TYPES)
+    return FormDefinition(id=form_id, schema=schema, meta=schema["x-forlob"], fields=fields)
+
+
+def form_ids():
+    """The ids of every form definition on disk, sorted."""
+    return sorted(p.stem for p in DEFINITIONS_DIR.glob("*.json"))

@@ -1,0 +1,224 @@
+"""Server-side validation: a marshmallow schema built from a form definition.
+
+The browser is never trusted: unknown keys are dropped, every field is type-checked,
+options must be among the defined ones, numbers must lie in range and text within its
+maximum length. Computed values (scores) are always recomputed here.
+"""
+import math
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import validate as mv
+
+from forms.registry import load_form
+from forms.scoring import score
+
+DEFAULT_MAX_LENGTH = {"textfield": 200, "textarea": 4000}
+EMPTY = ("", None, [])
+MSG = {
+    "required": "Feltet skal udfyldes.",
+    "text": "Skal være tekst.",
+    "too_long": "Teksten må højst være {max} tegn.",
+    "too_short": "Teksten skal være mindst {min} tegn.",
+    "pattern": "Værdien har ikke det rigtige format.",
+    "number": "Skal være et tal.",
+    "integer": "Skal være et helt tal.",
+    "range": "Værdien skal være mellem {min} og {max}.",
+    "min": "Værdien skal være mindst {min}.",
+    "max": "Værdien må højst være {max}.",
+    "option": "Ukendt valgmulighed.",
+    "list": "Skal være en liste af valgmuligheder.",
+    "duplicate": "Samme valgmulighed er valgt flere gange.",
+    "date": "Skal være en dato (ÅÅÅÅ-MM-DD).",
+    "boolean": "Skal være ja eller nej.",
+    "checked": "Skal være afkrydset.",
+    "form": "Formularens data skal være et objekt med felter.",
+}
+BASE_ERRORS = {"required": MSG["required"], "null": MSG["required"]}
+
+
+class FormInvalid(ValueError):
+    """Submitted data failed validation; ``errors`` maps field key to Danish messages."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class Number(fields.Field):
+    """A number from JSON or form text; booleans, NaN and infinities are refused."""
+
+    def __init__(self, integer, **kwargs):
+        super().__init__(**kwargs)
+        self.integer = integer
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValidationError(MSG["number"])
+        try:
+            number = float(value.strip().replace(",", ".")) if isinstance(value, str) else float(value)
+        except ValueError as exc:
+            raise ValidationError(MSG["number"]) from exc
+        if not math.isfinite(number):
+            raise ValidationError(MSG["number"])
+        if self.integer:
+            if number != int(number):
+                raise ValidationError(MSG["integer"])
+            return int(number)
+        return number
+
+
+def _range(v):
+    """Range validator with a Danish message, or None when the field has no bounds."""
+    lo, hi = v.get("min"), v.get("max")
+    if lo is None and hi is None:
+        return None
+    key = "range" if lo is not None and hi is not None else ("min" if lo is not None else "max")
+    return mv.Range(min=lo, max=hi, error=MSG[key].format(min=lo, max=hi))
+
+
+def _text(c, required):
+    """String field with length (and optional pattern) limits."""
+    v = c.get("validate", {})
+    high = v.get("maxLength", DEFAULT_MAX_LENGTH[c["type"]])
+    checks = [mv.Length(max=high, error=MSG["too_long"].format(max=high))]
+    if v.get("minLength"):
+        checks.append(mv.Length(min=v["minLength"], error=MSG["too_short"].format(min=v["minLength"])))
+    if v.get("pattern"):
+        checks.append(mv.Regexp(f"^(?:{v['pattern']})$", error=MSG["pattern"]))
+    return fields.String(validate=checks, error_messages={"invalid": MSG["text"]})
+
+
+def _number(c, required):
+    """Number field, integer when the form allows no decimals."""
+    check = _range(c.get("validate", {}))
+    return Number(integer=c.get("decimalDigits", 0) == 0, validate=[check] if check else [])
+
+
+def _options(c):
+    """The option values defined for a select/radio/checklist component."""
+    return [o["value"] for o in c["values"]]
+
+
+def _choice(c, required):
+    """Single choice among the defined options."""
+    return fields.String(validate=mv.OneOf(_options(c), error=MSG["option"]),
+                         error_messages={"invalid": MSG["option"]})
+
+
+def _unique(values):
+    """Refuse the same option twice."""
+    if len(values) != len(set(values)):
+        raise ValidationError(MSG["duplicate"])
+
+
+def _checklist(c, required):
+    """Several choices among the defined options."""
+    inner = fields.String(validate=mv.OneOf(_options(c), error=MSG["option"]),
+                          error_messages={"invalid": MSG["option"]})
+    return fields.List(inner, validate=_unique, error_messages={"invalid": MSG["list"]})
+
+
+def _checkbox(c, required):
+    """Yes/no; a required checkbox must be ticked."""
+    return fields.Boolean(validate=[mv.Equal(True, error=MSG["checked"])] if required else [],
+                          error_messages={"invalid": MSG["boolean"]})
+
+
+def _date(c, required):
+    """A calendar date in ISO form."""
+    return fields.Date(error_messages={"invalid": MSG["date"]})
+
+
+FIELD_BUILDERS = {"textfield": _text, "textarea": _text, "number": _number, "radio": _choice,
+                  "select": _choice, "checklist": _checklist, "checkbox": _checkbox, "datetime": _date}
+DEFAULTS = {"checklist": list, "checkbox": lambda: False}
+
+
+def _build_field(c):
+    """The marshmallow field for one form-js component."""
+    required = bool(c.get("validate", {}).get("required"))
+    built = FIELD_BUILDERS[c["type"]](c, required)
+    built.required = required
+    built.load_default = None if required else DEFAULTS.get(c["type"], lambda: None)
+    built.error_messages = {**built.error_messages, **BASE_ERRORS}
+    return built
+
+
+def build_schema(form_id) -> Schema:
+    """A marshmallow schema instance for the form (unknown keys are dropped)."""
+    definition = load_form(form_id)
+    schema_cls = Schema.from_dict({c["key"]: _build_field(c) for c in definition.fields},
+                                  name=f"Form_{form_id}")
+    return schema_cls(unknown=EXCLUDE)
+
+
+def _matches(when, data):
+    """True when every condition of a rule holds for the cleaned data."""
+    return all(data.get(k) in (v if isinstance(v, list) else [v]) for k, v in when.items())
+
+
+def _rule_required(rule, value):
+    """The field must be filled in."""
+    return value in EMPTY
+
+
+def _rule_contains(rule, value):
+    """The checklist must include every listed option."""
+    return not set(rule["values"]) <= set(value or [])
+
+
+RULES = {"required": _rule_required, "contains": _rule_contains}
+
+
+def _flatten(messages):
+    """Marshmallow's nested messages (lists, per-index dicts) as one flat list of strings."""
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in _flatten(value)]
+    if isinstance(messages, list):
+        return [m for value in messages for m in _flatten(value)]
+    return [str(messages)]
+
+
+def _present(raw):
+    """Drop empty values so that an empty required field reads as missing."""
+    return {k: v for k, v in raw.items() if not (v in EMPTY and not isinstance(v, bool))}
+
+
+def validate(form_id, raw) -> dict:
+    """Validate ``raw`` against the form; return cleaned data plus computed scores or raise FormInvalid."""
+    definition = load_form(form_id)
+    if not isinstance(raw, dict):
+        raise FormInvalid({"_form": [MSG["form"]]})
+    known = {c["key"] for c in definition.fields}
+    try:
+        cleaned = build_schema(form_id).load(_present({k: v for k, v in raw.items() if k in known}))
+        errors = {}
+    except ValidationError as exc:
+        errors = {k: _flatten(v) for k, v in exc.messages.items()}
+        cleaned = {k: v for k, v in exc.valid_data.items()} if isinstance(exc.valid_data, dict) else {}
+    for rule in definition.meta.get("rules", []):
+        key = rule["field"]
+        if key in errors or not all(k in cleaned for k in rule.get("when", {})):
+            continue
+        if _matches(rule.get("when", {}), cleaned) and RULES[rule["kind"]](rule, cleaned.get(key)):
+            errors.setdefault(key, []).append(rule.get("message", MSG["required"]))
+    if errors:
+        raise FormInvalid(errors)
+    cleaned = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in cleaned.items()}
+    if definition.meta.get("scoring"):
+        cleaned.update(score(definition.meta["scoring"], cleaned))
+    return cleaned
+
+
+def from_multidict(form_id, multidict) -> dict:
+    """Turn an HTML form post (a werkzeug MultiDict) into raw data shaped for ``validate``."""
+    raw = {}
+    for c in load_form(form_id).fields:
+        key = c["key"]
+        if c["type"] == "checklist":
+            raw[key] = multidict.getlist(key)
+        elif c["type"] == "checkbox":
+            raw[key] = multidict.get(key, "") not in ("", "0", "false", "off")
+        elif key in multidict:
+            raw[key] = multidict.get(key)
+    return raw

@@ -1,0 +1,57 @@
+"""Browser actions shared by the Chromium tests: log in, fill a form-js form, open tasks."""
+from webui.demo.filler import answers
+from webui.demo.seed import DEMO_PASSWORD
+
+
+def login(page, base, username):
+    """Log in through the login form and land on the worklist."""
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(base + "/")
+
+
+def fill_form(page, form_id, overrides=None):
+    """Fill every field of a task form with valid answers (some chosen by the caller)."""
+    from forms.registry import load_form
+    values = answers(form_id, overrides)
+    for field in load_form(form_id).fields:
+        key, kind, value = field["key"], field["type"], values[field["key"]]
+        fill_field(page, key, kind, value)
+
+
+def _check_options(page, key, values):
+    """Tick the named options of a radio group or checklist."""
+    for v in values:
+        page.check(f"input[name='{key}'][value='{v}']")
+
+
+# form-js type → how the browser enters a value
+FILLERS = {
+    "radio": lambda page, key, value: _check_options(page, key, [value]),
+    "checklist": lambda page, key, value: _check_options(page, key, value),
+    "checkbox": lambda page, key, value: page.set_checked(f"input[name='{key}']", bool(value)),
+    "select": lambda page, key, value: page.select_option(f"select[name='{key}']", str(value)),
+}
+
+
+def fill_field(page, key, kind, value):
+    """Enter one value the way a user would."""
+    handler = FILLERS.get(kind)
+    if handler:
+        handler(page, key, value)
+    else:
+        page.fill(f"[name='{key}']", str(value))
+
+
+def open_task(page, title):
+    """Open a task from the patient page's open-task list."""
+    page.locator("#open-tasks").get_by_role("link", name=title).click()
+    page.wait_for_selector("#task-form")
+
+
+def complete(page):
+    """Press "Afslut opgave" and wait for the patient page."""
+    page.get_by_role("button", name="Afslut opgave").click()
+    page.wait_for_selector("#phase")

@@ -1,0 +1,89 @@
+"""Paths through referral and enrolment, via the engine facade (SQLite and PostgreSQL)."""
+from datetime import date
+
+import pytest
+
+from engine import service
+from engine.errors import NoRecipient
+from tests.integration.pathway_driver import Driver, at
+
+REGIONS = ("hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland")
+OPENING = {1: "2024-09-01", 2: "2025-07-01", 3: "2026-07-01"}
+GUARANTEE_AFTER_WAIT = {1: "2024-09-15", 2: "2025-07-15", 3: "2026-07-15"}
+
+
+@pytest.fixture
+def session(app):
+    from webui.extensions import db
+    with app.app_context():
+        yield db.session
+
+
+def iso(value):
+    """ISO text of a date column value (drivers may return str or date)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@pytest.mark.parametrize("region", REGIONS)
+@pytest.mark.parametrize("group", [1, 2, 3])
+def test_group_waits_before_its_phase_in_date_and_enters_after(session, region, group):
+    opening = OPENING[group]
+    drv = Driver(session, at("2024-08-20"))
+    early = drv.refer(f"01018{group}{REGIONS.index(region)}001", region, group)
+    drv.do(early, "visitation", visitation_decision="inkluderet", exclusion_reason="")
+    assert early.group_no == group
+    assert iso(early.waiting_until) == opening
+    assert iso(early.guarantee_due) == GUARANTEE_AFTER_WAIT[group]
+    rows = drv.items(early)
+    assert [(r.kind, r.title) for r in rows] == [("wait", "Venter på indfasning")]
+    assert drv.ready(early) == []
+
+    drv.advance(at(opening, 1))
+    assert drv.ready(early) == ["indskrivning"]
+    assert early.waiting_until is None
+    assert drv.do(early, "indskrivning").stage == "opstart"
+
+    late = drv.refer(f"02018{group}{REGIONS.index(region)}002", region, group)
+    drv.do(late, "visitation", visitation_decision="inkluderet", exclusion_reason="")
+    assert late.waiting_until is None and drv.ready(late) == ["indskrivning"]
+    pathway = drv.do(late, "indskrivning")
+    assert (pathway.stage, pathway.tovholder, pathway.tovholder_org) == ("opstart", "tove", "kommune-koebenhavn")
+
+
+def test_exclusion_ends_with_reason_and_return_to_referrer(session):
+    drv = Driver(session, at("2025-09-01"))
+    pathway = drv.refer("0101901234")
+    pathway = drv.do(pathway, "visitation", visitation_decision="afvist", exclusion_reason="ingen_mistanke_rus",
+                     inclusion_criteria=["mistanke_psykisk"])
+    assert (pathway.status, pathway.end_reason) == ("ended", "Afvist ved visitation")
+    assert drv.items(pathway) == []
+    tasks = [r.task_spec for r in service.history(session, pathway.id)]
+    assert "visitation" in tasks
+
+
+def test_fourteen_day_breach(session):
+    drv = Driver(session, at("2025-09-01"))
+    pathway = drv.refer("0101901235")
+    assert iso(pathway.guarantee_due) == "2025-09-15" and not pathway.guarantee_breached
+    drv.advance(at("2025-09-13"))
+    assert not pathway.guarantee_breached
+    drv.advance(at("2025-09-16"))
+    drv.do(pathway, "visitation", visitation_decision="inkluderet", exclusion_reason="")
+    pathway = drv.do(pathway, "indskrivning")
+    assert pathway.stage == "opstart" and pathway.guarantee_breached is True
+
+
+def test_enrolment_within_the_guarantee_is_no_breach(session):
+    drv = Driver(session, at("2025-09-01"))
+    pathway = drv.refer("0101901236")
+    drv.advance(at("2025-09-15", 20))
+    pathway = drv.enrol(pathway)
+    assert pathway.stage == "opstart" and pathway.guarantee_breached is False
+
+
+def test_admission_message_during_referral_has_no_recipient(session):
+    drv = Driver(session, at("2025-09-01"))
+    pathway = drv.refer("0101901237")
+    with pytest.raises(NoRecipient):
+        drv.message("indlagt", pathway)
+    assert drv.ready(pathway) == ["visitation"]

@@ -1,0 +1,124 @@
+"""The sandbox: escape attempts fail with SandboxViolation naming the BPMN element."""
+import time
+
+import pytest
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from engine import runtime, sandbox
+from engine.errors import InvalidDefinition, SandboxViolation
+from engine.definitions import parse_bundle
+
+SCRIPT_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
+  <bpmn:process id="henvisning" isExecutable="true">
+    <bpmn:startEvent id="s"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="evil"/>
+    <bpmn:scriptTask id="evil"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="evil" targetRef="gw"/>
+    <bpmn:exclusiveGateway id="gw" default="f4"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="e">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{condition}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f4" sourceRef="gw" targetRef="e"/>
+    <bpmn:endEvent id="e"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+ATTACKS = {
+    "import": "import os",
+    "dunder_import": "__import__('os').system('true')",
+    "open": "x = open('/etc/passwd').read()",
+    "exec": "exec('x = 1')",
+    "eval": "x = eval('1 + 1')",
+    "compile": "x = compile('1', 'f', 'eval')",
+    "class_walk": "x = ().__class__.__base__.__subclasses__()",
+    "getattr_dunder": "x = getattr((), '__class__')",
+    "getattr_built_name": "x = getattr((), '_' + '_class_' + '_')",
+    "function_globals": "f = lambda: 1\nx = f.__globals__",
+    "generator_frame": "g = (i for i in [1])\nx = g.gi_frame",
+    "format_attribute": "x = '{0.__class__}'.format(1)",
+    "globals": "x = globals()",
+    "vars": "x = vars()",
+    "type_walk": "x = type(1)",
+    "builtins_name": "x = __builtins__",
+    "huge_loop": "x = 0\nwhile True:\n    x = x + 1",
+    "nested_comprehension": "x = [1 for a in range(9999) for b in range(9999)]",
+    "exponential_recursion": "def f(n):\n    return f(n - 1) + f(n - 1) if n else 1\nx = f(60)",
+    "huge_range": "x = sum(range(10 ** 9))",
+    "string_bomb": "x = 'a' * 10 ** 9",
+    "list_bomb": "x = [0] * 10 ** 9",
+    "power_bomb": "x = 10 ** 10 ** 10",
+    "doubling": "x = 'a' * 1000\nfor i in range(40):\n    x += x",
+    "ljust_bomb": "x = 'a'.ljust(10 ** 9)",
+    "fstring_width": "x = f'{1:>999999999}'",
+    "swallow_budget": "while True:\n    try:\n        pass\n    except BaseException:\n        pass",
+}
+
+
+def run_unvalidated(script="x = 1", condition="False"):
+    """Run the bundle without deploy-time checks, so runtime guards are what stops it."""
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_str(SCRIPT_BPMN.format(script=script, condition=condition).encode())
+    spec = parser.get_spec("henvisning")
+    workflow = BpmnWorkflow(spec, {}, script_engine=runtime.SCRIPT_ENGINE)
+    runtime.step(workflow.do_engine_steps)
+    return workflow
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_escape_attempt_in_script_fails_naming_the_element(name):
+    started = time.monotonic()
+    with pytest.raises(SandboxViolation) as info:
+        run_unvalidated(script=ATTACKS[name])
+    assert info.value.element == "evil"
+    assert "evil" in str(info.value)
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("condition", [
+    "__import__('os')", "().__class__", "open('/etc/passwd')", "len('a' * 10 ** 9)",
+    "[x for x in range(9999) for y in range(9999)]"])
+def test_escape_attempt_in_gateway_condition_names_the_gateway(condition):
+    with pytest.raises(SandboxViolation) as info:
+        run_unvalidated(condition=condition)
+    assert info.value.element == "gw"
+
+
+def test_attacks_that_compile_badly_are_refused_at_deploy():
+    with pytest.raises(InvalidDefinition) as info:
+        parse_bundle({"x.bpmn": SCRIPT_BPMN.format(script=ATTACKS["class_walk"],
+                                                   condition="True").encode()}, known_forms=set())
+    assert any(p[1] == "evil" and "sandbox" in p[3] for p in info.value.problems)
+
+
+def test_allowed_things_work():
+    data = {"a": 3, "d": "2026-01-30", "items": [1, 2, 3]}
+    assert sandbox.evaluate("a * 2 + max(items) - len(items)", data) == 6
+    assert sandbox.evaluate("add_days(d, 3)", data) == "2026-02-02"
+    assert sandbox.evaluate("add_weeks('2026-01-01', 2)", data) == "2026-01-15"
+    assert sandbox.evaluate("days_between('2026-01-01', d)", data) == 29
+    assert sandbox.evaluate("sorted(items, reverse=True)[0]", data) == 3
+    assert sandbox.evaluate("{'k': 1}.get('k')", data) == 1
+    assert sandbox.evaluate("date_of(d).isoformat()", data) == "2026-01-30"
+    assert sandbox.evaluate("timedelta(days=2).days", data) == 2
+    assert sandbox.evaluate("f'{a:.1f}'", data) == "3.0"
+    out = {"a": 1}
+    sandbox.execute("b = [i * 2 for i in range(3)]\na += 1\nc = {'x': a}", out)
+    assert out == {"a": 2, "b": [0, 2, 4], "c": {"x": 2}}
+
+
+def test_script_runs_normally_inside_a_workflow():
+    workflow = run_unvalidated(script="x = add_days('2026-01-01', 1)", condition="x > '2026'")
+    assert workflow.is_completed()
+    assert workflow.data["x"] == "2026-01-02"
+
+
+def test_sandbox_is_reattached_after_every_load():
+    from tests.fixtures.engine import LOOP_FORMS, loop_files
+    bundle = parse_bundle(loop_files(), known_forms=LOOP_FORMS)
+    process = bundle.process("ustabil")
+    workflow = runtime.new_workflow(process, {"run_started_at": "2026-01-01"})
+    restored = runtime.load(process, runtime.dump(workflow))
+    assert restored.script_engine is runtime.SCRIPT_ENGINE

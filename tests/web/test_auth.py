@@ -1,0 +1,166 @@
+"""Log in and out: hashed passwords, throttling, idle timeout, cookie flags, CSRF."""
+import time
+
+from webui.extensions import db
+from webui.models import LoginFailure, User
+
+
+def test_login_page_is_danish(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert "Log ind" in response.get_data(as_text=True)
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_good_login_lands_on_worklist(client, auth):
+    response = auth.login("psyk.kbh")
+    assert response.headers["Location"] == "/"
+    page = client.get("/").get_data(as_text=True)
+    assert "Arbejdsliste" in page and "Pia Psykiatri" in page
+
+
+def test_wrong_password_is_refused(client, demo_users):
+    response = client.post("/login", data={"username": "psyk.kbh", "password": "wrong"})
+    assert response.status_code == 401
+    assert "Forkert brugernavn eller adgangskode" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_unknown_user_and_inactive_user_are_refused(app, client, demo_users):
+    assert client.post("/login", data={"username": "nobody", "password": "x"}).status_code == 401
+    with app.app_context():
+        db.session.scalar(db.select(User).filter_by(username="rus.kbh")).active = False
+        db.session.commit()
+    assert client.post("/login", data={"username": "rus.kbh",
+                                       "password": "demo1234"}).status_code == 401
+
+
+def test_password_is_stored_hashed(app, demo_users):
+    with app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(username="psyk.kbh"))
+        assert "demo1234" not in user.password_hash
+        assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+        assert user.check_password("demo1234") and not user.check_password("demo12345")
+
+
+def test_next_parameter_stays_on_site(client, demo_users):
+    ok = client.post("/login?next=/admin/users", data={"username": "admin", "password": "demo1234"})
+    assert ok.headers["Location"] == "/admin/users"
+    client.post("/logout")
+    evil = client.post("/login?next=https://evil.example/x",
+                       data={"username": "admin", "password": "demo1234"})
+    assert evil.headers["Location"] == "/"
+
+
+def test_logout_ends_the_session(client, auth):
+    auth.login("psyk.kbh")
+    assert client.get("/").status_code == 200
+    assert auth.logout().status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_logout_needs_post(client, auth):
+    auth.login("psyk.kbh")
+    assert client.get("/logout").status_code == 405
+
+
+def test_throttling_locks_after_five_failures(app, client, demo_users):
+    app.config["RATELIMIT_ENABLED"] = True
+    for _ in range(5):
+        assert client.post("/login", data={"username": "psyk.kbh",
+                                           "password": "bad"}).status_code == 401
+    locked = client.post("/login", data={"username": "psyk.kbh", "password": "demo1234"})
+    assert locked.status_code == 429
+    assert "For mange mislykkede forsøg" in locked.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_throttling_counts_per_address_too(app, client, demo_users):
+    app.config["RATELIMIT_ENABLED"] = True
+    for name in ("a", "b", "c", "d", "e"):
+        client.post("/login", data={"username": name, "password": "bad"})
+    locked = client.post("/login", data={"username": "rus.kbh", "password": "demo1234"})
+    assert locked.status_code == 429
+    other_address = client.post("/login", data={"username": "rus.kbh", "password": "demo1234"},
+                                environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert other_address.status_code == 302
+
+
+def test_throttling_window_slides(app, client, demo_users):
+    from datetime import timedelta
+    from webui.models import utcnow
+    app.config["RATELIMIT_ENABLED"] = True
+    with app.app_context():
+        for _ in range(5):
+            db.session.add(LoginFailure(username="psyk.kbh", source="127.0.0.1",
+                                        at=utcnow() - timedelta(minutes=16)))
+        db.session.commit()
+    assert client.post("/login", data={"username": "psyk.kbh",
+                                       "password": "demo1234"}).status_code == 302
+
+
+def test_throttling_off_by_config(client, demo_users):
+    for _ in range(7):
+        client.post("/login", data={"username": "psyk.kbh", "password": "bad"})
+    assert client.post("/login", data={"username": "psyk.kbh",
+                                       "password": "demo1234"}).status_code == 302
+
+
+def test_idle_session_times_out(app, client, auth):
+    auth.login("psyk.kbh")
+    assert client.get("/").status_code == 200
+    limit = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    with client.session_transaction() as session:
+        session["last_seen"] = time.time() - limit - 5
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/").status_code == 302
+
+
+def test_activity_keeps_the_session_alive(app, client, auth):
+    auth.login("psyk.kbh")
+    limit = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    with client.session_transaction() as session:
+        session["last_seen"] = time.time() - limit + 60
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as session:
+        assert session["last_seen"] > time.time() - 5
+
+
+def test_session_cookie_flags(database_url, demo_users):
+    from tests.conftest import make_test_config
+    from webui import create_app
+    secure = create_app(make_test_config(database_url, SESSION_COOKIE_SECURE=True))
+    client = secure.test_client()
+    response = client.post("/login", data={"username": "psyk.kbh", "password": "demo1234"},
+                           base_url="https://localhost")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
+    assert "Expires=" in cookie  # a permanent session with the idle lifetime
+
+
+def test_default_config_has_secure_cookies(app):
+    from webui.config import build_config
+    config = build_config(app.instance_path)
+    assert config["SESSION_COOKIE_SECURE"] is True or config["SESSION_COOKIE_SECURE"] is False
+    assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_csrf_rejects_posts_without_token(database_url, demo_users):
+    from tests.conftest import make_test_config
+    from webui import create_app
+    guarded = create_app(make_test_config(database_url, WTF_CSRF_ENABLED=True))
+    client = guarded.test_client()
+    response = client.post("/login", data={"username": "psyk.kbh", "password": "demo1234"})
+    assert response.status_code == 400
+    assert "Formularen er udløbet" in response.get_data(as_text=True)
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    ok = client.post("/login", data={"username": "psyk.kbh", "password": "demo1234",
+                                     "csrf_token": token})
+    assert ok.status_code == 302

@@ -1,0 +1,106 @@
+"""Who may see and do what: the access rules, as data plus small functions.
+
+Every view asks this module. A patient the user may not see is answered with 404, never
+403, so that the existence of a patient does not leak across organisations.
+"""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import exists, select
+
+from webui.roles import CLINICAL_ROLES
+
+# area → roles that may use it (any one of them is enough).
+AREA_ROLES = {
+    "worklist": frozenset(CLINICAL_ROLES),
+    "refer": frozenset(CLINICAL_ROLES),
+    "patient": frozenset(CLINICAL_ROLES),
+    "admin": frozenset({"administrator"}),
+}
+
+# organisation kind → the start-data key under which a referrer's organisation must appear.
+REFERRER_ORG_KEY = {"region": "region_org", "municipality": "municipality_org"}
+
+
+def has_area(user, area: str) -> bool:
+    """True when the user holds one of the roles that open an area."""
+    return bool(user.is_authenticated and user.roles & AREA_ROLES[area])
+
+
+def require_area(area: str):
+    """View decorator: 403 unless the logged-in user may use the area."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not has_area(current_user, area):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def can_refer(user) -> bool:
+    """True when the user may register referrals."""
+    return has_area(user, "refer")
+
+
+def is_admin(user) -> bool:
+    """True when the user may read the audit log and the user list."""
+    return has_area(user, "admin")
+
+
+def participant_clause(user, pathway_id_column):
+    """SQL condition: the user's organisation takes part in the pathway in that column."""
+    from engine.models import PathwayParticipant
+    return exists().where(PathwayParticipant.pathway_id == pathway_id_column,
+                          PathwayParticipant.org_code == user.organisation_code)
+
+
+def visible_pathways_query(user):
+    """SELECT of the pathways the user may see (empty without a clinical role)."""
+    from engine.models import Pathway
+    query = select(Pathway)
+    if not has_area(user, "patient"):
+        return query.where(Pathway.id.is_(None))
+    return query.where(participant_clause(user, Pathway.id))
+
+
+def patient_visible(session, user, patient_id) -> bool:
+    """True when one of the patient's pathways has the user's organisation as participant."""
+    from engine.models import Pathway
+    if not has_area(user, "patient"):
+        return False
+    query = select(Pathway.id).where(Pathway.patient_id == patient_id,
+                                     participant_clause(user, Pathway.id)).limit(1)
+    return session.scalar(query) is not None
+
+
+def get_visible_patient(session, user, patient_id):
+    """The patient, or 404 when it does not exist or the user may not see it."""
+    from engine.models import Patient
+    patient = session.get(Patient, patient_id)
+    if patient is None or not patient_visible(session, user, patient_id):
+        abort(404)
+    return patient
+
+
+def get_visible_pathway(session, user, pathway_id):
+    """The pathway, or 404 when it does not exist or the user may not see it."""
+    from engine.models import Pathway
+    pathway = session.get(Pathway, pathway_id)
+    if pathway is None or not patient_visible(session, user, pathway.patient_id):
+        abort(404)
+    return pathway
+
+
+def may_work(user, item) -> bool:
+    """True when a worklist item is for one of the user's roles in the user's organisation."""
+    return bool(item.kind == "task" and item.role in user.roles
+                and item.org_code == user.organisation_code)
+
+
+def referral_org_allowed(user, start_data: dict) -> bool:
+    """True when the referrer's organisation is the patient's region or municipality."""
+    key = REFERRER_ORG_KEY.get(user.organisation.kind)
+    return bool(key and start_data.get(key) == user.organisation_code)

@@ -1,0 +1,59 @@
+"""Administration: the audit log per patient and per user, and the list of accounts."""
+from flask import Blueprint, render_template, request
+from sqlalchemy import func, select
+
+from webui.access import require_area
+from webui.extensions import db
+from webui.models import User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+PAGE_SIZE = 50
+
+
+def _page_number():
+    """The requested page number, at least 1."""
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _patient_filter(text):
+    """Resolve the patient filter (a CPR number or a patient id) to a patient id or None."""
+    from engine.models import Patient
+    text = (text or "").strip().replace("-", "")
+    if not text:
+        return None
+    if len(text) == 10 and text.isdigit():
+        return db.session.scalar(select(Patient.id).where(Patient.cpr == text)) or -1
+    return int(text) if text.isdigit() else -1
+
+
+@bp.get("/audit")
+@require_area("admin")
+def audit():
+    """Read the audit log, filtered by patient (CPR or id) and/or by user."""
+    from engine.models import AuditEntry as A
+    patient_text = request.args.get("patient", "")
+    username = request.args.get("user", "").strip()
+    conditions = []
+    patient_id = _patient_filter(patient_text)
+    if patient_id is not None:
+        conditions.append(A.patient_id == patient_id)
+    if username:
+        conditions.append(A.actor == username)
+    page = _page_number()
+    total = db.session.scalar(select(func.count()).select_from(A).where(*conditions))
+    entries = db.session.scalars(select(A).where(*conditions).order_by(A.at.desc(), A.id.desc())
+                                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render_template("admin/audit.html", entries=entries, total=total, page=page,
+                           pages=pages, patient_text=patient_text, username=username)
+
+
+@bp.get("/users")
+@require_area("admin")
+def users():
+    """List staff accounts with their organisation and roles."""
+    accounts = db.session.scalars(select(User).order_by(User.organisation_code, User.username)).all()
+    return render_template("admin/users.html", accounts=accounts)

@@ -1,0 +1,124 @@
+"""`flask engine ...`: deploy definitions, fire timers, run a timer worker, send messages."""
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from webui.extensions import db
+
+engine_cli = AppGroup("engine", help="The pathway engine.")
+
+
+def _fail(exc):
+    db.session.rollback()
+    raise click.ClickException(str(exc))
+
+
+@engine_cli.command("deploy")
+@click.argument("path", required=False)
+@click.option("--actor", default="system", help="Who deploys (recorded with the version).")
+def deploy(path, actor):
+    """Deploy the BPMN/DMN files of PATH (default: BPMN_DIR) as a new version."""
+    from engine.errors import EngineError
+    from engine.service import deploy_directory
+    path = path or current_app.config["BPMN_DIR"]
+    try:
+        version = deploy_directory(db.session, path, actor)
+    except EngineError as exc:
+        _fail(exc)
+    if version is None:
+        raise click.ClickException(f"no *.bpmn or *.dmn files in {path}")
+    db.session.commit()
+    click.echo(f"version {version.id} ({version.content_hash[:12]}): "
+               f"{', '.join(version.process_ids)}")
+
+
+def _tick_once(limit, actor):
+    from engine.service import tick
+    fired = tick(db.session, limit=limit, actor=actor)
+    db.session.commit()
+    return fired
+
+
+@engine_cli.command("tick")
+@click.option("--limit", default=500, show_default=True)
+def tick_command(limit):
+    """Fire every due timer once."""
+    from engine.errors import EngineError
+    try:
+        click.echo(f"{_tick_once(limit, 'system')} timer(s) fired")
+    except EngineError as exc:
+        _fail(exc)
+
+
+@engine_cli.command("worker")
+@click.option("--interval", default=30.0, show_default=True, help="Seconds between sweeps.")
+@click.option("--limit", default=500, show_default=True)
+@click.option("--once", is_flag=True, help="Sweep once and stop (for tests).")
+def worker(interval, limit, once):
+    """Sweep timers every INTERVAL seconds; several workers may run at once."""
+    from engine.errors import EngineError
+    while True:
+        try:
+            fired = _tick_once(limit, "system")
+            if fired:
+                click.echo(f"{fired} timer(s) fired")
+        except EngineError as exc:  # a conflict with a user's click: the next sweep retries
+            db.session.rollback()
+            click.echo(f"sweep skipped: {exc}", err=True)
+        if once:
+            return
+        time.sleep(interval)
+
+
+@engine_cli.command("message")
+@click.argument("name")
+@click.option("--patient", "patient_id", required=True, type=int, help="Patient id.")
+@click.option("--set", "pairs", multiple=True, help="Payload item KEY=VALUE (repeatable).")
+def message(name, patient_id, pairs):
+    """Deliver message NAME (e.g. indlagt, udskrevet) to the patient's pathway."""
+    from engine.errors import EngineError
+    from engine.service import deliver_message
+    payload = dict(p.split("=", 1) for p in pairs if "=" in p)
+    try:
+        pathway = deliver_message(db.session, name, patient_id, payload, "cli")
+    except EngineError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"pathway {pathway.id} is now in stage {pathway.stage}")
+
+
+@engine_cli.command("migrate-pathway")
+@click.argument("pathway_id", type=int)
+@click.option("--version", "version_id", type=int, help="Target version (default: newest).")
+def migrate_pathway_command(pathway_id, version_id):
+    """Move a running pathway to another definition version."""
+    from engine.errors import EngineError
+    from engine.service import latest_version, migrate_pathway
+    try:
+        version_id = version_id or latest_version(db.session).id
+        pathway = migrate_pathway(db.session, pathway_id, version_id, "cli")
+    except (EngineError, AttributeError) as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"pathway {pathway.id} runs on version {pathway.version_id}, stage {pathway.stage}")
+
+
+def deploy_on_start(app):
+    """Deploy BPMN_DIR as 'system' (idempotent by content hash); log, never crash, on errors."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from engine.errors import EngineError
+    from engine.service import deploy_directory
+    with app.app_context():
+        try:
+            version = deploy_directory(db.session, app.config["BPMN_DIR"], "system")
+            db.session.commit()
+            return version
+        except (EngineError, SQLAlchemyError) as exc:  # e.g. tables not migrated yet
+            db.session.rollback()
+            app.logger.error("BPMN_DIR was not deployed: %s", str(exc).splitlines()[0])
+        finally:
+            db.session.remove()
+    return None

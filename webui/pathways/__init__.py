@@ -1,0 +1,6 @@
+"""Referral, patient page, task page and timeline."""
+from flask import Blueprint
+
+bp = Blueprint("pathways", __name__, template_folder="templates")
+
+from webui.pathways import patient_views, referral, task_views  # noqa: E402,F401  (routes)

@@ -1,0 +1,42 @@
+"""Look-ups of the definitions a page shows: form schemas and a stage's BPMN XML."""
+from lxml import etree
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+def form_definition(form_id) -> dict:
+    """The form-js schema (with x-forlob metadata) of a form id."""
+    from forms.registry import load_form
+    return load_form(form_id).schema
+
+
+def score_lines(definition: dict, data: dict) -> list[tuple[str, object]]:
+    """(kind, value) pairs (score, zone, cutoff) of the computed result a completed form carries."""
+    spec = (definition.get("x-forlob") or {}).get("scoring") or {}
+    keys = {"score": spec.get("score_key"), "zone": (spec.get("zone_key") or "") + "_label",
+            "cutoff": spec.get("cutoff_key")}
+    return [(kind, data[key]) for kind, key in keys.items() if key and key in (data or {})]
+
+
+def _defines_process(xml: bytes, process_id: str) -> bool:
+    """True when a BPMN file defines the executable process with that id."""
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return False
+    return any(p.get("id") == process_id for p in root.iter(f"{{{BPMN_NS}}}process"))
+
+
+def stage_xml(session, version_id, stage) -> str | None:
+    """The BPMN XML of the file in that definition version which defines the stage's process."""
+    from engine.models import DefinitionVersion
+    version = session.get(DefinitionVersion, version_id)
+    if version is None:
+        return None
+    for name, content in sorted((version.files or {}).items()):
+        if not name.endswith(".bpmn"):
+            continue
+        raw = content.encode("utf-8") if isinstance(content, str) else content
+        if _defines_process(raw, stage):
+            return raw.decode("utf-8")
+    return None

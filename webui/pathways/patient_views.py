@@ -1,0 +1,112 @@
+"""The patient page, its BPMN diagram data, the timeline and read-only completed forms."""
+from flask import abort, jsonify, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from webui.access import get_visible_pathway, get_visible_patient, may_work, require_area
+from webui.audit import audit
+from webui.extensions import db
+from webui.models import Organisation, User
+from webui.pathways import bp
+from webui.pathways.definitions import form_definition, score_lines, stage_xml
+from webui.pathways.formview import build_fields, shown_elsewhere
+from webui.phases import lane_label, stage_label
+from webui.timeutil import is_overdue
+
+
+def _pathways_of(patient_id):
+    """The patient's pathways the user may see, newest first."""
+    from engine.models import Pathway
+    from webui.access import participant_clause
+    return db.session.scalars(select(Pathway).where(
+        Pathway.patient_id == patient_id, participant_clause(current_user, Pathway.id))
+        .order_by(Pathway.started_at.desc(), Pathway.id.desc())).all()
+
+
+def _open_items(pathway_id):
+    """The pathway's open worklist rows, soonest due first."""
+    from engine.models import WorklistItem as W
+    return db.session.scalars(select(W).where(W.pathway_id == pathway_id)
+                              .order_by(W.due_at.asc().nulls_last(), W.id)).all()
+
+
+def _names(pathway):
+    """Display names of the tovholder and the organisations taking part."""
+    tovholder = None
+    if pathway.tovholder:
+        tovholder = db.session.scalar(select(User).filter_by(username=pathway.tovholder))
+    codes = {pathway.region_org, pathway.municipality_org, pathway.tovholder_org} - {None}
+    orgs = {o.code: o.name for o in db.session.scalars(
+        select(Organisation).where(Organisation.code.in_(codes)))}
+    return tovholder, orgs
+
+
+@bp.get("/patienter/<int:patient_id>")
+@require_area("patient")
+def patient(patient_id):
+    """Current phase, open tasks, tovholder, deadlines, diagram and timeline of a patient."""
+    from engine import service
+    patient = get_visible_patient(db.session, current_user, patient_id)
+    pathways = _pathways_of(patient_id)
+    pathway = next((p for p in pathways if p.status == "active"), pathways[0])
+    items = _open_items(pathway.id)
+    history = service.history(db.session, pathway.id)
+    tovholder, orgs = _names(pathway)
+    audit("view_patient", patient_id=patient.id, pathway_id=pathway.id)
+    db.session.commit()
+    return render_template(
+        "pathways/patient.html", patient=patient, pathway=pathway, pathways=pathways,
+        items=items, history=list(reversed(history)), tovholder=tovholder, orgs=orgs,
+        may_work=lambda item: may_work(current_user, item), is_overdue=is_overdue,
+        stage_label=stage_label, lane_label=lane_label,
+        referred=request.args.get("henvist", type=int) == pathway.id)
+
+
+@bp.get("/forloeb/<int:pathway_id>/diagram")
+@require_area("patient")
+def diagram(pathway_id):
+    """The current stage's BPMN XML (of the pathway's own version) with task markers."""
+    pathway = get_visible_pathway(db.session, current_user, pathway_id)
+    if not pathway.stage:
+        abort(404)
+    xml = stage_xml(db.session, pathway.version_id, pathway.stage)
+    if xml is None:
+        abort(404)
+    from engine.models import TaskRecord
+    done = db.session.scalars(select(TaskRecord.task_spec).where(
+        TaskRecord.pathway_id == pathway.id, TaskRecord.run_no == _current_run(pathway),
+        TaskRecord.kind.in_(("task", "timer", "message")))).all()
+    current = [i.task_spec for i in _open_items(pathway.id)]
+    audit("view_diagram", patient_id=pathway.patient_id, pathway_id=pathway.id)
+    db.session.commit()
+    return jsonify(xml=xml, process=pathway.stage, current=sorted(set(current)),
+                   done=sorted(set(done) - set(current)))
+
+
+def _current_run(pathway):
+    """The number of the pathway's current stage run."""
+    from engine.models import TaskRecord
+    from sqlalchemy import func
+    return db.session.scalar(select(func.max(TaskRecord.run_no)).where(
+        TaskRecord.pathway_id == pathway.id))
+
+
+@bp.get("/forloeb/<int:pathway_id>/historik/<int:record_id>")
+@require_area("patient")
+def record(pathway_id, record_id):
+    """One completed step of the timeline; a completed form is shown read-only."""
+    from engine.models import TaskRecord
+    pathway = get_visible_pathway(db.session, current_user, pathway_id)
+    entry = db.session.get(TaskRecord, record_id)
+    if entry is None or entry.pathway_id != pathway.id:
+        abort(404)
+    definition = form_definition(entry.form_id) if entry.form_id else None
+    fields = build_fields(definition.get("components"), entry.data or {}, {},
+                          skip_texts=shown_elsewhere(definition)) if definition else []
+    audit("view_record", patient_id=pathway.patient_id, pathway_id=pathway.id,
+          detail=f"record={entry.id} {entry.task_spec or ''}")
+    db.session.commit()
+    scores = score_lines(definition, entry.data or {}) if definition else []
+    return render_template("pathways/record.html", pathway=pathway, entry=entry,
+                           definition=definition, fields=fields, scores=scores,
+                           stage_label=stage_label, lane_label=lane_label)

@@ -1,0 +1,65 @@
+"""The referral form: patient identity, home region and municipality, current contacts."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webui.demo.organisations import MUNICIPALITIES, REGIONS
+from webui.pathways import cpr as cpr_rules
+
+CONTACT_CHOICES = [SelectChoice("psykiatri", _l("Psykiatrien (regionen)")),
+                   SelectChoice("kommune", _l("Kommunal rusmiddelbehandling"))]
+REGION_CHOICES = [SelectChoice("", "–")] + [SelectChoice(k, v) for k, v in REGIONS.items()]
+MUNICIPALITY_CHOICES = [SelectChoice("", "–")] + [SelectChoice(k, v[0]) for k, v in MUNICIPALITIES.items()]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReferralForm(FlaskForm):
+    """Register a referral to the integrated dual-diagnosis offer."""
+
+    cpr = StringField(_l("CPR-nummer"), validators=[DataRequired(_l("Udfyld CPR-nummer."))])
+    name = StringField(_l("Navn"), validators=[DataRequired(_l("Udfyld navn.")), Length(max=200)])
+    region = SelectField(_l("Bopælsregion"), choices=REGION_CHOICES,
+                         validators=[DataRequired(_l("Vælg region."))])
+    municipality = SelectField(_l("Bopælskommune"),
+                               choices=MUNICIPALITY_CHOICES,
+                               validators=[DataRequired(_l("Vælg kommune."))])
+    contacts = MultiCheckboxField(_l("Nuværende kontakter"), choices=CONTACT_CHOICES)
+    referrer = StringField(_l("Henvisende instans"), validators=[DataRequired(_l("Udfyld hvem der henviser.")),
+                                                                   Length(max=200)])
+    received_at = DateField(_l("Henvisning modtaget"), default=date.today,
+                            validators=[DataRequired(_l("Angiv en gyldig dato."))])
+
+    def validate_cpr(self, field):
+        """A CPR number is 10 digits with a real birth date."""
+        try:
+            cpr_rules.birth_date(field.data)
+        except (ValueError, KeyError):
+            raise ValidationError(_l("CPR-nummeret skal være 10 cifre med en gyldig fødselsdato."))
+        field.data = cpr_rules.normalise(field.data)
+
+    def validate_municipality(self, field):
+        """The municipality must lie in the chosen region."""
+        if field.data in MUNICIPALITIES and self.region.data and \
+                MUNICIPALITIES[field.data][1] != self.region.data:
+            raise ValidationError(_l("Kommunen ligger ikke i den valgte region."))
+
+    def validate_contacts(self, field):
+        """Suspicion of both problems is enough, but the patient must be in contact somewhere."""
+        if not field.data:
+            raise ValidationError(_l("Vælg mindst én nuværende kontakt."))
+
+    def validate_received_at(self, field):
+        """A referral cannot be received in the future."""
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("Datoen må ikke ligge i fremtiden."))

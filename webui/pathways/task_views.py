@@ -1,0 +1,140 @@
+"""The task page: the form with its guidance, save draft, complete, and conflicts."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from webui.access import get_visible_pathway, may_work, require_area
+from webui.audit import audit
+from webui.extensions import db
+from webui.pathways import bp
+from webui.pathways.definitions import form_definition
+from webui.pathways.formview import (build_fields, guide_sections, raw_from_post,
+                                     shown_elsewhere, unknown_errors)
+from webui.phases import lane_label, stage_label
+from webui.timeutil import is_overdue
+
+
+def _item(pathway, task_id):
+    """The open task row of the pathway, or None when it is no longer open."""
+    from engine.models import WorklistItem as W
+    return db.session.scalar(select(W).where(W.pathway_id == pathway.id, W.task_id == task_id,
+                                             W.kind == "task"))
+
+
+def _render(pathway, item, values, errors, status=200, notice=None):
+    """Render the task page with values and errors."""
+    definition = form_definition(item.form_id)
+    meta = definition.get("x-forlob") or {}
+    return render_template(
+        "pathways/task.html", pathway=pathway, item=item, definition=definition, meta=meta,
+        fields=build_fields(definition.get("components"), values, errors,
+                            skip_texts=shown_elsewhere(definition)),
+        other_errors=unknown_errors(definition, errors), guide=guide_sections(definition),
+        editable=may_work(current_user, item), has_errors=bool(errors), notice=notice,
+        is_overdue=is_overdue, stage_label=stage_label, lane_label=lane_label), status
+
+
+def _gone(pathway):
+    """The task is no longer open: someone completed it first. Say so on the patient page."""
+    flash(_("Nogen andre har afsluttet opgaven før dig. Her kan du se, hvor patienten er nu."),
+          "warning")
+    return redirect(url_for("pathways.patient", patient_id=pathway.patient_id))
+
+
+@bp.get("/forloeb/<int:pathway_id>/opgaver/<task_id>")
+@require_area("patient")
+def task(pathway_id, task_id):
+    """Show the task's form, prefilled from a saved draft."""
+    from engine import service
+    pathway = get_visible_pathway(db.session, current_user, pathway_id)
+    item = _item(pathway, task_id)
+    if item is None:
+        return _gone(pathway)
+    draft = service.get_draft(db.session, pathway.id, task_id)
+    audit("view_task", patient_id=pathway.patient_id, pathway_id=pathway.id, detail=item.title)
+    db.session.commit()
+    notice = _("Der er en gemt kladde fra %(who)s.", who=draft.actor) if draft else None
+    return _render(pathway, item, (draft.data if draft else {}) or {}, {}, notice=notice)
+
+
+@bp.post("/forloeb/<int:pathway_id>/opgaver/<task_id>")
+@require_area("patient")
+def task_post(pathway_id, task_id):
+    """Save a draft or complete the task (validated on the server)."""
+    pathway = get_visible_pathway(db.session, current_user, pathway_id)
+    item = _item(pathway, task_id)
+    if item is None:
+        return _gone(pathway)
+    if not may_work(current_user, item):
+        abort(403)
+    definition = form_definition(item.form_id)
+    raw = raw_from_post(definition, request.form)
+    action = ACTIONS.get(request.form.get("action", "complete"))
+    if action is None:
+        abort(400)
+    return action(pathway, item, raw)
+
+
+def _save_draft(pathway, item, raw):
+    """Keep work in progress without validating it."""
+    from engine import service
+    service.save_draft(db.session, pathway.id, item.task_id, raw, current_user.username)
+    audit("save_draft", patient_id=pathway.patient_id, pathway_id=pathway.id, detail=item.title)
+    db.session.commit()
+    flash(_("Kladden er gemt."), "success")
+    return redirect(url_for("pathways.task", pathway_id=pathway.id, task_id=item.task_id))
+
+
+def _expected_lock():
+    """The lock_version the form was rendered with, or 400 when it is missing."""
+    try:
+        return int(request.form["lock_version"])
+    except (KeyError, ValueError):
+        abort(400)
+
+
+def _complete(pathway, item, raw):
+    """Validate and complete; the pathway moves on and the patient page shows where to."""
+    from engine import service
+    from engine.errors import Conflict, TaskNotReady
+    from forms.validation import FormInvalid, validate
+    expected = _expected_lock()
+    try:
+        cleaned = validate(item.form_id, raw)
+    except FormInvalid as exc:
+        db.session.rollback()
+        return _render(pathway, item, raw, exc.errors, status=422)
+    ids = (pathway.id, pathway.patient_id, item.title, item.task_id)
+    try:
+        moved = service.complete_task(db.session, pathway.id, item.task_id, cleaned,
+                                      current_user.username, expected_lock=expected)
+    except (Conflict, TaskNotReady):
+        db.session.rollback()
+        return _after_conflict(ids, raw)
+    audit("complete_task", patient_id=moved.patient_id, pathway_id=moved.id, detail=ids[2])
+    db.session.commit()
+    flash(_("Opgaven “%(title)s” er afsluttet. Patienten er nu i fasen: %(phase)s.",
+            title=ids[2], phase=moved.phase or stage_label(moved.stage)) if moved.status == "active"
+          else _("Opgaven “%(title)s” er afsluttet. Forløbet er afsluttet.", title=ids[2]), "success")
+    return redirect(url_for("pathways.patient", patient_id=moved.patient_id))
+
+
+def _after_conflict(ids, raw):
+    """Someone changed the pathway first: keep the user's input when the task is still open."""
+    from engine import service
+    from engine.models import Pathway
+    pathway_id, patient_id, title, task_id = ids
+    pathway = db.session.get(Pathway, pathway_id)
+    item = _item(pathway, task_id)
+    if item is None:
+        return _gone(pathway)
+    service.save_draft(db.session, pathway_id, task_id, raw, current_user.username)
+    db.session.commit()
+    notice = _("Forløbet blev ændret af en anden, mens du arbejdede. Dine indtastninger er gemt "
+               "som kladde; kontrollér dem, og afslut igen.")
+    return _render(pathway, item, raw, {}, status=409, notice=notice)
+
+
+# the submit button's value → handler
+ACTIONS = {"draft": _save_draft, "complete": _complete}

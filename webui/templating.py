@@ -1,0 +1,56 @@
+"""Template helpers: access checks, language names and date formatting."""
+from datetime import date, datetime
+
+from flask_babel import format_date, format_datetime, get_locale
+
+from webui.access import can_refer, is_admin
+from webui.i18n import LANGUAGE_NAMES
+from webui.roles import role_label
+
+
+def _as_date(value):
+    """A date from a date, datetime or ISO string (None when empty or unreadable)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _as_datetime(value):
+    """A datetime from a datetime or ISO string (None when empty or unreadable)."""
+    if isinstance(value, datetime) or value in (None, ""):
+        return value or None
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def fmt_date(value):
+    """Format a date for display in the current locale."""
+    parsed = _as_date(value)
+    return format_date(parsed, "medium") if parsed else "–"
+
+
+def fmt_datetime(value):
+    """Format a datetime for display in the current locale and time zone."""
+    parsed = _as_datetime(value)
+    return format_datetime(parsed, "short") if parsed else "–"
+
+
+def register(app):
+    """Add the helpers to every template."""
+    app.jinja_env.filters["fmt_date"] = fmt_date
+    app.jinja_env.filters["fmt_datetime"] = fmt_datetime
+    app.jinja_env.filters["role_label"] = role_label
+
+    @app.context_processor
+    def helpers():
+        return {"can_refer": can_refer, "is_admin": is_admin, "language_names": LANGUAGE_NAMES,
+                "get_locale": get_locale}

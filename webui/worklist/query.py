@@ -1,0 +1,79 @@
+"""The worklist query: my roles and organisation, filters, due-date order, paging."""
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from webui.phases import LANE_LABELS, STAGE_LABELS
+
+PAGE_SIZE = 25
+
+
+def _flag(args, name) -> bool:
+    """True when a checkbox-style query parameter is set."""
+    return args.get(name) in ("1", "on", "true")
+
+
+@dataclass
+class Filters:
+    """The worklist filters taken from the query string (unknown values are ignored)."""
+
+    stage: str = ""
+    lane: str = ""
+    overdue: bool = False
+    mine: bool = False
+    unassigned: bool = False
+    waiting: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args):
+        """Parse request.args into filters, dropping values that are not allowed."""
+        try:
+            page = max(1, min(int(args.get("page", 1)), 100_000))
+        except ValueError:
+            page = 1
+        stage = args.get("phase", "")
+        lane = args.get("lane", "")
+        return cls(stage=stage if stage in STAGE_LABELS else "",
+                   lane=lane if lane in LANE_LABELS else "",
+                   overdue=_flag(args, "overdue"), mine=_flag(args, "mine"),
+                   unassigned=_flag(args, "unassigned"), waiting=_flag(args, "waiting"),
+                   page=page)
+
+    def as_args(self, **changes) -> dict:
+        """These filters as query parameters, with some changed (for links)."""
+        values = {"phase": self.stage, "lane": self.lane, "overdue": self.overdue,
+                  "mine": self.mine, "unassigned": self.unassigned, "waiting": self.waiting,
+                  "page": self.page}
+        values.update(changes)
+        return {k: ("1" if v is True else v) for k, v in values.items() if v not in ("", False, None)}
+
+
+def _conditions(user, filters, now):
+    """The WHERE conditions for the user's worklist under the filters."""
+    from engine.models import WorklistItem as W
+    conditions = [W.org_code == user.organisation_code, W.role.in_(sorted(user.roles))]
+    # condition builders keyed by the filter that switches them on
+    optional = {
+        "stage": lambda: W.stage == filters.stage,
+        "lane": lambda: W.lane == filters.lane,
+        "overdue": lambda: W.due_at < now,
+        "mine": lambda: W.assignee == user.username,
+        "unassigned": lambda: W.assignee.is_(None),
+        "waiting": lambda: W.kind == "wait",
+    }
+    conditions += [build() for name, build in optional.items() if getattr(filters, name)]
+    return conditions
+
+
+def worklist_page(session, user, filters, now=None):
+    """Return (items, total) for one page of the user's worklist, soonest due first."""
+    from engine.models import WorklistItem as W
+    now = now or datetime.now(timezone.utc)
+    conditions = _conditions(user, filters, now)
+    total = session.scalar(select(func.count()).select_from(W).where(*conditions))
+    query = (select(W).where(*conditions)
+             .order_by(W.due_at.asc().nulls_last(), W.id)
+             .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE))
+    return list(session.scalars(query)), total
