@@ -143,7 +143,7 @@ def cycling(stage, name):
              script=f"next_stage = '{stage}'"),
         node(f"{stage}_end_repeat", "terminate", "Ny cyklus", "psykiatri", 6),
         node(f"{stage}_assess", "user", "Fasevurdering", t, 4,
-             props={"form": f"{stage}_vurdering", "due": "reassess_at"}),
+             props={"form": f"{stage}_vurdering"}),  # on demand; the timer brings the dated one
         node(f"{stage}_timer", "timer", "Revurdering forfalden", t, 3, 1, timer="reassess_at"),
         node(f"{stage}_reassess", "user", "Revurdering", t, 4, 1,
              props={"form": f"{stage}_vurdering", "due": "iso(add_days(date_of(reassess_at), 14))"}),

@@ -5,6 +5,7 @@ options must be among the defined ones, numbers must lie in range and text withi
 maximum length. Computed values (scores) are always recomputed here.
 """
 import math
+from functools import lru_cache
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from marshmallow import validate as mv
@@ -144,12 +145,16 @@ def _build_field(c):
     return built
 
 
+@lru_cache(maxsize=None)
+def _schema_class(form_id):
+    """The marshmallow schema class of a form, built once per process."""
+    definition = load_form(form_id)
+    return Schema.from_dict({c["key"]: _build_field(c) for c in definition.fields}, name=f"Form_{form_id}")
+
+
 def build_schema(form_id) -> Schema:
     """A marshmallow schema instance for the form (unknown keys are dropped)."""
-    definition = load_form(form_id)
-    schema_cls = Schema.from_dict({c["key"]: _build_field(c) for c in definition.fields},
-                                  name=f"Form_{form_id}")
-    return schema_cls(unknown=EXCLUDE)
+    return _schema_class(form_id)(unknown=EXCLUDE)
 
 
 def _matches(when, data):

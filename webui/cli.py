@@ -8,9 +8,9 @@ demo_cli = AppGroup("demo", help="Demo data.")
 @demo_cli.command("seed")
 def demo_seed():
     """Seed demo organisations, logins and patients, then print the logins."""
+    from webui.demo.patients import PLAN
     from webui.demo.seed import DEMO_PASSWORD, seed_all
     logins = seed_all()
-    from webui.demo.patients import PLAN
     click.echo(f"Demo patients: {len(PLAN)} in different phases.")
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for username, roles, org in logins:
@@ -19,8 +19,7 @@ def demo_seed():
 
 def register(app):
     """Attach the project's CLI command groups to the app."""
-    from webui.users_cli import users_cli
-    app.cli.add_command(demo_cli)
     from webui.engine_cli import engine_cli
-    app.cli.add_command(engine_cli)
-    app.cli.add_command(users_cli)
+    from webui.users_cli import users_cli
+    for group in (demo_cli, engine_cli, users_cli):
+        app.cli.add_command(group)

@@ -69,5 +69,12 @@ def test_screens(live_server, demo_world, browser, shots, size):
     page.wait_for_selector("#task-form")
     no_overflow = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert no_overflow, "the task page scrolls sideways"
-    page.screenshot(path=str(shots / f"task-{size}.png"), full_page=size == "desktop")
+    page.screenshot(path=str(shots / f"task-{size}.png"))  # the action bar sticks to the viewport
+
+    page.goto(f"{live_server}/henvisning")
+    page.fill("#cpr", "12")
+    page.get_by_role("button", name="Registrér henvisning").click()
+    page.wait_for_selector(".field-error")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path=str(shots / f"referral-{size}.png"), full_page=True)
     context.close()

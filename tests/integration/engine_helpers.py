@@ -53,6 +53,7 @@ def to_ustabil(session, pathway_id, now=T0):
              {"accepted": True, "severity": 8, "waiting_until": "2026-01-06",
               "tovholder_org": "kommune-koebenhavn", "tovholder": "bob",
               "followups": 0, "activities": 0}, now=now)
-    service.tick(session, now=datetime(2026, 1, 7, tzinfo=timezone.utc))
+    later = max(now, datetime(2026, 1, 7, tzinfo=timezone.utc))
+    service.tick(session, now=later)
     session.commit()
-    return complete(session, pathway_id, "opstart_vurdering", {}, now=now)
+    return complete(session, pathway_id, "opstart_vurdering", {}, now=later)

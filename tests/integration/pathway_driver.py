@@ -2,7 +2,10 @@
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
+from sqlalchemy import select
+
 from engine import service
+from engine.models import WorklistItem
 from forms.registry import load_form
 from forms.validation import validate
 
@@ -73,8 +76,9 @@ class Driver:
         return service.start_pathway(self.session, patient.id, data, "visitator", now=self.now)
 
     def items(self, pathway):
-        """The pathway's worklist rows."""
-        return service.ready_tasks(self.session, pathway.id)
+        """The pathway's worklist rows of every kind (tasks and waits)."""
+        return list(self.session.scalars(select(WorklistItem).where(WorklistItem.pathway_id == pathway.id)
+                                         .order_by(WorklistItem.id)))
 
     def ready(self, pathway):
         """Spec names of the user tasks that can be worked now, sorted."""
@@ -82,7 +86,7 @@ class Driver:
 
     def do(self, pathway, task_spec, **answers):
         """Complete the ready task named ``task_spec`` with valid form data."""
-        item = next((i for i in self.items(pathway) if i.task_spec == task_spec and i.kind == "task"), None)
+        item = next((i for i in service.ready_tasks(self.session, pathway.id) if i.task_spec == task_spec), None)
         assert item is not None, f"{task_spec} not ready; ready: {self.ready(pathway)}"
         data = form_data(item.form_id, **answers)
         return service.complete_task(self.session, pathway.id, item.task_id, data, "kliniker", now=self.now)

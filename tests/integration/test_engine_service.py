@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import pathways, runtime, service
+from engine.clock import as_utc
 from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, \
     TaskNotReady
 from engine.models import AuditEntry, AwaitedMessage, DefinitionVersion, Pathway, \
@@ -105,7 +106,7 @@ def test_complete_errors(session):
     with pytest.raises(NotFound):
         service.complete_task(session, 999999, item.task_id, {}, "x")
     session.rollback()
-    service.complete_task(session, pathway.id, item.task_id, {"accepted": False}, "x")
+    service.complete_task(session, pathway.id, item.task_id, {"accepted": False, "severity": 1}, "x")
     session.commit()
     with pytest.raises(EngineError):  # the pathway has ended
         service.complete_task(session, pathway.id, item.task_id, {}, "x")
@@ -127,10 +128,10 @@ def test_stale_second_writer_gets_conflict_and_writes_nothing(session, app):
     other = Session(db.engine)
     try:
         live = pathways.load(other, pathway.id)   # the other user loads first...
-        service.complete_task(session, pathway.id, item.task_id, {"accepted": False}, "a")
+        service.complete_task(session, pathway.id, item.task_id, {"accepted": False, "severity": 1}, "a")
         session.commit()                          # ...but this one saves first
         task = runtime.user_task(live.workflow, item.task_id)
-        task.data.update({"accepted": True})
+        task.data.update({"accepted": True, "severity": 1, "waiting_until": "2026-02-01"})
         task.run()
         live.workflow.do_engine_steps()
         pathways.settle(other, live, T0)
@@ -158,7 +159,7 @@ def test_claim_release_and_drafts(session):
     service.save_draft(session, pathway.id, item.task_id, {"severity": 3}, "bob")
     session.commit()
     assert service.get_draft(session, pathway.id, item.task_id).data == {"severity": 3}
-    complete(session, pathway.id, "visitation", {"accepted": False})
+    complete(session, pathway.id, "visitation", {"accepted": False, "severity": 1})
     assert service.get_draft(session, pathway.id, item.task_id) is None
 
 
@@ -199,7 +200,8 @@ def test_messages_by_correlation(session):
 def test_history_is_complete(session):
     pathway = start(session)
     to_ustabil(session, pathway.id)
-    complete(session, pathway.id, "ustabil_aktivitet", {"stable": True}, actor="carol")
+    complete(session, pathway.id, "ustabil_aktivitet", {"stable": True}, actor="carol",
+             now=T0 + timedelta(days=3))
     kinds = [(r.kind, r.task_spec) for r in service.history(session, pathway.id)]
     assert kinds == [("start", "henvisning"), ("task", "visitation"), ("stage", "opstart"),
                      ("timer", "venter"), ("task", "opstart_vurdering"), ("stage", "ustabil"),
@@ -217,8 +219,9 @@ def test_boundary_timer_deadline(session):
     to_ustabil(session, pathway.id)
     complete(session, pathway.id, "ustabil_aktivitet", {"stable": True})
     assert pathway.stage == "stabil" and pathway.next_due_at is not None
-    assert service.tick(session, now=T0 + timedelta(days=59)) == 0
-    assert service.tick(session, now=T0 + timedelta(days=61)) == 1
+    entered = as_utc(pathway.run_started_at)
+    assert service.tick(session, now=entered + timedelta(days=59)) == 0
+    assert service.tick(session, now=entered + timedelta(days=61)) == 1
     session.commit()
     assert pathway.stage == "ustabil" and pathway.next_due_at is None
 
@@ -230,7 +233,8 @@ def test_tick_parks_a_broken_pathway(session, monkeypatch):
     monkeypatch.setattr(runtime, "load", lambda *a: (_ for _ in ()).throw(EngineError("boom")))
     assert service.tick(session, now=T0 + timedelta(days=61)) == 0
     session.commit()
-    assert pathway.last_error == "boom" and pathway.next_due_at > T0 + timedelta(days=61)
+    assert pathway.last_error == "boom"
+    assert as_utc(pathway.next_due_at) > T0 + timedelta(days=61)
 
 
 def test_migrate_pathway_to_new_version(session):

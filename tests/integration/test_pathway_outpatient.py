@@ -1,8 +1,10 @@
 """Paths through the outpatient and inpatient stages, via the engine facade (SQLite and PostgreSQL)."""
 import pytest
+from sqlalchemy import select
 
 from engine import service
 from engine.errors import PathwayAlreadyActive
+from engine.models import PathwayRun
 from tests.integration.pathway_driver import Driver, at
 
 
@@ -65,6 +67,12 @@ def test_admission_from_each_outpatient_phase_and_return_to_the_chosen_phase(drv
     pathway = drv.discharge(pathway, return_to)
     assert pathway.stage == return_to and pathway.status == "active"
     assert drv.ready(pathway), "the outpatient work resumes"
+    stay = drv.session.scalars(select(PathwayRun).where(PathwayRun.pathway_id == pathway.id,
+                                                        PathwayRun.stage == "indlagt")).one()
+    assert stay.next_stage == return_to and stay.data["admitted_from"] == stage
+    assert [(n["event"], n["to"], n["from"]) for n in stay.data["notifications"]] == [
+        ("admitted", "kommune-koebenhavn", "region-hovedstaden"),
+        ("discharged", "kommune-koebenhavn", "region-hovedstaden")]
 
 
 def test_discharge_message_returns_to_ustabil_by_default(drv):

@@ -5,7 +5,8 @@ import pytest
 
 from engine import service
 from engine.errors import NoRecipient
-from tests.integration.pathway_driver import Driver, at
+from engine.versions import read_directory
+from tests.integration.pathway_driver import BPMN_DIR, Driver, at
 
 REGIONS = ("hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland")
 OPENING = {1: "2024-09-01", 2: "2025-07-01", 3: "2026-07-01"}
@@ -67,8 +68,10 @@ def test_fourteen_day_breach(session):
     assert iso(pathway.guarantee_due) == "2025-09-15" and not pathway.guarantee_breached
     drv.advance(at("2025-09-13"))
     assert not pathway.guarantee_breached
-    drv.advance(at("2025-09-16"))
-    drv.do(pathway, "visitation", visitation_decision="inkluderet", exclusion_reason="")
+    assert drv.advance(at("2025-09-16")) >= 1
+    assert pathway.guarantee_breached is True, "the breach timer marks the pathway"
+    pathway = drv.do(pathway, "visitation", visitation_decision="inkluderet", exclusion_reason="")
+    assert pathway.guarantee_breached is True, "visitation after the deadline keeps the mark"
     pathway = drv.do(pathway, "indskrivning")
     assert pathway.stage == "opstart" and pathway.guarantee_breached is True
 
@@ -87,3 +90,22 @@ def test_admission_message_during_referral_has_no_recipient(session):
     with pytest.raises(NoRecipient):
         drv.message("indlagt", pathway)
     assert drv.ready(pathway) == ["visitation"]
+
+
+def test_a_region_with_its_own_phase_in_date(session):
+    """A process owner moves group 3 earlier in Hovedstaden only: the DMN row decides."""
+    files = read_directory(BPMN_DIR)
+    dmn = files["phase_in.dmn"].decode("utf-8")
+    row = ('<inputEntry id="rule_3_region"><text>"hovedstaden"</text></inputEntry>\n'
+           '        <inputEntry id="rule_3_group"><text>3</text></inputEntry>\n'
+           '        <outputEntry id="rule_3_date"><text>"2026-07-01"</text></outputEntry>')
+    assert row in dmn
+    files["phase_in.dmn"] = dmn.replace(row, row.replace("2026-07-01", "2026-01-01")).encode("utf-8")
+    drv = Driver(session, at("2026-02-02"))
+    service.deploy_bundle(session, files, "procesejer")
+    early_region = drv.refer("0302261001", "hovedstaden", 3)
+    national = drv.refer("0302261002", "sjaelland", 3)
+    for pathway in (early_region, national):
+        drv.do(pathway, "visitation", visitation_decision="inkluderet", exclusion_reason="")
+    assert early_region.waiting_until is None and drv.ready(early_region) == ["indskrivning"]
+    assert iso(national.waiting_until) == "2026-07-01" and drv.ready(national) == []

@@ -3,7 +3,7 @@
 These are quick checks of the BPMN itself with the engine's sandbox and clock; the full
 paths through the engine facade are in tests/integration/test_pathway_*.py.
 """
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest

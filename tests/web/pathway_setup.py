@@ -20,7 +20,8 @@ def ensure_deployed():
 
 
 def refer(cpr="0101901235", name="Bent Testesen", region="hovedstaden",
-          municipality="koebenhavn", contacts=("psykiatri",), actor="psyk.kbh", received=None):
+          municipality="koebenhavn", contacts=("psykiatri",), actor="psyk.kbh", received=None,
+          now=None):
     """Register a patient and start the pathway as the referral form does; return the pathway."""
     from engine import service
     from webui.pathways import cpr as cpr_rules
@@ -31,7 +32,7 @@ def refer(cpr="0101901235", name="Bent Testesen", region="hovedstaden",
             "region_org": region_org(region), "municipality_org": municipality_org(municipality),
             "contacts": list(contacts), "referrer": "Egen læge",
             "received_at": (received or date.today()).isoformat(), "sex": cpr_rules.sex(cpr)}
-    pathway = service.start_pathway(db.session, patient.id, data, actor)
+    pathway = service.start_pathway(db.session, patient.id, data, actor, now=now)
     db.session.commit()
     return pathway
 
@@ -48,13 +49,13 @@ def item_for(pathway_id, form_id):
     return next(i for i in open_items(pathway_id) if i.form_id == form_id and i.kind == "task")
 
 
-def complete(pathway_id, form_id, overrides=None, actor="psyk.kbh"):
+def complete(pathway_id, form_id, overrides=None, actor="psyk.kbh", now=None):
     """Complete the pathway's open task with that form, with valid answers."""
     from engine import service
     from forms.validation import validate
     item = item_for(pathway_id, form_id)
     data = validate(form_id, answers(form_id, overrides))
-    pathway = service.complete_task(db.session, pathway_id, item.task_id, data, actor)
+    pathway = service.complete_task(db.session, pathway_id, item.task_id, data, actor, now=now)
     db.session.commit()
     return pathway
 

@@ -164,3 +164,15 @@ def test_csrf_rejects_posts_without_token(database_url, demo_users):
     ok = client.post("/login", data={"username": "psyk.kbh", "password": "demo1234",
                                      "csrf_token": token})
     assert ok.status_code == 302
+
+
+def test_logins_and_failures_are_audited(app, client, auth):
+    from engine.models import AuditEntry
+    client.post("/login", data={"username": "psyk.kbh", "password": "bad"})
+    auth.login("psyk.kbh")
+    auth.logout()
+    with app.app_context():
+        rows = [(e.actor, e.action, e.source) for e in db.session.scalars(
+            db.select(AuditEntry).order_by(AuditEntry.id))]
+    assert rows == [("psyk.kbh", "login_failed", "127.0.0.1"), ("psyk.kbh", "login", "127.0.0.1"),
+                    ("psyk.kbh", "logout", "127.0.0.1")]

@@ -7,6 +7,7 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from webui.audit import audit
 from webui.auth import throttle
 from webui.extensions import db, login_manager
 from webui.models import User
@@ -68,8 +69,11 @@ def login():
             session.permanent = True
             login_user(user)
             session["last_seen"] = datetime.now(timezone.utc).timestamp()
+            audit("login")
+            db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("worklist.index"))
         throttle.record_failure(username, source)
+        _audit_failure(username)
         flash(_("Forkert brugernavn eller adgangskode."), "error")
         return render_template("auth/login.html", username=username), 401
     return render_template("auth/login.html")
@@ -79,9 +83,18 @@ def login():
 @login_required
 def logout():
     """Log the user out."""
+    audit("logout")
+    db.session.commit()
     logout_user()
     _fresh_session()
     return redirect(url_for("auth.login"))
+
+
+def _audit_failure(username):
+    """Record a failed login under the attempted username."""
+    from engine.audit import record
+    record(db.session, username or "-", "login_failed", source=request.remote_addr or "")
+    db.session.commit()
 
 
 def _fresh_session():

@@ -35,7 +35,8 @@ PATHS["stabil"] = PATHS["ustabil"] + [("ustabil_vurdering", {"phase_decision": "
 PATHS["overgang"] = PATHS["stabil"] + [("stabil_vurdering", {"phase_decision": "overgang"})]
 PATHS["indlagt"] = PATHS["ustabil"] + [("message", "indlagt")]
 PATHS["afsluttet"] = PATHS["overgang"] + [("overgang_vurdering", {"phase_decision": "gennemfoer"}),
-                                          ("overdragelse", {"handover_to": "primaer_sektor"})]
+                                          ("overdragelse", {"handover_to": "primaer_sektor"}),
+                                          ("koordineret_plan", None)]
 
 FIRST = ["Anna", "Bo", "Camilla", "Dennis", "Emma", "Frederik", "Gitte", "Henrik", "Ida", "Jonas",
          "Karen", "Lars", "Maja", "Nikolaj", "Olivia", "Peter", "Rikke", "Søren", "Tina", "Ulrik"]
@@ -96,6 +97,15 @@ def _step(session, pathway, step, clock, municipality, region):
                                  _actor(item.lane, municipality, region), now=clock)
 
 
+def _gaps(steps: int, days: int) -> list[int]:
+    """Days between steps: enrolment within the 14-day guarantee, the rest spread evenly."""
+    quick = min(steps, 2)
+    first = [min(3, max(0, days // 4))] * quick
+    rest = steps - quick
+    left = max(0, days - sum(first) - 1)
+    return first + [left // (rest + 1)] * rest
+
+
 def seed_patients(session, today=None) -> int:
     """Create the demo patients that are missing; return how many were created."""
     from engine import service
@@ -122,10 +132,8 @@ def seed_patients(session, today=None) -> int:
                 "sex": cpr_rules.sex(cpr)}
         pathway = service.start_pathway(session, patient.id, data, _actor("psykiatri", municipality, region),
                                         now=clock)
-        steps = PATHS[target]
-        spacing = max(1, days_ago // (len(steps) + 1))
-        for step in steps:
-            clock += timedelta(days=spacing, minutes=5)
+        for step, gap in zip(PATHS[target], _gaps(len(PATHS[target]), days_ago)):
+            clock += timedelta(days=gap, minutes=5)
             pathway = _step(session, pathway, step, clock, municipality, region)
         created += 1
     service.tick(session, now=datetime.now(timezone.utc))

@@ -1,13 +1,14 @@
 """The patient page, its BPMN diagram data, the timeline and read-only completed forms."""
 from flask import abort, jsonify, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webui.access import get_visible_pathway, get_visible_patient, may_work, require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.models import Organisation, User
 from webui.pathways import bp
+from webui.pathways.admission import phase_in
 from webui.pathways.definitions import form_definition, score_lines, stage_xml
 from webui.pathways.formview import build_fields, shown_elsewhere
 from webui.phases import lane_label, stage_label
@@ -52,6 +53,8 @@ def patient(patient_id):
     items = _open_items(pathway.id)
     history = service.history(db.session, pathway.id)
     tovholder, orgs = _names(pathway)
+    referred = request.args.get("henvist", type=int) == pathway.id
+    admission = phase_in(db.session, pathway) if referred else None
     audit("view_patient", patient_id=patient.id, pathway_id=pathway.id)
     db.session.commit()
     return render_template(
@@ -59,7 +62,7 @@ def patient(patient_id):
         items=items, history=list(reversed(history)), tovholder=tovholder, orgs=orgs,
         may_work=lambda item: may_work(current_user, item), is_overdue=is_overdue,
         stage_label=stage_label, lane_label=lane_label,
-        referred=request.args.get("henvist", type=int) == pathway.id)
+        referred=referred, admission=admission)
 
 
 @bp.get("/forloeb/<int:pathway_id>/diagram")
@@ -86,7 +89,6 @@ def diagram(pathway_id):
 def _current_run(pathway):
     """The number of the pathway's current stage run."""
     from engine.models import TaskRecord
-    from sqlalchemy import func
     return db.session.scalar(select(func.max(TaskRecord.run_no)).where(
         TaskRecord.pathway_id == pathway.id))
 

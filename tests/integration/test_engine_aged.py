@@ -1,0 +1,61 @@
+"""An aged pathway (many Ustabil⇄Stabil turns and recurring activities) stays correct and small."""
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from engine import pathways, runtime
+from engine.models import Pathway, PathwayRun, TaskRecord
+from tests.integration.engine_helpers import T0, complete, only_task, start, to_ustabil
+from webui.extensions import db
+
+TURNS = 120  # each turn: Ustabil→Stabil, one recurring Stabil follow-up, Stabil→Ustabil
+
+
+def state_size(session, pathway_id):
+    return len(session.scalar(select(Pathway.state).where(Pathway.id == pathway_id)))
+
+
+def test_aged_pathway_is_correct_bounded_and_ends_properly(app):
+    with app.app_context():
+        session = db.session
+        pathway = start(session)
+        to_ustabil(session, pathway.id)
+        now = T0 + timedelta(days=3)
+        fresh_size = state_size(session, pathway.id)
+        for turn in range(TURNS):
+            now += timedelta(days=7)
+            complete(session, pathway.id, "ustabil_aktivitet", {"stable": True}, now=now)
+            complete(session, pathway.id, "opfoelgning", {"relapse": False, "done": False},
+                     now=now)
+            complete(session, pathway.id, "opfoelgning", {"relapse": True, "done": False},
+                     now=now)
+            assert pathway.stage == "ustabil" and pathway.status == "active"
+        aged_size = state_size(session, pathway.id)
+        assert aged_size < fresh_size * 1.2, (fresh_size, aged_size)
+
+        # The live workflow is one short run: right ready task, not completed.
+        live = pathways.load(session, pathway.id)
+        assert not live.workflow.is_completed()
+        assert [t.task_spec.bpmn_id for t in runtime.ready_user_tasks(live.workflow)] == [
+            "ustabil_aktivitet"]
+        assert len(live.workflow.tasks) < 30
+        assert live.data["followups"] == TURNS
+        item = only_task(session, pathway.id, "ustabil_aktivitet")
+        assert item.org_code == "kommune-koebenhavn"
+        session.rollback()
+
+        # Full history remains queryable from rows.
+        tasks = session.scalar(select(func.count(TaskRecord.id)).where(
+            TaskRecord.pathway_id == pathway.id, TaskRecord.kind == "task"))
+        assert tasks == 2 + 3 * TURNS
+        runs = session.scalar(select(func.count(PathwayRun.id)).where(
+            PathwayRun.pathway_id == pathway.id))
+        assert runs == 2 + 3 * TURNS
+
+        # And it still ends properly.
+        complete(session, pathway.id, "ustabil_aktivitet", {"stable": True}, now=now)
+        complete(session, pathway.id, "opfoelgning", {"relapse": False, "done": True}, now=now)
+        assert pathway.stage == "overgang"
+        complete(session, pathway.id, "afslutning", {}, now=now)
+        assert (pathway.status, pathway.end_reason) == ("ended", "afsluttet")
+        assert pathway.next_due_at is None and pathway.state is None

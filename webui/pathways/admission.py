@@ -1,0 +1,16 @@
+"""Whether a referred patient's group is phased in yet in the home region, and from when."""
+from datetime import date
+
+
+def phase_in(session, pathway, today: date | None = None) -> dict | None:
+    """{"date", "open"} from the pathway's phase-in decision, or None when it is not known."""
+    from engine.errors import EngineError
+    from engine.pathways import load
+    if pathway.status != "active":
+        return None
+    try:
+        value = load(session, pathway.id).data.get("phase_in_date")
+        opens = date.fromisoformat(str(value)[:10])
+    except (EngineError, TypeError, ValueError):
+        return None
+    return {"date": opens, "open": opens <= (today or date.today())}
