@@ -131,6 +131,7 @@ def save(session, live, now):
     ended = pathway.status != "active"
     pathway.state = None if ended else runtime.dump(live.workflow)
     projection.update_summary(live, now)
+    wanted = projection.wanted_items(live)  # sandboxed `due` runs before anything is written
     flag_modified(pathway, "updated_at")  # always UPDATE, so the lock is always checked
     try:
         session.flush()
@@ -141,7 +142,7 @@ def save(session, live, now):
     if ended:
         session.execute(delete(WorklistItem).where(WorklistItem.pathway_id == pathway.id))
         session.execute(delete(AwaitedMessage).where(AwaitedMessage.pathway_id == pathway.id))
-    projection.write(session, live, now)
+    projection.write(session, live, now, wanted)
     session.add_all(live.records)
     live.records = []
     session.flush()

@@ -76,14 +76,14 @@ def wanted_items(live):
             form_id=props.get("form"), kind="task", phase=props.get("phase") or stage_name,
             lane=lane, role=role, org_code=task.data.get(org_key) or getattr(
                 live.pathway, org_key, None) if org_key else None,
-            due=lambda t=task: _due(t))
+            due=_due(task))
     for task, kind, name, due in runtime.waiting_events(live.workflow):
         if kind == "timer" and name.startswith(WAIT_PREFIX):
             org = live.pathway.tovholder_org or live.pathway.region_org
             wanted[str(task.id)] = dict(
                 task_spec=task.task_spec.bpmn_id, title=name, form_id=None, kind="wait",
                 phase=stage_name, lane="tovholder", role="tovholder", org_code=org,
-                due=lambda d=due: as_utc(d))
+                due=as_utc(due))
     return wanted
 
 
@@ -104,10 +104,10 @@ def update_summary(live, now):
     pathway.updated_at = now
 
 
-def write(session, live, now):
-    """Rewrite the worklist rows, participants and awaited messages of one pathway."""
+def write(session, live, now, wanted):
+    """Rewrite the worklist rows (from wanted_items), participants and awaited messages."""
     pathway = live.pathway
-    wanted = wanted_items(live)
+    wanted = dict(wanted)
     existing = session.scalars(select(WorklistItem).where(
         WorklistItem.pathway_id == pathway.id)).all()
     for row in existing:
@@ -119,9 +119,9 @@ def write(session, live, now):
                 setattr(row, key, cols[key])
             row.stage, row.patient_name = pathway.stage, live.patient_name
     for task_id, cols in wanted.items():
-        due = cols.pop("due")()
+        cols = dict(cols)
         session.add(WorklistItem(pathway_id=pathway.id, patient_id=pathway.patient_id,
-                                 task_id=task_id, stage=pathway.stage, due_at=due,
+                                 task_id=task_id, stage=pathway.stage, due_at=cols.pop("due"),
                                  created_at=now, patient_name=live.patient_name, **cols))
     _write_participants(session, live)
     _write_awaited(session, live)

@@ -66,6 +66,7 @@ class SandboxScriptEngine(PythonScriptEngine):
 
 
 SCRIPT_ENGINE = SandboxScriptEngine()
+WAITING = TaskState.WAITING
 
 
 class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
@@ -201,8 +202,12 @@ def current_data(workflow):
     if workflow.is_completed():
         data = dict(workflow.data)
     else:
-        last = workflow.last_task or workflow.task_tree
-        data = dict(last.data)
+        # Parallel branches each hold part of the data: merge the open tasks' data, then let
+        # the most recently completed task win.
+        data = {}
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            data.update(task.data)
+        data.update((workflow.last_task or workflow.task_tree).data)
     data.pop("data_objects", None)
     return data
 

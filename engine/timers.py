@@ -7,7 +7,6 @@ from sqlalchemy import select
 from engine import audit, clock, pathways, runtime
 from engine.errors import Conflict, EngineError
 from engine.models import Pathway
-from engine.util_task import WAITING
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(hours=1)  # a pathway whose timer fails is retried this much later
@@ -29,7 +28,7 @@ def fire(session, pathway_id, now, actor):
         due = [(task, name) for task, kind, name, at in runtime.waiting_events(live.workflow)
                if kind == "timer" and at is not None and clock.as_utc(at) <= now]
         runtime.step(lambda: (live.workflow.refresh_timers(), live.workflow.do_engine_steps()))
-        fired = [(task, name) for task, name in due if task.state != WAITING]
+        fired = [(task, name) for task, name in due if task.state != runtime.WAITING]
         for task, name in fired:
             live.record("timer", actor, now, task_spec=task.task_spec.bpmn_id,
                         title=name or task.task_spec.bpmn_id)

@@ -47,7 +47,7 @@ def _import_models():
 
 def _register_blueprints(app):
     """Register every area of the web UI, its error pages and template helpers."""
-    from webui import templating
+    from webui import security, templating
     from webui.admin import bp as admin_bp
     from webui.auth import bp as auth_bp
     from webui.errors import bp as errors_bp, register_engine_errors
@@ -60,6 +60,7 @@ def _register_blueprints(app):
         app.register_blueprint(bp)
     register_engine_errors(app)
     templating.register(app)
+    security.register(app)
 
 
 def _register_cli(app):

@@ -12,8 +12,9 @@ CPR = "0101901235"  # odd last digit: a man born 1990-01-01
 
 @pytest.fixture
 def demo(app):
-    """Demo organisations and users (no demo patients)."""
+    """Demo organisations and users (no demo patients); CSRF on, as in production."""
     from webui.demo.seed import seed_organisations, seed_users
+    app.config["WTF_CSRF_ENABLED"] = True
     from webui.extensions import db
     from tests.web.pathway_setup import ensure_deployed
     with app.app_context():

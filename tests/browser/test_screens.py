@@ -17,8 +17,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 @pytest.fixture
 def demo_world(app):
-    """Demo users and demo patients made by driving the engine."""
+    """Demo users and demo patients made by driving the engine; CSRF on, as in production."""
     from webui.demo.seed import seed_all
+    app.config["WTF_CSRF_ENABLED"] = True
     with app.app_context():
         seed_all()
     return app
@@ -50,6 +51,9 @@ def _open_task(app, form_id, without=None):
 def test_screens(live_server, demo_world, browser, shots, size):
     context = browser.new_context(locale="da-DK", viewport=SIZES[size])
     page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
     login(page, live_server, "psyk.kbh")
     rows = page.locator("#worklist tbody tr")
     assert rows.count() > 5
@@ -78,3 +82,5 @@ def test_screens(live_server, demo_world, browser, shots, size):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.screenshot(path=str(shots / f"referral-{size}.png"), full_page=True)
     context.close()
+    # no script or CSP errors (the invalid referral post answers 400 on purpose)
+    assert [p for p in problems if "status of 400" not in p] == []

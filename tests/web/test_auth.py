@@ -78,6 +78,10 @@ def test_throttling_locks_after_five_failures(app, client, demo_users):
     assert locked.status_code == 429
     assert "For mange mislykkede forsøg" in locked.get_data(as_text=True)
     assert client.get("/").status_code == 302
+    from engine.models import AuditEntry
+    with app.app_context():
+        assert db.session.scalar(db.select(AuditEntry.action).order_by(AuditEntry.id.desc())
+                                 .limit(1)) == "login_locked"
 
 
 def test_throttling_counts_per_address_too(app, client, demo_users):
@@ -144,11 +148,14 @@ def test_session_cookie_flags(database_url, demo_users):
     assert "Expires=" in cookie  # a permanent session with the idle lifetime
 
 
-def test_default_config_has_secure_cookies(app):
+def test_default_config_has_secure_cookies(app, monkeypatch):
+    from datetime import timedelta
     from webui.config import build_config
+    monkeypatch.delenv("FORLOB_INSECURE_COOKIES", raising=False)
     config = build_config(app.instance_path)
-    assert config["SESSION_COOKIE_SECURE"] is True or config["SESSION_COOKIE_SECURE"] is False
+    assert config["SESSION_COOKIE_SECURE"] is True and config["REMEMBER_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert config["PERMANENT_SESSION_LIFETIME"] == timedelta(minutes=30)
 
 
 def test_csrf_rejects_posts_without_token(database_url, demo_users):
@@ -176,3 +183,12 @@ def test_logins_and_failures_are_audited(app, client, auth):
             db.select(AuditEntry).order_by(AuditEntry.id))]
     assert rows == [("psyk.kbh", "login_failed", "127.0.0.1"), ("psyk.kbh", "login", "127.0.0.1"),
                     ("psyk.kbh", "logout", "127.0.0.1")]
+
+
+def test_security_headers_and_no_caching_of_patient_pages(client, auth):
+    anonymous = client.get("/login")
+    assert "script-src 'self'" in anonymous.headers["Content-Security-Policy"]
+    assert anonymous.headers["X-Frame-Options"] == "DENY"
+    assert anonymous.headers["X-Content-Type-Options"] == "nosniff"
+    auth.login("psyk.kbh")
+    assert client.get("/").headers["Cache-Control"] == "no-store"

@@ -6,6 +6,7 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from webui.audit import audit
 from webui.auth import throttle
@@ -41,6 +42,17 @@ def enforce_idle_timeout():
     return None
 
 
+_DUMMY_HASH = generate_password_hash("timing-equaliser")
+
+
+def _password_ok(user, password) -> bool:
+    """Check the password; unknown users cost the same hash work, so timing leaks nothing."""
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return False
+    return user.active and user.check_password(password)
+
+
 def _safe_next(target):
     """Return target only when it is a local path, so login cannot redirect off-site."""
     if not target:
@@ -60,10 +72,11 @@ def login():
         username = request.form.get("username", "").strip()[:80]
         source = request.remote_addr or ""
         if throttle.is_locked(username, source):
+            _audit_failure(username, "login_locked")
             flash(_("For mange mislykkede forsøg. Vent 15 minutter, og prøv igen."), "error")
             return render_template("auth/login.html", username=username), 429
         user = db.session.scalar(db.select(User).filter_by(username=username))
-        if user and user.active and user.check_password(request.form.get("password", "")):
+        if _password_ok(user, request.form.get("password", "")):
             throttle.clear_failures(username)
             _fresh_session()
             session.permanent = True
@@ -73,7 +86,7 @@ def login():
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("worklist.index"))
         throttle.record_failure(username, source)
-        _audit_failure(username)
+        _audit_failure(username, "login_failed")
         flash(_("Forkert brugernavn eller adgangskode."), "error")
         return render_template("auth/login.html", username=username), 401
     return render_template("auth/login.html")
@@ -90,10 +103,10 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _audit_failure(username):
-    """Record a failed login under the attempted username."""
+def _audit_failure(username, action):
+    """Record a failed or refused login under the attempted username."""
     from engine.audit import record
-    record(db.session, username or "-", "login_failed", source=request.remote_addr or "")
+    record(db.session, username or "-", action, source=request.remote_addr or "")
     db.session.commit()
 
 

@@ -27,8 +27,29 @@ def _defines_process(xml: bytes, process_id: str) -> bool:
     return any(p.get("id") == process_id for p in root.iter(f"{{{BPMN_NS}}}process"))
 
 
+# (content hash, stage) → XML; a deployed bundle never changes, so this never goes stale.
+_STAGE_XML: dict[tuple[str, str], str] = {}
+
+
 def stage_xml(session, version_id, stage) -> str | None:
     """The BPMN XML of the file in that definition version which defines the stage's process."""
+    from engine.models import DefinitionVersion
+    from sqlalchemy import select
+    content_hash = session.scalar(select(DefinitionVersion.content_hash).where(
+        DefinitionVersion.id == version_id))
+    key = (content_hash, stage)
+    if content_hash is None:
+        return None
+    if key not in _STAGE_XML:
+        found = _find_stage_xml(session, version_id, stage)
+        if found is None:
+            return None
+        _STAGE_XML[key] = found
+    return _STAGE_XML[key]
+
+
+def _find_stage_xml(session, version_id, stage):
+    """Search the version's BPMN files for the one defining the stage's process."""
     from engine.models import DefinitionVersion
     version = session.get(DefinitionVersion, version_id)
     if version is None:
