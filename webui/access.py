@@ -17,6 +17,7 @@ AREA_ROLES = {
     "refer": frozenset(CLINICAL_ROLES),
     "patient": frozenset(CLINICAL_ROLES),
     "admin": frozenset({"administrator"}),
+    "modeler": frozenset({"process_owner"}),
 }
 
 # organisation kind → the start-data key under which a referrer's organisation must appear.

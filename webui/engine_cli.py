@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from engine.audit import record
 from webui.extensions import db
 
 engine_cli = AppGroup("engine", help="The pathway engine.")
@@ -85,6 +86,8 @@ def message(name, patient_id, pairs):
         pathway = deliver_message(db.session, name, patient_id, payload, "cli")
     except EngineError as exc:
         _fail(exc)
+    record(db.session, "cli", "message", patient_id=patient_id, pathway_id=pathway.id,
+           detail=f"{name} {payload}", source="cli")
     db.session.commit()
     click.echo(f"pathway {pathway.id} is now in stage {pathway.stage}")
 
@@ -101,6 +104,8 @@ def migrate_pathway_command(pathway_id, version_id):
         pathway = migrate_pathway(db.session, pathway_id, version_id, "cli")
     except (EngineError, AttributeError) as exc:
         _fail(exc)
+    record(db.session, "cli", "migrate_pathway", patient_id=pathway.patient_id,
+           pathway_id=pathway.id, detail=f"version {version_id}", source="cli")
     db.session.commit()
     click.echo(f"pathway {pathway.id} runs on version {pathway.version_id}, stage {pathway.stage}")
 

@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from flask_babel import format_date, format_datetime, get_locale
 
-from webui.access import can_refer, is_admin
+from webui.access import can_refer, has_area, is_admin
 from webui.i18n import LANGUAGE_NAMES
 from webui.roles import role_label
 
@@ -52,5 +52,6 @@ def register(app):
 
     @app.context_processor
     def helpers():
-        return {"can_refer": can_refer, "is_admin": is_admin, "language_names": LANGUAGE_NAMES,
+        return {"can_refer": can_refer, "is_admin": is_admin, "has_area": has_area,
+                "language_names": LANGUAGE_NAMES,
                 "get_locale": get_locale}

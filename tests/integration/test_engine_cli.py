@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from engine.clock import utcnow
 
 from engine import service
-from engine.models import DefinitionVersion, TaskRecord
+from engine.models import AuditEntry, DefinitionVersion, TaskRecord
 from tests.conftest import make_test_config
 from tests.fixtures.engine import LOOP_DIR
 from tests.integration.engine_helpers import start, to_ustabil, complete
@@ -58,6 +58,8 @@ def test_tick_worker_and_message_commands(app, runner):
     with app.app_context():
         [record] = db.session.scalars(select(TaskRecord).where(TaskRecord.kind == "message"))
         assert record.data == {"afdeling": "P1"} and record.actor == "cli"
+        [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "message"))
+        assert entry.patient_id == patient_id and entry.source == "cli"
 
 
 def test_migrate_pathway_command(app, runner):
@@ -66,6 +68,10 @@ def test_migrate_pathway_command(app, runner):
         pathway_id = pathway.id
     result = runner.invoke(args=["engine", "migrate-pathway", str(pathway_id)])
     assert result.exit_code == 0 and "stage henvisning" in result.output
+    with app.app_context():
+        [entry] = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "migrate_pathway"))
+        assert entry.pathway_id == pathway_id and entry.source == "cli"
 
 
 def test_app_deploys_bpmn_dir_on_start(app, database_url):
