@@ -186,6 +186,11 @@ def tick(session, now=None, limit=500, actor="system"):
     return timers.sweep(session, _now(now), limit, actor)
 
 
+def pathway_data(session, pathway_id) -> dict:
+    """A copy of the active pathway's current workflow data (EngineError when it has ended)."""
+    return deepcopy(pathways.load(session, pathway_id).data)
+
+
 def history(session, pathway_id):
     """Every completed task and system event of a pathway, oldest first."""
     return list(session.scalars(select(TaskRecord).where(TaskRecord.pathway_id == pathway_id)

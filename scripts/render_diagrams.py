@@ -29,34 +29,47 @@ def _bounds(xml):
     return int(right) + 60, int(bottom) + 60
 
 
-def render(files, out_dir=OUT):
-    """Screenshot every given .bpmn file into out_dir; return the written paths."""
+def render(files, out_dir=OUT, browser=None):
+    """Screenshot every given .bpmn file into out_dir; return the written paths.
+
+    A running Playwright browser may be passed in (the test suite shares one); otherwise
+    Debian's Chromium is launched for the call.
+    """
+    if browser is not None:
+        return _render_with(browser, files, out_dir)
+    with sync_playwright() as p:
+        own = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                args=["--no-sandbox", "--disable-gpu"])
+        try:
+            return _render_with(own, files, out_dir)
+        finally:
+            own.close()
+
+
+def _render_with(browser, files, out_dir):
     out_dir.mkdir(parents=True, exist_ok=True)
     css = "\n".join((VENDOR / "assets" / name).read_text(encoding="utf-8")
                     for name in ("diagram-js.css", "bpmn-js.css", "bpmn-font/css/bpmn-embedded.css"))
     js = (VENDOR / "bpmn-navigated-viewer.production.min.js").read_text(encoding="utf-8")
     written = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-        for path in files:
-            xml = path.read_text(encoding="utf-8")
-            width, height = _bounds(xml)
-            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1.5)
-            page.set_content(PAGE.format(css=css, js=js, width=width, height=height))
-            warnings = page.evaluate(
-                """async (xml) => {
-                    const viewer = new BpmnJS({ container: '#canvas' });
-                    const result = await viewer.importXML(xml);
-                    viewer.get('canvas').zoom('fit-viewport', 'auto');
-                    return result.warnings.map(w => w.message);
-                }""", xml)
-            if warnings:
-                raise SystemExit(f"{path.name}: bpmn-js import warnings: {json.dumps(warnings)}")
-            target = out_dir / f"{path.stem}.png"
-            page.locator("#canvas").screenshot(path=str(target))
-            page.close()
-            written.append(target)
-        browser.close()
+    for path in files:
+        xml = path.read_text(encoding="utf-8")
+        width, height = _bounds(xml)
+        page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1.5)
+        page.set_content(PAGE.format(css=css, js=js, width=width, height=height))
+        warnings = page.evaluate(
+            """async (xml) => {
+                const viewer = new BpmnJS({ container: '#canvas' });
+                const result = await viewer.importXML(xml);
+                viewer.get('canvas').zoom('fit-viewport', 'auto');
+                return result.warnings.map(w => w.message);
+            }""", xml)
+        if warnings:
+            raise SystemExit(f"{path.name}: bpmn-js import warnings: {json.dumps(warnings)}")
+        target = out_dir / f"{path.stem}.png"
+        page.locator("#canvas").screenshot(path=str(target))
+        page.close()
+        written.append(target)
     return written
 
 

@@ -5,11 +5,11 @@ from datetime import date
 def phase_in(session, pathway, today: date | None = None) -> dict | None:
     """{"date", "open"} from the pathway's phase-in decision, or None when it is not known."""
     from engine.errors import EngineError
-    from engine.pathways import load
+    from engine.service import pathway_data
     if pathway.status != "active":
         return None
     try:
-        value = load(session, pathway.id).data.get("phase_in_date")
+        value = pathway_data(session, pathway.id).get("phase_in_date")
         opens = date.fromisoformat(str(value)[:10])
     except (EngineError, TypeError, ValueError):
         return None
