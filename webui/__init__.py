@@ -50,6 +50,7 @@ def _register_blueprints(app):
     from webui import security, templating
     from webui.admin import bp as admin_bp
     from webui.auth import bp as auth_bp
+    from webui.dashboards import bp as dashboards_bp
     from webui.errors import bp as errors_bp, register_engine_errors
     from webui.health import bp as health_bp
     from webui.i18n import bp as i18n_bp
@@ -58,7 +59,7 @@ def _register_blueprints(app):
     from webui.worklist import bp as worklist_bp
 
     for bp in (health_bp, auth_bp, errors_bp, i18n_bp, worklist_bp, pathways_bp, admin_bp,
-               modeler_bp):
+               modeler_bp, dashboards_bp):
         app.register_blueprint(bp)
     register_engine_errors(app)
     templating.register(app)

@@ -55,3 +55,19 @@ def test_every_message_has_an_english_translation():
     untranslated = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str)
                                                            else all(m.string))]
     assert not untranslated, untranslated
+
+
+def test_every_message_in_the_source_is_in_the_catalogue(tmp_path):
+    """A new Danish text without an English entry fails here, not in front of a user."""
+    from pathlib import Path
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+    root = Path(__file__).resolve().parents[2]
+    catalog = read_po(open(root / "webui/translations/en/LC_MESSAGES/messages.po", "rb"))
+    known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    methods = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None,
+                "ngettext": (1, 2)}
+    found = {msg if isinstance(msg, str) else msg[0]
+             for _, _, msg, _, _ in extract_from_dir(root / "webui", methods, keywords=keywords)}
+    assert found - known == set()
