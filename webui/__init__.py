@@ -2,11 +2,21 @@
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from webui.config import build_config
 from webui.extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+class IdConverter(IntegerConverter):
+    """An <int:...> URL part bounded to the database's 32-bit ids (larger numbers are 404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        # an unbounded number reaches the database and fails there (overflow → 500)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config=None):
@@ -26,6 +36,8 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=select_locale)
 
     _import_models()
+    # before any route is added: rules bind their converters when they are registered
+    app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
     _register_cli(app)
 

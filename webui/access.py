@@ -88,10 +88,14 @@ def get_visible_patient(session, user, patient_id):
 
 
 def get_visible_pathway(session, user, pathway_id):
-    """The pathway, or 404 when it does not exist or the user may not see it."""
+    """The pathway, or 404 unless the user's organisation takes part in this very pathway."""
     from engine.models import Pathway
-    pathway = session.get(Pathway, pathway_id)
-    if pathway is None or not patient_visible(session, user, pathway.patient_id):
+    if not has_area(user, "patient"):
+        abort(404)
+    # taking part in another of the patient's pathways (e.g. before a move) is not enough
+    pathway = session.scalar(select(Pathway).where(Pathway.id == pathway_id,
+                                                   participant_clause(user, Pathway.id)))
+    if pathway is None:
         abort(404)
     return pathway
 

@@ -41,6 +41,8 @@ def test_versions_are_listed_with_their_files(auth, client, app):
     assert "Forløbsdefinitioner" in page and "ustabil.bpmn" in page
     raw = client.get(f"/modeler/versions/{version_id}/files/ustabil.bpmn")
     assert raw.status_code == 200 and raw.get_data(as_text=True) == files["ustabil.bpmn"]
+    assert raw.headers["Content-Type"].startswith("text/plain")
+    assert raw.headers["Content-Disposition"].startswith("attachment")
     edit = client.get(f"/modeler/versions/{version_id}/edit/ustabil.bpmn").get_data(as_text=True)
     assert "bpmn-modeler.production.min.js" in edit and "modeler.js" in edit
     assert client.get(f"/modeler/versions/{version_id}/edit/nope.bpmn").status_code == 404

@@ -3,17 +3,20 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from webui.access import require_area
+from webui.audit import audit as audit_read
 from webui.extensions import db
 from webui.models import User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 PAGE_SIZE = 50
+MAX_PAGE = 100_000
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
 
 def _page_number():
-    """The requested page number, at least 1."""
+    """The requested page number, from 1 to MAX_PAGE (a huge offset overflows the database)."""
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return max(1, min(int(request.args.get("page", 1)), MAX_PAGE))
     except ValueError:
         return 1
 
@@ -24,9 +27,12 @@ def _patient_filter(text):
     text = (text or "").strip().replace("-", "")
     if not text:
         return None
-    if len(text) == 10 and text.isdigit():
+    # isdigit() alone also accepts digits such as "²" that int() refuses
+    if not (text.isascii() and text.isdigit()):
+        return -1
+    if len(text) == 10:
         return db.session.scalar(select(Patient.id).where(Patient.cpr == text)) or -1
-    return int(text) if text.isdigit() else -1
+    return int(text) if int(text) <= MAX_ID else -1
 
 
 @bp.get("/audit")
@@ -43,6 +49,10 @@ def audit():
     if username:
         conditions.append(A.actor == username)
     page = _page_number()
+    # a look-up by CPR reveals who is a patient, so reading the log is itself logged
+    audit_read("view_audit", patient_id=patient_id if patient_id and patient_id > 0 else None,
+               detail=f"user={username[:80]} page={page}")  # never the CPR number itself
+    db.session.commit()  # before the reads, so the loaded rows are not expired
     total = db.session.scalar(select(func.count()).select_from(A).where(*conditions))
     entries = db.session.scalars(select(A).where(*conditions).order_by(A.at.desc(), A.id.desc())
                                  .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()

@@ -1,6 +1,5 @@
 """Log in and out, with throttled failures and an idle session timeout."""
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
                    url_for)
@@ -12,6 +11,7 @@ from webui.audit import audit
 from webui.auth import throttle
 from webui.extensions import db, login_manager
 from webui.models import User
+from webui.security import safe_local_path
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 login_manager.login_view = "auth.login"
@@ -53,16 +53,6 @@ def _password_ok(user, password) -> bool:
     return user.active and user.check_password(password)
 
 
-def _safe_next(target):
-    """Return target only when it is a local path, so login cannot redirect off-site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form and log the user in."""
@@ -84,7 +74,7 @@ def login():
             session["last_seen"] = datetime.now(timezone.utc).timestamp()
             audit("login")
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for("worklist.index"))
+            return redirect(safe_local_path(request.args.get("next")) or url_for("worklist.index"))
         throttle.record_failure(username, source)
         _audit_failure(username, "login_failed")
         flash(_("Forkert brugernavn eller adgangskode."), "error")

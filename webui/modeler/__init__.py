@@ -93,12 +93,15 @@ def _safe_name(filename: str) -> str:
 @bp.get("/versions/<int:version_id>/files/<path:filename>")
 @require_area("modeler")
 def version_file(version_id, filename):
-    """The raw XML of one file of a version."""
+    """The raw XML of one file of a version, as a download (never rendered as a page)."""
     version = _version_or_404(version_id)
     text = (version.files or {}).get(filename)
     if text is None:
         abort(404)
-    return text, 200, {"Content-Type": "application/xml; charset=utf-8"}
+    # Uploaded XML could carry XHTML; plain text plus attachment keeps the browser from running it.
+    return text, 200, {"Content-Type": "text/plain; charset=utf-8",
+                       "Content-Disposition": f'attachment; filename="{_safe_name(filename)}"',
+                       "X-Content-Type-Options": "nosniff"}
 
 
 @bp.get("/versions/<int:version_id>/edit/<path:filename>")
@@ -118,7 +121,8 @@ def deploy(version_id):
     base = _version_or_404(version_id)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("xml"), str) \
-            or payload.get("filename") not in (base.files or {}):
+            or not isinstance(payload.get("filename"), str) \
+            or payload["filename"] not in (base.files or {}):
         return jsonify(ok=False, problems=[[None, None, None, _("Ugyldig forespørgsel.")]]), 400
     version, problems = _deploy({payload["filename"]: payload["xml"].encode("utf-8")}, base,
                                 str(payload.get("note", ""))[:200])

@@ -130,6 +130,7 @@ def _after_conflict(ids, raw):
     if item is None:
         return _gone(pathway)
     service.save_draft(db.session, pathway_id, task_id, raw, current_user.username)
+    audit("save_draft", patient_id=patient_id, pathway_id=pathway_id, detail=title)
     db.session.commit()
     notice = _("Forløbet blev ændret af en anden, mens du arbejdede. Dine indtastninger er gemt "
                "som kladde; kontrollér dem, og afslut igen.")

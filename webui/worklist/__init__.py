@@ -6,7 +6,9 @@ from flask_login import current_user, login_required
 from webui.access import has_area, may_work, require_area
 from webui.audit import audit
 from webui.extensions import db
+from webui.pathways.guarantee import warnings_for
 from webui.phases import LANE_LABELS, STAGE_LABELS
+from webui.security import safe_local_path
 from webui.timeutil import is_overdue
 from webui.worklist.query import PAGE_SIZE, Filters, worklist_page
 
@@ -21,12 +23,13 @@ def index():
         return render_template("worklist/no_worklist.html")
     filters = Filters.from_args(request.args)
     items, total = worklist_page(db.session, current_user, filters)
+    guarantee_days = warnings_for(db.session, [item.pathway_id for item in items])
     audit("view_worklist", detail=f"filters={filters.as_args()} rows={len(items)}")
     db.session.commit()
     pages = max(1, -(-total // PAGE_SIZE))
     return render_template("worklist/index.html", items=items, total=total, filters=filters,
                            pages=pages, stages=STAGE_LABELS, lanes=LANE_LABELS,
-                           is_overdue=is_overdue)
+                           is_overdue=is_overdue, guarantee_days=guarantee_days)
 
 
 def _item_for_action(item_id):
@@ -40,8 +43,7 @@ def _item_for_action(item_id):
 
 def _back():
     """Where to return after claim/release: the worklist with the same filters."""
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else url_for("worklist.index")
+    return safe_local_path(request.form.get("next")) or url_for("worklist.index")
 
 
 def _assign(item_id, action):
