@@ -67,7 +67,29 @@ def parse_xml(name, data):
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise InvalidDefinition([(name, None, None, "DTDs are not allowed")])
+    _check_root(name, root)
     return root
+
+
+# file suffix → namespaces its root <definitions> may be in (SpiffWorkflow's parsers
+# assume them and fail with raw lxml errors on anything else).
+ROOT_NAMESPACES = {
+    ".bpmn": ("http://www.omg.org/spec/BPMN/20100524/MODEL",),
+    ".dmn": ("https://www.omg.org/spec/DMN/20191111/MODEL/",
+             "http://www.omg.org/spec/DMN/20180521/MODEL/",
+             "http://www.omg.org/spec/DMN/20151101/dmn.xsd"),
+}
+
+
+def _check_root(name, root):
+    """Refuse a document whose root is not <definitions> in its file type's namespace."""
+    suffix = "." + name.rsplit(".", 1)[-1]
+    allowed = ROOT_NAMESPACES.get(suffix, ())
+    qname = etree.QName(root)
+    if qname.localname != "definitions" or qname.namespace not in allowed:
+        raise InvalidDefinition([(name, root.get("id"), root.sourceline,
+                                  f"the root element must be <definitions> in namespace "
+                                  f"{' or '.join(allowed)}, not {root.tag}")])
 
 
 def _check_bundle_shape(files):
@@ -107,7 +129,7 @@ def parse_bundle(files, known_forms=None):
             else:
                 parser.add_bpmn_xml(root, filename=name)
         except (ValidationException, SpiffWorkflowException) as exc:
-            problems.append(_problem_from_spiff(name, exc))
+            problems.append(_problem_from_spiff(name, exc, roots))
     problems.extend(rules.check_documents(roots))
     if problems:
         raise InvalidDefinition(problems)
@@ -117,7 +139,7 @@ def parse_bundle(files, known_forms=None):
             spec = parser.get_spec(process_id)
             subs = parser.get_subprocess_specs(process_id)
         except (ValidationException, SpiffWorkflowException) as exc:
-            problems.append(_problem_from_spiff(None, exc))
+            problems.append(_problem_from_spiff(None, exc, roots))
             continue
         name = parser.get_process_parser(process_id).get_name() or process_id
         bundle.processes[process_id] = ProcessInfo(process_id, name, spec, subs)
@@ -127,10 +149,16 @@ def parse_bundle(files, known_forms=None):
     return bundle
 
 
-def _problem_from_spiff(name, exc):
+def _problem_from_spiff(name, exc, roots):
     element = getattr(exc, "id", None) or getattr(exc, "task_id", None) or None
     line = getattr(exc, "line_number", None) or getattr(exc, "sourceline", None) or None
     file_name = getattr(exc, "file_name", None) or name
+    if element and not line:  # SpiffWorkflow reads `line_number`, which lxml elements lack
+        for candidate in ([file_name] if file_name in roots else []) + sorted(roots):
+            hits = roots[candidate].xpath("//*[@id=$id]", id=element)
+            if hits:
+                file_name, line = candidate, hits[0].sourceline
+                break
     return (file_name, element, line, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 

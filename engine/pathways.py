@@ -129,7 +129,17 @@ def save(session, live, now):
     """Write state, summary and projections; the lock check comes first so a loser writes nothing."""
     pathway = live.pathway
     ended = pathway.status != "active"
-    pathway.state = None if ended else runtime.dump(live.workflow)
+    if not ended:
+        stuck = runtime.stuck_tasks(live.workflow)
+        if stuck:  # would silently stop: active, not completed, nothing can ever move it on
+            raise EngineError(f"stage '{pathway.stage}' of pathway {pathway.id} would stop for "
+                              f"good in {', '.join(stuck) or 'no task'}: it waits for neither "
+                              f"a user task, a timer nor a message")
+    try:
+        pathway.state = None if ended else runtime.dump(live.workflow)
+    except (TypeError, ValueError) as exc:  # e.g. a script or DMN left a date object in the data
+        raise EngineError(f"the data of stage '{pathway.stage}' of pathway {pathway.id} cannot "
+                          f"be stored ({exc}); dates must be ISO text, e.g. iso(d)") from None
     projection.update_summary(live, now)
     wanted = projection.wanted_items(live)  # sandboxed `due` runs before anything is written
     flag_modified(pathway, "updated_at")  # always UPDATE, so the lock is always checked

@@ -43,8 +43,13 @@ def check_documents(roots):
     """All XML-level rules over the bundle; returns a list of problems."""
     problems = []
     problems.extend(_unique_process_ids(roots))
+    decisions = {el.get("id") for name, root in roots.items() if name.endswith(".dmn")
+                 for el in root.iter() if _local(el) == "decision"}
+    processes = {proc.get("id") for root in roots.values()
+                 for proc in root.iterfind(".//bpmn:process", NS)}
     for name, root in roots.items():
         if name.endswith(".bpmn"):
+            problems.extend(_references(name, root, decisions, processes))
             problems.extend(_no_cycles(name, root))
             problems.extend(_no_standard_loops(name, root))
             problems.extend(_user_tasks_declared(name, root))
@@ -104,6 +109,44 @@ def _no_cycles(name, root):
                              f"sequence flows form a cycle through '{edge[1]}' in "
                              f"'{container.get('id')}'; a stage repeats by ending with "
                              f"next_stage set to itself"))
+    return problems
+
+
+def _references(name, root, decisions, processes):
+    """Flows, boundary events, messages, decisions and called processes exist.
+
+    SpiffWorkflow silently drops a sequence flow whose end does not exist, so a run could
+    complete (and the pathway end) where the author drew a path on.
+    """
+    problems = []
+    for container in root.iter():
+        if _local(container) not in FLOW_CONTAINERS:
+            continue
+        ids = {child.get("id") for child in container if child.get("id")}
+        for child in container:
+            refs = {"sequenceFlow": ("sourceRef", "targetRef"),
+                    "boundaryEvent": ("attachedToRef",)}.get(_local(child), ())
+            for attr in refs:
+                if child.get(attr) not in ids:
+                    problems.append((name, child.get("id"), child.sourceline,
+                                     f"{attr} '{child.get(attr)}' is not an element of "
+                                     f"'{container.get('id')}'"))
+    messages = {m.get("id") for m in root.iterfind("bpmn:message", NS)}
+    for ref in root.iterfind(".//bpmn:messageEventDefinition[@messageRef]", NS):
+        if ref.get("messageRef") not in messages:
+            problems.append((name, _owner_id(ref.getparent()), ref.sourceline,
+                             f"messageRef '{ref.get('messageRef')}' names no bpmn:message"))
+    for called in root.iterfind(".//spiffworkflow:calledDecisionId", NS):
+        decision = (called.text or "").strip()
+        if decision not in decisions:
+            problems.append((name, _owner_id(called), called.sourceline,
+                             f"calledDecisionId '{decision}' names no DMN decision of the "
+                             f"bundle"))
+    for call in root.iterfind(".//bpmn:callActivity", NS):
+        if call.get("calledElement") not in processes:
+            problems.append((name, call.get("id"), call.sourceline,
+                             f"calledElement '{call.get('calledElement')}' names no process of "
+                             f"the bundle"))
     return problems
 
 

@@ -1,7 +1,7 @@
 """SpiffWorkflow glue: the sandboxed script engine, a spec-free serializer, workflow inspection."""
 import json
 from copy import deepcopy
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -46,8 +46,13 @@ class SandboxScriptEngine(PythonScriptEngine):
     def evaluate(self, task, expression, external_context=None):
         """Evaluate in the sandbox; bare ISO literals in timer definitions are plain text."""
         event = getattr(task.task_spec, "event_definition", None)
-        if isinstance(event, TimerEventDefinition) and rules.is_iso_literal(expression):
-            return expression.strip()
+        if isinstance(event, TimerEventDefinition):
+            if rules.is_iso_literal(expression):
+                return expression.strip()
+            return _timer_text(self._evaluate(task, expression, external_context), task)
+        return self._evaluate(task, expression, external_context)
+
+    def _evaluate(self, task, expression, external_context):
         try:
             return self.environment.evaluate(expression, task.data, external_context)
         except SandboxViolation as exc:
@@ -63,6 +68,19 @@ class SandboxScriptEngine(PythonScriptEngine):
             raise exc.at(task.task_spec.bpmn_id or task.task_spec.name) from None
         except Exception as err:
             raise self.create_task_exec_exception(task, script, err) from err
+
+
+def _timer_text(value, task):
+    """SpiffWorkflow parses timer values as text: dates, datetimes and durations become ISO."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, timedelta) and value >= timedelta(0):
+        return f"P{value.days}DT{value.seconds + value.microseconds / 1e6:g}S"
+    if not isinstance(value, str):
+        raise EngineError(f"error in element '{task.task_spec.bpmn_id}': a timer expression "
+                          f"must give an ISO date, datetime or duration, not "
+                          f"{type(value).__name__}")
+    return value
 
 
 SCRIPT_ENGINE = SandboxScriptEngine()
@@ -160,6 +178,15 @@ def user_task(workflow, task_id):
 def ready_user_tasks(workflow):
     """READY manual (user) tasks."""
     return [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+
+
+def stuck_tasks(workflow):
+    """Names of the tasks a run waits in when nothing the engine drives (a user task, a timer
+    or a message) can ever move it on; [] when the run is completed or can move on."""
+    if workflow.is_completed() or ready_user_tasks(workflow) or waiting_events(workflow):
+        return []
+    return [t.task_spec.bpmn_id or t.task_spec.name
+            for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)]
 
 
 def waiting_events(workflow):

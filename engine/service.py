@@ -50,7 +50,10 @@ def register_patient(session, cpr, name, sex, birth_date, region, municipality):
 def start_pathway(session, patient_id, data, actor, now=None):
     """Start a pathway for a patient on the newest definition, in the entry stage."""
     now = _now(now)
-    patient = session.get(Patient, patient_id)
+    # Lock the patient's row (PostgreSQL) so two referrals at once cannot both pass the
+    # "no active pathway" check; the second waits, then sees the first one's pathway.
+    locked = session.scalar(select(Patient.id).where(Patient.id == patient_id).with_for_update())
+    patient = session.get(Patient, patient_id) if locked is not None else None
     if patient is None:
         raise NotFound(f"patient {patient_id} does not exist")
     active = session.scalar(select(Pathway.id).where(Pathway.patient_id == patient_id,
@@ -131,7 +134,9 @@ def get_draft(session, pathway_id, task_id):
 
 
 def _item(session, item_id):
-    item = session.get(WorklistItem, item_id)
+    # Row-locked (PostgreSQL) and re-read: two people claiming at once cannot both succeed.
+    item = session.scalar(select(WorklistItem).where(WorklistItem.id == item_id)
+                          .with_for_update().execution_options(populate_existing=True))
     if item is None:
         raise NotFound(f"worklist item {item_id} does not exist")
     return item

@@ -3,6 +3,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine import audit, clock, pathways, runtime
 from engine.errors import Conflict, EngineError
@@ -43,16 +44,17 @@ def sweep(session, now, limit, actor):
     for pathway_id in due_pathway_ids(session, now, limit):
         try:
             total += fire(session, pathway_id, now, actor)
-        except EngineError as exc:
-            if isinstance(exc, Conflict):
-                raise
-            _park(session, pathway_id, now, exc, actor)
+        except (Conflict, SQLAlchemyError):
+            raise  # the transaction is gone: the caller rolls back and the next sweep retries
+        except Exception as exc:  # noqa: BLE001 - any other failure parks this pathway only,
+            _park(session, pathway_id, now, exc, actor)  # so it cannot stop every timer
     return total
 
 
 def _park(session, pathway_id, now, exc, actor):
     """Record a failing timer and retry later, so one broken pathway cannot block the sweep."""
-    log.error("timer of pathway %s failed: %s", pathway_id, exc)
+    log.error("timer of pathway %s failed: %s", pathway_id, exc,
+              exc_info=not isinstance(exc, EngineError))
     pathway = session.get(Pathway, pathway_id)
     session.refresh(pathway)
     pathway.last_error = str(exc)[:4000]

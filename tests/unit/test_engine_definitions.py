@@ -131,3 +131,46 @@ def test_error_message_lists_every_problem():
     with pytest.raises(InvalidDefinition) as info:
         parse_bundle(files, known_forms=LOOP_FORMS)
     assert "loop.bpmn" in str(info.value) and "ustabil_aktivitet" in str(info.value)
+
+
+def test_dangling_flow_end_is_refused_instead_of_silently_ending_the_run():
+    # SpiffWorkflow drops the flow, so 'ustabil' would complete at once and end the pathway.
+    files = mutate("loop.bpmn", 'sourceRef="ustabil_start"', 'sourceRef="nope"')
+    [(name, element, line, message)] = problems_of(files)
+    assert (name, element) == ("loop.bpmn", "u_f1") and line and "nope" in message
+
+
+def test_unknown_message_decision_and_process_are_refused_with_element_and_line():
+    files = mutate("loop.bpmn", 'messageRef="msg_indlagt"', 'messageRef="nope"')
+    [(name, element, line, message)] = problems_of(files)
+    assert (name, element) == ("loop.bpmn", "u_indlagt") and line and "nope" in message
+    files = mutate("entry.bpmn", ">gruppe_beslutning<", ">nope<")
+    [(name, element, line, message)] = problems_of(files)
+    assert (name, element) == ("entry.bpmn", "gruppe") and line and "nope" in message
+    files = mutate("loop.bpmn", """<bpmn:scriptTask id="u_to_stabil" name="Til stabil">
+      <bpmn:script>next_stage = 'stabil'</bpmn:script>
+    </bpmn:scriptTask>""", '<bpmn:callActivity id="u_to_stabil" calledElement="nope"/>')
+    [(name, element, line, message)] = problems_of(files)
+    assert (name, element) == ("loop.bpmn", "u_to_stabil") and line and "nope" in message
+
+
+def test_spiffworkflow_problems_get_the_line_of_their_element():
+    files = mutate("loop.bpmn", '<bpmn:exclusiveGateway id="u_gw" default="u_again"/>',
+                   '<bpmn:exclusiveGateway id="u_gw"/>')
+    [(name, element, line, message)] = problems_of(files)
+    assert (name, element) == ("loop.bpmn", "u_again")
+    assert line == files["loop.bpmn"].decode().splitlines().index(
+        '    <bpmn:sequenceFlow id="u_again" sourceRef="u_gw" targetRef="u_repeat"/>') + 1
+
+
+@pytest.mark.parametrize("name, payload", [
+    ("extra.dmn", b"<a/>"),
+    ("extra.dmn", b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"/>'),
+    ("extra.bpmn", b'<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"/>'),
+    ("extra.bpmn", b"<html><body>not a diagram</body></html>"),
+])
+def test_well_formed_xml_of_the_wrong_kind_is_refused_cleanly(name, payload):
+    files = loop_files()
+    files[name] = payload
+    [(file, _, line, message)] = problems_of(files)
+    assert file == name and line == 1 and "<definitions>" in message

@@ -54,6 +54,32 @@ ATTACKS = {
     "ljust_bomb": "x = 'a'.ljust(10 ** 9)",
     "fstring_width": "x = f'{1:>999999999}'",
     "swallow_budget": "while True:\n    try:\n        pass\n    except BaseException:\n        pass",
+    # Allocations made in C, where the step budget cannot stop them.
+    "type_format_map": "x = str.format_map('{0.__class__}', [1])",
+    "unbound_ljust": "x = str.ljust('a', 10 ** 8)",
+    "bytes_center": "x = b'a'.center(10 ** 8)",
+    "join_bomb": "x = ''.join(['a' * 100000] * 10000)",
+    "replace_bomb": "x = ('a' * 100000).replace('a', 'a' * 100000)",
+    "translate_bomb": "x = ('a' * 100000).translate({97: 'a' * 100000})",
+    "str_of_shared_lists": "x = len(str([[0] * 100000] * 1000))",
+    "fstring_of_shared_lists": "x = f'{[[0] * 100000] * 1000}'",
+    "percent_width": "x = '%999999999d' % 1",
+    "percent_star_width": "x = '%*d' % (10 ** 8, 1)",
+    "sum_of_lists": "x = sum([[0] * 1000] * 5000, [])",
+    "extend_doubling": "x = [0] * 1000\nfor i in range(40):\n    x.extend(x)",
+    # Data that would expand without bound when serialised after the script.
+    "shared_doubling_left_in_data": "x = [0]\nfor i in range(64):\n    x = [x, x]",
+    "cycle_left_in_data": "x = []\nx.append(x)",
+    # Comparing or hashing shared structures walks them in C, 2**n times.
+    "compare_shared_doubling": "a = [0]\nb = [0]\nfor i in range(64):\n    n = []\n"
+                               "    n.append(a)\n    n.append(a)\n    a = n\n    m = []\n"
+                               "    m.append(b)\n    m.append(b)\n    b = m\nx = a == b",
+    "sorted_shared_doubling": "a = [0]\nb = [0]\nfor i in range(64):\n    n = []\n"
+                              "    n.append(a)\n    n.append(a)\n    a = n\n    m = []\n"
+                              "    m.append(b)\n    m.append(b)\n    b = m\nl = []\n"
+                              "l.append(a)\nl.append(b)\nx = sorted(l)",
+    "hash_shared_tuples": "t = (0,)\nfor i in range(64):\n    t = (t, t)\nx = {t: 1}",
+    "comprehension_doubling": "t = [0]\nfor i in range(64):\n    t = [t for j in range(2)]",
 }
 
 
@@ -104,6 +130,12 @@ def test_allowed_things_work():
     assert sandbox.evaluate("date_of(d).isoformat()", data) == "2026-01-30"
     assert sandbox.evaluate("timedelta(days=2).days", data) == 2
     assert sandbox.evaluate("f'{a:.1f}'", data) == "3.0"
+    assert sandbox.evaluate("'%s: %05.1f (%d%%) uge 2026' % ('a', a, 7 % 4)", data) == \
+        "a: 003.0 (3%) uge 2026"
+    assert sandbox.evaluate("isinstance(d, str) and str(items) == '[1, 2, 3]'", data)
+    assert sandbox.evaluate("', '.join(str(i) for i in items).replace(',', ';')", data) == \
+        "1; 2; 3"
+    assert sandbox.evaluate("sum(items) + sum([[1], [2]], [])[1]", data) == 8
     out = {"a": 1}
     sandbox.execute("b = [i * 2 for i in range(3)]\na += 1\nc = {'x': a}", out)
     assert out == {"a": 2, "b": [0, 2, 4], "c": {"x": 2}}

@@ -67,6 +67,7 @@ def test_upload_of_a_changed_file_deploys_a_new_version(auth, client, app):
 @pytest.mark.parametrize("name, content, expected", [
     ("stabil.bpmn", b"<not xml", "stabil.bpmn"),
     ("notes.txt", b"hello", "Kun .bpmn- og .dmn-filer"),
+    ("extra.dmn", b"<a/>", "extra.dmn"),
     ("stabil.bpmn", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
                     b"<x>&e;</x>", "stabil.bpmn"),
 ])
