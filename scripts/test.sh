@@ -20,11 +20,31 @@ pytest_run() {
   return $rc
 }
 
+reports=$(mktemp -d)
 echo "==> test run 1 of 2: SQLite (all tiers)"
-FORLOB_TEST_DB=sqlite pytest_run tests "$@"; sqlite_rc=$?
+FORLOB_TEST_DB=sqlite pytest_run tests --junitxml="$reports/sqlite.xml" "$@"; sqlite_rc=$?
 
 echo "==> test run 2 of 2: PostgreSQL (integration, web, browser)"
-FORLOB_TEST_DB=postgres pytest_run tests/integration tests/web tests/browser "$@"; pg_rc=$?
+FORLOB_TEST_DB=postgres pytest_run tests/integration tests/web tests/browser \
+  --junitxml="$reports/postgres.xml" "$@"; pg_rc=$?
 
 echo "==> SQLite run exit code: $sqlite_rc; PostgreSQL run exit code: $pg_rc"
+# One closing line over both runs, counted from pytest's own JUnit reports.
+.venv/bin/python - "$reports"/*.xml <<'PY'
+import os
+import sys
+import xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    if not os.path.exists(path):  # a run that crashed before reporting
+        continue
+    for suite in ET.parse(path).getroot().iter("testsuite"):
+        tests, skip = int(suite.get("tests", 0)), int(suite.get("skipped", 0))
+        bad = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        passed += tests - skip - bad
+        failed += bad
+        skipped += skip
+print(f"total: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+rm -rf "$reports"
 [ $sqlite_rc -eq 0 ] && [ $pg_rc -eq 0 ]
