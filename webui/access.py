@@ -5,7 +5,7 @@ Every view asks this module. A patient the user may not see is answered with 404
 """
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import exists, select
 
@@ -35,6 +35,9 @@ def require_area(area: str):
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                # An expired session is sent to the login page (and back), not shown a 403.
+                return current_app.login_manager.unauthorized()
             if not has_area(current_user, area):
                 abort(403)
             return view(*args, **kwargs)

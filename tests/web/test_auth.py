@@ -1,6 +1,8 @@
 """Log in and out: hashed passwords, throttling, idle timeout, cookie flags, CSRF."""
 import time
 
+import pytest
+
 from webui.extensions import db
 from webui.models import LoginFailure, User
 
@@ -192,3 +194,11 @@ def test_security_headers_and_no_caching_of_patient_pages(client, auth):
     assert anonymous.headers["X-Content-Type-Options"] == "nosniff"
     auth.login("psyk.kbh")
     assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("url", ["/patienter/1", "/henvisning", "/admin/audit", "/modeler/",
+                                 "/overblik/", "/forloeb/1/opgaver/x"])
+def test_anonymous_users_are_sent_to_login_and_back(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")

@@ -134,3 +134,20 @@ def test_task_reads_and_changes_are_audited(app, client, auth):
         actions = [e.action for e in db.session.scalars(select(AuditEntry).where(
             AuditEntry.pathway_id == pathway_id, AuditEntry.actor == "psyk.kbh"))]
     assert {"view_task", "save_draft", "complete_task"} <= set(actions)
+
+
+def test_background_autosave_keeps_a_draft_without_a_page(app, client, auth):
+    pathway_id, patient_id, task_id, _ = _audit_task(app)
+    auth.login("psyk.kbh")
+    page = client.get(_url(pathway_id, task_id)).get_data(as_text=True)
+    assert 'data-autosave-seconds="60"' in page and "autosave.js" in page
+    response = client.post(_url(pathway_id, task_id), data={"action": "draft", "audit_1": "3"},
+                           headers={"X-Autosave": "1"})
+    assert response.status_code == 204 and response.get_data() == b""
+    from engine.models import AuditEntry, TaskDraft
+    with app.app_context():
+        draft = db.session.get(TaskDraft, (pathway_id, task_id))
+        assert draft.data["audit_1"] == "3" and draft.actor == "psyk.kbh"
+        actions = db.session.scalars(select(AuditEntry.action).where(
+            AuditEntry.patient_id == patient_id)).all()
+        assert "save_draft" in actions

@@ -82,6 +82,8 @@ def _save_draft(pathway, item, raw):
     service.save_draft(db.session, pathway.id, item.task_id, raw, current_user.username)
     audit("save_draft", patient_id=pathway.patient_id, pathway_id=pathway.id, detail=item.title)
     db.session.commit()
+    if request.headers.get("X-Autosave") == "1":  # the page's background save wants no page
+        return "", 204
     flash(_("Kladden er gemt."), "success")
     return redirect(url_for("pathways.task", pathway_id=pathway.id, task_id=item.task_id))
 
