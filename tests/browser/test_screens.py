@@ -84,3 +84,22 @@ def test_screens(live_server, demo_world, browser, shots, size):
     context.close()
     # no script or CSP errors (the invalid referral post answers 400 on purpose)
     assert [p for p in problems if "status of 400" not in p] == []
+
+
+@pytest.mark.parametrize("username, path, name, selector", [
+    ("psyk.kbh", "/patienter", "patients", "#patients"),
+    ("leder", "/overblik/", "overview", "#phase-in"),
+    ("ejer", "/modeler/", "modeler", "table.list"),
+])
+def test_more_screens_fit_a_phone(live_server, demo_world, browser, shots, username, path, name,
+                                  selector):
+    for size, viewport in SIZES.items():
+        context = browser.new_context(locale="da-DK", viewport=viewport)
+        page = context.new_page()
+        login(page, live_server, username)
+        page.goto(live_server + path)
+        page.wait_for_selector(selector)
+        no_overflow = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert no_overflow, f"{path} scrolls sideways at {size}"
+        page.screenshot(path=str(shots / f"{name}-{size}.png"), full_page=size == "desktop")
+        context.close()
