@@ -6,19 +6,11 @@ from webui.access import require_area
 from webui.audit import audit as audit_read
 from webui.extensions import db
 from webui.models import User
+from webui.paging import page_count, page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 PAGE_SIZE = 50
-MAX_PAGE = 100_000
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
-
-
-def _page_number():
-    """The requested page number, from 1 to MAX_PAGE (a huge offset overflows the database)."""
-    try:
-        return max(1, min(int(request.args.get("page", 1)), MAX_PAGE))
-    except ValueError:
-        return 1
 
 
 def _patient_filter(text):
@@ -48,7 +40,7 @@ def audit():
         conditions.append(A.patient_id == patient_id)
     if username:
         conditions.append(A.actor == username)
-    page = _page_number()
+    page = page_number(request.args)
     # a look-up by CPR reveals who is a patient, so reading the log is itself logged
     audit_read("view_audit", patient_id=patient_id if patient_id and patient_id > 0 else None,
                detail=f"user={username[:80]} page={page}")  # never the CPR number itself
@@ -56,7 +48,7 @@ def audit():
     total = db.session.scalar(select(func.count()).select_from(A).where(*conditions))
     entries = db.session.scalars(select(A).where(*conditions).order_by(A.at.desc(), A.id.desc())
                                  .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = page_count(total, PAGE_SIZE)
     return render_template("admin/audit.html", entries=entries, total=total, page=page,
                            pages=pages, patient_text=patient_text, username=username)
 

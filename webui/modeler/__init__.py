@@ -45,10 +45,8 @@ def _deploy(changed: dict[str, bytes], base, note: str):
     return version, []
 
 
-@bp.get("/")
-@require_area("modeler")
-def index():
-    """List the deployed versions, newest first, with how many pathways run on each."""
+def _versions_page(problems):
+    """The newest versions with their active pathway counts, and any upload problems."""
     from engine.models import DefinitionVersion, Pathway
     counts = dict(db.session.execute(
         select(Pathway.version_id, func.count()).where(Pathway.status == "active")
@@ -56,7 +54,14 @@ def index():
     versions = db.session.scalars(
         select(DefinitionVersion).order_by(DefinitionVersion.id.desc()).limit(50)).all()
     return render_template("modeler/index.html", versions=versions, counts=counts,
-                           problems=[])
+                           problems=problems)
+
+
+@bp.get("/")
+@require_area("modeler")
+def index():
+    """List the deployed versions, newest first, with how many pathways run on each."""
+    return _versions_page([])
 
 
 @bp.post("/upload")
@@ -78,11 +83,7 @@ def upload():
         if version is not None:
             flash(_("Version %(id)s er udrullet.", id=version.id), "success")
             return redirect(url_for("modeler.index"))
-    from engine.models import DefinitionVersion
-    versions = db.session.scalars(
-        select(DefinitionVersion).order_by(DefinitionVersion.id.desc()).limit(50)).all()
-    return render_template("modeler/index.html", versions=versions, counts={},
-                           problems=problems), 422
+    return _versions_page(problems), 422
 
 
 def _safe_name(filename: str) -> str:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from webui.access import participant_clause, require_area
 from webui.audit import audit
 from webui.extensions import db
+from webui.paging import page_count, page_number
 from webui.pathways import bp
 from webui.phases import stage_label
 
@@ -39,7 +40,7 @@ def _search(query, page):
 def patients():
     """Search the patients whose pathways the user's organisation takes part in."""
     query = request.args.get("q", "").strip()[:MAX_QUERY]
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000)
+    page = page_number(request.args)
     rows, total = _search(query, page)
     # Each patient shown is a read of that patient's data.
     for patient, pathway in rows:
@@ -48,6 +49,6 @@ def patients():
     if not rows:
         audit("search_patients", detail=f"no patients found (page {page})")
     db.session.commit()
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = page_count(total, PAGE_SIZE)
     return render_template("pathways/patients.html", rows=rows, total=total, query=query,
                            page=page, pages=pages, stage_label=stage_label)

@@ -35,6 +35,12 @@ def _render(pathway, item, values, errors, status=200, notice=None):
         is_overdue=is_overdue, stage_label=stage_label, lane_label=lane_label), status
 
 
+def _visible_task(pathway_id, task_id):
+    """(pathway, open worklist row or None); 404 when the user may not see the pathway."""
+    pathway = get_visible_pathway(db.session, current_user, pathway_id)
+    return pathway, _item(pathway, task_id)
+
+
 def _gone(pathway):
     """The task is no longer open: someone completed it first. Say so on the patient page."""
     flash(_("Nogen andre har afsluttet opgaven før dig. Her kan du se, hvor patienten er nu."),
@@ -47,8 +53,7 @@ def _gone(pathway):
 def task(pathway_id, task_id):
     """Show the task's form, prefilled from a saved draft."""
     from engine import service
-    pathway = get_visible_pathway(db.session, current_user, pathway_id)
-    item = _item(pathway, task_id)
+    pathway, item = _visible_task(pathway_id, task_id)
     if item is None:
         return _gone(pathway)
     draft = service.get_draft(db.session, pathway.id, task_id)
@@ -62,8 +67,7 @@ def task(pathway_id, task_id):
 @require_area("patient")
 def task_post(pathway_id, task_id):
     """Save a draft or complete the task (validated on the server)."""
-    pathway = get_visible_pathway(db.session, current_user, pathway_id)
-    item = _item(pathway, task_id)
+    pathway, item = _visible_task(pathway_id, task_id)
     if item is None:
         return _gone(pathway)
     if not may_work(current_user, item):

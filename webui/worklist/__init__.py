@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from webui.access import has_area, may_work, require_area
 from webui.audit import audit
 from webui.extensions import db
+from webui.paging import page_count
 from webui.pathways.guarantee import warnings_for
 from webui.phases import LANE_LABELS, STAGE_LABELS
 from webui.security import safe_local_path
@@ -26,7 +27,7 @@ def index():
     guarantee_days = warnings_for(db.session, [item.pathway_id for item in items])
     audit("view_worklist", detail=f"filters={filters.as_args()} rows={len(items)}")
     db.session.commit()
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = page_count(total, PAGE_SIZE)
     return render_template("worklist/index.html", items=items, total=total, filters=filters,
                            pages=pages, stages=STAGE_LABELS, lanes=LANE_LABELS,
                            is_overdue=is_overdue, guarantee_days=guarantee_days)

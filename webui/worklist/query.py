@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
+from webui.paging import page_number
 from webui.phases import LANE_LABELS, STAGE_LABELS
 
 PAGE_SIZE = 25
@@ -29,17 +30,13 @@ class Filters:
     @classmethod
     def from_args(cls, args):
         """Parse request.args into filters, dropping values that are not allowed."""
-        try:
-            page = max(1, min(int(args.get("page", 1)), 100_000))
-        except ValueError:
-            page = 1
         stage = args.get("phase", "")
         lane = args.get("lane", "")
         return cls(stage=stage if stage in STAGE_LABELS else "",
                    lane=lane if lane in LANE_LABELS else "",
                    overdue=_flag(args, "overdue"), mine=_flag(args, "mine"),
                    unassigned=_flag(args, "unassigned"), waiting=_flag(args, "waiting"),
-                   page=page)
+                   page=page_number(args))
 
     def as_args(self, **changes) -> dict:
         """These filters as query parameters, with some changed (for links)."""
