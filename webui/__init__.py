@@ -2,6 +2,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from webui.config import build_config
@@ -28,6 +29,11 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
 
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies > 0:
+        # Behind N reverse proxies the client address is the N-th from the right of
+        # X-Forwarded-For; trusting more hops would let a client choose its own address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)

@@ -45,6 +45,9 @@ def build_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": os.environ.get("FORLOB_INSECURE_COOKIES", "0") != "1",
         "PERMANENT_SESSION_LIFETIME": timedelta(
             minutes=int(os.environ.get("FORLOB_SESSION_MINUTES", "30"))),
+        "SESSION_MAX_HOURS": int(os.environ.get("FORLOB_SESSION_MAX_HOURS", "12")),
+        "TRUSTED_PROXIES": int(os.environ.get("FORLOB_TRUSTED_PROXIES", "0")),
+        "DEMO_MODE": os.environ.get("FORLOB_DEMO", "0") == "1",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "da",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",

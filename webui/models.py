@@ -1,7 +1,7 @@
 """Tables owned by the web layer: organisations and staff accounts."""
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 from flask_login import UserMixin
@@ -64,3 +64,28 @@ class LoginFailure(db.Model):
     username: Mapped[str] = mapped_column(String(80), index=True)
     source: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # A failure from a browser that holds a valid device cookie for this username.
+    trusted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class UserSession(db.Model):
+    """A login session kept on the server, so logging out or an administrator can end it."""
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # SHA-256 of the random token kept in the signed cookie: a database leak yields no cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    source: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AppSetting(db.Model):
+    """A small named setting shared by every process (for example the demo clock's offset)."""
+
+    __tablename__ = "app_setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

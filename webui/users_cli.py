@@ -2,6 +2,9 @@
 import click
 from flask.cli import AppGroup
 
+from engine.audit import record
+
+from webui.auth import sessions
 from webui.extensions import db
 from webui.models import Organisation, User
 from webui.roles import ROLES, parse_roles
@@ -69,3 +72,16 @@ def user_roles(username, roles_text):
         user.roles_csv = ",".join(_roles_option(roles_text))
         db.session.commit()
     click.echo(f"{user.username}: {user.roles_csv}")
+
+
+@users_cli.command("end-sessions")
+@click.argument("username")
+def end_sessions(username):
+    """End every login session of a user at once (for example a lost laptop)."""
+    user = db.session.scalar(db.select(User).filter_by(username=username))
+    if user is None:
+        _fail(f"no such user {username!r}")
+    ended = sessions.end_all_for(user.id, "administrator")
+    record(db.session, "cli", "end_sessions", detail=f"user={username} ended={ended}")
+    db.session.commit()
+    click.echo(f"ended {ended} session(s) of {username}")

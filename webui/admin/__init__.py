@@ -1,9 +1,11 @@
 """Administration: the audit log per patient and per user, and the list of accounts."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from webui.access import require_area
 from webui.audit import audit as audit_read
+from webui.auth import sessions
 from webui.extensions import db
 from webui.models import User
 from webui.paging import page_count, page_number
@@ -58,4 +60,20 @@ def audit():
 def users():
     """List staff accounts with their organisation and roles."""
     accounts = db.session.scalars(select(User).order_by(User.organisation_code, User.username)).all()
-    return render_template("admin/users.html", accounts=accounts)
+    live = {u.id: sessions.live_count(u.id) for u in accounts}
+    return render_template("admin/users.html", accounts=accounts, live=live)
+
+
+@bp.post("/users/<int:user_id>/end-sessions")
+@require_area("admin")
+def end_sessions(user_id):
+    """End every session of a user at once (for example after a lost laptop)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    ended = sessions.end_all_for(user.id, "administrator")
+    audit_read("end_sessions", detail=f"user={user.username} ended={ended}")
+    db.session.commit()
+    flash(_("%(count)s sessioner for %(user)s er afsluttet.", count=ended, user=user.username),
+          "success")
+    return redirect(url_for("admin.users"))

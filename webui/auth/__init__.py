@@ -1,14 +1,12 @@
-"""Log in and out, with throttled failures and an idle session timeout."""
-from datetime import datetime, timezone
-
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+"""Log in and out: server-side sessions with idle and absolute timeouts, throttled failures."""
+from flask import (Blueprint, flash, g, make_response, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webui.audit import audit
-from webui.auth import throttle
+from webui.auth import devices, sessions, throttle
 from webui.extensions import db, login_manager
 from webui.models import User
 from webui.security import safe_local_path
@@ -21,24 +19,29 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(user_id):
-    """Load the logged-in user for Flask-Login."""
-    return db.session.get(User, int(user_id))
+    """Load the logged-in user, but only while the server-side session is live."""
+    try:
+        uid = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    verdict = sessions.check(uid)
+    if verdict != "ok":
+        g.session_end = verdict
+        return None
+    return db.session.get(User, uid)
 
 
 @bp.before_app_request
-def enforce_idle_timeout():
-    """Log out a session that has been idle longer than PERMANENT_SESSION_LIFETIME."""
-    if not current_user.is_authenticated:
+def end_dead_sessions():
+    """Clear a cookie whose server-side session has ended; protected views then ask for a login."""
+    if current_user.is_authenticated or sessions.TOKEN_KEY not in session:
         return None
-    now = datetime.now(timezone.utc).timestamp()
-    last_seen = session.get("last_seen", now)
-    limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-    if now - last_seen > limit:
-        logout_user()
-        _fresh_session()
+    reason = g.get("session_end")
+    _fresh_session()
+    if reason in ("idle", "absolute"):
         flash(_("Din session er udløbet. Log ind igen."), "info")
-        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-    session["last_seen"] = now
+    elif reason == "ended":
+        flash(_("Din session er afsluttet. Log ind igen."), "info")
     return None
 
 
@@ -61,21 +64,27 @@ def login():
     if request.method == "POST":
         username = request.form.get("username", "").strip()[:80]
         source = request.remote_addr or ""
-        if throttle.is_locked(username, source):
-            _audit_failure(username, "login_locked")
-            flash(_("For mange mislykkede forsøg. Vent 15 minutter, og prøv igen."), "error")
-            return render_template("auth/login.html", username=username), 429
+        trusted = devices.is_trusted(username)
+        wait = throttle.wait_seconds(username, source, trusted)
+        if wait:
+            _audit_failure(username, "login_throttled")
+            flash(_("For mange mislykkede forsøg. Vent %(seconds)s sekunder, og prøv igen.",
+                    seconds=wait), "error")
+            response = make_response(render_template("auth/login.html", username=username), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         user = db.session.scalar(db.select(User).filter_by(username=username))
         if _password_ok(user, request.form.get("password", "")):
-            throttle.clear_failures(username)
+            throttle.clear_failures(username, source)
             _fresh_session()
             session.permanent = True
             login_user(user)
-            session["last_seen"] = datetime.now(timezone.utc).timestamp()
+            sessions.begin(user)
             audit("login")
             db.session.commit()
-            return redirect(safe_local_path(request.args.get("next")) or url_for("worklist.index"))
-        throttle.record_failure(username, source)
+            target = safe_local_path(request.args.get("next")) or url_for("worklist.index")
+            return devices.remember(redirect(target), username)
+        throttle.record_failure(username, source, trusted)
         _audit_failure(username, "login_failed")
         flash(_("Forkert brugernavn eller adgangskode."), "error")
         return render_template("auth/login.html", username=username), 401
@@ -88,6 +97,7 @@ def logout():
     """Log the user out."""
     audit("logout")
     db.session.commit()
+    sessions.end_current("logout")
     logout_user()
     _fresh_session()
     return redirect(url_for("auth.login"))
