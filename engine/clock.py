@@ -6,7 +6,7 @@ context-local clock, so tests and ``tick`` can move time without touching the wa
 """
 import contextlib
 import contextvars
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 try:
     from zoneinfo import ZoneInfo
@@ -15,11 +15,24 @@ except Exception:  # pragma: no cover - tz database missing
     LOCAL_TZ = timezone.utc
 
 _NOW = contextvars.ContextVar("forlob_engine_now", default=None)
+# Zero except in demo mode, where `flask demo advance` moves every process's clock forward.
+_OFFSET = timedelta(0)
 
 
 def utcnow() -> datetime:
-    """The wall clock, timezone-aware in UTC."""
-    return datetime.now(timezone.utc)
+    """The wall clock (plus the demo offset), timezone-aware in UTC."""
+    return datetime.now(timezone.utc) + _OFFSET
+
+
+def set_offset(offset: timedelta) -> None:
+    """Move this process's clock by `offset` from the wall clock (demo mode only)."""
+    global _OFFSET
+    _OFFSET = offset
+
+
+def offset() -> timedelta:
+    """How far this process's clock is ahead of the wall clock."""
+    return _OFFSET
 
 
 def as_utc(value):

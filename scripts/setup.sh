@@ -4,6 +4,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 
+# Forløb needs Python 3.11 or newer; say so clearly instead of failing halfway through pip.
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  found=$("$PYTHON" -c 'import platform; print("Python", platform.python_version())' 2>/dev/null \
+    || echo "not a working Python")
+  echo "Forløb needs Python 3.11 or newer; '$PYTHON' is $found." >&2
+  echo "Point PYTHON at a newer interpreter, e.g.: PYTHON=python3.11 bash scripts/run.sh" >&2
+  exit 1
+fi
+
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 stamp=".venv/.forlob-installed"
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)

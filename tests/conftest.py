@@ -5,6 +5,7 @@ FORLOB_TEST_DB selects the database for the whole run: "sqlite" (default) or
 skipping its tests.
 """
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -14,6 +15,11 @@ from tests import dbutil
 _INSTANCE = tempfile.mkdtemp(prefix="forlob-instance-")
 os.environ.setdefault("FORLOB_INSTANCE_PATH", _INSTANCE)
 os.environ.setdefault("SECRET_KEY", "test-only-secret")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this session's instance folder (it holds only a generated secret, if anything)."""
+    shutil.rmtree(_INSTANCE, ignore_errors=True)
 
 
 def pytest_report_header(config):

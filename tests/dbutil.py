@@ -4,6 +4,8 @@ import uuid
 
 from sqlalchemy import create_engine, text
 
+from webui.demo.wipe import wipe_all_rows
+
 POSTGRES_URL = os.environ.get(
     "FORLOB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -41,11 +43,4 @@ def drop_postgres_schema(schema: str) -> None:
 
 def reset_tables(session, metadata) -> None:
     """Empty every table quickly, keeping the schema and the migration stamp."""
-    tables = [t for t in reversed(metadata.sorted_tables)]
-    if session.get_bind().dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            session.execute(table.delete())
-    session.commit()
+    wipe_all_rows(session, metadata)

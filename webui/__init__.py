@@ -69,6 +69,7 @@ def _register_blueprints(app):
     from webui.admin import bp as admin_bp
     from webui.auth import bp as auth_bp
     from webui.dashboards import bp as dashboards_bp
+    from webui.demo import clock as demo_clock
     from webui.errors import bp as errors_bp, register_engine_errors
     from webui.health import bp as health_bp
     from webui.i18n import bp as i18n_bp
@@ -80,6 +81,7 @@ def _register_blueprints(app):
                modeler_bp, dashboards_bp):
         app.register_blueprint(bp)
     register_engine_errors(app)
+    demo_clock.register(app)
     templating.register(app)
     security.register(app)
 

@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from engine.audit import record
+from webui.demo import clock as demo_clock
 from webui.extensions import db
 
 engine_cli = AppGroup("engine", help="The pathway engine.")
@@ -37,6 +38,7 @@ def deploy(path, actor):
 
 def _tick_once(limit, actor):
     from engine.service import tick
+    demo_clock.apply()  # demo mode: sweep at the demo's moved clock
     fired = tick(db.session, limit=limit, actor=actor)
     db.session.commit()
     return fired

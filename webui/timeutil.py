@@ -1,6 +1,8 @@
 """Time helpers for the web layer: the database may hand back naive UTC datetimes."""
 from datetime import date, datetime, timezone
 
+from engine import clock
+
 
 def aware(value):
     """A timezone-aware datetime (naive values are UTC, as the engine stores them)."""
@@ -17,7 +19,7 @@ def is_overdue(due, now=None) -> bool:
     """True when a due date/datetime lies before now."""
     if due in (None, ""):
         return False
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.utcnow()
     if isinstance(due, date) and not isinstance(due, datetime):
         return due < now.date()
     return aware(due) < now

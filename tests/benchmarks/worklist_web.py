@@ -6,8 +6,10 @@ Rows are bulk-inserted (tests/web/bulk.py); each URL is requested `--repeat` tim
 logged-in tovholder of Region Hovedstaden and the median and 95th percentile are printed.
 """
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -23,12 +25,16 @@ def _database(kind):
         url, schema = dbutil.create_postgres_schema()
         return url, lambda: dbutil.drop_postgres_schema(schema)
     folder = tempfile.mkdtemp(prefix="forlob-bench-")
-    return "sqlite:///" + os.path.join(folder, "bench.sqlite"), lambda: None
+    return ("sqlite:///" + os.path.join(folder, "bench.sqlite"),
+            lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def run(pathways, kind, repeat):
     """Seed, then time each worklist URL; return a result dict."""
-    os.environ.setdefault("FORLOB_INSTANCE_PATH", tempfile.mkdtemp(prefix="forlob-instance-"))
+    if "FORLOB_INSTANCE_PATH" not in os.environ:
+        instance = tempfile.mkdtemp(prefix="forlob-instance-")
+        atexit.register(shutil.rmtree, instance, ignore_errors=True)
+        os.environ["FORLOB_INSTANCE_PATH"] = instance
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
     from tests.conftest import make_test_config
     from tests.web.bulk import seed_pathways

@@ -2,11 +2,10 @@
 
 Only counts are shown, never a patient, so the page reads no personal data.
 """
-from datetime import datetime, timezone
-
 from flask import Blueprint, render_template
 from sqlalchemy import case, func, select
 
+from engine import clock
 from webui.access import require_area
 from webui.audit import audit
 from webui.demo.organisations import REGIONS, region_org
@@ -46,7 +45,7 @@ def _guarantee(P):
 
 def _overdue(P, W):
     """{region_org: open tasks past their due time, in any lane}."""
-    now = datetime.now(timezone.utc)
+    now = clock.utcnow()
     rows = db.session.execute(select(P.region_org, func.count()).select_from(W)
                               .join(P, P.id == W.pathway_id)
                               .where(W.kind == "task", W.due_at < now)

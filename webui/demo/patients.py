@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
+from engine import clock as engine_clock
 from webui.demo.filler import answers
 from webui.demo.organisations import municipality_org, region_org
 from webui.pathways import cpr as cpr_rules
@@ -111,7 +112,7 @@ def seed_patients(session, today=None) -> int:
     from engine import service
     from engine.models import Patient
     from webui.demo.organisations import MUNICIPALITIES
-    today = today or datetime.now(timezone.utc).date()
+    today = today or engine_clock.utcnow().date()
     if service.latest_version(session) is None:
         from flask import current_app
         service.deploy_directory(session, current_app.config["BPMN_DIR"], "system")

@@ -1,7 +1,9 @@
 """The 14-day treatment guarantee: is it about to run out? Computed from pathway columns only."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from flask_babel import to_user_timezone
+
+from engine import clock
 
 # Same horizon as the pathway's own warning timer (three days before guarantee_due).
 WARNING_DAYS = 3
@@ -9,7 +11,7 @@ WARNING_DAYS = 3
 
 def local_today() -> date:
     """Today in the user's time zone (guarantee dates are Danish calendar dates)."""
-    return to_user_timezone(datetime.now(timezone.utc)).date()
+    return to_user_timezone(clock.utcnow()).date()
 
 
 def days_left_if_warning(guarantee_due, breached, stage, status, today=None) -> int | None:

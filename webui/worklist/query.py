@@ -1,9 +1,8 @@
 """The worklist query: my roles and organisation, filters, due-date order, paging."""
 from dataclasses import dataclass
-from datetime import datetime, timezone
-
 from sqlalchemy import func, select
 
+from engine import clock
 from webui.paging import page_number
 from webui.phases import LANE_LABELS, STAGE_LABELS
 
@@ -67,7 +66,7 @@ def _conditions(user, filters, now):
 def worklist_page(session, user, filters, now=None):
     """Return (items, total) for one page of the user's worklist, soonest due first."""
     from engine.models import WorklistItem as W
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.utcnow()
     conditions = _conditions(user, filters, now)
     total = session.scalar(select(func.count()).select_from(W).where(*conditions))
     query = (select(W).where(*conditions)
