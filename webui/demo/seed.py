@@ -1,5 +1,8 @@
 """Idempotent demo seeding, called by `flask demo seed`."""
-from webui.demo.organisations import all_organisations
+from sqlalchemy import select
+
+from webui import organisations
+from webui.demo.organisations import UNITS
 from webui.extensions import db
 from webui.models import Organisation, User
 
@@ -18,10 +21,11 @@ DEMO_USERS = [
 
 
 def seed_organisations() -> None:
-    """Create every known organisation that is missing."""
-    for code, name, kind, region in all_organisations():
-        if db.session.get(Organisation, code) is None:
-            db.session.add(Organisation(code=code, name=name, kind=kind, region=region))
+    """Create the missing reference organisations and the demo's treatment units."""
+    organisations.ensure_reference_data()
+    for name, parent in UNITS:
+        if db.session.scalar(select(Organisation.code).where(Organisation.name == name)) is None:
+            organisations.add_unit(name, parent)
     db.session.flush()
 
 
