@@ -5,7 +5,7 @@ is audited. Figures come from tables (docs/indicators.md); no workflow is loaded
 """
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
@@ -49,7 +49,8 @@ def quality_data(filters, today):
     return {"indicators": tables.indicators(result), "trend": tables.trend(result),
             "phases": tables.phases(result), "admissions": tables.admissions(result),
             "experience": tables.experience(result),
-            "overdue": tables.overdue(quality.overdue(filters), names),
+            "overdue": tables.overdue(quality.overdue(
+                filters, datetime.combine(today, time(0), timezone.utc)), names),
             "cohort": flt.count(result["cohort"])}
 
 
