@@ -43,11 +43,23 @@ def seed_users() -> list[tuple[str, str, str]]:
     return rows
 
 
-def seed_all(patients: bool = True) -> list[tuple[str, str, str]]:
-    """Seed everything the demo needs (organisations, logins, patients) and commit."""
+def seed_all(patients: bool = True, population: int | None = None) -> list[tuple[str, str, str]]:
+    """Seed everything the demo needs (organisations, logins, patients) and commit.
+
+    `population` adds that many more pathways spread over 2024 to today (demo/population.py).
+    """
     seed_organisations()
     logins = seed_users()
     db.session.commit()
+    if patients or population:
+        from datetime import date
+        from flask import current_app
+        from webui.demo.phase_in import deploy_demo_plan
+        deploy_demo_plan(db.session, current_app.config["BPMN_DIR"], date.today())
+        db.session.commit()
+    if population:
+        from webui.demo.population import seed_population
+        seed_population(db.session, population)
     if patients:
         from webui.demo.patients import seed_patients
         seed_patients(db.session)
