@@ -12,6 +12,7 @@ from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMix
 from engine import runtime
 from engine.errors import NotFound
 from engine.helpers import date_of
+from engine.models import DefinitionVersion
 from engine.versions import bundle_of, latest_version
 
 
@@ -41,8 +42,24 @@ def evaluate(session, decision_id, inputs: dict, version_id=None) -> dict:
     return runtime.step(lambda: engine.result(task))
 
 
+_MEMO = {}  # (content hash, regions, groups) → dates; a version's files never change
+
+
 def phase_in_dates(session, regions, groups=(1, 2, 3), version_id=None) -> dict:
     """{(region, group): date or None} from the `phase_in` decision of a deployed version."""
+    if version_id is None:
+        version = latest_version(session)
+        if version is None:
+            raise NotFound("nothing is deployed")
+        version_id = version.id
+    key = (session.get(DefinitionVersion, version_id).content_hash, tuple(regions), tuple(groups))
+    if key not in _MEMO:
+        _MEMO[key] = _evaluate_all(session, regions, groups, version_id)
+    return dict(_MEMO[key])
+
+
+def _evaluate_all(session, regions, groups, version_id):
+    """Evaluate the decision for every region × group."""
     result = {}
     for region in regions:
         for group in groups:
