@@ -3,11 +3,13 @@
 Reads the `pathway` summary columns, `pathway_run` rows (start, end and next stage of every
 finished run), `task_record` rows of a few forms, and `worklist_item` for overdue tasks.
 No workflow is ever loaded. Each indicator has an index date: the period filter and the
-monthly trend use it.
+monthly trend use it. Internally every date is a float of days since 1970-01-01 (UTC), the
+form the database returns (sqlfn.epoch_days), so the walk over ~10^5 rows stays cheap.
 """
+from bisect import bisect_right
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
-from math import ceil, floor
+from datetime import date, datetime, timezone
+from math import ceil, floor, inf
 
 from sqlalchemy import and_, func, or_, select
 
@@ -20,26 +22,46 @@ EXPERIENCE_ITEMS = ("pe_involved", "pe_coordinated", "pe_understood", "pe_overal
 OUTPATIENT_CYCLE = ("ustabil", "stabil")
 STAGE_ORDER = ("henvisning", "opstart", "ustabil", "stabil", "overgang", "indlagt")
 
+# month starts (epoch days) and labels, 2000-01 … 2099-12, for bisecting a day into its month
+_STARTS = [date(y, m, 1).toordinal() - EPOCH for y in range(2000, 2100) for m in range(1, 13)]
+_LABELS = [f"{y:04d}-{m:02d}" for y in range(2000, 2100) for m in range(1, 13)]
+
+
+def epoch(day: date) -> int:
+    """Days since 1970-01-01 of a date."""
+    return day.toordinal() - EPOCH
+
 
 def to_date(days):
     """The date of an epoch-days float (None stays None)."""
     return None if days is None else date.fromordinal(EPOCH + floor(days))
 
 
-def month(day: date) -> str:
-    """'YYYY-MM' of a date."""
-    return f"{day.year:04d}-{day.month:02d}"
+def month_index(days) -> int:
+    """Index into the month table of an epoch-days value."""
+    return bisect_right(_STARTS, days) - 1
 
 
-def _rows(statement):
-    """Plain result tuples through the Core connection (no ORM row processing: faster)."""
-    return db.session.connection().execute(statement).all()
+def month_label(days) -> str:
+    """'YYYY-MM' of an epoch-days value."""
+    return _LABELS[month_index(days)]
 
 
 def percentile(values, p):
     """Nearest-rank percentile (p in 0..100) of a non-empty list."""
     ordered = sorted(values)
     return ordered[max(1, ceil(p / 100 * len(ordered))) - 1]
+
+
+class Period:
+    """The period filter as half-open epoch days [lo, hi)."""
+
+    def __init__(self, filters):
+        self.lo = epoch(filters.date_from) if filters.date_from else -inf
+        self.hi = epoch(filters.date_to) + 1 if filters.date_to else inf
+
+    def __contains__(self, days):
+        return days is not None and self.lo <= days < self.hi
 
 
 class Ratio:
@@ -49,13 +71,13 @@ class Ratio:
         self.num = self.den = 0
         self.months = defaultdict(lambda: [0, 0])
 
-    def add(self, day, hit, filters):
+    def add(self, day, hit, period):
         """Count one case (hit or not) whose index date is `day`, if it lies in the period."""
-        if not filters.in_period(day):
+        if day not in period:
             return
         self.num += bool(hit)
         self.den += 1
-        cell = self.months[month(day)]
+        cell = self.months[month_label(day)]
         cell[0] += bool(hit)
         cell[1] += 1
 
@@ -67,19 +89,58 @@ class Values:
         self.all = []
         self.months = defaultdict(list)
 
-    def add(self, day, value, filters):
+    def add(self, day, value, period):
         """Add one value whose index date is `day`, if it lies in the period."""
-        if filters.in_period(day):
+        if day in period:
             self.all.append(value)
-            self.months[month(day)].append(value)
+            self.months[month_label(day)].append(value)
+
+
+class MonthTime:
+    """Time spent (days) per month, from many intervals, in O(log n) per interval."""
+
+    def __init__(self):
+        self.partial = defaultdict(float)  # month index → days from part-month pieces
+        self.full = defaultdict(int)       # difference array over month indices: full months
+
+    def add(self, start, end):
+        """Add the interval [start, end) in epoch days."""
+        if end <= start:
+            return
+        i, j = month_index(start), month_index(end)
+        if i == j:
+            self.partial[i] += end - start
+            return
+        self.partial[i] += _STARTS[i + 1] - start
+        self.partial[j] += end - _STARTS[j]
+        if j > i + 1:
+            self.full[i + 1] += 1
+            self.full[j] -= 1
+
+    def by_month(self) -> dict:
+        """{'YYYY-MM': days}."""
+        out = {}
+        running, keys = 0, sorted(set(self.full) | set(self.partial))
+        if not keys:
+            return out
+        for k in range(keys[0], keys[-1] + 1):
+            running += self.full.get(k, 0)
+            days = self.partial.get(k, 0.0) + running * (_STARTS[k + 1] - _STARTS[k])
+            if days:
+                out[_LABELS[k]] = days
+        return out
+
+
+def _rows(statement):
+    """Plain result tuples through the Core connection (no ORM row processing: faster)."""
+    return db.session.connection().execute(statement).all()
 
 
 def _pathways(filters, P):
-    """{id: row} of the cohort's pathways with the summary columns the indicators need."""
-    rows = _rows(select(
+    """The cohort's pathways with the summary columns the indicators need."""
+    return _rows(select(
         P.id, epoch_days(P.started_at), epoch_days(P.guarantee_due), P.tovholder.is_not(None),
         P.status, P.stage, epoch_days(P.run_started_at)).where(*filters.conditions(P)))
-    return {r[0]: r for r in rows}
 
 
 def _runs(filters, P, R):
@@ -105,24 +166,14 @@ def _tools(filters, P, T):
     return out
 
 
-def _split_days(start, end):
-    """(month, days) pieces of the interval [start, end) in epoch days."""
-    while start < end:
-        day = to_date(start)
-        nxt = date(day.year + (day.month == 12), day.month % 12 + 1, 1).toordinal() - EPOCH
-        stop = min(end, nxt)
-        yield month(day), stop - start
-        start = stop
-
-
 class _Walk:
     """Everything derived from the run rows of one pathway at a time."""
 
-    def __init__(self, filters, today):
-        self.filters, self.today = filters, today
+    def __init__(self, period, today):
+        self.period, self.today = period, today
         self.stays = defaultdict(Values)          # stage → days per finished stay
         self.transitions = defaultdict(int)       # month → Ustabil⇄Stabil moves
-        self.years = defaultdict(float)           # month → days in Ustabil/Stabil
+        self.time = MonthTime()                   # days in Ustabil/Stabil per month
         self.admissions = Ratio()                 # hit = readmission within 30 days
         self.treatment = {}                       # pathway id → epoch day of treatment start
         self.opstart_done = {}                    # pathway id → epoch day Opstart was completed
@@ -134,39 +185,33 @@ class _Walk:
             if stage != stay_stage:
                 stay_stage, stay_start = stage, start
             if next_stage != stage:
-                self.stays[stage].add(to_date(end), end - stay_start, self.filters)
+                self.stays[stage].add(end, end - stay_start, self.period)
                 stay_stage = None
             if stage == "henvisning" and next_stage == "opstart":
                 self.treatment.setdefault(pathway_id, end)
-            if stage == "opstart" and next_stage in OUTPATIENT_CYCLE:
+            elif stage == "opstart" and next_stage in OUTPATIENT_CYCLE:
                 self.opstart_done.setdefault(pathway_id, end)
             if stage in OUTPATIENT_CYCLE:
                 self._time(start, end)
-                if next_stage in OUTPATIENT_CYCLE and next_stage != stage and \
-                        self.filters.in_period(to_date(end)):
-                    self.transitions[month(to_date(end))] += 1
+                if next_stage in OUTPATIENT_CYCLE and next_stage != stage and end in self.period:
+                    self.transitions[month_label(end)] += 1
             if next_stage == "indlagt":
                 again = last_discharge is not None and end - last_discharge <= 30
-                self.admissions.add(to_date(end), again, self.filters)
+                self.admissions.add(end, again, self.period)
             if stage == "indlagt" and next_stage != "indlagt":
                 last_discharge = end
 
     def _time(self, start, end):
-        """Add the days of [start, end) that lie in the period to the patient-time per month."""
-        if self.filters.date_from:
-            start = max(start, self.filters.date_from.toordinal() - EPOCH)
-        if self.filters.date_to:
-            end = min(end, self.filters.date_to.toordinal() + 1 - EPOCH)
-        for label, days in _split_days(start, end):
-            self.years[label] += days
+        """Add the days of [start, end) that lie in the period to the patient-time."""
+        self.time.add(max(start, self.period.lo), min(end, self.period.hi))
 
-    def open_run(self, row):
+    def open_run(self, status, stage, run_started):
         """Count the time of a pathway's current, unfinished Ustabil/Stabil run up to today."""
-        if row[4] == "active" and row[5] in OUTPATIENT_CYCLE and row[6] is not None:
-            self._time(row[6], self.today.toordinal() - EPOCH)
+        if status == "active" and stage in OUTPATIENT_CYCLE and run_started is not None:
+            self._time(run_started, self.today)
 
 
-def _experience(filters, P, T):
+def _experience(filters, period, P, T):
     """Patient-experience answers (items 1–5) with their dates, from task_record rows."""
     rows = _rows(
         select(epoch_days(T.at), T.data).join(P, P.id == T.pathway_id)
@@ -174,13 +219,12 @@ def _experience(filters, P, T):
     items = defaultdict(Values)
     responses = Ratio()  # hit = the overall rating is 4 or 5
     for day, data in rows:
-        day = to_date(day)
         answers = {k: int(data[k]) for k in EXPERIENCE_ITEMS
                    if str((data or {}).get(k, "")).isdigit()}
         for key, value in answers.items():
-            items[key].add(day, value, filters)
+            items[key].add(day, value, period)
         if "pe_overall" in answers:
-            responses.add(day, answers["pe_overall"] >= 4, filters)
+            responses.add(day, answers["pe_overall"] >= 4, period)
     return {"items": items, "positive": responses}
 
 
@@ -188,51 +232,50 @@ def overdue(filters, now=None) -> list[tuple[str, str, int]]:
     """(organisation code, lane, open tasks past due) now, for the cohort's pathways."""
     from engine.models import Pathway as P, WorklistItem as W
     now = now or datetime.now(timezone.utc)
-    return [tuple(r) for r in db.session.execute(
+    return [tuple(r) for r in _rows(
         select(W.org_code, W.lane, func.count()).join(P, P.id == W.pathway_id)
         .where(*filters.conditions(P), W.kind == "task", W.due_at < now)
-        .group_by(W.org_code, W.lane).order_by(W.org_code, W.lane)).all()]
+        .group_by(W.org_code, W.lane).order_by(W.org_code, W.lane))]
 
 
 def compute(filters, today: date) -> dict:
     """Every indicator of the quality view, with its monthly trend."""
     from engine.models import Pathway as P, PathwayRun as R, TaskRecord as T
-    pathways = _pathways(filters, P)
-    walk = _Walk(filters, today)
-    by_pathway = defaultdict(list)
-    for row in _runs(filters, P, R):
-        by_pathway[row[0]].append(row)
-    for pathway_id, runs in by_pathway.items():
-        walk.runs(pathway_id, runs)
+    period, now = Period(filters), epoch(today)
+    walk = _Walk(period, now)
+    runs = _runs(filters, P, R)
+    start = 0
+    for i in range(1, len(runs) + 1):  # rows come ordered by pathway: walk each block
+        if i == len(runs) or runs[i][0] != runs[start][0]:
+            walk.runs(runs[start][0], runs[start:i])
+            start = i
     tools = _tools(filters, P, T)
-    guarantee, plan, screening, tovholder = Ratio(), Ratio(), Ratio(), Ratio()
-    waits = Values()
-    for pathway_id, row in pathways.items():
-        walk.open_run(row)
-        started, due, has_tovholder, status = row[1], to_date(row[2]), row[3], row[4]
+    guarantee, plan, screening, tovholder, waits = Ratio(), Ratio(), Ratio(), Ratio(), Values()
+    pathways = _pathways(filters, P)
+    for pathway_id, started, due, has_tovholder, status, stage, run_started in pathways:
+        walk.open_run(status, stage, run_started)
         treated = walk.treatment.get(pathway_id)
-        start_day = to_date(treated)
+        start_day = floor(treated) if treated is not None else None
         if due is not None:
             if start_day is not None:
                 kept = start_day <= due
-                guarantee.add(min(start_day, due), kept, filters)
-            elif status == "active" and due < today:
-                guarantee.add(due, False, filters)
-        if treated is None:
+                guarantee.add(min(start_day, due), kept, period)
+            elif status == "active" and due < now:
+                guarantee.add(due, False, period)
+        if start_day is None:
             continue
-        waits.add(start_day, (start_day - to_date(started)).days, filters)
-        tovholder.add(start_day, has_tovholder, filters)
-        first_plan = tools.get(pathway_id, {}).get("koordineret_plan")
-        deadline = start_day + timedelta(days=30)
-        if first_plan is not None and to_date(first_plan) <= deadline:
-            plan.add(to_date(first_plan), True, filters)
-        elif deadline < today:
-            plan.add(deadline, False, filters)
+        waits.add(start_day, start_day - floor(started), period)
+        tovholder.add(start_day, has_tovholder, period)
+        found = tools.get(pathway_id, {})
+        first_plan, deadline = found.get("koordineret_plan"), start_day + 30
+        if first_plan is not None and floor(first_plan) <= deadline:
+            plan.add(first_plan, True, period)
+        elif deadline < now:
+            plan.add(deadline, False, period)
         done = walk.opstart_done.get(pathway_id)
         if done is not None:
-            found = tools.get(pathway_id, {})
-            screening.add(to_date(done), "audit" in found and "dudit" in found, filters)
+            screening.add(done, "audit" in found and "dudit" in found, period)
     return {"guarantee": guarantee, "waits": waits, "plan": plan, "screening": screening,
             "tovholder": tovholder, "stays": walk.stays, "transitions": walk.transitions,
-            "patient_days": walk.years, "admissions": walk.admissions,
-            "experience": _experience(filters, P, T), "cohort": len(pathways)}
+            "patient_days": walk.time.by_month(), "admissions": walk.admissions,
+            "experience": _experience(filters, period, P, T), "cohort": len(pathways)}

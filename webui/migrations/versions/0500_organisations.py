@@ -1,4 +1,5 @@
-"""organisations as reference data: official codes, parent links, treatment units
+"""organisations as reference data: official codes, parent links, treatment units;
+an index on task_record(form_id, pathway_id) for the quality dashboard
 
 Revision ID: 0500
 Revises: 0001
@@ -33,6 +34,9 @@ def upgrade():
                               unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_organisation_parent_code_organisation'),
                                     'organisation', ['parent_code'], ['code'])
+    with op.batch_alter_table('task_record', schema=None) as batch_op:
+        batch_op.create_index('ix_task_record_form_id_pathway_id', ['form_id', 'pathway_id'],
+                              unique=False)
     load_reference_data(op.get_bind())
 
 
@@ -51,6 +55,8 @@ def load_reference_data(connection):
 
 
 def downgrade():
+    with op.batch_alter_table('task_record', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_record_form_id_pathway_id')
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_organisation_parent_code_organisation'),
                                  type_='foreignkey')
