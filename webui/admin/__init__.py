@@ -59,3 +59,6 @@ def users():
     """List staff accounts with their organisation and roles."""
     accounts = db.session.scalars(select(User).order_by(User.organisation_code, User.username)).all()
     return render_template("admin/users.html", accounts=accounts)
+
+
+from webui.admin import organisations  # noqa: E402,F401  (registers the organisation pages on bp)
