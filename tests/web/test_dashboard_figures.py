@@ -25,7 +25,18 @@ from webui.extensions import db
 
 
 @pytest.fixture
+def figures(app):
+    """The data set for the figures alone: reference organisations, no logins, no deploy."""
+    from webui.demo.seed import seed_organisations
+    app.config["DASHBOARD_TODAY"] = dashboard_data.TODAY
+    with app.app_context():
+        seed_organisations()
+        return dashboard_data.load(deploy=False)
+
+
+@pytest.fixture
 def data(app, demo_users):
+    """The data set with the pathway deployed (its phase-in DMN) and the demo logins."""
     app.config["DASHBOARD_TODAY"] = dashboard_data.TODAY
     with app.app_context():
         return dashboard_data.load()
@@ -40,7 +51,7 @@ def ratio(r):
     return (r.num, r.den)
 
 
-def test_every_indicator_unfiltered(app, data):
+def test_every_indicator_unfiltered(app, figures):
     r = compute(app)
     assert ratio(r["guarantee"]) == (1, 3)
     assert sorted(r["waits"].all) == [9, 19]
@@ -69,7 +80,7 @@ def test_every_indicator_unfiltered(app, data):
     assert dict(r["admissions"].months) == {"2025-03": [1, 2]}
 
 
-def test_region_municipality_and_group_filters(app, data):
+def test_region_municipality_and_group_filters(app, figures):
     assert ratio(compute(app, region="hovedstaden")["guarantee"]) == (1, 2)
     assert ratio(compute(app, region="sjaelland")["guarantee"]) == (0, 1)
     kbh = compute(app, municipality="koebenhavn")
@@ -89,7 +100,7 @@ def quality_now():
     return datetime(2025, 6, 30, tzinfo=timezone.utc)
 
 
-def test_period_filter_uses_each_indicators_index_date(app, data):
+def test_period_filter_uses_each_indicators_index_date(app, figures):
     r = compute(app, date_from=date(2025, 2, 1), date_to=date(2025, 3, 31))
     assert ratio(r["guarantee"]) == (0, 2)     # B (02-15) and C (03-15); A's 01-10 is outside
     assert ratio(r["plan"]) == (0, 1)          # B's deadline 03-22
