@@ -54,6 +54,10 @@ def test_charts_render_and_csv_downloads(live_server, dashboard_world, browser, 
     bars = page.evaluate("() => Chart.getChart(document.querySelector('canvas[data-chart=trend]'))"
                          ".data.labels.length")
     assert bars == 3  # guarantee trend: 2025-01, 2025-02, 2025-03
+    page.emulate_media(media="print")  # the printout drops the menu, the filters and the links
+    assert not page.locator("form.dash-filters").is_visible() and not page.locator("a.csv").first.is_visible()
+    assert page.locator("#trend").is_visible()  # the trend table is printed open
+    page.emulate_media(media="screen")
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     context.close()

@@ -78,6 +78,12 @@ def test_every_indicator_unfiltered(app, figures):
     assert dict(r["patient_days"]) == pytest.approx(
         {"2025-02": 20, "2025-03": 31, "2025-04": 60, "2025-05": 62, "2025-06": 58})
     assert dict(r["admissions"].months) == {"2025-03": [1, 2]}
+    assert dict(r["stays"]["opstart"].months) == {"2025-02": [30], "2025-03": [10, 8]}
+    with app.test_request_context():
+        from webui.dashboards import tables
+        trend = {(row["key"], row["month"]): row for row in tables.trend(r)}
+        assert trend[("guarantee", "2025-01")]["numerator"] == "<5"
+        assert trend[("phase:opstart", "2025-03")]["value"] is None  # 2 stays: no median shown
 
 
 def test_region_municipality_and_group_filters(app, figures):

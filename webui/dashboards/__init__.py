@@ -46,7 +46,9 @@ def quality_data(filters, today):
     result = quality.compute(filters, today)
     names = {o.code: o.short_name or o.name for o in
              db.session.scalars(db.select(Organisation))}
-    return {"indicators": tables.indicators(result), "trend": tables.trend(result),
+    trend = tables.trend(result)
+    keys = list(dict.fromkeys((row["key"], row["label"]) for row in trend))
+    return {"indicators": tables.indicators(result), "trend": trend, "trend_keys": keys,
             "phases": tables.phases(result), "admissions": tables.admissions(result),
             "experience": tables.experience(result),
             "overdue": tables.overdue(quality.overdue(

@@ -85,6 +85,13 @@ def trend(result) -> list[dict]:
     for label, (num, den) in sorted(result["admissions"].months.items()):
         rows.append({"key": "readmissions", "label": labels["readmissions"], "month": label,
                      "numerator": count(num), "denominator": count(den), "value": share(num, den)})
+    for stage in STAGE_ORDER:
+        stays = result["stays"].get(stage)
+        for label, values in sorted(stays.months.items()) if stays else ():
+            n, mid, _p90 = _values_summary(values)
+            rows.append({"key": f"phase:{stage}", "month": label, "numerator": "",
+                         "label": _("Dage i fasen %(phase)s (median)", phase=STAGE_LABELS[stage]),
+                         "denominator": n, "value": mid})
     for label, (num, den) in sorted(result["experience"]["positive"].months.items()):
         rows.append({"key": "experience", "label": labels["experience"], "month": label,
                      "numerator": count(num), "denominator": count(den), "value": share(num, den)})

@@ -48,10 +48,15 @@
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
-  // Charts redraw at print width, so the printout is not cut off.
-  window.addEventListener("beforeprint", function () {
+  // For print: open the folded tables and redraw the charts at paper width.
+  function forPrint() {
+    document.querySelectorAll("details.print-open").forEach(function (d) { d.open = true; });
     document.querySelectorAll("canvas").forEach(function (c) { if (c._chart) { c._chart.resize(); } });
-  });
+  }
+  window.addEventListener("beforeprint", forPrint);
+  if (window.matchMedia) {
+    window.matchMedia("print").addEventListener("change", function (e) { if (e.matches) { forPrint(); } });
+  }
   enrolmentCharts();
   trendChart();
 })();
