@@ -87,7 +87,6 @@ def _median_ms(repeat, action, clock=time.perf_counter):
 
 def measure(total=10000, db_url=None, repeat=5, seed=1):
     """Seed `total` pathways into a fresh database and time the query set; return figures."""
-    from flask import Flask  # noqa: F401  (the app below needs Flask installed)
     from webui import create_app
     from webui.extensions import db
     from webui.demo.seed import seed_organisations
