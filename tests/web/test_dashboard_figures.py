@@ -159,12 +159,16 @@ def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, 
     kbh = [line for line in lines if line.startswith("kommune-koebenhavn;")]
     assert len(lines) == 1 + 29 and kbh[0].split(";")[6] == "<5"
     assert client.get("/overblik/csv/ukendt.csv").status_code == 404
+    solo = client.get("/overblik/csv/indfasning.csv?municipality=frederiksberg&group=2")
+    solo_rows = solo.get_data(as_text=True).lstrip("\ufeff").splitlines()[1:]
+    assert [r.split(";")[:3] + [r.split(";")[6]] for r in solo_rows] == [
+        ["kommune-frederiksberg", "Frederiksberg", "2", "<5"]]  # implies Hovedstaden
     assert client.get("/overblik/?region=atlantis").status_code == 400
     assert client.get("/overblik/kvalitet?fra=2025-13-01").status_code == 400
     with app.app_context():
         from engine.models import AuditEntry
         actions = [a.action for a in db.session.query(AuditEntry).order_by(AuditEntry.id)]
-        assert actions.count("export_dashboard") == 2 and "view_dashboard" in actions
+        assert actions.count("export_dashboard") == 3 and "view_dashboard" in actions
 
 
 def test_counts_of_five_or_more_are_shown(auth, client, app, data):

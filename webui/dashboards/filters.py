@@ -62,6 +62,8 @@ def parse(args) -> tuple[Filters, list[str]]:
         if organisations.eligible(organisations.municipality_org(municipality), ("municipality",),
                                   filters.region or None):
             filters.municipality = municipality
+            # a municipality implies its region, so the tables show municipality rows
+            filters.region = organisations.get(organisations.municipality_org(municipality)).region
         else:
             errors.append(_("Ukendt kommune, eller kommunen ligger ikke i den valgte region."))
     group = (args.get("group") or "").strip()
