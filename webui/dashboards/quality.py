@@ -42,9 +42,16 @@ def month_index(days) -> int:
     return bisect_right(_STARTS, days) - 1
 
 
+_LABEL_OF_DAY = {}  # whole epoch day → 'YYYY-MM' (a few thousand entries at most)
+
+
 def month_label(days) -> str:
     """'YYYY-MM' of an epoch-days value."""
-    return _LABELS[month_index(days)]
+    day = floor(days)
+    label = _LABEL_OF_DAY.get(day)
+    if label is None:
+        label = _LABEL_OF_DAY[day] = _LABELS[month_index(day)]
+    return label
 
 
 def percentile(values, p):
