@@ -184,6 +184,11 @@ def overgang():
              props={"form": "overdragelse", "due": "iso(add_days(today(), 14))"}),
         node("overgang_plan", "user", "Koordineret plan ved afslutning", "kommune", 6,
              props={"form": "koordineret_plan", "due": "iso(add_days(today(), 14))"}),
+        # Offered beside the handover; the pathway does not wait for it (the terminate end
+        # below withdraws it if the patient has not answered when the handover is done).
+        node("overgang_experience", "user", "Patientens oplevelse af forløbet", t, 6, 3,
+             props={"form": "patient_oplevelse", "due": "iso(add_days(today(), 14))"}),
+        node("overgang_experience_end", "end", "Oplevelse registreret", t, 7, 3),
         node("overgang_hjoin", "and", "", t, 7),
         node("overgang_close", "script", "Afslut forløbet", t, 8, script=end),
         node("overgang_end", "terminate", "Forløb afsluttet", t, 9),
@@ -195,6 +200,8 @@ def overgang():
              flow("overgang_choice", "overgang_hsplit", name="overgang", default=True),
              flow("overgang_back", "overgang_end_back"),
              flow("overgang_hsplit", "overgang_handover"), flow("overgang_hsplit", "overgang_plan"),
+             flow("overgang_hsplit", "overgang_experience"),
+             flow("overgang_experience", "overgang_experience_end"),
              flow("overgang_handover", "overgang_hjoin"), flow("overgang_plan", "overgang_hjoin"),
              flow("overgang_hjoin", "overgang_close"), flow("overgang_close", "overgang_end")]
     adm_nodes, adm_flows = _admission("overgang", 3, t, 2)

@@ -154,6 +154,9 @@ class TaskRecord(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     version_id: Mapped[int] = mapped_column(ForeignKey("definition_version.id"))
 
+    # the quality dashboard reads a few forms' rows (AUDIT, DUDIT, plan, experience) by form
+    __table_args__ = (Index("ix_task_record_form_id_pathway_id", "form_id", "pathway_id"),)
+
 
 class TaskDraft(Base):
     """Unsubmitted form data a user saved for an open task."""

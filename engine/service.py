@@ -219,3 +219,4 @@ def migrate_pathway(session, pathway_id, version_id, actor, now=None):
     audit.record(session, actor, "pathway.migrate", patient_id=live.pathway.patient_id,
                  pathway_id=pathway_id, detail=f"version {old} -> {version.id}")
     return live.pathway
+from engine.decisions import phase_in_dates  # noqa: F401,E402  (phase-in dashboard reads the deployed DMN)

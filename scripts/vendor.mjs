@@ -11,6 +11,7 @@ const files = {
   "bpmn-js/dist/assets/diagram-js.css": "bpmn-js/assets/diagram-js.css",
   "bpmn-js/dist/assets/bpmn-js.css": "bpmn-js/assets/bpmn-js.css",
   "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css": "bpmn-js/assets/bpmn-font/css/bpmn-embedded.css",
+  "chart.js/dist/chart.umd.min.js": "chart.js/chart.umd.min.js",
 };
 for (const [src, dest] of Object.entries(files)) {
   const from = join(root, "node_modules", src);

@@ -18,7 +18,7 @@ AREA_ROLES = {
     "patient": frozenset(CLINICAL_ROLES),
     "admin": frozenset({"administrator"}),
     "modeler": frozenset({"process_owner"}),
-    "dashboards": frozenset({"implementation_lead", "process_owner"}),
+    "dashboards": frozenset({"implementation_lead", "administrator"}),
 }
 
 # organisation kind → the start-data key under which a referrer's organisation must appear.

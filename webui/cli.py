@@ -15,12 +15,15 @@ demo_cli = AppGroup("demo", help="Demo data.")
 
 
 @demo_cli.command("seed")
-def demo_seed():
+@click.option("--patients", type=click.IntRange(min=1), default=None,
+              help="Also create this many pathways spread over 2024 to today (slow: ~0.3 s each).")
+def demo_seed(patients):
     """Seed demo organisations, logins and patients, then print the logins."""
     from webui.demo.patients import PLAN
     from webui.demo.seed import DEMO_PASSWORD, seed_all
-    logins = seed_all()
-    click.echo(f"Demo patients: {len(PLAN)} in different phases.")
+    logins = seed_all(population=patients)
+    click.echo(f"Demo patients: {len(PLAN)} in different phases"
+               + (f", plus {patients} spread over 2024 to today." if patients else "."))
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for username, roles, org in logins:
         click.echo(f"  {username:<16} {roles:<32} {org}")

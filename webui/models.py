@@ -15,13 +15,22 @@ def utcnow():
 
 
 class Organisation(db.Model):
-    """A region's psychiatry or a municipality's substance treatment."""
+    """A region's psychiatry, a municipality's substance treatment, or a treatment unit under one.
+
+    Regions and municipalities are reference data (migration 0500, `webui/orgdata.py`) with
+    their official codes; administrators add treatment units (kind "unit") under them.
+    """
 
     __tablename__ = "organisation"
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20))  # "region" or "municipality"
+    kind: Mapped[str] = mapped_column(String(20))  # "region", "municipality" or "unit"
     region: Mapped[str] = mapped_column(String(64))
+    official_code: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("organisation.code"),
+                                                    nullable=True, index=True)
+    short_name: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class User(UserMixin, db.Model):

@@ -3,10 +3,10 @@ import click
 from flask.cli import AppGroup
 
 from engine.audit import record
-
+from webui import organisations
 from webui.auth import sessions
 from webui.extensions import db
-from webui.models import Organisation, User
+from webui.models import User
 from webui.roles import ROLES, parse_roles
 
 users_cli = AppGroup("users", help="Staff accounts and roles.")
@@ -43,7 +43,7 @@ def create_user(username, org_code, roles_text, full_name, password):
         _fail("username must be 1-80 characters")
     if db.session.scalar(db.select(User).filter_by(username=username)):
         _fail(f"user {username!r} already exists")
-    if db.session.get(Organisation, org_code) is None:
+    if not organisations.eligible(org_code):
         _fail(f"unknown organisation {org_code!r}")
     roles = _roles_option(roles_text)
     if len(password) < 8:

@@ -295,8 +295,13 @@ def main(argv=None):
     parser.add_argument("--due", type=int, default=10)
     parser.add_argument("--bundle", choices=("auto", "real", "fixture"), default="auto",
                         help="the real pathway in bpmn/ (auto: when it deploys) or the fixture")
+    parser.add_argument("--dashboard", action="store_true",
+                        help="also time the dashboards' query set (tests/benchmarks/dashboard.py)")
     args = parser.parse_args(argv)
     result = run(args)
+    if args.dashboard:
+        from tests.benchmarks.dashboard import measure  # only when asked: it builds its own app
+        result.update(measure(args.pathways))
     if args.json:
         print(json.dumps(result))
     else:

@@ -11,7 +11,8 @@ PHASE_FORMS = ["henvisning", "visitation", "indskrivning", "opstart_vurdering", 
                "ustabil_vurdering", "stabil_aktivitet", "stabil_vurdering", "overgang_vurdering",
                "overdragelse", "indlagt_henvendelse", "indlagt_diagnostik", "indlagt_behandling",
                "indlagt_udskrivelse"]
-TOOL_FORMS = ["audit", "dudit", "selvmordsrisiko", "medicingennemgang", "koordineret_plan", "skadesreduktion"]
+TOOL_FORMS = ["audit", "dudit", "selvmordsrisiko", "medicingennemgang", "koordineret_plan", "skadesreduktion",
+              "patient_oplevelse"]
 
 
 def valid_value(c):

@@ -5,17 +5,18 @@ from tests.web.pathway_setup import refer
 from webui.extensions import db
 
 
-def cell(page, region, group):
-    """The text of one region × group cell of the phase-in table."""
-    marker = f'data-region="{region}" data-group="{group}">'
-    return page.split(marker, 1)[1].split("</td>", 1)[0].strip()
+def cell(page, region, group, column="referred"):
+    """The text of one column of a region × group row of the phase-in table."""
+    row = page.split(f'data-org="{region}" data-group="{group}">', 1)[1].split("</tr>", 1)[0]
+    return row.split(f'data-col="{column}">', 1)[1].split("</td>", 1)[0].strip()
 
 
-@pytest.mark.parametrize("username, status", [
-    ("leder", 200), ("ejer", 200), ("psyk.kbh", 403), ("rus.kbh", 403), ("admin", 403)])
-def test_who_may_open_the_overview(auth, client, username, status):
-    auth.login(username)
-    assert client.get("/overblik/").status_code == status
+def test_who_may_open_the_overview(auth, client):
+    for username, status in (("leder", 200), ("admin", 200), ("ejer", 403), ("psyk.kbh", 403),
+                             ("rus.kbh", 403)):
+        auth.login(username)
+        assert client.get("/overblik/").status_code == status, username
+        auth.logout()
 
 
 def test_counts_per_region_and_group_without_personal_data(auth, client, app):
@@ -28,7 +29,7 @@ def test_counts_per_region_and_group_without_personal_data(auth, client, app):
     assert "Region Hovedstaden" in page and "Gruppe 3" in page
     assert "Testesen" not in page and "0101901235" not in page
     for group in (1, 2, 3):  # the group follows from the contacts at referral
-        assert cell(page, "region-hovedstaden", group).startswith("1")
+        assert cell(page, "region-hovedstaden", group) == "&lt;5"  # one pathway: suppressed
         assert cell(page, "region-sjaelland", group) == "0"
     with app.app_context():
         from engine.models import AuditEntry

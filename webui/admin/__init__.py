@@ -77,3 +77,6 @@ def end_sessions(user_id):
     flash(_("%(count)s sessioner for %(user)s er afsluttet.", count=ended, user=user.username),
           "success")
     return redirect(url_for("admin.users"))
+
+
+from webui.admin import organisations  # noqa: E402,F401  (registers the organisation pages on bp)

@@ -1,68 +1,130 @@
-"""Implementation leads: phase-in of groups 1–3 per region and quality indicators.
+"""Implementation leads: the phase-in of groups 1–3 and the pathway's quality indicators.
 
-Only counts are shown, never a patient, so the page reads no personal data.
+Only aggregates are shown (counts 1–4 as "<5"), never a patient. Every view and download
+is audited. Figures come from tables (docs/indicators.md); no workflow is loaded.
 """
-from flask import Blueprint, render_template
-from sqlalchemy import case, func, select
+import csv
+import io
+from datetime import datetime, time, timezone
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from engine import clock
+from webui import organisations
 from webui.access import require_area
 from webui.audit import audit
-from webui.demo.organisations import REGIONS, region_org
+from webui.dashboards import filters as flt, phase_in, quality, tables
 from webui.extensions import db
-from webui.phases import STAGE_LABELS
+from webui.models import Organisation
 
 bp = Blueprint("dashboards", __name__, url_prefix="/overblik", template_folder="templates")
-GROUPS = (1, 2, 3)
 
 
-def _phase_in(P):
-    """{(region_org, group): {"active", "waiting", "opens"}} over active pathways."""
-    rows = db.session.execute(
-        select(P.region_org, P.group_no, func.count(),
-               func.sum(case((P.waiting_until.is_not(None), 1), else_=0)),
-               func.max(P.waiting_until))
-        .where(P.status == "active").group_by(P.region_org, P.group_no)).all()
-    return {(org, group): {"active": n, "waiting": int(waiting or 0), "opens": opens}
-            for org, group, n, waiting, opens in rows}
+def _today():
+    """Today's date (app config DASHBOARD_TODAY may fix it, for tests and demos)."""
+    return current_app.config.get("DASHBOARD_TODAY") or clock.today()
 
 
-def _stages(P):
-    """{(region_org, stage): count} of active pathways."""
-    rows = db.session.execute(select(P.region_org, P.stage, func.count())
-                              .where(P.status == "active").group_by(P.region_org, P.stage)).all()
-    return {(org, stage): n for org, stage, n in rows}
+def _dates():
+    """{(region, group): date} from the newest deployed phase_in decision ({} if none)."""
+    from engine import service
+    from engine.errors import NotFound
+    try:
+        return service.phase_in_dates(db.session, [o.region for o in organisations.regions()])
+    except NotFound:
+        return {}
 
 
-def _guarantee(P):
-    """{region_org: (pathways with a 14-day deadline, of which breached)}."""
-    rows = db.session.execute(
-        select(P.region_org, func.count(),
-               func.sum(case((P.guarantee_breached.is_(True), 1), else_=0)))
-        .where(P.guarantee_due.is_not(None)).group_by(P.region_org)).all()
-    return {org: (n, int(breached or 0)) for org, n, breached in rows}
+def phase_in_data(filters, today):
+    """Everything the phase-in view shows."""
+    dates = _dates()
+    return {"rows": tables.phase_in(phase_in.table(filters, dates, today)),
+            "chart": phase_in.enrolment(filters, dates, today)}
 
 
-def _overdue(P, W):
-    """{region_org: open tasks past their due time, in any lane}."""
-    now = clock.utcnow()
-    rows = db.session.execute(select(P.region_org, func.count()).select_from(W)
-                              .join(P, P.id == W.pathway_id)
-                              .where(W.kind == "task", W.due_at < now)
-                              .group_by(P.region_org)).all()
-    return dict(rows)
+def quality_data(filters, today):
+    """Everything the quality view shows."""
+    result = quality.compute(filters, today)
+    names = {o.code: o.short_name or o.name for o in
+             db.session.scalars(db.select(Organisation))}
+    trend = tables.trend(result)
+    keys = list(dict.fromkeys((row["key"], row["label"]) for row in trend))
+    return {"indicators": tables.indicators(result), "trend": trend, "trend_keys": keys,
+            "phases": tables.phases(result), "admissions": tables.admissions(result),
+            "experience": tables.experience(result),
+            "overdue": tables.overdue(quality.overdue(
+                filters, datetime.combine(today, time(0), timezone.utc)), names),
+            "cohort": flt.count(result["cohort"])}
+
+
+def _context(filters, errors):
+    """Choices for the filter form."""
+    return {"filters": filters, "errors": errors, "regions": organisations.regions(),
+            "municipalities": organisations.municipalities(filters.region or None),
+            "args": filters.args(), "today": _today()}
 
 
 @bp.get("/")
 @require_area("dashboards")
 def index():
-    """Phase-in per region and group, phase distribution, and quality indicators."""
-    from engine.models import Pathway, WorklistItem
-    regions = [(region_org(key), name) for key, name in REGIONS.items()]
-    audit("view_dashboard")
+    """Phase-in per region (or municipality) × group, with dates, targets and the curve."""
+    filters, errors = flt.parse(request.args)
+    audit("view_dashboard", detail=f"view=phase_in {filters.describe()}"[:500])
     db.session.commit()
-    return render_template("dashboards/index.html", regions=regions, groups=GROUPS,
-                           phase_in=_phase_in(Pathway), stages=_stages(Pathway),
-                           stage_labels=STAGE_LABELS, guarantee=_guarantee(Pathway),
-                           overdue=_overdue(Pathway, WorklistItem))
+    return render_template("dashboards/phase_in.html", data=phase_in_data(filters, _today()),
+                           **_context(filters, errors)), (400 if errors else 200)
 
+
+@bp.get("/kvalitet")
+@require_area("dashboards")
+def quality_view():
+    """Quality indicators with their monthly trends, overdue tasks and time per phase."""
+    filters, errors = flt.parse(request.args)
+    audit("view_dashboard", detail=f"view=quality {filters.describe()}"[:500])
+    db.session.commit()
+    return render_template("dashboards/quality.html", data=quality_data(filters, _today()),
+                           **_context(filters, errors)), (400 if errors else 200)
+
+
+def _csv_rows(name, filters, today):
+    """(header, rows) of one downloadable table."""
+    if name in ("indfasning", "tilgang"):
+        data = phase_in_data(filters, today)
+        if name == "indfasning":
+            keys = ["org", "name", "group", "opens", "status", "days", "referred", "waiting",
+                    "active", "ended", "expected", "expected_now", "ratio"]
+            return keys, [[r[k] for k in keys] for r in data["rows"]]
+        chart = data["chart"]
+        rows = [[s["group"], label, s["monthly"][i], s["actual"][i],
+                 s["target"][i] if s["target"] else ""]
+                for s in chart["series"] for i, label in enumerate(chart["labels"])]
+        return ["group", "month", "referred", "cumulative", "target"], rows
+    data = quality_data(filters, today)
+    specs = {"indikatorer": ("indicators", ["key", "label", "numerator", "denominator", "value",
+                                            "p90", "unit"]),
+             "tendens": ("trend", ["key", "label", "month", "numerator", "denominator", "value"]),
+             "faser": ("phases", ["stage", "label", "stays", "median", "p90"]),
+             "overskredne": ("overdue", ["org", "name", "lane", "count"]),
+             "oplevelse": ("experience", ["key", "label", "answers", "mean"])}
+    if name not in specs:
+        abort(404)
+    key, columns = specs[name]
+    return columns, [[r[c] for c in columns] for r in data[key]]
+
+
+@bp.get("/csv/<name>.csv")
+@require_area("dashboards")
+def download(name):
+    """One table as CSV, with the filters applied and small counts suppressed."""
+    filters, errors = flt.parse(request.args)
+    if errors:
+        return Response("\n".join(errors) + "\n", status=400, mimetype="text/plain")
+    header, rows = _csv_rows(name, filters, _today())
+    audit("export_dashboard", detail=f"table={name} {filters.describe()}"[:500])
+    db.session.commit()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="forlob-{name}.csv"'})

@@ -1,41 +1,20 @@
-"""The regions and a few municipalities per region (from domain.md)."""
+"""The demo's choice of places (a few municipalities per region) and its treatment units.
 
-REGIONS = {
-    "hovedstaden": "Region Hovedstaden",
-    "sjaelland": "Region Sjælland",
-    "syddanmark": "Region Syddanmark",
-    "midtjylland": "Region Midtjylland",
-    "nordjylland": "Region Nordjylland",
-}
+The real organisations are reference data (`webui/orgdata.py`, `webui/organisations.py`);
+these lists only say where demo patients live and which units the demo shows.
+"""
+from webui.orgdata import MUNICIPALITIES as _ALL, REGIONS as _REGIONS
+from webui.organisations import municipality_org, region_org  # noqa: F401  (re-exported)
 
-MUNICIPALITIES = {
-    "koebenhavn": ("København", "hovedstaden"),
-    "frederiksberg": ("Frederiksberg", "hovedstaden"),
-    "gentofte": ("Gentofte", "hovedstaden"),
-    "roskilde": ("Roskilde", "sjaelland"),
-    "naestved": ("Næstved", "sjaelland"),
-    "odense": ("Odense", "syddanmark"),
-    "esbjerg": ("Esbjerg", "syddanmark"),
-    "aarhus": ("Aarhus", "midtjylland"),
-    "randers": ("Randers", "midtjylland"),
-    "aalborg": ("Aalborg", "nordjylland"),
-    "hjoerring": ("Hjørring", "nordjylland"),
-}
+REGIONS = {key: name for key, (_, name) in _REGIONS.items()}
 
+MUNICIPALITIES = {key: (_ALL[key][1], _ALL[key][2]) for key in (
+    "koebenhavn", "frederiksberg", "gentofte", "roskilde", "naestved", "odense", "esbjerg",
+    "aarhus", "randers", "aalborg", "hjoerring")}
 
-def region_org(region: str) -> str:
-    """Organisation code of a region's psychiatry."""
-    return f"region-{region}"
-
-
-def municipality_org(municipality: str) -> str:
-    """Organisation code of a municipality's substance treatment."""
-    return f"kommune-{municipality}"
-
-
-def all_organisations():
-    """Yield (code, name, kind, region) for every known organisation."""
-    for key, name in REGIONS.items():
-        yield region_org(key), f"{name}, Psykiatrien", "region", key
-    for key, (name, region) in MUNICIPALITIES.items():
-        yield municipality_org(key), f"{name} Kommune, Rusmiddelbehandling", "municipality", region
+# (name, parent organisation code): treatment units shown in the demo
+UNITS = [
+    ("Psykiatrisk Center København, dobbeltdiagnose", "region-hovedstaden"),
+    ("Rusmiddelcenter København", "kommune-koebenhavn"),
+    ("Aalborg Universitetshospital, Psykiatrien, dobbeltdiagnose", "region-nordjylland"),
+]

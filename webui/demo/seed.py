@@ -1,5 +1,8 @@
 """Idempotent demo seeding, called by `flask demo seed`."""
-from webui.demo.organisations import all_organisations
+from sqlalchemy import select
+
+from webui import organisations
+from webui.demo.organisations import UNITS
 from webui.extensions import db
 from webui.models import Organisation, User
 
@@ -18,10 +21,11 @@ DEMO_USERS = [
 
 
 def seed_organisations() -> None:
-    """Create every known organisation that is missing."""
-    for code, name, kind, region in all_organisations():
-        if db.session.get(Organisation, code) is None:
-            db.session.add(Organisation(code=code, name=name, kind=kind, region=region))
+    """Create the missing reference organisations and the demo's treatment units."""
+    organisations.ensure_reference_data()
+    for name, parent in UNITS:
+        if db.session.scalar(select(Organisation.code).where(Organisation.name == name)) is None:
+            organisations.add_unit(name, parent)
     db.session.flush()
 
 
@@ -39,11 +43,23 @@ def seed_users() -> list[tuple[str, str, str]]:
     return rows
 
 
-def seed_all(patients: bool = True) -> list[tuple[str, str, str]]:
-    """Seed everything the demo needs (organisations, logins, patients) and commit."""
+def seed_all(patients: bool = True, population: int | None = None) -> list[tuple[str, str, str]]:
+    """Seed everything the demo needs (organisations, logins, patients) and commit.
+
+    `population` adds that many more pathways spread over 2024 to today (demo/population.py).
+    """
     seed_organisations()
     logins = seed_users()
     db.session.commit()
+    if patients or population:
+        from datetime import date
+        from flask import current_app
+        from webui.demo.phase_in import deploy_demo_plan
+        deploy_demo_plan(db.session, current_app.config["BPMN_DIR"], date.today())
+        db.session.commit()
+    if population:
+        from webui.demo.population import seed_population
+        seed_population(db.session, population)
     if patients:
         from webui.demo.patients import seed_patients
         seed_patients(db.session)

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from webui.access import patient_visible, referral_org_allowed, require_area
 from webui.audit import audit
-from webui.demo.organisations import municipality_org, region_org
+from webui.organisations import municipality_org, region_org
 from webui.extensions import db
 from webui.pathways import bp, cpr as cpr_rules
 from webui.pathways.referral_form import ReferralForm

@@ -8,13 +8,23 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webui.demo.organisations import MUNICIPALITIES, REGIONS
+from webui import organisations
 from webui.pathways import cpr as cpr_rules
 
 CONTACT_CHOICES = [SelectChoice("psykiatri", _l("Psykiatrien (regionen)")),
                    SelectChoice("kommune", _l("Kommunal rusmiddelbehandling"))]
-REGION_CHOICES = [SelectChoice("", "–")] + [SelectChoice(k, v) for k, v in REGIONS.items()]
-MUNICIPALITY_CHOICES = [SelectChoice("", "–")] + [SelectChoice(k, v[0]) for k, v in MUNICIPALITIES.items()]
+
+
+def region_choices():
+    """The regions from the organisation table."""
+    return [SelectChoice("", "–")] + [SelectChoice(organisations.slug_of(o), o.short_name)
+                                      for o in organisations.regions()]
+
+
+def municipality_choices():
+    """The municipalities from the organisation table."""
+    return [SelectChoice("", "–")] + [SelectChoice(organisations.slug_of(o), o.short_name)
+                                      for o in organisations.municipalities()]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -29,16 +39,20 @@ class ReferralForm(FlaskForm):
 
     cpr = StringField(_l("CPR-nummer"), validators=[DataRequired(_l("Udfyld CPR-nummer."))])
     name = StringField(_l("Navn"), validators=[DataRequired(_l("Udfyld navn.")), Length(max=200)])
-    region = SelectField(_l("Bopælsregion"), choices=REGION_CHOICES,
-                         validators=[DataRequired(_l("Vælg region."))])
+    region = SelectField(_l("Bopælsregion"), validators=[DataRequired(_l("Vælg region."))])
     municipality = SelectField(_l("Bopælskommune"),
-                               choices=MUNICIPALITY_CHOICES,
                                validators=[DataRequired(_l("Vælg kommune."))])
     contacts = MultiCheckboxField(_l("Nuværende kontakter"), choices=CONTACT_CHOICES)
     referrer = StringField(_l("Henvisende instans"), validators=[DataRequired(_l("Udfyld hvem der henviser.")),
                                                                    Length(max=200)])
     received_at = DateField(_l("Henvisning modtaget"), default=date.today,
                             validators=[DataRequired(_l("Angiv en gyldig dato."))])
+
+    def __init__(self, *args, **kwargs):
+        """Region and municipality choices come from the organisation reference data."""
+        super().__init__(*args, **kwargs)
+        self.region.choices = region_choices()
+        self.municipality.choices = municipality_choices()
 
     def validate_cpr(self, field):
         """A CPR number is 10 digits with a real birth date."""
@@ -50,8 +64,8 @@ class ReferralForm(FlaskForm):
 
     def validate_municipality(self, field):
         """The municipality must lie in the chosen region."""
-        if field.data in MUNICIPALITIES and self.region.data and \
-                MUNICIPALITIES[field.data][1] != self.region.data:
+        if self.region.data and not organisations.eligible(
+                organisations.municipality_org(field.data), ("municipality",), self.region.data):
             raise ValidationError(_l("Kommunen ligger ikke i den valgte region."))
 
     def validate_contacts(self, field):

@@ -1,0 +1,197 @@
+"""Every indicator and filter of the dashboards against the hand-made data set (dashboard_data).
+
+Hand-computed figures (today 2025-06-30; A–E as in tests/web/dashboard_data.py):
+- guarantee: A kept (treated 01-10 ≤ due 01-15), B breached (02-20 > 02-15), C untreated and
+  past due 03-15; D not yet due; E excluded → 1 of 3.
+- days to treatment: A 9, B 19 → median 14, p90 (nearest rank) 19.
+- coordinated plan within 30 days: A 01-20 ≤ 02-09 → yes; B first plan 04-15 > 03-22 → no.
+- AUDIT and DUDIT in Opstart: only A completed Opstart (B left it for admissions) → 1 of 1.
+- tovholder: A yes, B no → 1 of 2.
+- Ustabil⇄Stabil: A 03-11 and 04-10 → 2 moves over 30 + 30 + 81 (A now) + 90 (B now) = 231 days.
+- admissions: B 03-02 and 03-20, the second 8 days after discharge 03-12 → 2, 1 readmission.
+- stays: henvisning 9, 19, 4; opstart 30, 10, 8; ustabil 30; stabil 30; indlagt 10, 12.
+- experience: overall 5 and 2 → 1 of 2 positive; item means 2.5, 2.5, 4, 3.5.
+- overdue now: hovedstaden psykiatri 2 (A, B), sjaelland psykiatri 1 (C).
+"""
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from tests.web import dashboard_data
+from webui.dashboards import filters as flt, phase_in, quality
+from webui.extensions import db
+
+
+@pytest.fixture
+def figures(app):
+    """The data set for the figures alone: reference organisations, no logins, no deploy."""
+    from webui.demo.seed import seed_organisations
+    app.config["DASHBOARD_TODAY"] = dashboard_data.TODAY
+    with app.app_context():
+        seed_organisations()
+        return dashboard_data.load(deploy=False)
+
+
+@pytest.fixture
+def data(app, demo_users):
+    """The data set with the pathway deployed (its phase-in DMN) and the demo logins."""
+    app.config["DASHBOARD_TODAY"] = dashboard_data.TODAY
+    with app.app_context():
+        return dashboard_data.load()
+
+
+def compute(app, **kw):
+    with app.test_request_context():
+        return quality.compute(flt.Filters(**kw), dashboard_data.TODAY)
+
+
+def ratio(r):
+    return (r.num, r.den)
+
+
+def test_every_indicator_unfiltered(app, figures):
+    r = compute(app)
+    assert ratio(r["guarantee"]) == (1, 3)
+    assert sorted(r["waits"].all) == [9, 19]
+    assert quality.percentile(r["waits"].all, 90) == 19
+    assert ratio(r["plan"]) == (1, 2)
+    assert ratio(r["screening"]) == (1, 1)
+    assert ratio(r["tovholder"]) == (1, 2)
+    assert sum(r["transitions"].values()) == 2
+    assert sum(r["patient_days"].values()) == pytest.approx(231)
+    assert ratio(r["admissions"]) == (1, 2)
+    stays = {stage: sorted(v.all) for stage, v in r["stays"].items()}
+    assert stays == {"henvisning": [4, 9, 19], "opstart": [8, 10, 30], "ustabil": [30],
+                     "stabil": [30], "indlagt": [10, 12]}
+    exp = r["experience"]
+    assert ratio(exp["positive"]) == (1, 2)
+    assert {k: sum(v.all) / len(v.all) for k, v in exp["items"].items()} == {
+        "pe_involved": 2.5, "pe_coordinated": 2.5, "pe_understood": 4, "pe_overall": 3.5}
+    # monthly trends, by each indicator's index date
+    assert dict(r["guarantee"].months) == {"2025-01": [1, 1], "2025-02": [0, 1], "2025-03": [0, 1]}
+    assert dict(r["plan"].months) == {"2025-01": [1, 1], "2025-03": [0, 1]}
+    assert dict(r["transitions"]) == {"2025-03": 1, "2025-04": 1}
+    # patient-days per month: Feb 20 (A, 02-09 to 03-01); Mar 31 (A); Apr 30 (A) + 30 (B);
+    # May 31 x2; Jun 29 x2 (up to today's midnight) → 231 in all
+    assert dict(r["patient_days"]) == pytest.approx(
+        {"2025-02": 20, "2025-03": 31, "2025-04": 60, "2025-05": 62, "2025-06": 58})
+    assert dict(r["admissions"].months) == {"2025-03": [1, 2]}
+    assert dict(r["stays"]["opstart"].months) == {"2025-02": [30], "2025-03": [10, 8]}
+    with app.test_request_context():
+        from webui.dashboards import tables
+        trend = {(row["key"], row["month"]): row for row in tables.trend(r)}
+        assert trend[("guarantee", "2025-01")]["numerator"] == "<5"
+        assert trend[("phase:opstart", "2025-03")]["value"] is None  # 2 stays: no median shown
+
+
+def test_region_municipality_and_group_filters(app, figures):
+    assert ratio(compute(app, region="hovedstaden")["guarantee"]) == (1, 2)
+    assert ratio(compute(app, region="sjaelland")["guarantee"]) == (0, 1)
+    kbh = compute(app, municipality="koebenhavn")
+    assert ratio(kbh["guarantee"]) == (1, 1) and kbh["waits"].all == [9]
+    g2 = compute(app, group=2)
+    assert ratio(g2["guarantee"]) == (0, 1) and ratio(g2["admissions"]) == (1, 2)
+    assert ratio(g2["screening"]) == (0, 0) and ratio(g2["experience"]["positive"]) == (0, 1)
+    with app.test_request_context():
+        rows = quality.overdue(flt.Filters(), quality_now())
+        assert rows == [("region-hovedstaden", "psykiatri", 2), ("region-sjaelland", "psykiatri", 1)]
+        assert quality.overdue(flt.Filters(group=2), quality_now()) == [
+            ("region-hovedstaden", "psykiatri", 1)]
+
+
+def quality_now():
+    from datetime import datetime, timezone
+    return datetime(2025, 6, 30, tzinfo=timezone.utc)
+
+
+def test_period_filter_uses_each_indicators_index_date(app, figures):
+    r = compute(app, date_from=date(2025, 2, 1), date_to=date(2025, 3, 31))
+    assert ratio(r["guarantee"]) == (0, 2)     # B (02-15) and C (03-15); A's 01-10 is outside
+    assert ratio(r["plan"]) == (0, 1)          # B's deadline 03-22
+    assert ratio(r["admissions"]) == (1, 2)
+    assert sum(r["transitions"].values()) == 1  # 03-11 in, 04-10 out
+    assert sum(r["patient_days"].values()) == pytest.approx(30 + 21)
+    assert r["waits"].all == [19]              # B treated 02-20
+
+
+def test_phase_in_table_and_target_line(app, data):
+    with app.test_request_context():
+        from webui.dashboards import _dates
+        dates = _dates()
+        assert dates[("hovedstaden", 1)] == date(2024, 9, 1)  # read from the deployed DMN
+        rows = {(r["org"], r["group"]): r for r in phase_in.table(flt.Filters(), dates,
+                                                                   dashboard_data.TODAY)}
+        g1 = rows[("region-hovedstaden", 1)]
+        assert (g1["referred"], g1["waiting"], g1["active"], g1["ended"]) == (2, 0, 1, 1)
+        assert g1["expected"] == 1472 and g1["status"] == "open" and g1["days"] == 302
+        assert g1["expected_now"] == round(1472 * 302 / 1216)
+        g3 = rows[("region-hovedstaden", 3)]
+        assert (g3["referred"], g3["waiting"], g3["status"], g3["days"]) == (1, 1, "opens", 366)
+        assert rows[("region-sjaelland", 1)]["referred"] == 1
+        assert rows[("region-nordjylland", 2)]["referred"] == 0
+        munis = {(r["org"], r["group"]): r["referred"] for r in phase_in.table(
+            flt.Filters(region="hovedstaden"), dates, dashboard_data.TODAY) if r["referred"]}
+        assert munis == {("kommune-koebenhavn", 1): 2, ("kommune-koebenhavn", 3): 1,
+                         ("kommune-frederiksberg", 2): 1}
+        chart = phase_in.enrolment(flt.Filters(), dates, dashboard_data.TODAY)
+        g1_series = chart["series"][0]
+        month = chart["labels"].index("2024-12")
+        assert g1_series["target"][month] == round(4600 * 121 / 1216)
+        assert g1_series["actual"][month] is None  # one referral so far: suppressed
+
+
+def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, data):
+    auth.login("leder")
+    page = client.get("/overblik/kvalitet").get_data(as_text=True)
+    assert 'data-key="guarantee"' in page and "Testperson" not in page
+    guarantee = page.split('data-key="guarantee">', 1)[1].split("</tr>", 1)[0]
+    assert guarantee.count("&lt;5") == 2 and "–" in guarantee  # 1 of 3: both hidden, no rate
+    response = client.get("/overblik/csv/indikatorer.csv?region=sjaelland")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")),
+                           delimiter=";"))
+    by_key = {row[0]: row for row in rows[1:]}
+    assert by_key["guarantee"][2:5] == ["0", "<5", ""]  # 0 of 1 in Sjælland
+    phase = client.get("/overblik/csv/indfasning.csv?region=hovedstaden&group=1")
+    lines = phase.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    kbh = [line for line in lines if line.startswith("kommune-koebenhavn;")]
+    assert len(lines) == 1 + 29 and kbh[0].split(";")[6] == "<5"
+    assert client.get("/overblik/csv/ukendt.csv").status_code == 404
+    solo = client.get("/overblik/csv/indfasning.csv?municipality=frederiksberg&group=2")
+    solo_rows = solo.get_data(as_text=True).lstrip("\ufeff").splitlines()[1:]
+    assert [r.split(";")[:3] + [r.split(";")[6]] for r in solo_rows] == [
+        ["kommune-frederiksberg", "Frederiksberg", "2", "<5"]]  # implies Hovedstaden
+    assert client.get("/overblik/?region=atlantis").status_code == 400
+    assert client.get("/overblik/kvalitet?fra=2025-13-01").status_code == 400
+    with app.app_context():
+        from engine.models import AuditEntry
+        actions = [a.action for a in db.session.query(AuditEntry).order_by(AuditEntry.id)]
+        assert actions.count("export_dashboard") == 3 and "view_dashboard" in actions
+
+
+def test_counts_of_five_or_more_are_shown(auth, client, app, data):
+    from engine.models import Pathway
+    with app.app_context():  # four more group-1 referrals in København: 2 + 4 = 6 are shown
+        template = db.session.get(Pathway, data["E"])
+        for _ in range(4):
+            db.session.add(Pathway(patient_id=template.patient_id, version_id=template.version_id,
+                                   status="ended", stage="henvisning", group_no=1,
+                                   region_org="region-hovedstaden",
+                                   municipality_org="kommune-koebenhavn",
+                                   started_at=dashboard_data.at("2025-06-01")))
+        db.session.commit()
+    auth.login("admin")
+    page = client.get("/overblik/").get_data(as_text=True)
+    row = page.split('data-org="region-hovedstaden" data-group="1">', 1)[1].split("</tr>", 1)[0]
+    assert 'data-col="referred">6<' in row and 'data-col="ended">5<' in row
+    assert 'data-col="active">&lt;5<' in row
+
+
+def test_clinicians_and_process_owners_get_403(auth, client):
+    for username in ("psyk.kbh", "rus.kbh", "tovholder.kbh", "ejer"):
+        auth.login(username)
+        for url in ("/overblik/", "/overblik/kvalitet", "/overblik/csv/indikatorer.csv"):
+            assert client.get(url).status_code == 403, (username, url)
+        auth.logout()

@@ -1,0 +1,105 @@
+"""The dashboards' filters (region, municipality, group, period) and small-number suppression."""
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+
+from webui import organisations
+
+SMALL = 5  # counts 1..SMALL-1 are never shown
+
+
+@dataclass
+class Filters:
+    """Validated filter values; empty means "all"."""
+
+    region: str = ""
+    municipality: str = ""
+    group: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def args(self) -> dict:
+        """The filters as query arguments (for links and CSV downloads)."""
+        out = {"region": self.region, "municipality": self.municipality,
+               "group": self.group or "", "fra": self.date_from or "", "til": self.date_to or ""}
+        return {k: str(v) for k, v in out.items() if v not in ("", None)}
+
+    def describe(self) -> str:
+        """A short text for the audit log."""
+        return " ".join(f"{k}={v}" for k, v in self.args().items()) or "all"
+
+    def conditions(self, P) -> list:
+        """WHERE conditions on the pathway table for region, municipality and group."""
+        where = []
+        if self.region:
+            where.append(P.region_org == organisations.region_org(self.region))
+        if self.municipality:
+            where.append(P.municipality_org == organisations.municipality_org(self.municipality))
+        if self.group:
+            where.append(P.group_no == self.group)
+        return where
+
+    def in_period(self, day) -> bool:
+        """True when a date (or None: never) lies in the chosen period."""
+        if day is None:
+            return False
+        return (self.date_from is None or day >= self.date_from) and \
+            (self.date_to is None or day <= self.date_to)
+
+
+def parse(args) -> tuple[Filters, list[str]]:
+    """Filters from query arguments, and the messages for values that were refused."""
+    filters, errors = Filters(), []
+    region = (args.get("region") or "").strip()
+    if region:
+        if organisations.eligible(organisations.region_org(region), ("region",)):
+            filters.region = region
+        else:
+            errors.append(_("Ukendt region."))
+    municipality = (args.get("municipality") or "").strip()
+    if municipality:
+        if organisations.eligible(organisations.municipality_org(municipality), ("municipality",),
+                                  filters.region or None):
+            filters.municipality = municipality
+            # a municipality implies its region, so the tables show municipality rows
+            filters.region = organisations.get(organisations.municipality_org(municipality)).region
+        else:
+            errors.append(_("Ukendt kommune, eller kommunen ligger ikke i den valgte region."))
+    group = (args.get("group") or "").strip()
+    if group:
+        if group in ("1", "2", "3"):
+            filters.group = int(group)
+        else:
+            errors.append(_("Gruppen skal være 1, 2 eller 3."))
+    for key, attr in (("fra", "date_from"), ("til", "date_to")):
+        text = (args.get(key) or "").strip()
+        if text:
+            try:
+                setattr(filters, attr, date.fromisoformat(text))
+            except ValueError:
+                errors.append(_("Datoen skal skrives ÅÅÅÅ-MM-DD."))
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        errors.append(_("Periodens start ligger efter dens slutning."))
+        filters.date_from = filters.date_to = None
+    return filters, errors
+
+
+def is_small(count) -> bool:
+    """True for a count that must be hidden (1–4)."""
+    return count is not None and 0 < count < SMALL
+
+
+def count(value):
+    """A count as shown and exported: '<5' for 1–4."""
+    if value is None:
+        return ""
+    return "<5" if is_small(value) else value
+
+
+def share(numerator, denominator):
+    """A percentage (one decimal), or None when a count behind it is small or there is none."""
+    if not denominator or is_small(denominator) or is_small(numerator) or \
+            is_small(denominator - numerator):
+        return None
+    return round(100.0 * numerator / denominator, 1)

@@ -1,0 +1,288 @@
+"""Quality indicators computed from tables only (docs/indicators.md defines each one).
+
+Reads the `pathway` summary columns, `pathway_run` rows (start, end and next stage of every
+finished run), `task_record` rows of a few forms, and `worklist_item` for overdue tasks.
+No workflow is ever loaded. Each indicator has an index date: the period filter and the
+monthly trend use it. Internally every date is a float of days since 1970-01-01 (UTC), the
+form the database returns (sqlfn.epoch_days), so the walk over ~10^5 rows stays cheap.
+"""
+from bisect import bisect_right
+from collections import defaultdict
+from datetime import date, datetime, timezone
+from math import ceil, floor, inf
+
+from sqlalchemy import and_, func, or_, select
+
+from webui.dashboards.sqlfn import epoch_days
+from webui.extensions import db
+
+EPOCH = date(1970, 1, 1).toordinal()
+EXPERIENCE_FORM = "patient_oplevelse"
+EXPERIENCE_ITEMS = ("pe_involved", "pe_coordinated", "pe_understood", "pe_overall")
+OUTPATIENT_CYCLE = ("ustabil", "stabil")
+STAGE_ORDER = ("henvisning", "opstart", "ustabil", "stabil", "overgang", "indlagt")
+
+# month starts (epoch days) and labels, 2000-01 … 2099-12, for bisecting a day into its month
+_STARTS = [date(y, m, 1).toordinal() - EPOCH for y in range(2000, 2100) for m in range(1, 13)]
+_LABELS = [f"{y:04d}-{m:02d}" for y in range(2000, 2100) for m in range(1, 13)]
+
+
+def epoch(day: date) -> int:
+    """Days since 1970-01-01 of a date."""
+    return day.toordinal() - EPOCH
+
+
+def to_date(days):
+    """The date of an epoch-days float (None stays None)."""
+    return None if days is None else date.fromordinal(EPOCH + floor(days))
+
+
+def month_index(days) -> int:
+    """Index into the month table of an epoch-days value."""
+    return bisect_right(_STARTS, days) - 1
+
+
+_LABEL_OF_DAY = {}  # whole epoch day → 'YYYY-MM' (a few thousand entries at most)
+
+
+def month_label(days) -> str:
+    """'YYYY-MM' of an epoch-days value."""
+    day = floor(days)
+    label = _LABEL_OF_DAY.get(day)
+    if label is None:
+        label = _LABEL_OF_DAY[day] = _LABELS[month_index(day)]
+    return label
+
+
+def percentile(values, p):
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(1, ceil(p / 100 * len(ordered))) - 1]
+
+
+class Period:
+    """The period filter as half-open epoch days [lo, hi)."""
+
+    def __init__(self, filters):
+        self.lo = epoch(filters.date_from) if filters.date_from else -inf
+        self.hi = epoch(filters.date_to) + 1 if filters.date_to else inf
+
+    def __contains__(self, days):
+        return days is not None and self.lo <= days < self.hi
+
+
+class Ratio:
+    """Numerator and denominator, in total and per month of the index date."""
+
+    def __init__(self):
+        self.num = self.den = 0
+        self.months = defaultdict(lambda: [0, 0])
+
+    def add(self, day, hit, period):
+        """Count one case (hit or not) whose index date is `day`, if it lies in the period."""
+        if day not in period:
+            return
+        self.num += bool(hit)
+        self.den += 1
+        cell = self.months[month_label(day)]
+        cell[0] += bool(hit)
+        cell[1] += 1
+
+
+class Values:
+    """Values (e.g. days), in total and per month of the index date."""
+
+    def __init__(self):
+        self.all = []
+        self.months = defaultdict(list)
+
+    def add(self, day, value, period):
+        """Add one value whose index date is `day`, if it lies in the period."""
+        if day in period:
+            self.all.append(value)
+            self.months[month_label(day)].append(value)
+
+
+class MonthTime:
+    """Time spent (days) per month, from many intervals, in O(log n) per interval."""
+
+    def __init__(self):
+        self.partial = defaultdict(float)  # month index → days from part-month pieces
+        self.full = defaultdict(int)       # difference array over month indices: full months
+
+    def add(self, start, end):
+        """Add the interval [start, end) in epoch days."""
+        if end <= start:
+            return
+        i, j = month_index(start), month_index(end)
+        if i == j:
+            self.partial[i] += end - start
+            return
+        self.partial[i] += _STARTS[i + 1] - start
+        self.partial[j] += end - _STARTS[j]
+        if j > i + 1:
+            self.full[i + 1] += 1
+            self.full[j] -= 1
+
+    def by_month(self) -> dict:
+        """{'YYYY-MM': days}."""
+        out = {}
+        running, keys = 0, sorted(set(self.full) | set(self.partial))
+        if not keys:
+            return out
+        for k in range(keys[0], keys[-1] + 1):
+            running += self.full.get(k, 0)
+            days = self.partial.get(k, 0.0) + running * (_STARTS[k + 1] - _STARTS[k])
+            if days:
+                out[_LABELS[k]] = days
+        return out
+
+
+def _rows(statement):
+    """Plain result tuples through the Core connection (no ORM row processing: faster)."""
+    return db.session.connection().execute(statement).all()
+
+
+def _pathways(filters, P):
+    """The cohort's pathways with the summary columns the indicators need."""
+    return _rows(select(
+        P.id, epoch_days(P.started_at), epoch_days(P.guarantee_due), P.tovholder.is_not(None),
+        P.status, P.stage, epoch_days(P.run_started_at)).where(*filters.conditions(P)))
+
+
+def _runs(filters, P, R):
+    """The cohort's finished runs, in order per pathway."""
+    return _rows(
+        select(R.pathway_id, R.stage, R.next_stage, epoch_days(R.started_at),
+               epoch_days(R.ended_at)).join(P, P.id == R.pathway_id)
+        .where(*filters.conditions(P)).order_by(R.pathway_id, R.run_no))
+
+
+def _tools(filters, P, T):
+    """{pathway_id: {form_id: first epoch day}} for AUDIT/DUDIT in Opstart and the plan."""
+    rows = _rows(
+        select(T.pathway_id, T.form_id, func.min(epoch_days(T.at)))
+        .join(P, P.id == T.pathway_id)
+        .where(*filters.conditions(P), T.kind == "task",
+               or_(T.form_id == "koordineret_plan",
+                   and_(T.form_id.in_(("audit", "dudit")), T.stage == "opstart")))
+        .group_by(T.pathway_id, T.form_id))
+    out = defaultdict(dict)
+    for pathway_id, form_id, day in rows:
+        out[pathway_id][form_id] = day
+    return out
+
+
+class _Walk:
+    """Everything derived from the run rows of one pathway at a time."""
+
+    def __init__(self, period, today):
+        self.period, self.today = period, today
+        self.stays = defaultdict(Values)          # stage → days per finished stay
+        self.transitions = defaultdict(int)       # month → Ustabil⇄Stabil moves
+        self.time = MonthTime()                   # days in Ustabil/Stabil per month
+        self.admissions = Ratio()                 # hit = readmission within 30 days
+        self.treatment = {}                       # pathway id → epoch day of treatment start
+        self.opstart_done = {}                    # pathway id → epoch day Opstart was completed
+
+    def runs(self, pathway_id, runs):
+        """Walk one pathway's runs in order."""
+        stay_stage = stay_start = last_discharge = None
+        for _, stage, next_stage, start, end in runs:
+            if stage != stay_stage:
+                stay_stage, stay_start = stage, start
+            if next_stage != stage:
+                self.stays[stage].add(end, end - stay_start, self.period)
+                stay_stage = None
+            if stage == "henvisning" and next_stage == "opstart":
+                self.treatment.setdefault(pathway_id, end)
+            elif stage == "opstart" and next_stage in OUTPATIENT_CYCLE:
+                self.opstart_done.setdefault(pathway_id, end)
+            if stage in OUTPATIENT_CYCLE:
+                self._time(start, end)
+                if next_stage in OUTPATIENT_CYCLE and next_stage != stage and end in self.period:
+                    self.transitions[month_label(end)] += 1
+            if next_stage == "indlagt":
+                again = last_discharge is not None and end - last_discharge <= 30
+                self.admissions.add(end, again, self.period)
+            if stage == "indlagt" and next_stage != "indlagt":
+                last_discharge = end
+
+    def _time(self, start, end):
+        """Add the days of [start, end) that lie in the period to the patient-time."""
+        self.time.add(max(start, self.period.lo), min(end, self.period.hi))
+
+    def open_run(self, status, stage, run_started):
+        """Count the time of a pathway's current, unfinished Ustabil/Stabil run up to today."""
+        if status == "active" and stage in OUTPATIENT_CYCLE and run_started is not None:
+            self._time(run_started, self.today)
+
+
+def _experience(filters, period, P, T):
+    """Patient-experience answers (items 1–5) with their dates, from task_record rows."""
+    rows = _rows(
+        select(epoch_days(T.at), T.data).join(P, P.id == T.pathway_id)
+        .where(*filters.conditions(P), T.kind == "task", T.form_id == EXPERIENCE_FORM))
+    items = defaultdict(Values)
+    responses = Ratio()  # hit = the overall rating is 4 or 5
+    for day, data in rows:
+        answers = {k: int(data[k]) for k in EXPERIENCE_ITEMS
+                   if str((data or {}).get(k, "")).isdigit()}
+        for key, value in answers.items():
+            items[key].add(day, value, period)
+        if "pe_overall" in answers:
+            responses.add(day, answers["pe_overall"] >= 4, period)
+    return {"items": items, "positive": responses}
+
+
+def overdue(filters, now=None) -> list[tuple[str, str, int]]:
+    """(organisation code, lane, open tasks past due) now, for the cohort's pathways."""
+    from engine.models import Pathway as P, WorklistItem as W
+    now = now or datetime.now(timezone.utc)
+    return [tuple(r) for r in _rows(
+        select(W.org_code, W.lane, func.count()).join(P, P.id == W.pathway_id)
+        .where(*filters.conditions(P), W.kind == "task", W.due_at < now)
+        .group_by(W.org_code, W.lane).order_by(W.org_code, W.lane))]
+
+
+def compute(filters, today: date) -> dict:
+    """Every indicator of the quality view, with its monthly trend."""
+    from engine.models import Pathway as P, PathwayRun as R, TaskRecord as T
+    period, now = Period(filters), epoch(today)
+    walk = _Walk(period, now)
+    runs = _runs(filters, P, R)
+    start = 0
+    for i in range(1, len(runs) + 1):  # rows come ordered by pathway: walk each block
+        if i == len(runs) or runs[i][0] != runs[start][0]:
+            walk.runs(runs[start][0], runs[start:i])
+            start = i
+    tools = _tools(filters, P, T)
+    guarantee, plan, screening, tovholder, waits = Ratio(), Ratio(), Ratio(), Ratio(), Values()
+    pathways = _pathways(filters, P)
+    for pathway_id, started, due, has_tovholder, status, stage, run_started in pathways:
+        walk.open_run(status, stage, run_started)
+        treated = walk.treatment.get(pathway_id)
+        start_day = floor(treated) if treated is not None else None
+        if due is not None:
+            if start_day is not None:
+                kept = start_day <= due
+                guarantee.add(min(start_day, due), kept, period)
+            elif status == "active" and due < now:
+                guarantee.add(due, False, period)
+        if start_day is None:
+            continue
+        waits.add(start_day, start_day - floor(started), period)
+        tovholder.add(start_day, has_tovholder, period)
+        found = tools.get(pathway_id, {})
+        first_plan, deadline = found.get("koordineret_plan"), start_day + 30
+        if first_plan is not None and floor(first_plan) <= deadline:
+            plan.add(first_plan, True, period)
+        elif deadline < now:
+            plan.add(deadline, False, period)
+        done = walk.opstart_done.get(pathway_id)
+        if done is not None:
+            screening.add(done, "audit" in found and "dudit" in found, period)
+    return {"guarantee": guarantee, "waits": waits, "plan": plan, "screening": screening,
+            "tovholder": tovholder, "stays": walk.stays, "transitions": walk.transitions,
+            "patient_days": walk.time.by_month(), "admissions": walk.admissions,
+            "experience": _experience(filters, period, P, T), "cohort": len(pathways)}

@@ -1,0 +1,56 @@
+"""Two portable SQL helpers, so the dashboards can do date maths in the database.
+
+SQLite and PostgreSQL spell date arithmetic differently; these constructs compile to each.
+"""
+from sqlalchemy import Date, Float, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+UNIX_EPOCH_JULIAN = 2440587.5  # julianday('1970-01-01')
+
+
+class epoch_days(FunctionElement):
+    """Days since 1970-01-01 (UTC) of a date or timestamp column, as a float."""
+
+    type = Float()
+    inherit_cache = True
+    name = "epoch_days"
+
+
+@compiles(epoch_days, "sqlite")
+def _epoch_days_sqlite(element, compiler, **kw):
+    return f"(julianday({compiler.process(element.clauses, **kw)}) - {UNIX_EPOCH_JULIAN})"
+
+
+def _is_date(element):
+    """True when the single argument is a DATE (not a timestamp)."""
+    return isinstance(list(element.clauses)[0].type, Date)
+
+
+@compiles(epoch_days, "postgresql")
+def _epoch_days_postgres(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)
+    if _is_date(element):  # a date counts from midnight UTC, whatever the session's time zone
+        arg = f"CAST({arg} AS TIMESTAMP)"
+    return f"(EXTRACT(EPOCH FROM {arg}) / 86400.0)"
+
+
+class month_of(FunctionElement):
+    """'YYYY-MM' of a date or timestamp column (UTC)."""
+
+    type = String()
+    inherit_cache = True
+    name = "month_of"
+
+
+@compiles(month_of, "sqlite")
+def _month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(month_of, "postgresql")
+def _month_postgres(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)
+    if _is_date(element):
+        return f"to_char({arg}, 'YYYY-MM')"
+    return f"to_char(({arg}) AT TIME ZONE 'UTC', 'YYYY-MM')"
