@@ -57,7 +57,7 @@ def demo_reset(yes):
     demo_clock.store(timedelta(0))
     db.session.commit()
     deploy_on_start(current_app)
-    demo_seed.callback()
+    demo_seed.callback(patients=None)
 
 
 def register(app):

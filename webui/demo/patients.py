@@ -137,6 +137,6 @@ def seed_patients(session, today=None) -> int:
             clock += timedelta(days=gap, minutes=5)
             pathway = _step(session, pathway, step, clock, municipality, region)
         created += 1
-    service.tick(session, now=datetime.now(timezone.utc))
+    service.tick(session, now=engine_clock.utcnow())
     session.flush()
     return created

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from webui import orgdata
 
 revision = '0500'
-down_revision = '0001'
+down_revision = '0100'
 branch_labels = None
 depends_on = None
 
