@@ -49,7 +49,7 @@ def _failed_task(page, base, world):
     """The task page after "Afslut opgave" with nothing filled in."""
     page.goto(base + world["task"])
     page.get_by_role("button", name="Afslut opgave").click()
-    page.wait_for_selector(".field-error")
+    page.wait_for_selector("#error-summary")
 
 
 def _failed_referral(page, base, world):
@@ -57,7 +57,7 @@ def _failed_referral(page, base, world):
     page.goto(base + "/henvisning")
     page.fill("#cpr", "12")
     page.get_by_role("button", name="Registrér henvisning").click()
-    page.wait_for_selector(".field-error")
+    page.wait_for_selector("#error-summary")
 
 
 def _failed_login(page, base, world):
