@@ -5,8 +5,11 @@ One Chromium and one logged-in context per user; each page is loaded afresh at e
 import pytest
 from sqlalchemy import select
 
+from engine.models import TaskRecord, WorklistItem as W
 from tests.browser.axe import axe_violations, describe
 from tests.browser.helpers import login
+from webui.demo.seed import seed_all
+from webui.extensions import db
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +19,6 @@ WIDTHS = (1280, 320)
 @pytest.fixture
 def world(app):
     """The demo data (users and patients in every phase), CSRF on as in production."""
-    from engine.models import TaskRecord, WorklistItem as W
-    from webui.demo.seed import seed_all
-    from webui.extensions import db
     app.config["WTF_CSRF_ENABLED"] = True
     with app.app_context():
         seed_all()
@@ -34,13 +34,24 @@ def world(app):
                 "record": f"/forloeb/{record.pathway_id}/historik/{record.id}"}
 
 
-def _go(path, ready=None):
-    """A state reached by loading a page (and waiting for its scripts when given)."""
+def _go(path):
+    """A state reached by loading a page (a path, or a key of the world's paths)."""
     def visit(page, base, world):
         page.goto(base + world.get(path, path))
-        if ready:
-            page.wait_for_selector(ready)
     return visit
+
+
+def _patient(page, base, world):
+    """The patient page once the diagram is drawn; the picture is named and marks more than colour."""
+    page.goto(base + world["patient"])
+    page.wait_for_selector("#diagram[data-ready='1']")
+    svg = page.locator("#diagram svg").first
+    assert svg.get_attribute("role") == "img"
+    assert svg.get_attribute("tabindex") is None
+    assert "Aktuelle opgaver:" in svg.get_attribute("aria-label")
+    current = page.locator("#diagram .djs-element.current .djs-visual > :first-child").first
+    assert current.evaluate("e => getComputedStyle(e).strokeDasharray") not in ("none", "")
+    assert page.locator("#diagram .diagram-mark.current").count() >= 1
 
 
 def _modeler(page, base, world):
@@ -81,7 +92,7 @@ PLAN = {
     "psyk.kbh": [
         ("worklist", _go("/")),
         ("search", _go("/patienter?q=a")),
-        ("patient", _go("patient", "#diagram[data-ready='1']")),
+        ("patient", _patient),
         ("task", _go("task")),
         ("task-errors", _failed_task),
         ("record", _go("record")),
