@@ -92,3 +92,10 @@ def test_task_form_marks_required_fields_and_summarises_errors(app, client, auth
     first = doc.get_element_by_id(links[0].get("href")[1:])
     assert first.get("name") == "visitation_decision"          # the link goes to the first radio
     assert "Feltet skal udfyldes." in links[0].text_content()
+
+
+def test_failed_login_title_starts_with_fejl(client, demo_users):
+    assert not _doc(client.get("/login")).findtext(".//title").startswith("Fejl")
+    response = client.post("/login", data={"username": "psyk.kbh", "password": "forkert"})
+    assert response.status_code == 401
+    assert _doc(response).findtext(".//title").startswith("Fejl: ")
