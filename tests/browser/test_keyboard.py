@@ -3,6 +3,7 @@ a failed submit moves focus to the error summary, whose links lead to the fields
 import pytest
 
 from tests.browser.helpers import login
+from tests.unit.test_contrast import ratio
 from tests.web.pathway_setup import item_for, refer
 from webui.demo.filler import answers
 from webui.demo.seed import seed_organisations, seed_users
@@ -19,7 +20,14 @@ _ACTIVE = """() => {
           checked: !!e.checked, text: (e.innerText || "").trim().slice(0, 40),
           inForm: !!e.closest("#task-form"), focusVisible: e.matches(":focus-visible"),
           outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2,
-          shadow: s.boxShadow !== "none", outlineColor: s.outlineColor};
+          shadow: s.boxShadow !== "none", ring: s.outlineColor, behind: backdrop(e.parentElement)};
+  function backdrop(node) {          // the first opaque background behind the ring
+    for (; node; node = node.parentElement) {
+      const bg = getComputedStyle(node).backgroundColor;
+      if (bg !== "transparent" && !bg.endsWith(", 0)")) { return bg; }
+    }
+    return "rgb(255, 255, 255)";
+  }
 }"""
 
 
@@ -34,6 +42,11 @@ def visitation(app):
         pathway = refer()
         item = item_for(pathway.id, "visitation")
         return f"/forloeb/{pathway.id}/opgaver/{item.task_id}", pathway.id, pathway.patient_id
+
+
+def _hex(rgb: str) -> str:
+    """#rrggbb from a computed "rgb(r, g, b)" colour."""
+    return "#" + "".join(f"{int(v):02x}" for v in rgb[rgb.index("(") + 1:-1].split(",")[:3])
 
 
 def _press_until(page, key, done, limit=10):
@@ -95,6 +108,8 @@ def test_task_form_by_keyboard_alone(app, live_server, page, visitation):
         seen.append(f"{stop['tag']}[{stop['name'] or stop['text']}]")
         if not (stop["focusVisible"] and (stop["outline"] or stop["shadow"])):
             invisible.append(seen[-1])
+        elif stop["outline"] and ratio(_hex(stop["ring"]), _hex(stop["behind"])) < 3:
+            invisible.append(f"{seen[-1]} ({stop['ring']} on {stop['behind']})")
         if stop["inForm"] and stop["text"] == "Afslut opgave":
             page.keyboard.press("Enter")
             break
