@@ -80,6 +80,8 @@ def _register_blueprints(app):
     for bp in (health_bp, auth_bp, errors_bp, i18n_bp, worklist_bp, pathways_bp, admin_bp,
                modeler_bp, dashboards_bp):
         app.register_blueprint(bp)
+    from webui.accessibility import bp as accessibility_bp
+    app.register_blueprint(accessibility_bp)
     register_engine_errors(app)
     demo_clock.register(app)
     templating.register(app)

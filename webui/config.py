@@ -54,4 +54,7 @@ def build_config(instance_path: str) -> dict:
         "LANGUAGES": ["da", "en"],
         "DEPLOY_ON_START": os.environ.get("FORLOB_DEPLOY_ON_START", "1") == "1",
         "BPMN_DIR": str(Path(__file__).resolve().parent.parent / "bpmn"),
+        # who answers accessibility feedback (shown on /tilgaengelighed)
+        "ACCESSIBILITY_CONTACT_EMAIL": os.environ.get("FORLOB_A11Y_EMAIL", ""),
+        "ACCESSIBILITY_CONTACT_PHONE": os.environ.get("FORLOB_A11Y_PHONE", ""),
     }
