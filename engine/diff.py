@@ -11,7 +11,7 @@ from engine.errors import InvalidDefinition
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-SKIP = {"definitions", "process", "collaboration", "participant", "laneSet", "incoming",
+SKIP = {"definitions", "process", "collaboration", "laneSet", "incoming",
         "outgoing", "extensionElements", "documentation", "flowNodeRef", "BPMNDiagram",
         "BPMNPlane", "BPMNShape", "BPMNEdge", "Bounds", "waypoint", "BPMNLabel"}
 
