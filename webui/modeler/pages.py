@@ -1,6 +1,7 @@
 """The modeler's server-rendered pages: versions, one version's history, review, compare, scenarios."""
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,8 +13,8 @@ from webui.modeler.review import (form_ids, four_eyes, history, problems_json, r
                                   running_counts)
 
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
-STATUS_LABELS = {"proposed": "Foreslået", "current": "Aktuel", "superseded": "Afløst",
-                 "rejected": "Afvist"}
+STATUS_LABELS = {"proposed": _l("Foreslået"), "current": _l("Aktuel"),
+                 "superseded": _l("Afløst"), "rejected": _l("Afvist")}
 
 
 def _version_or_404(version_id):
