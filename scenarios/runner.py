@@ -6,6 +6,7 @@ step the invariants are checked for the scenario's pathway.
 """
 import json
 from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
@@ -13,8 +14,8 @@ from sqlalchemy.pool import StaticPool
 
 from engine import service
 from engine.db import Base
-from engine.definitions import form_id_of
 from engine.models import WorklistItem
+from engine.versions import read_source
 from forms.registry import load_form, parse_form
 from forms.validation import FormInvalid, validate
 from scenarios.catalogue import load_all
@@ -206,14 +207,6 @@ def run_all(files, scenarios=None):
     return [run_one(files, s) for s in (scenarios if scenarios is not None else load_all())]
 
 
-def bundle_forms(files):
-    """The form ids a bundle carries."""
-    return sorted(f for f in map(form_id_of, files) if f)
-
-
 if __name__ == "__main__":  # python -m scenarios.runner: run the scenarios against bpmn/
-    from engine.versions import read_source
-    from pathlib import Path
-    source = read_source(Path(__file__).resolve().parent.parent / "bpmn")
-    for r in run_all(source):
-        print(json.dumps(r, ensure_ascii=False))
+    for line in run_all(read_source(Path(__file__).resolve().parent.parent / "bpmn")):
+        print(json.dumps(line, ensure_ascii=False))
