@@ -137,7 +137,7 @@ def test_propose_then_second_owner_approves_and_author_may_not(auth, client, app
     assert approved.status_code == 302
     assert current(app)[0] == proposed and status_of(app, base) == "superseded"
     page = client.get(f"/modeler/versions/{proposed}").get_data(as_text=True)
-    assert "ejer2" in page and "approved" in page
+    assert "ejer2" in page and "Godkendt og gjort aktuel" in page
     listing = client.get("/modeler/").get_data(as_text=True)
     assert "13 af 13 bestået" in listing
 

@@ -15,6 +15,11 @@ from webui.modeler.review import (form_ids, four_eyes, history, problems_json, r
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
 STATUS_LABELS = {"proposed": _l("Foreslået"), "current": _l("Aktuel"),
                  "superseded": _l("Afløst"), "rejected": _l("Afvist")}
+STATUS_BADGES = {"proposed": "soon", "current": "ok", "superseded": "wait", "rejected": "danger"}
+EVENT_LABELS = {"deployed": _l("Udrullet fra repositoriet"), "proposed": _l("Foreslået"),
+                "approved": _l("Godkendt og gjort aktuel"), "rejected": _l("Afvist"),
+                "made_current": _l("Gjort aktuel"), "rolled_back": _l("Gjort aktuel igen"),
+                "superseded": _l("Afløst")}
 
 
 def _version_or_404(version_id):
@@ -46,7 +51,8 @@ def _versions_page(problems, scenarios=None, status=200):
     current = current_version(db.session)
     return render_template("modeler/index.html", versions=versions, counts=running_counts(),
                            problems=problems, scenarios=scenarios or [], current_v=current,
-                           labels=STATUS_LABELS, four_eyes=four_eyes()), status
+                           labels=STATUS_LABELS, badges=STATUS_BADGES,
+                           four_eyes=four_eyes()), status
 
 
 @bp.get("/")
@@ -123,8 +129,8 @@ def version_page(version_id):
     current = current_version(db.session)
     return render_template("modeler/version.html", version=version, base=base, changes=changes,
                            events=history(version.id), counts=running_counts(), current_v=current,
-                           labels=STATUS_LABELS, four_eyes=four_eyes(),
-                           forms=form_ids(version.files),
+                           labels=STATUS_LABELS, badges=STATUS_BADGES, events_labels=EVENT_LABELS,
+                           four_eyes=four_eyes(), forms=form_ids(version.files),
                            may_approve=version.status == "proposed" and (
                                not four_eyes() or version.deployed_by != current_user.username))
 
