@@ -19,7 +19,7 @@ STATUS_BADGES = {"proposed": "soon", "current": "ok", "superseded": "wait", "rej
 EVENT_LABELS = {"deployed": _l("Udrullet fra repositoriet"), "proposed": _l("Foreslået"),
                 "approved": _l("Godkendt og gjort aktuel"), "rejected": _l("Afvist"),
                 "made_current": _l("Gjort aktuel"), "rolled_back": _l("Gjort aktuel igen"),
-                "superseded": _l("Afløst")}
+                "superseded": _l("Afløst"), "merged": _l("Flettet ind i en nyere version")}
 
 
 def _version_or_404(version_id):
@@ -137,14 +137,17 @@ def version_page(version_id):
 
 def review_action(kind, version_id):
     """Approve, reject or roll back a version: (Danish message, status, error code or None)."""
-    from engine.errors import NotFound, ReviewRefused, StaleBase
+    from engine.errors import NotFound, ReviewRefused, ScenarioFailed, StaleBase
     from engine.proposals import approve, reject, rollback
     actor = current_user.username
     try:
         if kind == "approve":
-            version = approve(db.session, version_id, actor, four_eyes=four_eyes())
+            version = approve(db.session, version_id, actor, four_eyes=four_eyes(),
+                              run_scenarios=run_scenarios)
             message = _("Version %(id)s er godkendt og er nu aktuel. Nye forløb starter på den.",
-                        id=version.id)
+                        id=version.id) if version.id == version_id else _(
+                "Version %(old)s er flettet ind i den aktuelle version som version %(id)s, som "
+                "nu er aktuel. Nye forløb starter på den.", old=version_id, id=version.id)
         elif kind == "reject":
             version = reject(db.session, version_id, actor,
                              (request.form.get("reason") or "").strip()[:500])
@@ -161,6 +164,12 @@ def review_action(kind, version_id):
         db.session.rollback()
         return _refusal(exc.code, version_id), 409 if exc.code != "self_approval" else 403, \
             exc.code
+    except ScenarioFailed as exc:
+        db.session.rollback()
+        failed = next(r for r in exc.results if not r.get("ok"))
+        return _("Scenariet “%(title)s” fejler i trin %(step)s: %(message)s",
+                 title=failed.get("title"), step=failed.get("step"),
+                 message=failed.get("message")), 409, "scenario_failed"
     except StaleBase as exc:
         db.session.rollback()
         return _("En nyere version ændrer de samme filer (%(files)s). Foreslå ændringen igen "
@@ -181,8 +190,6 @@ def _refusal(code, version_id):
                              id=version_id),
         "not_approved": _("Version %(id)s har aldrig været godkendt og kan ikke gøres aktuel.",
                           id=version_id),
-        "rebase": _("En anden version er blevet aktuel, siden version %(id)s blev foreslået. "
-                    "Foreslå ændringen igen fra den aktuelle version.", id=version_id),
     }.get(code, _("Handlingen er ikke tilladt."))
 
 
