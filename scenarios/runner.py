@@ -67,6 +67,7 @@ class Journey:
         return parse_form(form_id, text) if text is not None else load_form(form_id)
 
     def refer(self, spec):
+        """Register the scenario's patient and start the pathway."""
         region = spec.get("region", "hovedstaden")
         municipality = REGION_MUNICIPALITY[region]
         self.cpr_no += 1
@@ -82,9 +83,11 @@ class Journey:
                                              now=self.now)
 
     def ready(self):
+        """Spec names of the ready user tasks, sorted."""
         return sorted(i.task_spec for i in service.ready_tasks(self.session, self.pathway.id))
 
     def do(self, task_spec, answers=None):
+        """Complete a ready task with answers checked against the version's form."""
         item = next((i for i in service.ready_tasks(self.session, self.pathway.id)
                      if i.task_spec == task_spec), None)
         if item is None:
@@ -101,6 +104,7 @@ class Journey:
                                              "scenarie", now=self.now)
 
     def advance(self, value):
+        """Move the clock (days, an ISO date, or to the phase-in date) and fire due timers."""
         if value == "phase_in":
             if not self.pathway.waiting_until:
                 return
@@ -114,10 +118,12 @@ class Journey:
         self.session.flush()
 
     def message(self, name, payload=None):
+        """Deliver a hospital message to the pathway."""
         self.pathway = service.deliver_message(self.session, name, self.pathway.patient_id,
                                                payload or {}, "scenarie", now=self.now)
 
     def expect(self, wanted):
+        """Compare the pathway with what the step expects (StepFailed on a difference)."""
         p = self.pathway
         self.session.refresh(p)
         actual = {"stage": p.stage, "status": p.status, "phase": p.phase, "group": p.group_no,

@@ -142,7 +142,7 @@ def test_propose_then_second_owner_approves_and_author_may_not(auth, client, app
     assert "13 af 13 bestået" in listing
 
 
-def test_stale_base_is_refused_with_the_newer_diff_and_disjoint_files_merge(auth, client, app):
+def test_stale_base_is_refused_with_the_newer_versions_diff(auth, client, app):
     auth.login("ejer")
     base, files = current(app)
     first = client.post("/modeler/api/propose", json={"base_version": base,

@@ -9,4 +9,4 @@ from flask import Blueprint
 bp = Blueprint("modeler", __name__, url_prefix="/modeler", template_folder="templates")
 
 # The modules register their routes on `bp`; imported after it exists.
-from webui.modeler import api, pages  # noqa: E402,F401
+from webui.modeler import api, editing, pages  # noqa: E402,F401
