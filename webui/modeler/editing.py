@@ -3,6 +3,7 @@ from flask import abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from engine.versions import current_version
 from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
@@ -36,8 +37,11 @@ def edit(version_id, filename=None):
     filename = filename or request.args.get("file") or (diagrams[0] if diagrams else None)
     if filename not in files:
         abort(404)
+    current = current_version(db.session)
+    # the page names its own version and the current one, so an editor never shows a stale number
     return render_template("modeler/edit.html", version=version, files=files, filename=filename,
-                           forms=form_ids(version.files))
+                           forms=form_ids(version.files), current_v=current,
+                           current_id=current.id if current else None)
 
 
 @bp.post("/versions/<int:version_id>/deploy")
