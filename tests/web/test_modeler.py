@@ -63,7 +63,8 @@ def test_versions_forms_and_files_are_served(auth, client, app):
     assert client.get(f"/modeler/versions/{version_id}/edit/nope.bpmn").status_code == 404
     assert client.get("/modeler/api/versions/99999").status_code == 404
     scenarios = client.get("/modeler/scenarios").get_data(as_text=True)
-    assert "Indlæggelse fra Overgang" in scenarios and "Udfør opgaven indskrivning" in scenarios
+    assert "Indlæggelse fra Overgang" in scenarios
+    assert "Udfør opgaven “Indskrivning og tovholder” (indskrivning)" in scenarios
 
 
 def test_bad_expression_is_refused_naming_the_element(auth, client, app):
