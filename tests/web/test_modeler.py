@@ -224,6 +224,10 @@ def test_upload_proposes_and_bad_uploads_change_nothing(auth, client, app):
     response = client.post("/modeler/upload", data={"files": (io.BytesIO(b"<not xml"), "stabil.bpmn")},
                            content_type="multipart/form-data")
     assert response.status_code == 422 and "stabil.bpmn" in response.get_data(as_text=True)
+    response = client.post("/modeler/upload", data={"files": (io.BytesIO(b'{"id": "audit"}'),
+                                                              "audit.json")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "forms/audit.json" in response.get_data(as_text=True)
     assert version_count(app) == count
 
 
