@@ -34,8 +34,8 @@ def with_regional_date(dmn: bytes, region: str, group: int, day: date) -> bytes:
 def deploy_demo_plan(session, bpmn_dir, today: date):
     """Deploy bpmn/ with the demo's regional date (same content → the existing version)."""
     from engine import service
-    from engine.versions import read_directory
-    files = read_directory(bpmn_dir)
+    from engine.versions import read_source
+    files = read_source(bpmn_dir)
     files["phase_in.dmn"] = with_regional_date(files["phase_in.dmn"], REGION, GROUP,
                                                opening(today))
     return service.deploy_bundle(session, files, "system", note=NOTE)
