@@ -178,7 +178,7 @@ class _Budget:
         # could otherwise run for hundreds of times its own length past the deadline.
         if self.exceeded or self.steps_left < 0 or time.monotonic() > self.deadline:
             self.exceeded = self.exceeded or (
-                "step budget spent" if self.steps_left < 0 else "time limit exceeded")
+                "steps" if self.steps_left < 0 else "time")
             raise _BudgetExceeded(self.exceeded)
 
     def trace(self, frame, event, arg):
@@ -193,9 +193,12 @@ class _Budget:
         return self.local
 
 
-def run(code, namespace, mode):
+BUDGET_TEXT = {"steps": "step budget spent", "time": "time limit exceeded"}
+
+
+def run(code, namespace, mode, seconds=None):
     """Run compiled code in namespace under the budget; translate escapes into SandboxViolation."""
-    budget = _Budget(MAX_STEPS, MAX_SECONDS)
+    budget = _Budget(MAX_STEPS, MAX_SECONDS if seconds is None else seconds)
     previous = sys.gettrace()
     sys.settrace(budget.trace)
     try:
@@ -205,11 +208,11 @@ def run(code, namespace, mode):
             exec(code, namespace)
             result = True
     except _BudgetExceeded as exc:
-        raise SandboxViolation(str(exc)) from None
+        raise SandboxViolation(BUDGET_TEXT[str(exc)], limit=str(exc)) from None
     except RecursionError:
-        raise SandboxViolation("recursion too deep") from None
+        raise SandboxViolation("recursion too deep", limit="recursion") from None
     except MemoryError:
-        raise SandboxViolation("memory limit exceeded") from None
+        raise SandboxViolation("memory limit exceeded", limit="memory") from None
     except NameError as exc:
         if getattr(exc, "name", None) in vars(builtins):
             raise SandboxViolation(f"name '{exc.name}' is not available in the sandbox") from None
@@ -217,20 +220,20 @@ def run(code, namespace, mode):
     finally:
         sys.settrace(previous)
     if budget.exceeded:
-        raise SandboxViolation(budget.exceeded)
+        raise SandboxViolation(BUDGET_TEXT[budget.exceeded], limit=budget.exceeded)
     return check_sized(result, "result")
 
 
-def evaluate(expression, data, extra=None):
+def evaluate(expression, data, extra=None, seconds=None):
     """Evaluate an expression against workflow data (and extra names) in the sandbox."""
     code = compile_code(expression, "eval")
     namespace = dict(extra or {})
     namespace.update(data)
     namespace.update(GUARDS)
-    return run(code, namespace, "eval")
+    return run(code, namespace, "eval", seconds)
 
 
-def execute(script, data, extra=None):
+def execute(script, data, extra=None, seconds=None):
     """Execute a script that reads and writes `data` in place, in the sandbox."""
     code = compile_code(script, "exec")
     clobbered = {k: data[k] for k in INJECTED if k in data}
@@ -238,7 +241,7 @@ def execute(script, data, extra=None):
     namespace.update(extra or {})
     namespace.update(GUARDS)
     try:
-        run(code, namespace, "exec")
+        run(code, namespace, "exec", seconds)
     finally:
         for key in list(namespace):
             if key in INJECTED or key in (extra or {}) or callable(namespace[key]):

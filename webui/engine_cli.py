@@ -68,6 +68,10 @@ def worker(interval, limit, once):
         except EngineError as exc:  # a conflict with a user's click: the next sweep retries
             db.session.rollback()
             click.echo(f"sweep skipped: {exc}", err=True)
+        except Exception as exc:  # noqa: BLE001 - nothing a pathway does may stop the timers
+            db.session.rollback()
+            current_app.logger.exception("sweep failed: %s", exc)
+            click.echo(f"sweep failed: {exc}", err=True)
         if once:
             return
         time.sleep(interval)

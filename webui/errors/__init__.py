@@ -29,7 +29,6 @@ ENGINE_ERRORS = {
     "NoRecipient": (409, _l("Intet forløb venter på denne besked.")),
     "NotFound": (404, None),
     "InvalidDefinition": (500, None),
-    "SandboxViolation": (500, None),
     "EngineError": (500, None),
 }
 
@@ -74,6 +73,8 @@ def register_engine_errors(app):
         exc_class = getattr(engine_errors, name, None)
         if exc_class is not None:
             app.register_error_handler(exc_class, _engine_handler(status, message))
+    from webui.errors.sandbox import sandbox_failure  # needs the engine, loaded just above
+    app.register_error_handler(engine_errors.SandboxViolation, sandbox_failure)
 
 
 def _engine_handler(status, message):

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 
 from webui.access import require_area
 from webui.extensions import db
+from webui.modeler.sandbox_failures import template_names
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler", template_folder="templates")
+bp.context_processor(template_names)
 ALLOWED_SUFFIXES = (".bpmn", ".dmn")
 
 
