@@ -202,11 +202,16 @@ def run(code, namespace, mode, seconds=None):
     previous = sys.gettrace()
     sys.settrace(budget.trace)
     try:
-        if mode == "eval":
-            result = eval(code, namespace)
-        else:
-            exec(code, namespace)
-            result = True
+        # The trace is removed before any handler runs: a handler's own calls would otherwise
+        # be traced, and once the budget is spent every traced call raises again.
+        try:
+            if mode == "eval":
+                result = eval(code, namespace)
+            else:
+                exec(code, namespace)
+                result = True
+        finally:
+            sys.settrace(previous)
     except _BudgetExceeded as exc:
         raise SandboxViolation(BUDGET_TEXT[str(exc)], limit=str(exc)) from None
     except RecursionError:
@@ -217,8 +222,6 @@ def run(code, namespace, mode, seconds=None):
         if getattr(exc, "name", None) in vars(builtins):
             raise SandboxViolation(f"name '{exc.name}' is not available in the sandbox") from None
         raise
-    finally:
-        sys.settrace(previous)
     if budget.exceeded:
         raise SandboxViolation(BUDGET_TEXT[budget.exceeded], limit=budget.exceeded)
     return check_sized(result, "result")
