@@ -4,7 +4,7 @@ Started by `engine.isolation` with a clean, secret-free environment. It reads pi
 from the service (trusted) on one pipe and answers in JSON (`engine.wire`) on another. The
 operating system bounds it: RLIMIT_AS (address space), RLIMIT_CPU (set before every request
 to the CPU used so far plus the request's seconds), RLIMIT_FSIZE 0 (no file writing), no core
-dumps. The service kills it at the click's deadline. After a MemoryError, or when its CPU
+dumps, and a lower CPU priority (nice 10) than the service. The service kills it at the click's deadline. After a MemoryError, or when its CPU
 lifetime runs low, it answers and exits, and the service starts a fresh one.
 """
 import os
@@ -18,6 +18,7 @@ from engine import clock, sandbox, wire
 from engine.errors import SandboxViolation
 
 CPU_LIFETIME = 3600        # hard RLIMIT_CPU of a worker, seconds
+NICENESS = 10              # a busy worker yields the CPU to the service's own threads
 READY = b"ready"
 
 
@@ -41,6 +42,7 @@ def confine(memory_mb):
     _limit(resource.RLIMIT_FSIZE, 0)
     _limit(resource.RLIMIT_AS, _address_space() + memory_mb * 1024 * 1024)
     _limit(resource.RLIMIT_CPU, CPU_LIFETIME - 60, CPU_LIFETIME)
+    os.nice(NICENESS)
 
 
 def _message(exc):
