@@ -43,11 +43,13 @@ SETTINGS = {
     "click_budget_s": _env_float("FORLOB_CLICK_BUDGET_S", 2.0),
     "memory_mb": int(_env_float("FORLOB_SANDBOX_MEMORY_MB", 256)),
     "workers": int(_env_float("FORLOB_SANDBOX_WORKERS", 4)),
+    "niceness": int(_env_float("FORLOB_SANDBOX_NICE", 10)),
 }
 
 
 def configure(**settings):
-    """Change settings (click_budget_s, memory_mb, workers, enabled); unknown keys are refused."""
+    """Change settings (click_budget_s, memory_mb, workers, niceness, enabled); unknown keys
+    are refused. Workers already running keep the limits they started with."""
     unknown = set(settings) - set(SETTINGS)
     if unknown:
         raise ValueError(f"unknown isolation settings: {sorted(unknown)}")
@@ -73,7 +75,7 @@ class Worker:
         # but its two pipe ends, and isolated mode (-I: no user site, no PYTHON* variables).
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-c", code, str(to_child[0]), str(to_us[1]),
-             str(SETTINGS["memory_mb"])],
+             str(SETTINGS["memory_mb"]), str(SETTINGS["niceness"])],
             pass_fds=(to_child[0], to_us[1]), env=env, cwd="/", stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         os.close(to_child[0])
@@ -209,6 +211,12 @@ class Pool:
             self._top_up()
             self.cond.notify()
 
+    def wait_idle(self, timeout):
+        """Start a spare if none is idle; wait until one is (True) or `timeout` passes (False)."""
+        with self.cond:
+            self._top_up()
+            return self.cond.wait_for(lambda: self.idle, timeout)
+
     def shutdown(self):
         """Stop every idle worker (tests and process exit)."""
         with self.cond:
@@ -313,6 +321,8 @@ def _run(mode, source, data, extra):
     reply = wire.decode(_call(current, request))
     if not isinstance(reply, dict):
         raise SandboxViolation("the sandbox answered with malformed data", limit="size")
+    if reply.get("exit"):  # e.g. after a MemoryError: the worker exits; never reuse it
+        _retire(current)
     if "ok" in reply:
         value = reply["ok"]
         if mode == "exec" and not isinstance(value, dict):
@@ -321,6 +331,13 @@ def _run(mode, source, data, extra):
     if "error" in reply:
         raise ScriptError(str(reply["error"])[:300])
     raise SandboxViolation(str(reply.get("violation"))[:300], limit=str(reply.get("limit"))[:20])
+
+
+def _retire(current):
+    worker, current.worker = current.worker, None
+    if worker is not None:
+        worker.kill()
+        _POOL.discard(worker)
 
 
 def _call(current, request):

@@ -18,7 +18,6 @@ from engine import clock, sandbox, wire
 from engine.errors import SandboxViolation
 
 CPU_LIFETIME = 3600        # hard RLIMIT_CPU of a worker, seconds
-NICENESS = 10              # a busy worker yields the CPU to the service's own threads
 READY = b"ready"
 
 
@@ -36,13 +35,13 @@ def _cpu_used():
     return usage.ru_utime + usage.ru_stime
 
 
-def confine(memory_mb):
+def confine(memory_mb, niceness):
     """Apply the OS limits that hold for the worker's whole life."""
     _limit(resource.RLIMIT_CORE, 0)
     _limit(resource.RLIMIT_FSIZE, 0)
     _limit(resource.RLIMIT_AS, _address_space() + memory_mb * 1024 * 1024)
     _limit(resource.RLIMIT_CPU, CPU_LIFETIME - 60, CPU_LIFETIME)
-    os.nice(NICENESS)
+    os.nice(niceness)  # a busy worker yields the CPU to the service's own threads
 
 
 def _message(exc):
@@ -77,14 +76,17 @@ def handle(request):
         reply = {"error": _message(exc)}
     except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, GeneratorExit...
         reply = {"violation": f"the script raised {_message(exc)}", "limit": "exception"}
+    recycle = recycle or _cpu_used() > CPU_LIFETIME - 120
+    if recycle:
+        reply["exit"] = True  # the service must not send this worker another request
     try:
         blob = wire.encode(reply)
     except SandboxViolation as exc:
         blob = wire.encode({"violation": exc.reason, "limit": exc.limit})
     except BaseException:  # noqa: BLE001 - e.g. MemoryError while encoding
         blob, recycle = wire.encode({"violation": "memory limit exceeded",
-                                     "limit": "memory"}), True
-    return blob, recycle or _cpu_used() > CPU_LIFETIME - 120
+                                     "limit": "memory", "exit": True}), True
+    return blob, recycle
 
 
 def _warm_up():
@@ -98,7 +100,7 @@ def main():
     inbox = Connection(int(sys.argv[1]), writable=False)
     outbox = Connection(int(sys.argv[2]), readable=False)
     _warm_up()
-    confine(int(sys.argv[3]))
+    confine(int(sys.argv[3]), int(sys.argv[4]))
     outbox.send_bytes(READY)
     while True:
         try:

@@ -103,6 +103,7 @@ def session(app):
 
 def _prepare(session, how, bundle):
     """Deploy the bundle; for attacks after a wait, start the pathway up to the wait."""
+    assert isolation.pool().wait_idle(30)  # the attack, not the last one's recovery, is timed
     service.deploy_bundle(session, bundle, "owner", known_forms=hostile.FORMS)
     patient = new_patient(session)
     session.commit()
@@ -129,9 +130,10 @@ def _assert_service_unharmed(watch):
     assert watch.memory_growth_mb() < 100, f"grew {watch.memory_growth_mb():.0f} MB"
     assert watch.latencies and set(watch.statuses) == {200}
     assert max(watch.latencies) < 0.2, f"/healthz took {max(watch.latencies) * 1000:.0f} ms"
-    # the sandbox (a fresh worker where one was killed) still evaluates
+    # the sandbox still evaluates, and a killed worker has been replaced by a spare
     assert isolation.evaluate("1 + 1", {}) == 2
     assert isolation.pool().count <= isolation.SETTINGS["workers"]
+    assert isolation.pool().wait_idle(30)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -33,6 +33,7 @@ def hostile_app(app, demo_users):
 
 def deploy(app, bundle):
     from engine import service
+    assert isolation.pool().wait_idle(30)  # a warm pool: the attack, not a start, is timed
     with app.app_context():
         version = service.deploy_bundle(db.session, bundle, "ejer", known_forms=hostile.FORMS)
         db.session.commit()
