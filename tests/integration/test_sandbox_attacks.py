@@ -72,6 +72,10 @@ CASES = {
     "due_steps": ("start", hostile.due(f"add_days(today(), int({STEPS}))"), {"steps", "time"}),
     "due_memory": ("start", hostile.due(f"add_days(today(), int({MEMORY}))"), BOMB),
     "due_generator_throw": ("start", hostile.due(THROW), {"exception"}),
+    "prescript_hash_shared_tuple": ("start", hostile.prescript(TUPLES + "d = {}\nd[t] = 1"),
+                                    {"time"}),
+    "prescript_raises_base_exception": ("start", hostile.prescript(f"raise {BASE}"),
+                                        {"exception"}),
     "dmn_slow_rules_share_one_budget": ("start", hostile.dmn([SLOW] * 12), {"time"}),
     "dmn_memory_entry": ("start", hostile.dmn([MEMORY]), BOMB),
     "dmn_generator_throw": ("start", hostile.dmn([THROW]), {"exception"}),
@@ -187,3 +191,25 @@ def test_base_exceptions_raised_in_the_worker_are_contained(kind):
         isolation.execute("raise E('bye')", {}, {"E": kind})
     assert info.value.limit == "exception" and kind.__name__ in info.value.reason
     assert isolation.evaluate("2 * 3", {}) == 6
+
+
+def test_a_forked_process_gets_its_own_workers():
+    # As gunicorn forks its workers from a master that may already have used the sandbox.
+    import os
+    assert isolation.evaluate("1 + 1", {}) == 2
+    parent_pids = {w.proc.pid for w in isolation.pool().idle}
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        try:
+            fresh = isolation.pool().count == 0 and not isolation.pool().idle
+            ok = fresh and isolation.evaluate("3 * 3", {}) == 9 and \
+                not {w.proc.pid for w in isolation.pool().idle} & parent_pids
+            os.write(write, b"ok" if ok else b"no")
+        finally:
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 2)
+    os.waitpid(child, 0)
+    assert answer == b"ok"
+    assert isolation.evaluate("2 + 2", {}) == 4  # the parent's workers are untouched
