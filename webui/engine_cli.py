@@ -5,7 +5,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from engine import failures
 from engine.audit import record
+from engine.errors import SandboxViolation
 from webui.extensions import db
 
 engine_cli = AppGroup("engine", help="The pathway engine.")
@@ -13,6 +15,9 @@ engine_cli = AppGroup("engine", help="The pathway engine.")
 
 def _fail(exc):
     db.session.rollback()
+    if isinstance(exc, SandboxViolation):  # logged, audited and counted, as in the web
+        failures.record(db.session, exc, "cli", source="cli")
+        db.session.commit()
     raise click.ClickException(str(exc))
 
 

@@ -125,3 +125,20 @@ def test_worker_loop_logs_and_survives_any_error(hostile_app, runner, monkeypatc
     monkeypatch.setattr(engine_cli, "_tick_once", broken)
     result = runner.invoke(args=["engine", "worker", "--once"])
     assert result.exit_code == 0 and "sweep failed: boom" in result.output
+
+
+def test_cli_reports_and_records_a_hostile_message_step(hostile_app, runner):
+    from engine import service
+    from engine.models import SandboxFailure
+    from tests.integration.engine_helpers import T0, new_patient
+    deploy(hostile_app, hostile.after_message(f"raise {BASE}"))
+    with hostile_app.app_context():
+        patient = new_patient(db.session)
+        service.start_pathway(db.session, patient.id, {}, "alice", now=T0)
+        db.session.commit()
+        patient_id = patient.id
+    result = runner.invoke(args=["engine", "message", "svar", "--patient", str(patient_id)])
+    assert result.exit_code != 0 and "evil" in result.output
+    with hostile_app.app_context():
+        failure = db.session.scalar(select(SandboxFailure))
+        assert (failure.actor, failure.element, failure.limit_kind) == ("cli", "evil", "exception")
