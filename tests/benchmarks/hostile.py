@@ -50,6 +50,23 @@ def _hostile_loop(engine, pathway_ids, stop, counts):
                     return
 
 
+def measure_overhead(bench, spec, answers, samples=31):
+    """Median click with isolation on and off, interleaved (so machine load hits both alike)."""
+    ids = [bench.new_pathway() for _ in range(2 * samples)]
+    isolated, in_process = [], []
+    try:
+        for n, pathway_id in enumerate(ids):
+            isolation.configure(enabled=n % 2 == 0)
+            (isolated if n % 2 == 0 else in_process).append(bench.click(pathway_id, spec,
+                                                                        dict(answers)))
+    finally:
+        isolation.configure(enabled=True)
+    return {"click_ms_isolated_median": round(statistics.median(isolated), 3),
+            "click_ms_in_process_median": round(statistics.median(in_process), 3),
+            "isolation_overhead_ms": round(statistics.median(isolated)
+                                           - statistics.median(in_process), 3)}
+
+
 def measure(bench, samples=60, threads=2, hostile_pathways=4):
     """quiet and hostile p95 of the measured click, in milliseconds."""
     if not isolation.SETTINGS["enabled"]:  # in-process, a hostile click would never end
@@ -62,6 +79,7 @@ def measure(bench, samples=60, threads=2, hostile_pathways=4):
     quiet_ids = [bench.new_pathway() for _ in range(samples)]
     loud_ids = [bench.new_pathway() for _ in range(samples)]
     quiet = [bench.click(pid, spec, dict(answers)) for pid in quiet_ids]
+    overhead = measure_overhead(bench, spec, answers)
 
     service.deploy_bundle(s, hostile.after_task(ATTACK), "attacker", known_forms=hostile.FORMS)
     s.commit()
@@ -86,6 +104,7 @@ def measure(bench, samples=60, threads=2, hostile_pathways=4):
         worker.join(30)
     quiet_p95, loud_p95 = p95(quiet), p95(loud)
     return {
+        **overhead,
         "quiet_click_p95_ms": round(quiet_p95, 3),
         "hostile_click_p95_ms": round(loud_p95, 3),
         "hostile_click_p95_ratio": round(loud_p95 / quiet_p95, 3),
