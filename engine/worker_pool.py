@@ -136,6 +136,7 @@ class Pool:
     def __init__(self):
         self.cond = threading.Condition()
         self.idle = []
+        self.live = set()  # every worker this pool started and has not discarded
         self.count = 0
         self.starting = False
         self.started = self.killed = 0
@@ -150,6 +151,7 @@ class Pool:
                         self._top_up()
                         return worker
                     self.count -= 1
+                    self.live.discard(worker)
                     worker.close()
                 if self.count < SETTINGS["workers"]:
                     self.count += 1
@@ -164,6 +166,7 @@ class Pool:
             self.discard(None)
             raise
         self.started += 1
+        self.live.add(worker)
         # Starting a worker is the service's own cost, not the definition's: not charged.
         click.deadline += time.monotonic() - started
         with self.cond:
@@ -192,6 +195,7 @@ class Pool:
         with self.cond:
             self.starting = False
             self.started += 1
+            self.live.add(worker)
             self.idle.append(worker)
             self.cond.notify()
 
@@ -206,6 +210,7 @@ class Pool:
         if worker is not None:
             self.killed += 1
         with self.cond:
+            self.live.discard(worker)
             self.count -= 1
             self._top_up()
             self.cond.notify()
@@ -221,6 +226,7 @@ class Pool:
         with self.cond:
             idle, self.idle = self.idle, []
             self.count -= len(idle)
+            self.live.difference_update(idle)
         for worker in idle:
             worker.kill()
 
@@ -229,10 +235,11 @@ _POOL = Pool()
 
 
 def _after_fork():
-    # A forked child must not use (or keep open) its parent's pipes: it gets a pool of its own.
+    # A forked child must not use (or keep open) its parent's pipes, idle or leased to one of
+    # the parent's threads (which do not exist here): it gets a pool of its own.
     global _POOL
     old, _POOL = _POOL, Pool()
-    for worker in old.idle:
+    for worker in old.live:
         worker.close()
 
 
