@@ -27,7 +27,8 @@ from engine.helpers import HELPERS
 
 FILENAME = "<forlob-sandbox>"
 MAX_STEPS = 200_000        # traced lines + calls per evaluation
-MAX_SECONDS = 1.0          # wall time per evaluation
+MAX_SECONDS = 1.0          # wall time per evaluation (the click's budget, when shorter, wins)
+MAX_SOURCE = 100_000       # characters of one expression or script
 
 
 class _BudgetExceeded(BaseException):
@@ -156,9 +157,16 @@ def compile_code(source, mode="eval"):
     """Compile `source` under the sandbox policy; raise SandboxViolation on refusal."""
     if not isinstance(source, str):
         raise SandboxViolation(f"expression must be text, not {type(source).__name__}")
+    if len(source) > MAX_SOURCE:
+        raise SandboxViolation(f"code longer than {MAX_SOURCE} characters", limit="size")
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source.strip() if mode == "eval" else source, filename=FILENAME,
-                      policy=GuardingTransformer)
+    try:
+        result = compiler(source.strip() if mode == "eval" else source, filename=FILENAME,
+                          policy=GuardingTransformer)
+    except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
+        # CPython's parser and compiler recurse on nesting: deep code fails here, not later.
+        raise SandboxViolation(f"the code is too deeply nested to compile "
+                               f"({type(exc).__name__})", limit="size") from None
     if result.errors:
         raise SandboxViolation("; ".join(result.errors))
     return result.code
