@@ -6,8 +6,10 @@ back. The operating system bounds the worker (address space, CPU time, no file w
 module bounds it in wall time: all evaluations of one facade call share one deadline
 (`click`), and a worker that has not answered by then is killed and replaced.
 """
+import ast
 import contextlib
 import contextvars
+import functools
 import logging
 import pickle
 import time
@@ -78,6 +80,14 @@ def execute(script, data, extra=None):
     return True
 
 
+@functools.lru_cache(maxsize=4096)
+def check(source, mode):
+    """Compile `source` under the sandbox policy (mode "eval"/"exec"; SandboxViolation when it
+    does not) or parse it as Python (mode "parse": True/False), in a worker: CPython's
+    compiler holds the GIL, recurses on nesting and may allocate without bound."""
+    return _run("check-" + mode, source, {}, None)
+
+
 def _run(mode, source, data, extra):
     current = _CLICK.get()
     if current is None:
@@ -87,6 +97,8 @@ def _run(mode, source, data, extra):
     if remaining <= 0:
         raise current.spent()
     if not SETTINGS["enabled"]:  # in-process, for comparison only: not a security boundary
+        if mode.startswith("check-"):
+            return checked(source, mode[6:])
         run = sandbox.evaluate if mode == "eval" else sandbox.execute
         value = run(source, data, extra, seconds=remaining)
         return value if mode == "eval" else dict(data)  # execute() refills `data` from it
@@ -111,6 +123,18 @@ def _run(mode, source, data, extra):
     if "error" in reply:
         raise ScriptError(str(reply["error"])[:300])
     raise SandboxViolation(str(reply.get("violation"))[:300], limit=str(reply.get("limit"))[:20])
+
+
+def checked(source, mode):
+    """What `check` answers, computed here (in the worker, or in-process for comparison)."""
+    if mode != "parse":
+        sandbox.compile_code(source, mode)
+        return True
+    try:
+        ast.parse(source)
+        return True
+    except SyntaxError:
+        return False
 
 
 def _retire(current):

@@ -14,7 +14,7 @@ import sys
 from datetime import datetime
 from multiprocessing.connection import Connection
 
-from engine import clock, sandbox, wire
+from engine import clock, isolation, sandbox, wire
 from engine.errors import SandboxViolation
 
 CPU_LIFETIME = 3600        # hard RLIMIT_CPU of a worker, seconds
@@ -62,9 +62,11 @@ def handle(request):
         with clock.frozen_at(datetime.fromisoformat(now)):
             if mode == "eval":
                 value = sandbox.evaluate(source, data, extra, seconds=seconds)
-            else:
+            elif mode == "exec":
                 sandbox.execute(source, data, extra, seconds=seconds)
                 value = data
+            else:  # "check-eval", "check-exec", "check-parse": deploy and DMN syntax checks
+                value = isolation.checked(source, mode[6:])
         reply = {"ok": value}
     except SandboxViolation as exc:
         reply = {"violation": exc.reason[:300], "limit": exc.limit}

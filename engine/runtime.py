@@ -58,6 +58,11 @@ class SandboxScriptEngine(PythonScriptEngine):
                                    f"{MAX_INSTANCES}", task.task_spec.bpmn_id, limit="size")
         return value
 
+    def validate(self, expression):
+        """Syntax check (SpiffWorkflow's DMN engine asks) in a worker, not in the service."""
+        if not isolation.check(expression, "parse"):
+            raise SyntaxError(f"invalid syntax: {expression[:80]}")
+
     def _evaluate(self, task, expression, external_context):
         try:
             return self.environment.evaluate(expression, task.data, external_context)

@@ -213,3 +213,14 @@ def test_a_forked_process_gets_its_own_workers():
     os.waitpid(child, 0)
     assert answer == b"ok"
     assert isolation.evaluate("2 + 2", {}) == 4  # the parent's workers are untouched
+
+
+def test_deploying_code_that_is_slow_to_compile_keeps_the_service_answering(app, session):
+    # Compiling holds the GIL in C: deploy-time checks run in a worker too.
+    slow = "x = 1\n" * 16_000  # 96,000 characters, just under the limit per script
+    bundle = hostile.chain([slow] * 12)
+    with watched(app) as watch:
+        version = service.deploy_bundle(session, bundle, "owner", known_forms=hostile.FORMS)
+    assert version.id
+    assert watch.latencies and max(watch.latencies) < 0.2, max(watch.latencies)
+    assert watch.memory_growth_mb() < 100
