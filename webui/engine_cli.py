@@ -5,15 +5,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from engine import failures
 from engine.audit import record
-from engine.errors import SandboxViolation
 from webui.extensions import db
 
 engine_cli = AppGroup("engine", help="The pathway engine.")
 
 
 def _fail(exc):
+    from engine import failures  # engine imports stay inside commands, as in this module
+    from engine.errors import SandboxViolation
     db.session.rollback()
     if isinstance(exc, SandboxViolation):  # logged, audited and counted, as in the web
         failures.record(db.session, exc, "cli", source="cli")
