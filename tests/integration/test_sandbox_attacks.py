@@ -224,3 +224,14 @@ def test_deploying_code_that_is_slow_to_compile_keeps_the_service_answering(app,
     assert version.id
     assert watch.latencies and max(watch.latencies) < 0.2, max(watch.latencies)
     assert watch.memory_growth_mb() < 100
+
+
+def test_a_due_date_that_cannot_be_computed_yet_is_no_deadline(session):
+    # An ordinary error of a `due` expression (a name not in the data yet) is no attack.
+    service.deploy_bundle(session, hostile.due("add_days(not_there_yet, 3)"), "owner",
+                          known_forms=hostile.FORMS)
+    patient = new_patient(session)
+    pathway = service.start_pathway(session, patient.id, {}, "alice", now=T0)
+    session.commit()
+    [item] = service.ready_tasks(session, pathway.id)
+    assert item.task_spec == "evil" and item.due_at is None
