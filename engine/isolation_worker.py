@@ -84,7 +84,7 @@ def handle(request):
     try:
         blob = wire.encode(reply)
     except SandboxViolation as exc:
-        blob = wire.encode({"violation": exc.reason, "limit": exc.limit})
+        blob = wire.encode({"violation": exc.reason, "limit": exc.limit, "exit": recycle})
     except BaseException:  # noqa: BLE001 - e.g. MemoryError while encoding
         blob, recycle = wire.encode({"violation": "memory limit exceeded",
                                      "limit": "memory", "exit": True}), True
@@ -98,7 +98,15 @@ def _warm_up():
 
 
 def main():
-    """Serve requests until the service closes the pipe."""
+    """Serve requests until the service closes the pipe; then exit at once."""
+    try:
+        serve()
+    finally:
+        os._exit(0)  # skip interpreter teardown of whatever the last script left behind
+
+
+def serve():
+    """Start up, confine, announce readiness, and answer requests one by one."""
     inbox = Connection(int(sys.argv[1]), writable=False)
     outbox = Connection(int(sys.argv[2]), readable=False)
     _warm_up()
@@ -114,9 +122,3 @@ def main():
         if recycle:
             return
 
-
-if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        os._exit(0)  # skip interpreter teardown of whatever the last script left behind
