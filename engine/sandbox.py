@@ -27,7 +27,7 @@ from engine.helpers import HELPERS
 
 FILENAME = "<forlob-sandbox>"
 MAX_STEPS = 200_000        # traced lines + calls per evaluation
-MAX_SECONDS = 1.0          # wall time per evaluation (the click's budget, when shorter, wins)
+MAX_SECONDS = 1.0          # wall time of a direct call; in a worker, the click's remaining budget
 MAX_SOURCE = 100_000       # characters of one expression or script
 
 
