@@ -24,11 +24,17 @@ class Conflict(EngineError):
 
 
 class SandboxViolation(EngineError):
-    """An expression or script tried something the sandbox forbids."""
+    """An expression or script broke a limit or tried something the sandbox forbids.
 
-    def __init__(self, message, element=None):
+    `.element` names the BPMN/DMN element, `.limit` the kind of limit ("time", "memory",
+    "cpu", "steps", "size", "policy", "exception", "error"); `.pathway_id`, `.patient_id` and
+    `.version_id` are filled in by the facade so the edge can log and audit the failure."""
+
+    def __init__(self, message, element=None, limit="policy"):
         self.element = element
         self.reason = message
+        self.limit = limit
+        self.pathway_id = self.patient_id = self.version_id = None
         where = f" in element '{element}'" if element else ""
         super().__init__(f"Sandbox violation{where}: {message}")
 
@@ -36,7 +42,14 @@ class SandboxViolation(EngineError):
         """Return a copy of this violation that names the element."""
         if self.element:
             return self
-        return SandboxViolation(self.reason, element)
+        return type(self)(self.reason, element, self.limit)
+
+
+class ScriptError(SandboxViolation):
+    """A script or expression raised an ordinary error (e.g. a name missing from the data)."""
+
+    def __init__(self, message, element=None, limit="error"):
+        super().__init__(message, element, limit)
 
 
 class NoRecipient(EngineError):

@@ -53,13 +53,13 @@ def check_sized(value, what="value"):
     """Return value, or refuse it when it would expand beyond MAX_DATA."""
     if isinstance(value, (list, tuple, dict, set, frozenset)) and \
             expanded_size(value) > MAX_DATA:
-        raise SandboxViolation(f"the {what} would be too large")
+        raise SandboxViolation(f"the {what} would be too large", limit="size")
     return value
 
 
 def _check_int_bits(bits, op):
     if bits > MAX_INT_BITS:
-        raise SandboxViolation(f"the result of '{op}' would be too large")
+        raise SandboxViolation(f"the result of '{op}' would be too large", limit="size")
 
 
 def guarded_binop(op, left, right):
@@ -67,12 +67,12 @@ def guarded_binop(op, left, right):
     if op == "+":
         a, b = _size(left), _size(right)
         if a is not None and b is not None and a + b > MAX_SIZE:
-            raise SandboxViolation("the result of '+' would be too large")
+            raise SandboxViolation("the result of '+' would be too large", limit="size")
         return left + right
     if op == "*":
         for seq, count in ((left, right), (right, left)):
             if _size(seq) is not None and isinstance(count, int) and len(seq) * count > MAX_SIZE:
-                raise SandboxViolation("the result of '*' would be too large")
+                raise SandboxViolation("the result of '*' would be too large", limit="size")
         if isinstance(left, int) and isinstance(right, int):
             _check_int_bits(left.bit_length() + right.bit_length(), op)
         return left * right
@@ -115,7 +115,7 @@ def _join(separator):
         items = list(items)
         sizes = [len(i) for i in items if isinstance(i, TEXT_TYPES)]
         if sum(sizes) + len(separator) * max(len(items) - 1, 0) > MAX_SIZE:
-            raise SandboxViolation("the result of 'join' would be too large")
+            raise SandboxViolation("the result of 'join' would be too large", limit="size")
         return separator.join(items)
     return join
 
@@ -126,7 +126,7 @@ def _replace(text):
             hits = text.count(old) if old else len(text) + 1
             hits = hits if count is None or count < 0 else min(hits, count)
             if len(text) + hits * (len(new) - len(old)) > MAX_SIZE:
-                raise SandboxViolation("the result of 'replace' would be too large")
+                raise SandboxViolation("the result of 'replace' would be too large", limit="size")
         return text.replace(old, new, count)
     return replace
 
@@ -135,7 +135,7 @@ def _extend(target):
     def extend(items):
         items = list(items)
         if len(target) + len(items) > MAX_SIZE:
-            raise SandboxViolation("the result of 'extend' would be too large")
+            raise SandboxViolation("the result of 'extend' would be too large", limit="size")
         return target.extend(items)
     return extend
 

@@ -199,3 +199,20 @@ class AuditEntry(Base):
     pathway_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(64), default="")
+
+
+class SandboxFailure(Base):
+    """A step that failed in the sandbox: which version and element, which limit, who, when."""
+
+    __tablename__ = "sandbox_failure"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(80))
+    version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    element: Mapped[str] = mapped_column(String(200), default="")
+    limit_kind: Mapped[str] = mapped_column(String(20), default="")
+    pathway_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    patient_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    message: Mapped[str] = mapped_column(String(300), default="")
+
+    __table_args__ = (Index("ix_sandbox_failure_version_element", "version_id", "element"),)

@@ -5,7 +5,7 @@ from sqlalchemy import delete, select
 
 from engine import runtime
 from engine.clock import LOCAL_TZ, as_utc
-from engine.errors import SandboxViolation
+from engine.errors import SandboxViolation, ScriptError
 from engine.helpers import date_of
 from engine.models import AwaitedMessage, PathwayParticipant, WorklistItem
 from engine.rules import LANES
@@ -55,6 +55,8 @@ def _due(task):
         return None
     try:
         return to_datetime(runtime.SCRIPT_ENGINE.evaluate(task, expression))
+    except ScriptError:
+        return None  # e.g. a name not in the data yet: shown as "no deadline"
     except SandboxViolation:
         raise
     except Exception:

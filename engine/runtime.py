@@ -15,22 +15,23 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from engine import clock, rules, sandbox
+from engine import clock, isolation, rules
 from engine.errors import EngineError, SandboxViolation, TaskNotReady
 
 clock.install()
+MAX_INSTANCES = 100  # multi-instance cardinality: SpiffWorkflow lists range(n) in the service
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
-    """Evaluates and executes everything in engine.sandbox."""
+    """Evaluates and executes everything in an isolated, bounded sandbox worker process."""
 
     def evaluate(self, expression, context, external_context=None):
         """Evaluate an expression against task data."""
-        return sandbox.evaluate(expression, context, external_context)
+        return isolation.evaluate(expression, context, external_context)
 
     def execute(self, script, context, external_context=None):
         """Execute a script that updates task data."""
-        return sandbox.execute(script, context, external_context)
+        return isolation.execute(script, context, external_context)
 
     def call_service(self, context, **kwargs):
         """Service tasks are not part of Forløb's pathways."""
@@ -50,15 +51,23 @@ class SandboxScriptEngine(PythonScriptEngine):
             if rules.is_iso_literal(expression):
                 return expression.strip()
             return _timer_text(self._evaluate(task, expression, external_context), task)
-        return self._evaluate(task, expression, external_context)
+        value = self._evaluate(task, expression, external_context)
+        if expression == getattr(task.task_spec, "cardinality", None) and \
+                (not isinstance(value, int) or value > MAX_INSTANCES):
+            raise SandboxViolation(f"a multi-instance cardinality must be a number up to "
+                                   f"{MAX_INSTANCES}", task.task_spec.bpmn_id, limit="size")
+        return value
+
+    def validate(self, expression):
+        """Syntax check (SpiffWorkflow's DMN engine asks) in a worker, not in the service."""
+        if not isolation.check(expression, "parse"):
+            raise SyntaxError(f"invalid syntax: {expression[:80]}")
 
     def _evaluate(self, task, expression, external_context):
         try:
             return self.environment.evaluate(expression, task.data, external_context)
         except SandboxViolation as exc:
             raise exc.at(task.task_spec.bpmn_id or task.task_spec.name) from None
-        except Exception:
-            return super().evaluate(task, expression, external_context)
 
     def execute(self, task, script, external_context=None):
         """Execute in the sandbox, naming the element on violations."""

@@ -27,7 +27,8 @@ from engine.helpers import HELPERS
 
 FILENAME = "<forlob-sandbox>"
 MAX_STEPS = 200_000        # traced lines + calls per evaluation
-MAX_SECONDS = 1.0          # wall time per evaluation
+MAX_SECONDS = 1.0          # wall time of a direct call; in a worker, the click's remaining budget
+MAX_SOURCE = 100_000       # characters of one expression or script
 
 
 class _BudgetExceeded(BaseException):
@@ -156,9 +157,16 @@ def compile_code(source, mode="eval"):
     """Compile `source` under the sandbox policy; raise SandboxViolation on refusal."""
     if not isinstance(source, str):
         raise SandboxViolation(f"expression must be text, not {type(source).__name__}")
+    if len(source) > MAX_SOURCE:
+        raise SandboxViolation(f"code longer than {MAX_SOURCE} characters", limit="size")
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source.strip() if mode == "eval" else source, filename=FILENAME,
-                      policy=GuardingTransformer)
+    try:
+        result = compiler(source.strip() if mode == "eval" else source, filename=FILENAME,
+                          policy=GuardingTransformer)
+    except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
+        # CPython's parser and compiler recurse on nesting: deep code fails here, not later.
+        raise SandboxViolation(f"the code is too deeply nested to compile "
+                               f"({type(exc).__name__})", limit="size") from None
     if result.errors:
         raise SandboxViolation("; ".join(result.errors))
     return result.code
@@ -178,7 +186,7 @@ class _Budget:
         # could otherwise run for hundreds of times its own length past the deadline.
         if self.exceeded or self.steps_left < 0 or time.monotonic() > self.deadline:
             self.exceeded = self.exceeded or (
-                "step budget spent" if self.steps_left < 0 else "time limit exceeded")
+                "steps" if self.steps_left < 0 else "time")
             raise _BudgetExceeded(self.exceeded)
 
     def trace(self, frame, event, arg):
@@ -193,44 +201,50 @@ class _Budget:
         return self.local
 
 
-def run(code, namespace, mode):
+BUDGET_TEXT = {"steps": "step budget spent", "time": "time limit exceeded"}
+
+
+def run(code, namespace, mode, seconds=None):
     """Run compiled code in namespace under the budget; translate escapes into SandboxViolation."""
-    budget = _Budget(MAX_STEPS, MAX_SECONDS)
+    budget = _Budget(MAX_STEPS, MAX_SECONDS if seconds is None else seconds)
     previous = sys.gettrace()
     sys.settrace(budget.trace)
     try:
-        if mode == "eval":
-            result = eval(code, namespace)
-        else:
-            exec(code, namespace)
-            result = True
+        # The trace is removed before any handler runs: a handler's own calls would otherwise
+        # be traced, and once the budget is spent every traced call raises again.
+        try:
+            if mode == "eval":
+                result = eval(code, namespace)
+            else:
+                exec(code, namespace)
+                result = True
+        finally:
+            sys.settrace(previous)
     except _BudgetExceeded as exc:
-        raise SandboxViolation(str(exc)) from None
+        raise SandboxViolation(BUDGET_TEXT[str(exc)], limit=str(exc)) from None
     except RecursionError:
-        raise SandboxViolation("recursion too deep") from None
+        raise SandboxViolation("recursion too deep", limit="recursion") from None
     except MemoryError:
-        raise SandboxViolation("memory limit exceeded") from None
+        raise SandboxViolation("memory limit exceeded", limit="memory") from None
     except NameError as exc:
         if getattr(exc, "name", None) in vars(builtins):
             raise SandboxViolation(f"name '{exc.name}' is not available in the sandbox") from None
         raise
-    finally:
-        sys.settrace(previous)
     if budget.exceeded:
-        raise SandboxViolation(budget.exceeded)
+        raise SandboxViolation(BUDGET_TEXT[budget.exceeded], limit=budget.exceeded)
     return check_sized(result, "result")
 
 
-def evaluate(expression, data, extra=None):
+def evaluate(expression, data, extra=None, seconds=None):
     """Evaluate an expression against workflow data (and extra names) in the sandbox."""
     code = compile_code(expression, "eval")
     namespace = dict(extra or {})
     namespace.update(data)
     namespace.update(GUARDS)
-    return run(code, namespace, "eval")
+    return run(code, namespace, "eval", seconds)
 
 
-def execute(script, data, extra=None):
+def execute(script, data, extra=None, seconds=None):
     """Execute a script that reads and writes `data` in place, in the sandbox."""
     code = compile_code(script, "exec")
     clobbered = {k: data[k] for k in INJECTED if k in data}
@@ -238,7 +252,7 @@ def execute(script, data, extra=None):
     namespace.update(extra or {})
     namespace.update(GUARDS)
     try:
-        run(code, namespace, "exec")
+        run(code, namespace, "exec", seconds)
     finally:
         for key in list(namespace):
             if key in INJECTED or key in (extra or {}) or callable(namespace[key]):

@@ -4,13 +4,15 @@ Every function takes a SQLAlchemy session first and flushes; the caller commits.
 the session's transaction has been rolled back, so nothing of the losing attempt is written.
 """
 import re
+from contextlib import contextmanager
 from copy import deepcopy
 from datetime import date
 
 from sqlalchemy import select
 
-from engine import audit, clock, pathways, runtime, timers
-from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive
+from engine import audit, clock, failures, isolation, pathways, runtime, timers
+from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, \
+    SandboxViolation
 from engine.models import AwaitedMessage, Pathway, Patient, TaskDraft, TaskRecord, WorklistItem
 from engine.versions import (current_version, deploy_bundle, deploy_directory,  # noqa: F401
                              export_version, get_version, latest_version)
@@ -25,6 +27,19 @@ class InvalidInput(EngineError):
 
 def _now(now):
     return clock.as_utc(now) if now is not None else clock.utcnow()
+
+
+@contextmanager
+def _click(**where):
+    """One time budget for every evaluation of this call; a violation learns where it happened
+    (`where` is filled in as the call finds out: pathway, patient_id, version_id)."""
+    with isolation.click():
+        try:
+            yield where
+        except SandboxViolation as exc:
+            failures.annotate(exc, where.get("pathway"), where.get("patient_id"),
+                              where.get("version_id"))
+            raise
 
 
 def register_patient(session, cpr, name, sex, birth_date, region, municipality):
@@ -74,7 +89,7 @@ def start_pathway(session, patient_id, data, actor, now=None):
     session.add(pathway)
     session.flush()
     live = pathways.Live(pathway, pathways.bundle_of(session, version.id), None, patient.name)
-    with clock.frozen_at(now):
+    with clock.frozen_at(now), _click(patient_id=patient_id, version_id=version.id):
         pathways.start_run(live, pathways.ENTRY_STAGE, data, now, actor, reason="start")
         live.records[-1].data = runtime.jsonable({"to": pathways.ENTRY_STAGE, "data": data})
         pathways.settle(session, live, now, actor)
@@ -94,8 +109,9 @@ def ready_tasks(session, pathway_id):
 def complete_task(session, pathway_id, task_id, data, actor, expected_lock=None, now=None):
     """Complete a ready user task with form data; step, continue-as-new, save and project."""
     now = _now(now)
-    with clock.frozen_at(now):
+    with clock.frozen_at(now), _click() as where:
         live = pathways.load(session, pathway_id, expected_lock)
+        where["pathway"] = live.pathway
         task = runtime.user_task(live.workflow, task_id)
         spec, clean = task.task_spec, runtime.jsonable(dict(data or {}))
         phase = (getattr(spec, "extensions", None) or {}).get("properties", {}).get("phase")
@@ -173,8 +189,9 @@ def deliver_message(session, name, patient_id, payload, actor, now=None):
     if pathway_id is None:
         raise NoRecipient(f"no active pathway of patient {patient_id} waits for message '{name}'")
     clean = runtime.jsonable(dict(payload or {}))
-    with clock.frozen_at(now):
+    with clock.frozen_at(now), _click() as where:
         live = pathways.load(session, pathway_id)
+        where["pathway"] = live.pathway
         caught = runtime.step(lambda: runtime.deliver(live.workflow, name, clean))
         if not caught:
             raise NoRecipient(f"pathway {pathway_id} no longer waits for message '{name}'")
@@ -207,8 +224,9 @@ def migrate_pathway(session, pathway_id, version_id, actor, now=None):
     """Move a pathway to another definition version: its current stage restarts there."""
     now = _now(now)
     version = get_version(session, version_id)
-    with clock.frozen_at(now):
+    with clock.frozen_at(now), _click(version_id=version.id) as where:
         live = pathways.load(session, pathway_id)
+        where["pathway"] = live.pathway
         data, stage, old = live.data, live.pathway.stage, live.pathway.version_id
         live.pathway.version_id = version.id
         live.bundle = pathways.bundle_of(session, version.id)

@@ -5,8 +5,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine import audit, clock, pathways, runtime
-from engine.errors import Conflict, EngineError
+from engine import audit, clock, failures, isolation, pathways, runtime
+from engine.errors import Conflict, EngineError, SandboxViolation
 from engine.models import Pathway
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ def due_pathway_ids(session, now, limit):
 
 def fire(session, pathway_id, now, actor):
     """Fire the due timers of one pathway; return how many fired."""
-    with clock.frozen_at(now):
+    with clock.frozen_at(now), isolation.click():  # each pathway gets its own time budget
         live = pathways.load(session, pathway_id)
         due = [(task, name) for task, kind, name, at in runtime.waiting_events(live.workflow)
                if kind == "timer" and at is not None and clock.as_utc(at) <= now]
@@ -59,6 +59,8 @@ def _park(session, pathway_id, now, exc, actor):
     session.refresh(pathway)
     pathway.last_error = str(exc)[:4000]
     pathway.next_due_at = now + RETRY_AFTER
+    if isinstance(exc, SandboxViolation):
+        failures.record(session, failures.annotate(exc, pathway), actor, source="tick")
     audit.record(session, actor, "timer.error", patient_id=pathway.patient_id,
                  pathway_id=pathway_id, detail=str(exc))
     session.flush()

@@ -28,6 +28,8 @@ def create_app(test_config=None):
     app.config.from_mapping(build_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    from engine import isolation  # the per-click time budget of definitions' code (issue 8)
+    isolation.configure(click_budget_s=app.config.get("CLICK_BUDGET_S"))
 
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies > 0:

@@ -13,7 +13,12 @@ engine_cli = AppGroup("engine", help="The pathway engine.")
 
 
 def _fail(exc):
+    from engine import failures  # engine imports stay inside commands, as in this module
+    from engine.errors import SandboxViolation
     db.session.rollback()
+    if isinstance(exc, SandboxViolation):  # logged, audited and counted, as in the web
+        failures.record(db.session, exc, "cli", source="cli")
+        db.session.commit()
     raise click.ClickException(str(exc))
 
 
@@ -77,6 +82,10 @@ def worker(interval, limit, once):
         except EngineError as exc:  # a conflict with a user's click: the next sweep retries
             db.session.rollback()
             click.echo(f"sweep skipped: {exc}", err=True)
+        except Exception as exc:  # noqa: BLE001 - nothing a pathway does may stop the timers
+            db.session.rollback()
+            current_app.logger.exception("sweep failed: %s", exc)
+            click.echo(f"sweep failed: {exc}", err=True)
         if once:
             return
         time.sleep(interval)

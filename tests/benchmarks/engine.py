@@ -23,6 +23,7 @@ from engine import service
 from engine.db import Base
 from engine.errors import InvalidDefinition
 from engine.versions import known_form_ids, read_directory
+from tests.benchmarks import hostile
 from tests.fixtures.engine import LOOP_FORMS, START_DATA, loop_files
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
@@ -279,6 +280,7 @@ def run(args):
         result["due"] = args.due
         result["tick_ms"] = measure_tick(bench, args.due)
         result["pathways_total"] = count
+        result.update(hostile.measure(bench))  # issue 8: clicks while hostile ones run
         bench.session.close()
     return result
 

@@ -154,3 +154,13 @@ def test_sandbox_is_reattached_after_every_load():
     workflow = runtime.new_workflow(process, {"run_started_at": "2026-01-01"})
     restored = runtime.load(process, runtime.dump(workflow))
     assert restored.script_engine is runtime.SCRIPT_ENGINE
+
+
+@pytest.mark.parametrize("script", ["x = " + "1+" * 40_000 + "1", "x = " + "-" * 90_000 + "1",
+                                    "x = '" + "a" * 100_001 + "'"])
+def test_code_too_deep_or_long_to_compile_is_refused_at_deploy(script):
+    # CPython's parser recurses on nesting; the refusal must be a problem report, not a crash.
+    with pytest.raises(InvalidDefinition) as info:
+        parse_bundle({"x.bpmn": SCRIPT_BPMN.format(script=script, condition="True").encode()},
+                     known_forms=set())
+    assert any(p[1] == "evil" and "sandbox" in p[3] for p in info.value.problems)

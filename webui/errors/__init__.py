@@ -32,7 +32,6 @@ ENGINE_ERRORS = {
     "ReviewRefused": (409, None),
     "ScenarioFailed": (409, _l("Et scenarie fejlede, så versionen blev ikke foreslået.")),
     "InvalidDefinition": (500, None),
-    "SandboxViolation": (500, None),
     "EngineError": (500, None),
 }
 
@@ -77,6 +76,8 @@ def register_engine_errors(app):
         exc_class = getattr(engine_errors, name, None)
         if exc_class is not None:
             app.register_error_handler(exc_class, _engine_handler(status, message))
+    from webui.errors.sandbox import sandbox_failure  # needs the engine, loaded just above
+    app.register_error_handler(engine_errors.SandboxViolation, sandbox_failure)
 
 
 def _engine_handler(status, message):

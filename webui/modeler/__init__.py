@@ -6,7 +6,10 @@ only when a second process owner approves it.
 """
 from flask import Blueprint
 
+from webui.modeler.sandbox_failures import template_names
+
 bp = Blueprint("modeler", __name__, url_prefix="/modeler", template_folder="templates")
+bp.context_processor(template_names)
 
 # The modules register their routes on `bp`; imported after it exists.
 from webui.modeler import api, editing, pages  # noqa: E402,F401
