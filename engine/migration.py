@@ -155,11 +155,13 @@ def migrate(session, pathway_id, version_id, actor, now=None, ctx=None, source="
         pathway, old = live.pathway, live.pathway.version_id
         if old == ctx.version.id:
             raise NotMigratable(f"pathway {pathway_id} already runs on version {old}")
+        drafts = session.scalars(select(TaskDraft).where(TaskDraft.pathway_id == pathway_id)).all()
         change = ctx.move(live.workflow, old, pathway.stage)
         pathway.version_id = ctx.version.id
         live.bundle = ctx.bundle
         pathway.last_error = None
-        aside = _carry_drafts(ctx, live, change, old)
+        with session.no_autoflush:  # one UPDATE of the pathway, in save, under the lock
+            aside = _carry_drafts(ctx, live, change, old, drafts)
         live.record("migration", actor, now, title=f"Version {old} → {ctx.version.id}",
                     data={"from": old, "to": ctx.version.id, "kept": sorted(change.kept),
                           "removed": change.removed, "created": change.created,
@@ -176,10 +178,8 @@ def migrate(session, pathway_id, version_id, actor, now=None, ctx=None, source="
     return pathway
 
 
-def _carry_drafts(ctx, live, change, old_version):
+def _carry_drafts(ctx, live, change, old_version, drafts):
     """Drafts of kept tasks follow the new form; drafts of removed tasks go into history."""
-    drafts = ctx.session.scalars(select(TaskDraft).where(
-        TaskDraft.pathway_id == live.pathway.id)).all()
     if not drafts:
         return {}
     forms = {str(t.id): projection.task_properties(t).get("form")

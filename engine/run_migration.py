@@ -157,8 +157,13 @@ def migrate_run(workflow, changes, new_process, version):
                     "timer" in changes.kinds_of(t.task_spec.name))
              for t in workflow.get_tasks(state=OPEN)}
 
+    last = workflow.last_task
+
     def run():
         migrate_workflow(wdiff, workflow, new_process.spec)
+        # migrate_workflow looks the last task up among ids by object and so always drops it;
+        # the run's data (runtime.current_data) is read from it.
+        workflow.last_task = last if last is not None and last.id in workflow.tasks else None
         workflow.subprocess_specs = new_process.subprocess_specs
         for root, anchor in roots.values():
             if root.id in workflow.tasks:
