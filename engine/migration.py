@@ -101,17 +101,26 @@ def verdict(ctx, pathway):
     return Verdict(migratable=ok, reason=reason, actions=list(actions), **base)
 
 
-def candidates(session, version_id, from_version=None, pathway_ids=None, limit=None):
-    """Ids of active pathways on other versions than `version_id`, oldest first."""
-    query = select(Pathway.id).where(Pathway.status == "active",
-                                     Pathway.version_id != version_id).order_by(Pathway.id)
-    if from_version is not None:
+def candidate_rows(session, version_id, from_version=None, pathway_ids=None, limit=None):
+    """(id, version id) of active pathways on other versions than `version_id`, oldest first;
+    `from_version` is one version id or a list of them."""
+    query = select(Pathway.id, Pathway.version_id).where(
+        Pathway.status == "active", Pathway.version_id != version_id).order_by(Pathway.id)
+    if isinstance(from_version, (list, tuple, set)):
+        query = query.where(Pathway.version_id.in_(list(from_version)))
+    elif from_version is not None:
         query = query.where(Pathway.version_id == from_version)
     if pathway_ids is not None:
         query = query.where(Pathway.id.in_(list(pathway_ids)))
     if limit:
         query = query.limit(limit)
-    return list(session.scalars(query))
+    return [tuple(row) for row in session.execute(query)]
+
+
+def candidates(session, version_id, from_version=None, pathway_ids=None, limit=None):
+    """Ids of active pathways on other versions than `version_id`, oldest first."""
+    return [pid for pid, _ in candidate_rows(session, version_id, from_version, pathway_ids,
+                                             limit)]
 
 
 def dry_run(session, version_id, from_version=None, pathway_ids=None, limit=None):

@@ -7,8 +7,10 @@ from flask.cli import AppGroup
 
 from engine.audit import record
 from webui.extensions import db
+from webui.migration_cli import migrate_command, run_migration_batches
 
 engine_cli = AppGroup("engine", help="The pathway engine.")
+engine_cli.add_command(migrate_command)
 
 
 def _fail(exc):
@@ -68,6 +70,7 @@ def worker(interval, limit, once):
         except EngineError as exc:  # a conflict with a user's click: the next sweep retries
             db.session.rollback()
             click.echo(f"sweep skipped: {exc}", err=True)
+        run_migration_batches()  # bulk migration jobs, one batch per turn
         if once:
             return
         time.sleep(interval)

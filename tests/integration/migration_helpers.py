@@ -8,7 +8,7 @@ from engine import service
 from engine.models import DefinitionVersion
 from tests.fixtures.engine import MIGRATION_FORMS, START_DATA, migration_files
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2030, 3, 4, 9, 0, tzinfo=timezone.utc)  # the worker's tick runs on wall time
 LATER = T0 + timedelta(days=3)
 
 # The flow from the split to DUDIT and DUDIT's two boundary events, as text to cut out.
