@@ -42,6 +42,7 @@ def _deploy(changed: dict[str, bytes], base, note: str):
         db.session.rollback()
         return None, exc.problems
     db.session.commit()
+    migrations.after_deploy(version, request.values.get("auto_migrate") == "1")
     return version, []
 
 
@@ -131,3 +132,5 @@ def deploy(version_id):
         return jsonify(ok=False, problems=[list(p) for p in problems]), 422
     return jsonify(ok=True, version=version.id,
                    url=url_for("modeler.edit", version_id=version.id, filename=payload["filename"]))
+
+from webui.modeler import migrations  # noqa: E402,F401  (its routes join this blueprint)
