@@ -37,8 +37,8 @@ class Context:
 
     def __init__(self, session, version_id):
         self.session = session
-        self.version = get_version(session, version_id)
-        self.bundle = bundle_of(session, self.version.id)
+        self.version_id = get_version(session, version_id).id  # a plain id survives commits
+        self.bundle = bundle_of(session, self.version_id)
         self.changes = ChangeCache()
         self.forms = FormKeys(session)
         self._bundles = {}
@@ -53,10 +53,10 @@ class Context:
     def move(self, workflow, version_id, stage):
         """Move a run of `stage` on `version_id` onto the target; a RunChange or NotMigratable."""
         if stage not in self.bundle.processes:
-            raise NotMigratable(f"stage '{stage}' does not exist in version {self.version.id}")
+            raise NotMigratable(f"stage '{stage}' does not exist in version {self.version_id}")
         old = self.bundle_of(version_id)
         changes = self.changes.get(old, self.bundle, stage)
-        return migrate_run(workflow, changes, self.bundle.process(stage), self.version.id)
+        return migrate_run(workflow, changes, self.bundle.process(stage), self.version_id)
 
 
 def _shape(pathway):
@@ -162,26 +162,26 @@ def migrate(session, pathway_id, version_id, actor, now=None, ctx=None, source="
     with clock.frozen_at(now):
         live = pathways.load(session, pathway_id)
         pathway, old = live.pathway, live.pathway.version_id
-        if old == ctx.version.id:
+        if old == ctx.version_id:
             raise NotMigratable(f"pathway {pathway_id} already runs on version {old}")
         drafts = session.scalars(select(TaskDraft).where(TaskDraft.pathway_id == pathway_id)).all()
         change = ctx.move(live.workflow, old, pathway.stage)
-        pathway.version_id = ctx.version.id
+        pathway.version_id = ctx.version_id
         live.bundle = ctx.bundle
         pathway.last_error = None
         with session.no_autoflush:  # one UPDATE of the pathway, in save, under the lock
             aside = _carry_drafts(ctx, live, change, old, drafts)
-        live.record("migration", actor, now, title=f"Version {old} → {ctx.version.id}",
-                    data={"from": old, "to": ctx.version.id, "kept": sorted(change.kept),
+        live.record("migration", actor, now, title=f"Version {old} → {ctx.version_id}",
+                    data={"from": old, "to": ctx.version_id, "kept": sorted(change.kept),
                           "removed": change.removed, "created": change.created,
                           "timers_restarted": change.timers_restarted,
                           "draft_values_set_aside": aside})
         pathways.settle(session, live, now, actor)
         pathways.save(session, live, now)
-        _refresh_rows(session, live, change, ctx)
+        _refresh_rows(session, live, change)
     audit.record(session, actor, "pathway.migrate", patient_id=pathway.patient_id,
                  pathway_id=pathway_id, source=source,
-                 detail=f"version {old} -> {ctx.version.id}; kept {len(change.kept)}, removed "
+                 detail=f"version {old} -> {ctx.version_id}; kept {len(change.kept)}, removed "
                         f"{len(change.removed)}, created {len(change.created)} open task(s)")
     session.flush()
     return pathway
@@ -201,7 +201,7 @@ def _carry_drafts(ctx, live, change, old_version, drafts):
         elif draft.task_id in change.kept:
             old_form = change.old_forms.get(draft.task_id)
             data, moved = remap(draft.data, ctx.forms.get(old_version, old_form),
-                                ctx.forms.get(ctx.version.id, forms.get(draft.task_id)),
+                                ctx.forms.get(ctx.version_id, forms.get(draft.task_id)),
                                 old_version, old_form)
             if moved:
                 draft.data = runtime.jsonable(data)
@@ -209,17 +209,18 @@ def _carry_drafts(ctx, live, change, old_version, drafts):
     return aside
 
 
-def _refresh_rows(session, live, change, ctx):
+def _refresh_rows(session, live, change):
     """Kept worklist rows take the new version's title, element and form; their claim, creation
     time and due date stay (the due date is recomputed only when its expression changed)."""
-    wanted = projection.wanted_items(live)
-    rows = session.scalars(select(WorklistItem).where(
-        WorklistItem.pathway_id == live.pathway.id)).all()
-    for row in rows:
-        cols = wanted.get(row.task_id)
-        if cols is None or row.task_id not in change.kept:
-            continue
-        row.title, row.task_spec, row.form_id = cols["title"], cols["task_spec"], cols["form_id"]
+    tasks = {tid: t for tid, t in ((str(t.id), t) for t in runtime.ready_user_tasks(live.workflow))
+             if tid in change.kept}
+    if not tasks:
+        return
+    due = projection.wanted_items(live) if change.due_changed else {}
+    for row in session.scalars(select(WorklistItem).where(
+            WorklistItem.pathway_id == live.pathway.id, WorklistItem.task_id.in_(list(tasks)))):
+        spec = tasks[row.task_id].task_spec
+        row.title, row.task_spec = spec.bpmn_name or spec.name, spec.bpmn_id
+        row.form_id = projection.task_properties(tasks[row.task_id]).get("form")
         if row.task_id in change.due_changed:
-            row.due_at = cols["due"]
-    session.flush()
+            row.due_at = due[row.task_id]["due"]

@@ -1,19 +1,20 @@
 """Bulk migration jobs: created from the UI or CLI, worked off in batches by the background worker.
 
 A job lists its pathways as `migration_item` rows. `run_batch` migrates the next pending
-items of the oldest running job, each pathway in its own transaction (the caller's `commit`
-is called after every pathway), so a clinician's click waits for one pathway at most and a
-failing pathway rolls back alone. A pathway someone changed meanwhile (Conflict) is retried
-in a later batch; after MAX_ATTEMPTS it is listed as failed with the reason.
+items of the oldest running job. Each pathway is atomic (its migration, history, audit entry
+and item status are written together or not at all) and a failing pathway never takes
+another one with it. A pathway someone changed meanwhile (Conflict) is retried in a later
+batch; after MAX_ATTEMPTS it is listed as failed with the reason.
 """
 import logging
+import time
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine import audit, clock
 from engine.errors import Conflict, EngineError, NotFound
-from engine.migration import Context, candidate_rows, candidates, migrate
+from engine.migration import Context, NotMigratable, candidate_rows, candidates, migrate
 from engine.migration_models import MigrationItem, MigrationJob, VersionMigrationPolicy
 from engine.models import Pathway
 from engine.spec_changes import bundle_text_only
@@ -21,6 +22,8 @@ from engine.versions import bundle_of, get_version
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+STATUS_EVERY_S = 1.0  # how often a running batch looks for a pause or cancel
+GROUP_SECONDS = 0.2  # commit at least this often (0: after every pathway)
 
 
 def create_job(session, version_id, actor, pathway_ids=None, from_version=None, limit=None,
@@ -92,82 +95,103 @@ def failures(session, job_id, limit=200):
         .order_by(MigrationItem.id.desc()).limit(limit)))
 
 
-def run_batch(session, commit, batch=100, now=None, actor_prefix="migration"):
+def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS):
     """Migrate up to `batch` pending pathways of the oldest running job; return how many were
-    handled. `commit()` is called after each pathway: one transaction per pathway."""
+    handled (including conflicts that will be retried).
+
+    Every pathway is atomic: its migration, history, audit entry and item status are written
+    together or not at all. `commit()` is called once `group_seconds` have passed since the
+    transaction's first pathway (0: after every pathway), which keeps SQLite's per-commit
+    sync off the critical path. When a pathway's work has to be rolled back (a conflict with
+    a clinician, an error after the pathway was changed), the uncommitted pathways of that
+    group are simply still pending (the next batch redoes them), and the rest of this batch
+    commits pathway by pathway.
+    """
     job_id = session.scalar(select(MigrationJob.id).where(MigrationJob.status == "running")
                             .order_by(MigrationJob.id).limit(1))
     if job_id is None:
         return 0
-    job = session.get(MigrationJob, job_id)
-    target, actor = job.target_version_id, job.created_by
+    target, actor = session.execute(select(MigrationJob.target_version_id, MigrationJob.created_by)
+                                    .where(MigrationJob.id == job_id)).one()
     ctx = Context(session, target)  # spec diffs are computed once per batch
-    items = session.execute(select(MigrationItem.id, MigrationItem.pathway_id).where(
+    items = session.execute(select(MigrationItem.id, MigrationItem.pathway_id,
+                                   MigrationItem.attempts).where(
         MigrationItem.job_id == job_id, MigrationItem.status == "pending")
         .order_by(MigrationItem.attempts, MigrationItem.id).limit(batch)).all()
-    handled = 0
-    for item_id, pathway_id in items:
-        if session.scalar(select(MigrationJob.status).where(MigrationJob.id == job_id)) \
-                != "running":
-            break  # paused or cancelled meanwhile
-        outcome, reason = _one(session, ctx, pathway_id, actor, now)
-        _finish_item(session, job_id, item_id, outcome, reason)
-        commit()
+    handled = uncommitted = 0
+    checked = opened = time.monotonic()
+    for item_id, pathway_id, attempts in items:
+        if time.monotonic() - checked > STATUS_EVERY_S:  # a pause or cancel takes effect soon
+            checked = time.monotonic()
+            if session.scalar(select(MigrationJob.status).where(
+                    MigrationJob.id == job_id)) != "running":
+                break
+        if not uncommitted:
+            opened = time.monotonic()
+        outcome, reason, rolled_back = _one(session, ctx, pathway_id, actor, now)
+        if rolled_back:  # the group's other pathways are pending again: redone later
+            handled, uncommitted, group_seconds = handled - uncommitted, 0, 0
+        _finish_item(session, item_id, attempts + 1, outcome, reason)
         handled += 1
-    _close_if_done(session, job_id)
+        uncommitted += 1
+        if time.monotonic() - opened >= group_seconds:
+            commit()
+            uncommitted = 0
+    _count(session, job_id)
     commit()
     return handled
 
 
 def _one(session, ctx, pathway_id, actor, now):
-    """('done'|'failed'|'retry', reason); a failure leaves the pathway exactly as it was."""
+    """(outcome 'done'|'failed'|'retry', reason, rolled back?); a failed pathway stays as it was."""
     try:
         pathway = session.get(Pathway, pathway_id)
         if pathway is None or pathway.status != "active":
-            return "failed", "the pathway has ended"
-        if pathway.version_id == ctx.version.id:
-            return "done", "already on the target version"
-        migrate(session, pathway_id, ctx.version.id, actor, now=now, ctx=ctx, source="worker")
-        return "done", None
-    except Conflict as exc:  # a clinician changed it meanwhile: try again later
-        session.rollback()
-        return "retry", str(exc)
+            return "failed", "the pathway has ended", False
+        if pathway.version_id == ctx.version_id:
+            return "done", "already on the target version", False
+        migrate(session, pathway_id, ctx.version_id, actor, now=now, ctx=ctx, source="worker")
+        return "done", None, False
+    except Conflict as exc:  # a clinician changed it meanwhile (save rolled back): retry later
+        return "retry", str(exc), True
+    except NotMigratable as exc:
+        if session.dirty or session.new or session.deleted:  # failed after changing something
+            session.rollback()
+            return "failed", str(exc), True
+        return "failed", str(exc), False  # refused before touching anything
     except EngineError as exc:
         session.rollback()
-        return "failed", str(exc)
+        return "failed", str(exc), True
     except SQLAlchemyError:
         session.rollback()
         raise
     except Exception as exc:  # noqa: BLE001 - one broken pathway must not stop the job
         session.rollback()
         log.exception("migration of pathway %s failed", pathway_id)
-        return "failed", f"unexpected error: {exc}"
+        return "failed", f"unexpected error: {exc}", True
 
 
-def _finish_item(session, job_id, item_id, outcome, reason):
-    item = session.get(MigrationItem, item_id)
-    item.attempts += 1
-    if outcome == "retry" and item.attempts < MAX_ATTEMPTS:
-        item.reason = reason
-    else:
-        item.status = "done" if outcome == "done" else "failed"
-        item.reason = reason
-        item.finished_at = clock.utcnow()
-        column = MigrationJob.done if item.status == "done" else MigrationJob.failed
-        session.execute(update(MigrationJob).where(MigrationJob.id == job_id)
-                        .values({column: column + 1, "updated_at": clock.utcnow()}))
-    session.flush()
+def _finish_item(session, item_id, attempts, outcome, reason):
+    """The item's outcome, in the same transaction as the pathway's migration."""
+    values = {"attempts": attempts, "reason": reason}
+    if outcome != "retry" or attempts >= MAX_ATTEMPTS:
+        values.update(status="done" if outcome == "done" else "failed",
+                      finished_at=clock.utcnow())
+    session.execute(update(MigrationItem).where(MigrationItem.id == item_id).values(values))
 
 
-def _close_if_done(session, job_id):
-    left = session.scalar(select(func.count()).select_from(MigrationItem).where(
-        MigrationItem.job_id == job_id, MigrationItem.status == "pending"))
+def _count(session, job_id):
+    """Copy the item counts onto the job row; close the job when nothing is left."""
+    counts = dict(session.execute(select(MigrationItem.status, func.count()).where(
+        MigrationItem.job_id == job_id).group_by(MigrationItem.status)).all())
     job = session.get(MigrationJob, job_id)
-    if not left and job.status == "running":
+    job.done, job.failed, job.updated_at = counts.get("done", 0), counts.get("failed", 0), \
+        clock.utcnow()
+    if not counts.get("pending") and job.status == "running":
         job.status, job.finished_at = "done", clock.utcnow()
         audit.record(session, "system", "migration.done",
                      detail=f"job {job.id}: {job.done} migrated, {job.failed} failed")
-        session.flush()
+    session.flush()
 
 
 def set_auto_migrate(session, version_id, flag, actor):

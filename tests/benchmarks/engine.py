@@ -280,6 +280,9 @@ def run(args):
         result["tick_ms"] = measure_tick(bench, args.due)
         result["pathways_total"] = count
         bench.session.close()
+        # migrate_per_s and friends; imported here because migration.py builds on this module
+        from tests.benchmarks import migration as migration_bench
+        result.update(migration_bench.run(scenario, args.pathways, tmp))
     return result
 
 
