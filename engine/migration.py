@@ -79,10 +79,12 @@ def _describe(change, spec_names):
     return actions
 
 
-def verdict(ctx, pathway):
+def verdict(ctx, pathway, open_tasks=None):
     """Dry run for one pathway row (state loaded): nothing is written, the row is untouched."""
-    open_tasks = tuple(sorted(ctx.session.scalars(select(WorklistItem.task_spec).where(
-        WorklistItem.pathway_id == pathway.id, WorklistItem.kind == "task"))))
+    if open_tasks is None:
+        open_tasks = ctx.session.scalars(select(WorklistItem.task_spec).where(
+            WorklistItem.pathway_id == pathway.id, WorklistItem.kind == "task")).all()
+    open_tasks = tuple(sorted(open_tasks))
     base = dict(pathway_id=pathway.id, from_version=pathway.version_id, stage=pathway.stage,
                 open_tasks=open_tasks)
     if not pathway.state:
@@ -132,7 +134,12 @@ def dry_run(session, version_id, from_version=None, pathway_ids=None, limit=None
         rows = session.scalars(select(Pathway).options(undefer(Pathway.state))
                                .where(Pathway.id.in_(ids[start:start + 500]))
                                .order_by(Pathway.id)).all()
-        result.extend(verdict(ctx, row) for row in rows)
+        tasks = {}
+        for pid, spec in session.execute(select(WorklistItem.pathway_id, WorklistItem.task_spec)
+                                         .where(WorklistItem.pathway_id.in_(ids[start:start + 500]),
+                                                WorklistItem.kind == "task")):
+            tasks.setdefault(pid, []).append(spec)
+        result.extend(verdict(ctx, row, tasks.get(row.id, [])) for row in rows)
         for row in rows:
             session.expire(row, ["state"])  # keep memory flat on large dry runs
     return result
