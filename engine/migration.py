@@ -8,7 +8,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
 from engine import audit, clock, pathways, projection, runtime
@@ -30,6 +30,7 @@ class Verdict:
     migratable: bool
     reason: str = ""
     actions: list = field(default_factory=list)
+    drafts: int = 0
 
 
 class Context:
@@ -66,16 +67,26 @@ def _shape(pathway):
             tuple(sorted((t["task_spec"], t["state"]) for t in tasks.values())))
 
 
-def _describe(change, spec_names):
-    def names(ids):
-        return ", ".join(sorted(spec_names.get(n, n) for n in ids)) or "-"
+def _describe(ctx, change, workflow, from_version):
+    """Readable lines: open tasks kept, removed, created; timers restarted; form fields gone."""
+    def names(specs):
+        return ", ".join(sorted(specs)) or "-"
     actions = [f"kept: {names(v[1] for v in change.kept.values())}"]
     if change.removed:
-        actions.append(f"removed: {names(change.removed.values())}")
+        actions.append(f"removed: {names(change.removed.values())} (drafts go into history)")
     if change.created:
         actions.append(f"created: {names(change.created.values())}")
     if change.timers_restarted:
         actions.append(f"timers restarted: {', '.join(change.timers_restarted)}")
+    tasks = {str(t.id): t for t in runtime.ready_user_tasks(workflow)}
+    for task_id, (_old, new) in sorted(change.kept.items(), key=lambda kv: kv[1][1]):
+        old_form = change.old_forms.get(task_id)
+        new_form = projection.task_properties(tasks[task_id]).get("form")
+        old_keys = ctx.forms.get(from_version, old_form)
+        new_keys = ctx.forms.get(ctx.version_id, new_form)
+        if old_keys is not None and new_keys is not None and old_keys - new_keys:
+            actions.append(f"{new}: draft values of {', '.join(sorted(old_keys - new_keys))} "
+                           f"are kept aside and shown (form {old_form} → {new_form})")
     return actions
 
 
@@ -96,7 +107,7 @@ def verdict(ctx, pathway, open_tasks=None):
             with clock.frozen_at(clock.utcnow()):
                 workflow = runtime.step(lambda: runtime.load(process, pathway.state))
                 change = ctx.move(workflow, pathway.version_id, pathway.stage)
-            ctx._shapes[key] = (True, "", _describe(change, {}))
+            ctx._shapes[key] = (True, "", _describe(ctx, change, workflow, pathway.version_id))
         except NotMigratable as exc:
             ctx._shapes[key] = (False, str(exc), [])
     ok, reason, actions = ctx._shapes[key]
@@ -139,7 +150,11 @@ def dry_run(session, version_id, from_version=None, pathway_ids=None, limit=None
                                          .where(WorklistItem.pathway_id.in_(ids[start:start + 500]),
                                                 WorklistItem.kind == "task")):
             tasks.setdefault(pid, []).append(spec)
-        result.extend(verdict(ctx, row, tasks.get(row.id, [])) for row in rows)
+        drafts = dict(session.execute(select(TaskDraft.pathway_id, func.count()).where(
+            TaskDraft.pathway_id.in_(ids[start:start + 500])).group_by(TaskDraft.pathway_id)).all())
+        for row in rows:
+            result.append(verdict(ctx, row, tasks.get(row.id, [])))
+            result[-1].drafts = drafts.get(row.id, 0)
         for row in rows:
             session.expire(row, ["state"])  # keep memory flat on large dry runs
     return result
@@ -153,8 +168,10 @@ def grouped(verdicts):
         key = (v.from_version, v.stage, v.open_tasks, v.migratable, v.reason)
         group = groups.setdefault(key, dict(
             from_version=v.from_version, stage=v.stage, open_tasks=list(v.open_tasks),
-            migratable=v.migratable, reason=v.reason, actions=v.actions, pathway_ids=[]))
+            migratable=v.migratable, reason=v.reason, actions=v.actions, pathway_ids=[],
+            drafts=0))
         group["pathway_ids"].append(v.pathway_id)
+        group["drafts"] += v.drafts
     return list(groups.values())
 
 

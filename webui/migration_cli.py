@@ -16,6 +16,8 @@ def _print_groups(groups):
                    f"· {verdict}")
         for action in g["actions"]:
             click.echo(f"    {action}")
+        if g["drafts"]:
+            click.echo(f"    drafts kept: {g['drafts']}")
 
 
 @click.command("migrate")

@@ -86,7 +86,7 @@ def test_removed_open_task_goes_and_its_draft_is_kept_in_history(app):
         before = _snapshot(s, pathway.id)
         target = h.deploy(s, h.remove_dudit)
         [verdict] = migration.dry_run(s, target.id)
-        assert verdict.migratable and "removed: dudit" in verdict.actions
+        assert verdict.migratable and "removed: dudit (drafts go into history)" in verdict.actions
 
         moved = _migrated(s, pathway.id, target.id)
         assert h.open_specs(s, pathway.id) == ["plan"]  # the join no longer waits for DUDIT
@@ -129,6 +129,9 @@ def test_renamed_form_field_keeps_fitting_values_and_sets_the_rest_aside(app):
         pathway = h.mid_stage(s)
         before = _snapshot(s, pathway.id)
         target = h.deploy(s, h.rename_dudit_form, forms=h.FORMS_V2)
+        [group] = migration.grouped(migration.dry_run(s, target.id))
+        assert group["drafts"] == 1 and "dudit: draft values of note are kept aside and shown " \
+            "(form dudit_m → dudit_m2)" in group["actions"]
         _migrated(s, pathway.id, target.id)
         item = h.task(s, pathway.id, "dudit")
         assert item.task_id == before["task_id"] and item.form_id == "dudit_m2"
