@@ -14,7 +14,7 @@ from sqlalchemy.orm import undefer
 from engine import audit, clock, pathways, projection, runtime
 from engine.form_drafts import FormKeys, remap
 from engine.models import Pathway, TaskDraft, WorklistItem
-from engine.run_migration import NotMigratable, label, migrate_run  # noqa: F401
+from engine.run_migration import NotMigratable, migrate_run
 from engine.spec_changes import ChangeCache
 from engine.versions import bundle_of, get_version
 

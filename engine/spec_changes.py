@@ -4,8 +4,11 @@ SpiffWorkflow aligns task specs by BPMN id (`SpiffWorkflow.bpmn.util.diff.SpecDi
 lists the serialized attributes that differ. Here those attribute names are sorted into
 "text only" (labels, documentation, guidance properties: safe anywhere) and everything else.
 """
+import json
+
 from SpiffWorkflow.bpmn.util.diff import SpecDiff
 
+from engine.form_drafts import keys_of
 from engine.runtime import SERIALIZER
 
 # Attributes of a serialized task spec that only change what people read.
@@ -121,4 +124,14 @@ def bundle_text_only(old_bundle, new_bundle, old_files=None, new_files=None):
         for name in sorted(set(old_files) | set(new_files)):
             if name.endswith(".dmn") and old_files.get(name) != new_files.get(name):
                 reasons.append(f"{name}: decision table changed")
+            if name.startswith("forms/") and _form_keys(old_files.get(name)) != \
+                    _form_keys(new_files.get(name)):
+                reasons.append(f"{name}: form fields changed")
     return not reasons, reasons
+
+
+def _form_keys(text):
+    try:
+        return keys_of(json.loads(text)) if text else None
+    except ValueError:
+        return None

@@ -7,15 +7,11 @@ from sqlalchemy import select
 from engine import service
 from engine.models import DefinitionVersion
 from tests.fixtures.engine import MIGRATION_FORMS, START_DATA, migration_files
+from tests.fixtures.engine.migration_variants import (  # noqa: F401 - used as h.<variant>
+    add_task_after_dudit, relabel, remove_audit, remove_dudit, rename_dudit_form)
 
 T0 = datetime(2030, 3, 4, 9, 0, tzinfo=timezone.utc)  # the worker's tick runs on wall time
 LATER = T0 + timedelta(days=3)
-
-# The flow from the split to DUDIT and DUDIT's two boundary events, as text to cut out.
-DUDIT_BLOCK_START = '    <bpmn:userTask id="dudit" '
-SPLIT_TO_DUDIT = '<bpmn:sequenceFlow id="b_f_dudit" sourceRef="b_split" targetRef="dudit"/>'
-DUDIT_BLOCK_END = '<bpmn:endEvent id="b_end_ind"/>\n'
-
 
 def deploy(session, edit=None, forms=None):
     """Deploy the fixture (or a variant); `forms` {form_id: [keys]} go into the bundle's files."""
@@ -30,49 +26,6 @@ def deploy(session, edit=None, forms=None):
         version.files = files
     session.commit()
     return version
-
-
-def relabel(text):
-    """Variant: DUDIT gets a new label, nothing else changes."""
-    return text.replace('name="DUDIT"', 'name="DUDIT (stoffer)"')
-
-
-def add_task_after_dudit(text):
-    """Variant: a new user task 'medicin' between DUDIT and the join."""
-    text = text.replace('<bpmn:sequenceFlow id="b_f_dudit_done" sourceRef="dudit" '
-                        'targetRef="b_join"/>',
-                        '<bpmn:sequenceFlow id="b_f_dudit_done" sourceRef="dudit" '
-                        'targetRef="medicin"/>\n'
-                        '    <bpmn:userTask id="medicin" name="Medicingennemgang">'
-                        '<bpmn:extensionElements><spiffworkflow:properties>'
-                        '<spiffworkflow:property name="form" value="medicin_m"/>'
-                        '</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>\n'
-                        '    <bpmn:sequenceFlow id="b_f_med" sourceRef="medicin" '
-                        'targetRef="b_join"/>')
-    return text.replace("<!--EXTRA_LANE-->", "<bpmn:flowNodeRef>medicin</bpmn:flowNodeRef>")
-
-
-def remove_dudit(text):
-    """Variant: DUDIT (open in the tests) and its boundary events are gone."""
-    start = text.index(DUDIT_BLOCK_START)
-    end = text.index(DUDIT_BLOCK_END) + len(DUDIT_BLOCK_END)
-    text = text[:start] + text[end:]
-    text = text.replace('<bpmn:sequenceFlow id="b_f_dudit_done" sourceRef="dudit" '
-                        'targetRef="b_join"/>', "").replace(SPLIT_TO_DUDIT, "")
-    return text.replace("<bpmn:flowNodeRef>dudit</bpmn:flowNodeRef>", "")
-
-
-def remove_audit(text):
-    """Variant: AUDIT (completed in the tests) is gone; the split leads to DUDIT only."""
-    start = text.index('    <bpmn:sequenceFlow id="b_f_audit" ')
-    end = text.index('targetRef="b_join"/>', start) + len('targetRef="b_join"/>')
-    text = text[:start] + SPLIT_TO_DUDIT + text[end:]
-    return text.replace("<bpmn:flowNodeRef>audit</bpmn:flowNodeRef>", "")
-
-
-def rename_dudit_form(text):
-    """Variant: DUDIT uses form dudit_m2, whose field 'note' is now called 'notes'."""
-    return text.replace('value="dudit_m"', 'value="dudit_m2"')
 
 
 FORMS_V1 = {"dudit_m": ["drugs", "note"]}
