@@ -95,7 +95,8 @@ def failures(session, job_id, limit=200):
         .order_by(MigrationItem.id.desc()).limit(limit)))
 
 
-def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS):
+def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS,
+              source="worker"):
     """Migrate up to `batch` pending pathways of the oldest running job; return how many were
     handled (including conflicts that will be retried).
 
@@ -128,7 +129,7 @@ def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS)
                 break
         if not uncommitted:
             opened = time.monotonic()
-        outcome, reason, rolled_back = _one(session, ctx, pathway_id, actor, now)
+        outcome, reason, rolled_back = _one(session, ctx, pathway_id, actor, now, source)
         if rolled_back:  # the group's other pathways are pending again: redone later
             handled, uncommitted, group_seconds = handled - uncommitted, 0, 0
         _finish_item(session, item_id, attempts + 1, outcome, reason)
@@ -142,7 +143,7 @@ def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS)
     return handled
 
 
-def _one(session, ctx, pathway_id, actor, now):
+def _one(session, ctx, pathway_id, actor, now, source):
     """(outcome 'done'|'failed'|'retry', reason, rolled back?); a failed pathway stays as it was."""
     try:
         pathway = session.get(Pathway, pathway_id)
@@ -150,7 +151,7 @@ def _one(session, ctx, pathway_id, actor, now):
             return "failed", "the pathway has ended", False
         if pathway.version_id == ctx.version_id:
             return "done", "already on the target version", False
-        migrate(session, pathway_id, ctx.version_id, actor, now=now, ctx=ctx, source="worker")
+        migrate(session, pathway_id, ctx.version_id, actor, now=now, ctx=ctx, source=source)
         return "done", None, False
     except Conflict as exc:  # a clinician changed it meanwhile (save rolled back): retry later
         return "retry", str(exc), True

@@ -49,7 +49,7 @@ def migrate_command(to_version, from_version, dry_run, limit, queue, batch):
     click.echo(f"job {job.id}: {job.total} pathway(s) to version {to_version}")
     if queue:
         return
-    while migration_jobs.run_batch(db.session, db.session.commit, batch=batch):
+    while migration_jobs.run_batch(db.session, db.session.commit, batch=batch, source="cli"):
         state = migration_jobs.progress(db.session, job.id)
         click.echo(f"  done {state['done']}, failed {state['failed']}, left {state['left']}")
     state = migration_jobs.progress(db.session, job.id)
