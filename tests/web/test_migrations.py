@@ -123,3 +123,22 @@ def test_values_that_no_longer_fit_the_form_are_shown_on_the_task_page(auth, cli
     auth.login("psyk.kbh")
     page = client.get(f"/forloeb/{pathway_id}/opgaver/{task_id}").get_data(as_text=True)
     assert 'id="previous-values"' in page and "Ring til egen læge" in page
+
+
+def test_upload_flagged_as_texts_only_migrates_automatically(auth, client, app, referred):
+    import io
+    pathway_id, task_id = referred
+    with app.app_context():
+        text = service.latest_version(db.session).files["henvisning.bpmn"]
+    changed = text.replace('name="Visitation"', 'name="Visitation og vurdering"', 1)
+    auth.login("ejer")
+    response = client.post("/modeler/upload", data={
+        "files": (io.BytesIO(changed.encode()), "henvisning.bpmn"), "auto_migrate": "1"},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        job = db.session.scalars(select(MigrationJob)).one()
+        assert job.automatic and job.total == 1 and job.created_by == "ejer"
+        migration_jobs.run_batch(db.session, db.session.commit)
+        assert item_for(pathway_id, "visitation").title == "Visitation og vurdering"
+        assert item_for(pathway_id, "visitation").task_id == task_id

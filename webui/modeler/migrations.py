@@ -3,7 +3,7 @@
 The migration itself runs in the background worker (`flask engine worker`); these pages only
 plan it, create the job, show its progress and pause, resume or cancel it.
 """
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -150,11 +150,21 @@ def auto_migration(version_id):
 
 
 def after_deploy(version, auto_migrate):
-    """Called by the modeler's deploy: flag the new version when asked and migrate safe ones."""
+    """Called by the modeler's deploy: flag the new version when asked and migrate safe ones.
+
+    The deploy has been committed already; a problem here is logged and never undoes it.
+    """
     from engine import migration_jobs
-    if auto_migrate:
-        migration_jobs.set_auto_migrate(db.session, version.id, True, current_user.username)
-    job = migration_jobs.auto_migrate_if_safe(db.session, version.id, current_user.username)
-    db.session.commit()
-    return job
+    from engine.errors import EngineError
+    try:
+        if auto_migrate:
+            migration_jobs.set_auto_migrate(db.session, version.id, True, current_user.username)
+        job = migration_jobs.auto_migrate_if_safe(db.session, version.id, current_user.username)
+        db.session.commit()
+        return job
+    except EngineError as exc:
+        db.session.rollback()
+        current_app.logger.warning("automatic migration to version %s not started: %s",
+                                   version.id, exc)
+        return None
 
