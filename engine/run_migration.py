@@ -150,8 +150,9 @@ def migrate_run(workflow, changes, new_process, version):
     wdiff = WorkflowDiff(workflow, changes.diff)
     roots = _removed_roots(wdiff, changes)
     grow = _check(workflow, wdiff, changes, roots, version)
-    before = {tid: t.task_spec.name for tid, t in _user_tasks(workflow).items()}
-    result = RunChange(old_forms={tid: _form(t) for tid, t in _user_tasks(workflow).items()})
+    open_before = _user_tasks(workflow)
+    before = {tid: t.task_spec.name for tid, t in open_before.items()}
+    result = RunChange(old_forms={tid: _form(t) for tid, t in open_before.items()})
     # What a reset throws away: open tasks' data and their timers' computed due times.
     saved = {t.id: (deepcopy(t.data), deepcopy(t.internal_data),
                     "timer" in changes.kinds_of(t.task_spec.name))
