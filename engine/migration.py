@@ -1,8 +1,8 @@
 """Migrating running pathways to another definition version: dry run and one pathway at a time.
 
-Each pathway moves in its own transaction: load under the optimistic lock, move the current
-run (engine/run_migration.py), step, save with the worklist projection, timers and awaited
-messages, carry drafts over (engine/form_drafts.py), history row and audit entry.
+A pathway moves atomically (the caller commits): load under the optimistic lock, move the
+current run (engine/run_migration.py), step, save with the worklist projection, timers and
+awaited messages, carry drafts over (engine/form_drafts.py), history row and audit entry.
 """
 import json
 from collections import OrderedDict
