@@ -10,9 +10,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from engine import audit, clock, failures, isolation, pathways, runtime, timers
+from engine import audit, clock, failures, isolation, migration, pathways, runtime, timers
 from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, \
     SandboxViolation
+from engine.form_drafts import PREVIOUS_KEY
+from engine.migration import NotMigratable, dry_run, grouped  # noqa: F401
 from engine.models import AwaitedMessage, Pathway, Patient, TaskDraft, TaskRecord, WorklistItem
 from engine.versions import (current_version, deploy_bundle, deploy_directory,  # noqa: F401
                              export_version, get_version, latest_version)
@@ -140,7 +142,10 @@ def save_draft(session, pathway_id, task_id, data, actor):
     if draft is None:
         draft = TaskDraft(pathway_id=pathway_id, task_id=str(task_id))
         session.add(draft)
-    draft.data, draft.actor, draft.saved_at = runtime.jsonable(data or {}), actor, clock.utcnow()
+    kept = {PREVIOUS_KEY: draft.data[PREVIOUS_KEY]} if PREVIOUS_KEY in (draft.data or {}) else {}
+    # values a migration set aside stay until the task is completed (the form never posts them)
+    draft.data = dict(runtime.jsonable(data or {}), **kept)
+    draft.actor, draft.saved_at = actor, clock.utcnow()
     session.flush()
     return draft
 
@@ -221,21 +226,9 @@ def history(session, pathway_id):
 
 
 def migrate_pathway(session, pathway_id, version_id, actor, now=None):
-    """Move a pathway to another definition version: its current stage restarts there."""
-    now = _now(now)
-    version = get_version(session, version_id)
-    with clock.frozen_at(now), _click(version_id=version.id) as where:
-        live = pathways.load(session, pathway_id)
-        where["pathway"] = live.pathway
-        data, stage, old = live.data, live.pathway.stage, live.pathway.version_id
-        live.pathway.version_id = version.id
-        live.bundle = pathways.bundle_of(session, version.id)
-        if stage not in live.bundle.processes:
-            raise EngineError(f"version {version.id} has no stage '{stage}'")
-        pathways.start_run(live, stage, data, now, actor, reason=f"migrated from version {old}")
-        pathways.settle(session, live, now, actor)
-        pathways.save(session, live, now)
-    audit.record(session, actor, "pathway.migrate", patient_id=live.pathway.patient_id,
-                 pathway_id=pathway_id, detail=f"version {old} -> {version.id}")
-    return live.pathway
+    """Move a pathway's current run to another version, keeping its progress (NotMigratable)."""
+    with _click(version_id=version_id):
+        return migration.migrate(session, pathway_id, version_id, actor, now=now)
+
+
 from engine.decisions import phase_in_dates  # noqa: F401,E402  (phase-in dashboard reads the deployed DMN)

@@ -62,6 +62,7 @@ def create_app(test_config=None):
 def _import_models():
     """Import every module that defines tables so the metadata is complete."""
     import engine.models  # noqa: F401
+    import engine.migration_models  # noqa: F401
     import webui.models  # noqa: F401
 
 

@@ -8,8 +8,10 @@ from flask.cli import AppGroup
 from engine.audit import record
 from webui.demo import clock as demo_clock
 from webui.extensions import db
+from webui.migration_cli import migrate_command, run_migration_batches
 
 engine_cli = AppGroup("engine", help="The pathway engine.")
+engine_cli.add_command(migrate_command)
 
 
 def _fail(exc):
@@ -79,6 +81,7 @@ def worker(interval, limit, once):
             fired = _tick_once(limit, "system")
             if fired:
                 click.echo(f"{fired} timer(s) fired")
+            run_migration_batches()  # bulk migration jobs, one turn between sweeps
         except EngineError as exc:  # a conflict with a user's click: the next sweep retries
             db.session.rollback()
             click.echo(f"sweep skipped: {exc}", err=True)

@@ -282,6 +282,9 @@ def run(args):
         result["pathways_total"] = count
         result.update(hostile.measure(bench))  # issue 8: clicks while hostile ones run
         bench.session.close()
+        # migrate_per_s and friends; imported here because migration.py builds on this module
+        from tests.benchmarks import migration as migration_bench
+        result.update(migration_bench.run(scenario, args.pathways, tmp))
     return result
 
 

@@ -90,6 +90,7 @@ def test_screens(live_server, demo_world, browser, shots, size):
     ("psyk.kbh", "/patienter", "patients", "#patients"),
     ("leder", "/overblik/", "overview", "#phase-in"),
     ("ejer", "/modeler/", "modeler", "table.list"),
+    ("ejer", "/modeler/migrations", "migrations", "#jobs"),
 ])
 def test_more_screens_fit_a_phone(live_server, demo_world, browser, shots, username, path, name,
                                   selector):

@@ -8,7 +8,7 @@ from engine.clock import utcnow
 from engine import service
 from engine.models import AuditEntry, DefinitionVersion, TaskRecord
 from tests.conftest import make_test_config
-from tests.fixtures.engine import LOOP_DIR
+from tests.fixtures.engine import LOOP_DIR, LOOP_FORMS, loop_files
 from tests.integration.engine_helpers import start, to_ustabil, complete
 from webui.extensions import db
 
@@ -66,6 +66,10 @@ def test_migrate_pathway_command(app, runner):
     with app.app_context():
         pathway = start(db.session)
         pathway_id = pathway.id
+        files = loop_files()  # a second version (labels only) to migrate to
+        files["loop.bpmn"] = files["loop.bpmn"].replace(b"Behandlingsaktivitet", b"Aktivitet")
+        service.deploy_bundle(db.session, files, "carol", known_forms=LOOP_FORMS)
+        db.session.commit()
     result = runner.invoke(args=["engine", "migrate-pathway", str(pathway_id)])
     assert result.exit_code == 0 and "stage henvisning" in result.output
     with app.app_context():

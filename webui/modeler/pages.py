@@ -8,7 +8,7 @@ from sqlalchemy import select
 from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
-from webui.modeler import bp
+from webui.modeler import bp, migrations
 from webui.modeler.review import (form_ids, four_eyes, history, run_scenarios,
                                   running_counts)
 
@@ -109,6 +109,7 @@ def _after_propose(version, existed):
     else:
         audit("definition_propose", detail=f"version {version.id}")
         db.session.commit()
+        migrations.after_deploy(version, request.values.get("auto_migrate") == "1")
         flash(_("Version %(id)s er nu aktuel.", id=version.id) if version.status == "current"
               else _("Version %(id)s er foreslået. En anden procesejer skal godkende den.",
                      id=version.id), "success")
@@ -177,6 +178,8 @@ def review_action(kind, version_id):
             "stale_base"
     audit(f"definition_{kind}", detail=message)
     db.session.commit()
+    if kind == "approve":
+        migrations.after_deploy(version, False)  # a version flagged "texts only" moves its pathways
     return message, 200, None
 
 

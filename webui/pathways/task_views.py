@@ -11,6 +11,7 @@ from webui.pathways import bp
 from webui.pathways.definitions import form_definition, version_form
 from webui.pathways.formview import (build_fields, guide_sections, raw_from_post,
                                      shown_elsewhere, unknown_errors)
+from webui.pathways.previous_values import previous_values
 from webui.phases import lane_label, stage_label
 from webui.timeutil import is_overdue
 
@@ -32,6 +33,7 @@ def _render(pathway, item, values, errors, status=200, notice=None):
                             skip_texts=shown_elsewhere(definition)),
         other_errors=unknown_errors(definition, errors), guide=guide_sections(definition),
         editable=may_work(current_user, item), has_errors=bool(errors), notice=notice,
+        previous=previous_values(pathway.id, item.task_id),
         is_overdue=is_overdue, stage_label=stage_label, lane_label=lane_label), status
 
 

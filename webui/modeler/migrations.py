@@ -1,0 +1,172 @@
+"""Process owners: dry-run and migrate running pathways to a version, follow and steer the job.
+
+The migration itself runs in the background worker (`flask engine worker`); these pages only
+plan it, create the job, show its progress and pause, resume or cancel it.
+"""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from webui.access import require_area
+from webui.extensions import db
+from webui.modeler import bp
+
+JOB_ACTIONS = ("pause", "resume", "cancel")
+
+
+def group_key(group):
+    """A stable key for a dry-run group: version, stage and open tasks."""
+    return f"{group['from_version']}:{group['stage']}:{','.join(group['open_tasks'])}"
+
+
+def _versions():
+    from engine.models import DefinitionVersion
+    return db.session.scalars(select(DefinitionVersion).order_by(
+        DefinitionVersion.id.desc()).limit(50)).all()
+
+
+def _target(value):
+    """The target version from a form/query value; the newest when none is given; 404 if unknown."""
+    from engine.models import DefinitionVersion
+    from engine.service import latest_version
+    if value in (None, ""):
+        return latest_version(db.session)
+    try:
+        version = db.session.get(DefinitionVersion, int(value))
+    except ValueError:
+        version = None
+    if version is None:
+        abort(404)
+    return version
+
+
+def _plan(target):
+    """Dry-run groups for `target` (nothing is written)."""
+    from engine import service
+    groups = service.grouped(service.dry_run(db.session, target.id))
+    db.session.rollback()
+    for group in groups:
+        group["key"] = group_key(group)
+    return groups
+
+
+@bp.get("/migrations")
+@require_area("modeler")
+def migrations():
+    """The dry run for a target version, grouped by version, stage and open tasks, plus jobs."""
+    from engine.migration_models import MigrationJob, VersionMigrationPolicy
+    target = _target(request.args.get("to"))
+    groups = _plan(target) if target is not None else []
+    jobs = db.session.scalars(select(MigrationJob).order_by(MigrationJob.id.desc())
+                              .limit(20)).all()
+    policy = db.session.get(VersionMigrationPolicy, target.id) if target else None
+    return render_template("modeler/migrations.html", target=target, versions=_versions(),
+                           groups=groups, jobs=jobs, policy=policy,
+                           migratable=sum(len(g["pathway_ids"]) for g in groups
+                                          if g["migratable"]),
+                           blocked=sum(len(g["pathway_ids"]) for g in groups
+                                       if not g["migratable"]))
+
+
+@bp.post("/migrations")
+@require_area("modeler")
+def start_migration():
+    """Start a job for the chosen groups or pathways (or every migratable one)."""
+    from engine import migration_jobs
+    target = _target(request.form.get("to"))
+    if target is None:
+        abort(404)
+    groups = [g for g in _plan(target) if g["migratable"]]
+    everything = request.form.get("scope") == "all"
+    chosen_groups = set(request.form.getlist("group"))
+    chosen_ids = {int(p) for p in request.form.getlist("pathway") if p.isdigit()}
+    ids = sorted({pid for g in groups for pid in g["pathway_ids"]
+                  if everything or g["key"] in chosen_groups or pid in chosen_ids})
+    if not ids:
+        flash(_("Vælg mindst ét forløb, der kan migreres."), "error")
+        return redirect(url_for("modeler.migrations", to=target.id))
+    job = migration_jobs.create_job(db.session, target.id, current_user.username,
+                                    pathway_ids=ids, note=request.form.get("note", "")[:200])
+    db.session.commit()
+    flash(_("Migreringen er startet: %(count)s forløb.", count=job.total), "success")
+    return redirect(url_for("modeler.migration_job", job_id=job.id))
+
+
+@bp.get("/migrations/jobs/<int:job_id>")
+@require_area("modeler")
+def migration_job(job_id):
+    """A job's progress (done, failed, left), its failures with reasons, and its controls."""
+    from engine import migration_jobs
+    from engine.errors import NotFound
+    try:
+        state = migration_jobs.progress(db.session, job_id)
+    except NotFound:
+        abort(404)
+    job = migration_jobs.get_job(db.session, job_id)
+    return render_template("modeler/migrations_job.html", job=job, state=state,
+                           failures=migration_jobs.failures(db.session, job_id),
+                           percent=int(100 * (state["done"] + state["failed"])
+                                       / state["total"]) if state["total"] else 100)
+
+
+@bp.post("/migrations/jobs/<int:job_id>/<action>")
+@require_area("modeler")
+def migration_job_action(job_id, action):
+    """Pause, resume or cancel a job."""
+    from engine import migration_jobs
+    from engine.errors import EngineError, NotFound
+    if action not in JOB_ACTIONS:
+        abort(404)
+    try:
+        migration_jobs.set_state(db.session, job_id, action, current_user.username)
+        db.session.commit()
+    except NotFound:
+        abort(404)
+    except EngineError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("modeler.migration_job", job_id=job_id))
+
+
+@bp.post("/migrations/versions/<int:version_id>/auto")
+@require_area("modeler")
+def auto_migration(version_id):
+    """Flag a version as texts/labels/guidance only and migrate every compatible pathway."""
+    from engine import migration_jobs
+    target = _target(version_id)
+    flag = request.form.get("auto_migrate") == "1"
+    migration_jobs.set_auto_migrate(db.session, target.id, flag, current_user.username)
+    job = migration_jobs.auto_migrate_if_safe(db.session, target.id, current_user.username) \
+        if flag else None
+    db.session.commit()
+    if job is not None:
+        flash(_("Migreringen er startet: %(count)s forløb.", count=job.total), "success")
+        return redirect(url_for("modeler.migration_job", job_id=job.id))
+    if flag:
+        flash(_("Ingen forløb kunne migreres automatisk: ændringerne er mere end tekster, "
+                "eller alle forløb kører allerede på versionen."), "warning")
+    return redirect(url_for("modeler.migrations", to=target.id))
+
+
+def after_deploy(version, auto_migrate):
+    """After a proposal or an approval: flag the version when asked; migrate if it is current.
+
+    The deploy has been committed already; a problem here is logged and never undoes it.
+    """
+    from engine import migration_jobs
+    from engine.errors import EngineError
+    try:
+        if auto_migrate:
+            migration_jobs.set_auto_migrate(db.session, version.id, True, current_user.username)
+        # only a current version is one pathways may move to; a proposal waits for approval
+        job = migration_jobs.auto_migrate_if_safe(db.session, version.id, current_user.username) \
+            if version.status == "current" else None
+        db.session.commit()
+        return job
+    except EngineError as exc:
+        db.session.rollback()
+        current_app.logger.warning("automatic migration to version %s not started: %s",
+                                   version.id, exc)
+        return None
+
