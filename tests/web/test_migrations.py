@@ -5,7 +5,7 @@ from sqlalchemy import select
 from engine import migration_jobs, service
 from engine.form_drafts import PREVIOUS_KEY
 from engine.migration_models import MigrationJob
-from engine.models import Pathway
+from engine.models import DefinitionVersion, Pathway
 from tests.web.pathway_setup import ensure_deployed, item_for, refer
 from webui.demo.filler import answers
 from webui.extensions import db
@@ -136,9 +136,15 @@ def test_upload_flagged_as_texts_only_migrates_automatically(auth, client, app, 
         "files": (io.BytesIO(changed.encode()), "henvisning.bpmn"), "auto_migrate": "1"},
         content_type="multipart/form-data")
     assert response.status_code == 302
+    with app.app_context():  # a proposal moves nobody: the second process owner approves first
+        assert db.session.scalars(select(MigrationJob)).first() is None
+        proposed = db.session.scalar(select(DefinitionVersion).filter_by(status="proposed"))
+    auth.logout()
+    auth.login("ejer2")
+    assert client.post(f"/modeler/versions/{proposed.id}/approve").status_code == 302
     with app.app_context():
         job = db.session.scalars(select(MigrationJob)).one()
-        assert job.automatic and job.total == 1 and job.created_by == "ejer"
+        assert job.automatic and job.total == 1 and job.created_by == "ejer2"
         migration_jobs.run_batch(db.session, db.session.commit)
         assert item_for(pathway_id, "visitation").title == "Visitation og vurdering"
         assert item_for(pathway_id, "visitation").task_id == task_id
