@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from engine import audit, clock, pathways, runtime, timers
+from engine import audit, clock, expressions, pathways, runtime, timers
 from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive
 from engine.models import AwaitedMessage, Pathway, Patient, TaskDraft, TaskRecord, WorklistItem
 from engine.versions import deploy_bundle, deploy_directory, get_version, latest_version  # noqa: F401
@@ -219,3 +219,8 @@ def migrate_pathway(session, pathway_id, version_id, actor, now=None):
     audit.record(session, actor, "pathway.migrate", patient_id=live.pathway.patient_id,
                  pathway_id=pathway_id, detail=f"version {old} -> {version.id}")
     return live.pathway
+
+
+def check_expression(kind, text):
+    """(ok, reason, line) for one expression compiled in the sandbox (see engine.expressions)."""
+    return expressions.check_expression(kind, text)

@@ -131,3 +131,7 @@ def deploy(version_id):
         return jsonify(ok=False, problems=[list(p) for p in problems]), 422
     return jsonify(ok=True, version=version.id,
                    url=url_for("modeler.edit", version_id=version.id, filename=payload["filename"]))
+
+
+# The expression check lives in its own module; importing it registers its route on `bp`.
+from webui.modeler import expressions  # noqa: E402,F401
