@@ -134,4 +134,4 @@ def deploy(version_id):
 
 
 # The expression check lives in its own module; importing it registers its route on `bp`.
-from webui.modeler import expressions  # noqa: E402,F401
+from webui.modeler import expressions, preview  # noqa: E402,F401
