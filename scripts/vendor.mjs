@@ -35,6 +35,8 @@ await build({
   entryPoints: [join(root, "webui", "static", "modeler", "editor.js")],
   outfile: join(out, "modeler", "editor.bundle.js"),
   bundle: true, minify: true, format: "iife", target: "es2020", legalComments: "none",
+  // form-js's viewer and editor must share one preact (a nested copy breaks their hooks)
+  alias: { preact: join(root, "node_modules", "preact") },
   logLevel: "warning", define: { "process.env.NODE_ENV": '"production"' },
 });
 console.log(`vendored ${Object.keys(files).length} files and built the modeler bundle in ` +

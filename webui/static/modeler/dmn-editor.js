@@ -2,7 +2,7 @@
 import DmnModeler from "dmn-js/lib/Modeler";
 
 export function makeDmnEditor(container, onChange) {
-  const modeler = new DmnModeler({ container, common: { keyboard: { bindTo: container } } });
+  const modeler = new DmnModeler({ container });
   let dirty = false;
 
   modeler.on("views.changed", () => {

@@ -58,7 +58,6 @@ let bpmnDirty = false;
 
 const bpmn = new BpmnModeler({
   container: document.getElementById("bpmn-canvas"),
-  keyboard: { bindTo: document.getElementById("bpmn-canvas") },
   propertiesPanel: { parent: document.getElementById("bpmn-properties") },
   additionalModules: [
     BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,

@@ -19,7 +19,10 @@ export function makeFormEditor(container, guideForm, onChange) {
   let original = null;
   let meta = null;
   let dirty = false;
-  editor.on("changed", () => { dirty = true; onChange(); });
+  let baseline = null;  // the editor's own export right after import: form-js normalises on load
+  editor.on("changed", () => {
+    if (baseline !== null && JSON.stringify(editor.saveSchema()) !== baseline) { dirty = true; onChange(); }
+  });
 
   function fillGuide() {
     guideForm.querySelector("[name=title]").value = meta.title || "";
@@ -47,9 +50,11 @@ export function makeFormEditor(container, guideForm, onChange) {
       const schema = JSON.parse(text);
       original = JSON.parse(text)["x-forlob"] || {};
       meta = JSON.parse(JSON.stringify(original));
+      baseline = null;
       await editor.importSchema(schema);
       fillGuide();
       dirty = false;
+      baseline = JSON.stringify(editor.saveSchema());
     },
     isDirty: () => dirty,
     schema() {

@@ -182,7 +182,6 @@ function entries(element, forlob) {
 }
 
 export default function ForlobPropertiesProvider(propertiesPanel, translate, forlobContext) {
-  propertiesPanel.registerProvider(400, this);
   this.getGroups = (element) => (groups) => {
     const out = groups.filter((g) => g.id !== "timer");
     const ours = entries(element, forlobContext);
@@ -198,5 +197,6 @@ export default function ForlobPropertiesProvider(propertiesPanel, translate, for
     }
     return out;
   };
+  propertiesPanel.registerProvider(400, this);  // after getGroups exists: the panel checks it
 }
 ForlobPropertiesProvider.$inject = ["propertiesPanel", "translate", "forlobContext"];
