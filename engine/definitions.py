@@ -10,11 +10,13 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine import rules
 from engine.errors import InvalidDefinition
+from forms.registry import FORM_ID, FormDefinitionError, UnknownForm, parse_form
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_BUNDLE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 100
 SUFFIXES = (".bpmn", ".dmn")
+FORM_PREFIX = "forms/"   # a bundle's forms are "forms/<form_id>.json"
 
 # A hardened parser: no DTDs, no entity expansion, no network, no huge trees.
 SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
@@ -99,10 +101,42 @@ def _check_bundle_shape(files):
     if sum(len(v) for v in files.values()) > MAX_BUNDLE_BYTES:
         problems.append((None, None, None, f"bundle larger than {MAX_BUNDLE_BYTES} bytes"))
     for name in files:
+        if form_id_of(name) is not None:
+            continue
         if not name.endswith(SUFFIXES) or "/" in name or "\\" in name or name.startswith("."):
-            problems.append((name, None, None, "only plain *.bpmn and *.dmn file names are allowed"))
+            problems.append((name, None, None, "only plain *.bpmn and *.dmn file names and "
+                                               "forms/<id>.json are allowed"))
     if problems:
         raise InvalidDefinition(problems)
+
+
+def form_id_of(name):
+    """The form id of a bundle file name "forms/<id>.json", else None."""
+    if not name.startswith(FORM_PREFIX) or not name.endswith(".json"):
+        return None
+    form_id = name[len(FORM_PREFIX):-len(".json")]
+    return form_id if FORM_ID.match(form_id) else None
+
+
+def split_bundle(files):
+    """({diagram name: data}, {form id: data}) of a bundle."""
+    diagrams = {n: d for n, d in files.items() if form_id_of(n) is None}
+    forms = {form_id_of(n): d for n, d in files.items() if form_id_of(n) is not None}
+    return diagrams, forms
+
+
+def check_forms(forms):
+    """Problems of a bundle's forms: each must be well-formed form-js with our metadata."""
+    problems = []
+    for form_id, data in sorted(forms.items()):
+        name = f"{FORM_PREFIX}{form_id}.json"
+        try:
+            parse_form(form_id, data.decode("utf-8") if isinstance(data, bytes) else data)
+        except FormDefinitionError as exc:
+            problems.extend((name, form_id, None, p) for p in exc.problems)
+        except (UnknownForm, UnicodeDecodeError) as exc:
+            problems.append((name, form_id, None, f"unreadable form: {exc}"))
+    return problems
 
 
 def _as_bytes(files):
@@ -110,17 +144,27 @@ def _as_bytes(files):
 
 
 def parse_bundle(files, known_forms=None):
-    """Parse and validate a bundle {filename: bytes}; return a Bundle or raise InvalidDefinition."""
+    """Parse and validate a bundle {filename: bytes}; return a Bundle or raise InvalidDefinition.
+
+    A bundle that carries forms (forms/<id>.json) is checked against exactly those forms;
+    one without forms (older versions, test fixtures) against `known_forms`.
+    """
     files = _as_bytes(files)
     _check_bundle_shape(files)
-    roots, problems = {}, []
-    for name in sorted(files):
+    diagrams, forms = split_bundle(files)
+    problems = check_forms(forms)
+    if forms:
+        known_forms = set(forms)
+    roots = {}
+    for name in sorted(diagrams):
         try:
-            roots[name] = parse_xml(name, files[name])
+            roots[name] = parse_xml(name, diagrams[name])
         except InvalidDefinition as exc:
             problems.extend(exc.problems)
     if problems:
         raise InvalidDefinition(problems)
+    if not roots:
+        raise InvalidDefinition([(None, None, None, "the bundle has no BPMN or DMN file")])
     parser = SpiffBpmnParser(validator=VALIDATOR)
     for name, root in roots.items():
         try:

@@ -49,3 +49,30 @@ class PathwayAlreadyActive(EngineError):
 
 class NotFound(EngineError):
     """A pathway, patient, version or worklist item does not exist."""
+
+
+class StaleBase(EngineError):
+    """A proposal's base version is no longer the newest: `.newer` versions changed the same files."""
+
+    def __init__(self, message, newer, changed_files):
+        self.newer = newer
+        self.changed_files = changed_files
+        super().__init__(message)
+
+
+class ScenarioFailed(EngineError):
+    """A candidate version failed one or more scenarios; `.results` says which and at which step."""
+
+    def __init__(self, results):
+        self.results = results
+        failed = [r for r in results if not r.get("ok")]
+        super().__init__("scenario(s) failed: " + "; ".join(
+            f"{r['id']} step {r.get('step')}: {r.get('message')}" for r in failed))
+
+
+class ReviewRefused(EngineError):
+    """A review action is not allowed: self-approval, or a version in the wrong status."""
+
+    def __init__(self, code, message):
+        self.code = code
+        super().__init__(message)

@@ -10,7 +10,7 @@ from engine.db import Base
 
 
 class DefinitionVersion(Base):
-    """One immutable deployed bundle of BPMN/DMN files."""
+    """One immutable bundle of BPMN/DMN files and forms, with its review status."""
 
     __tablename__ = "definition_version"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -20,6 +20,24 @@ class DefinitionVersion(Base):
     deployed_by: Mapped[str] = mapped_column(String(80))
     deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str] = mapped_column(String(200), default="")
+    # proposed → current (approved) → superseded; or rejected. Exactly one version is current.
+    status: Mapped[str] = mapped_column(String(12), default="current", index=True)
+    base_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    approved_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    scenario_results: Mapped[list | None] = mapped_column(JSON, nullable=True)
+
+
+class DefinitionEvent(Base):
+    """History of a definition version: proposed, approved, rejected, made current, superseded."""
+
+    __tablename__ = "definition_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("definition_version.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    detail: Mapped[str] = mapped_column(Text, default="")
 
 
 class Patient(Base):

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from engine import audit, clock, expressions, pathways, runtime, timers
 from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive
 from engine.models import AwaitedMessage, Pathway, Patient, TaskDraft, TaskRecord, WorklistItem
-from engine.versions import deploy_bundle, deploy_directory, get_version, latest_version  # noqa: F401
+from engine.versions import (current_version, deploy_bundle, deploy_directory,  # noqa: F401
+                             export_version, get_version, latest_version)
 
 CPR = re.compile(r"^\d{10}$")
 SEXES = ("M", "K")
@@ -48,7 +49,7 @@ def register_patient(session, cpr, name, sex, birth_date, region, municipality):
 
 
 def start_pathway(session, patient_id, data, actor, now=None):
-    """Start a pathway for a patient on the newest definition, in the entry stage."""
+    """Start a pathway for a patient on the current definition version, in the entry stage."""
     now = _now(now)
     # Lock the patient's row (PostgreSQL) so two referrals at once cannot both pass the
     # "no active pathway" check; the second waits, then sees the first one's pathway.
@@ -60,7 +61,7 @@ def start_pathway(session, patient_id, data, actor, now=None):
                                                      Pathway.status == "active"))
     if active is not None:
         raise PathwayAlreadyActive(f"patient {patient_id} already has active pathway {active}")
-    version = latest_version(session)
+    version = current_version(session)
     if version is None:
         raise NotFound("no pathway definition is deployed")
     previous = session.scalar(select(Pathway.id).where(Pathway.patient_id == patient_id)

@@ -1,4 +1,9 @@
-"""Form definitions: loads form-js JSON from ``forms/definitions`` and checks it is well-formed."""
+"""Form definitions: form-js JSON, checked for well-formedness and cached by content.
+
+The repository's forms live in ``forms/definitions``; a deployed version carries its own copies
+(``forms/<id>.json`` in its bundle), which ``parse_form`` reads for pathways on that version.
+"""
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -133,23 +138,47 @@ def check_schema(form_id, schema):
     return problems
 
 
-@lru_cache(maxsize=None)
-def load_form(form_id) -> FormDefinition:
-    """Load, check and cache one form definition; UnknownForm if there is none."""
-    if not isinstance(form_id, str) or not FORM_ID.match(form_id):
-        raise UnknownForm(form_id)
-    path = DEFINITIONS_DIR / f"{form_id}.json"
-    if not path.is_file():
-        raise UnknownForm(form_id)
-    try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise FormDefinitionError(form_id, [f"invalid JSON: {exc}"]) from exc
+def _definition(form_id, schema):
+    """A checked FormDefinition from a parsed schema (FormDefinitionError when malformed)."""
     problems = check_schema(form_id, schema)
     if problems:
         raise FormDefinitionError(form_id, problems)
     fields = tuple(c for c in _walk(schema["components"]) if c.get("type") in INPUT_TYPES)
     return FormDefinition(id=form_id, schema=schema, meta=schema["x-forlob"], fields=fields)
+
+
+def parse_form(form_id, text) -> FormDefinition:
+    """A form from its JSON text (as stored in a deployed bundle), checked; cached by content."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    return _parse_cached(form_id, hashlib.sha256(text.encode("utf-8")).hexdigest(), text)
+
+
+@lru_cache(maxsize=512)
+def _parse_cached(form_id, digest, text):
+    """parse_form's cache: one parse per (form id, content hash) per process."""
+    if not isinstance(form_id, str) or not FORM_ID.match(form_id):
+        raise UnknownForm(form_id)
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormDefinitionError(form_id, [f"invalid JSON: {exc}"]) from exc
+    return _definition(form_id, schema)
+
+
+def form_text(form_id):
+    """The JSON text of a form in forms/definitions (UnknownForm when there is none)."""
+    if not isinstance(form_id, str) or not FORM_ID.match(form_id):
+        raise UnknownForm(form_id)
+    path = DEFINITIONS_DIR / f"{form_id}.json"
+    if not path.is_file():
+        raise UnknownForm(form_id)
+    return path.read_text(encoding="utf-8")
+
+
+def load_form(form_id) -> FormDefinition:
+    """Load and check one form of the repository's forms/definitions (UnknownForm if none)."""
+    return parse_form(form_id, form_text(form_id))
 
 
 def form_ids():

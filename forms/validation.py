@@ -5,12 +5,11 @@ options must be among the defined ones, numbers must lie in range and text withi
 maximum length. Computed values (scores) are always recomputed here.
 """
 import math
-from functools import lru_cache
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from marshmallow import validate as mv
 
-from forms.registry import load_form
+from forms.registry import FormDefinition, load_form
 from forms.scoring import score
 
 DEFAULT_MAX_LENGTH = {"textfield": 200, "textarea": 4000}
@@ -145,16 +144,28 @@ def _build_field(c):
     return built
 
 
-@lru_cache(maxsize=None)
-def _schema_class(form_id):
-    """The marshmallow schema class of a form, built once per process."""
-    definition = load_form(form_id)
-    return Schema.from_dict({c["key"]: _build_field(c) for c in definition.fields}, name=f"Form_{form_id}")
+# id(definition) → (definition, schema class); keeping the definition alive keeps its id unique.
+_SCHEMAS = {}
 
 
-def build_schema(form_id) -> Schema:
-    """A marshmallow schema instance for the form (unknown keys are dropped)."""
-    return _schema_class(form_id)(unknown=EXCLUDE)
+def _definition(form):
+    """A FormDefinition from a form id (the repository's form) or a definition itself."""
+    return form if isinstance(form, FormDefinition) else load_form(form)
+
+
+def _schema_class(definition):
+    """The marshmallow schema class of a form definition, built once per definition."""
+    hit = _SCHEMAS.get(id(definition))
+    if hit is None or hit[0] is not definition:
+        fields_ = {c["key"]: _build_field(c) for c in definition.fields}
+        hit = (definition, Schema.from_dict(fields_, name=f"Form_{definition.id}"))
+        _SCHEMAS[id(definition)] = hit
+    return hit[1]
+
+
+def build_schema(form) -> Schema:
+    """A marshmallow schema instance for the form (id or definition; unknown keys are dropped)."""
+    return _schema_class(_definition(form))(unknown=EXCLUDE)
 
 
 def _matches(when, data):
@@ -189,14 +200,14 @@ def _present(raw):
     return {k: v for k, v in raw.items() if not (v in EMPTY and not isinstance(v, bool))}
 
 
-def validate(form_id, raw) -> dict:
-    """Validate ``raw`` against the form; return cleaned data plus computed scores or raise FormInvalid."""
-    definition = load_form(form_id)
+def validate(form, raw) -> dict:
+    """Validate ``raw`` against the form (id or definition); return cleaned data plus scores."""
+    definition = _definition(form)
     if not isinstance(raw, dict):
         raise FormInvalid({"_form": [MSG["form"]]})
     known = {c["key"] for c in definition.fields}
     try:
-        cleaned = build_schema(form_id).load(_present({k: v for k, v in raw.items() if k in known}))
+        cleaned = build_schema(definition).load(_present({k: v for k, v in raw.items() if k in known}))
         errors = {}
     except ValidationError as exc:
         errors = {k: _flatten(v) for k, v in exc.messages.items()}
@@ -215,10 +226,10 @@ def validate(form_id, raw) -> dict:
     return cleaned
 
 
-def from_multidict(form_id, multidict) -> dict:
+def from_multidict(form, multidict) -> dict:
     """Turn an HTML form post (a werkzeug MultiDict) into raw data shaped for ``validate``."""
     raw = {}
-    for c in load_form(form_id).fields:
+    for c in _definition(form).fields:
         key = c["key"]
         if c["type"] == "checklist":
             raw[key] = multidict.getlist(key)

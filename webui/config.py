@@ -50,5 +50,7 @@ def build_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
         "LANGUAGES": ["da", "en"],
         "DEPLOY_ON_START": os.environ.get("FORLOB_DEPLOY_ON_START", "1") == "1",
+        # Four eyes: a proposed pathway version needs a second process owner's approval.
+        "FOUR_EYES": os.environ.get("FORLOB_FOUR_EYES", "1") != "0",
         "BPMN_DIR": str(Path(__file__).resolve().parent.parent / "bpmn"),
     }

@@ -20,11 +20,18 @@ def _fail(exc):
 @click.argument("path", required=False)
 @click.option("--actor", default="system", help="Who deploys (recorded with the version).")
 def deploy(path, actor):
-    """Deploy the BPMN/DMN files of PATH (default: BPMN_DIR) as a new version."""
+    """Deploy the BPMN/DMN files of PATH (default: BPMN_DIR) plus the forms as the current version."""
     from engine.errors import EngineError
     from engine.service import deploy_directory
+    from engine.versions import find_existing, read_source
     path = path or current_app.config["BPMN_DIR"]
     try:
+        files = read_source(path)
+        existing = find_existing(db.session, files) if files else None
+        if existing is not None:
+            click.echo(f"version {existing.id} already has this content ({existing.status}); "
+                       f"nothing deployed")
+            return
         version = deploy_directory(db.session, path, actor)
     except EngineError as exc:
         _fail(exc)
@@ -92,9 +99,26 @@ def message(name, patient_id, pairs):
     click.echo(f"pathway {pathway.id} is now in stage {pathway.stage}")
 
 
+@engine_cli.command("export")
+@click.argument("version_id", type=int)
+@click.argument("directory", type=click.Path(file_okay=False))
+def export_command(version_id, directory):
+    """Write a version's files to DIRECTORY/bpmn/ and DIRECTORY/forms/definitions/."""
+    from engine.errors import EngineError
+    from engine.service import export_version
+    try:
+        written = export_version(db.session, version_id, directory)
+    except EngineError as exc:
+        _fail(exc)
+    record(db.session, "cli", "definition.export", detail=f"version {version_id} -> {directory}",
+           source="cli")
+    db.session.commit()
+    click.echo(f"version {version_id}: {len(written)} file(s) written to {directory}")
+
+
 @engine_cli.command("migrate-pathway")
 @click.argument("pathway_id", type=int)
-@click.option("--version", "version_id", type=int, help="Target version (default: newest).")
+@click.option("--version", "version_id", type=int, help="Target version (default: current).")
 def migrate_pathway_command(pathway_id, version_id):
     """Move a running pathway to another definition version."""
     from engine.errors import EngineError
@@ -111,7 +135,7 @@ def migrate_pathway_command(pathway_id, version_id):
 
 
 def deploy_on_start(app):
-    """Deploy BPMN_DIR as 'system' (idempotent by content hash); log, never crash, on errors."""
+    """Deploy BPMN_DIR plus the forms as 'system' (idempotent by content hash); never crash."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from engine.errors import EngineError

@@ -124,7 +124,7 @@ def test_two_referrals_of_one_patient_at_once_start_one_pathway(app, monkeypatch
         db.session.commit()
         bind = db.engine
         barrier = threading.Barrier(2, timeout=3)
-        real_latest = service.latest_version
+        real_latest = service.current_version
 
         def latest_together(session):
             try:
@@ -132,7 +132,7 @@ def test_two_referrals_of_one_patient_at_once_start_one_pathway(app, monkeypatch
             except threading.BrokenBarrierError:
                 pass  # the other one is (rightly) blocked on the patient's row
             return real_latest(session)
-        monkeypatch.setattr(service, "latest_version", latest_together)
+        monkeypatch.setattr(service, "current_version", latest_together)
         results = [None, None]
 
         def refer(i):

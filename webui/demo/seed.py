@@ -12,6 +12,7 @@ DEMO_USERS = [
     ("rus.frb", "Frida Frederiksberg", "kommune-frederiksberg", "municipal_clinician"),
     ("tovholder.kbh", "Tove Tovholder", "region-hovedstaden", "tovholder,regional_clinician"),
     ("ejer", "Ole Procesejer", "region-hovedstaden", "process_owner"),
+    ("ejer2", "Eva Procesejer", "region-hovedstaden", "process_owner"),
     ("leder", "Ida Implementering", "region-hovedstaden", "implementation_lead"),
     ("admin", "Anne Administrator", "region-hovedstaden", "administrator"),
 ]

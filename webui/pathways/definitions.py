@@ -1,13 +1,36 @@
 """Look-ups of the definitions a page shows: form schemas and a stage's BPMN XML."""
 from lxml import etree
+from sqlalchemy import select
+
+from engine.models import DefinitionVersion
+from forms.registry import load_form, parse_form
+from webui.extensions import db
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
-def form_definition(form_id) -> dict:
-    """The form-js schema (with x-forlob metadata) of a form id."""
-    from forms.registry import load_form
-    return load_form(form_id).schema
+# (content hash, form id) → FormDefinition; a deployed bundle never changes, so this never goes stale.
+_FORMS: dict = {}
+
+
+def version_form(version_id, form_id):
+    """The FormDefinition a definition version carries (the repository's for older versions)."""
+    digest = db.session.scalar(select(DefinitionVersion.content_hash).where(
+        DefinitionVersion.id == version_id)) if version_id else None
+    if digest is None:
+        return load_form(form_id)
+    key = (digest, form_id)
+    if key not in _FORMS:
+        files = db.session.get(DefinitionVersion, version_id).files or {}
+        text = files.get(f"forms/{form_id}.json")
+        # versions deployed before forms joined the bundle fall back to the repository's form
+        _FORMS[key] = parse_form(form_id, text) if text is not None else load_form(form_id)
+    return _FORMS[key]
+
+
+def form_definition(form_id, version_id=None) -> dict:
+    """The form-js schema (with x-forlob metadata) of a form id in a definition version."""
+    return version_form(version_id, form_id).schema
 
 
 def score_lines(definition: dict, data: dict) -> list[tuple[str, object]]:

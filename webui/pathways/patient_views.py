@@ -103,7 +103,7 @@ def record(pathway_id, record_id):
     entry = db.session.get(TaskRecord, record_id)
     if entry is None or entry.pathway_id != pathway.id:
         abort(404)
-    definition = form_definition(entry.form_id) if entry.form_id else None
+    definition = form_definition(entry.form_id, entry.version_id) if entry.form_id else None
     fields = build_fields(definition.get("components"), entry.data or {}, {},
                           skip_texts=shown_elsewhere(definition)) if definition else []
     audit("view_record", patient_id=pathway.patient_id, pathway_id=pathway.id,

@@ -8,7 +8,7 @@ from webui.access import get_visible_pathway, may_work, require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.pathways import bp
-from webui.pathways.definitions import form_definition
+from webui.pathways.definitions import form_definition, version_form
 from webui.pathways.formview import (build_fields, guide_sections, raw_from_post,
                                      shown_elsewhere, unknown_errors)
 from webui.phases import lane_label, stage_label
@@ -24,7 +24,7 @@ def _item(pathway, task_id):
 
 def _render(pathway, item, values, errors, status=200, notice=None):
     """Render the task page with values and errors."""
-    definition = form_definition(item.form_id)
+    definition = form_definition(item.form_id, pathway.version_id)
     meta = definition.get("x-forlob") or {}
     return render_template(
         "pathways/task.html", pathway=pathway, item=item, definition=definition, meta=meta,
@@ -72,7 +72,7 @@ def task_post(pathway_id, task_id):
         return _gone(pathway)
     if not may_work(current_user, item):
         abort(403)
-    definition = form_definition(item.form_id)
+    definition = form_definition(item.form_id, pathway.version_id)
     raw = raw_from_post(definition, request.form)
     action = ACTIONS.get(request.form.get("action", "complete"))
     if action is None:
@@ -107,7 +107,7 @@ def _complete(pathway, item, raw):
     from forms.validation import FormInvalid, validate
     expected = _expected_lock()
     try:
-        cleaned = validate(item.form_id, raw)
+        cleaned = validate(version_form(pathway.version_id, item.form_id), raw)
     except FormInvalid as exc:
         db.session.rollback()
         return _render(pathway, item, raw, exc.errors, status=422)

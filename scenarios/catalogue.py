@@ -1,0 +1,54 @@
+"""Load the scenario files (bpmn/scenarios/*.json) and describe their steps in Danish."""
+import json
+from pathlib import Path
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "bpmn" / "scenarios"
+STEP_KINDS = ("refer", "do", "do_all", "advance", "message", "expect")
+
+
+class ScenarioError(ValueError):
+    """A scenario file is malformed."""
+
+
+def load(path):
+    """One scenario from its JSON file, checked for shape."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    for key in ("id", "title", "start", "steps"):
+        if key not in data:
+            raise ScenarioError(f"{Path(path).name}: '{key}' is missing")
+    for i, step in enumerate(data["steps"], 1):
+        kinds = [k for k in STEP_KINDS if k in step]
+        if len(kinds) != 1:
+            raise ScenarioError(f"{data['id']} step {i}: exactly one of {STEP_KINDS} expected")
+    return data
+
+
+def load_all(directory=SCENARIO_DIR):
+    """Every scenario, sorted by file name."""
+    return [load(p) for p in sorted(Path(directory).glob("*.json"))]
+
+
+def _answers(answers):
+    return ", ".join(f"{k} = {v}" for k, v in (answers or {}).items())
+
+
+def describe_step(step):
+    """A readable Danish line for one step."""
+    if "refer" in step:
+        r = step["refer"]
+        return (f"Henvisning: region {r.get('region', 'hovedstaden')}, gruppe {r.get('group', 1)}"
+                + (f", modtaget {r['received_at']}" if r.get("received_at") else ""))
+    if "do" in step:
+        extra = _answers(step.get("answers"))
+        return f"Udfør opgaven {step['do']}" + (f" med {extra}" if extra else "")
+    if "do_all" in step:
+        return "Udfør opgaverne " + ", ".join(step["do_all"])
+    if "advance" in step:
+        value = step["advance"]
+        if value == "phase_in":
+            return "Vent til indfasningsdatoen (hvis forløbet venter)"
+        return f"Tiden går: {value} dage" if isinstance(value, int) else f"Tiden går til {value}"
+    if "message" in step:
+        extra = _answers(step.get("payload"))
+        return f"Besked modtaget: {step['message']}" + (f" ({extra})" if extra else "")
+    return "Forvent: " + _answers(step["expect"])

@@ -1,0 +1,168 @@
+"""The modeler's JSON API (see MODELER_CONTRACT.md): versions, validate, propose, diff, review."""
+from flask import jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webui.access import require_area
+from webui.audit import audit
+from webui.extensions import db
+from webui.modeler import bp
+from webui.modeler.review import (form_ids, four_eyes, newer_json, problems_json,
+                                  run_scenarios)
+
+MAX_NOTE = 200
+
+
+def _error(status, code, message, **extra):
+    """A JSON error answer; nothing of the attempt is kept."""
+    db.session.rollback()
+    return jsonify(error=code, message=message, **extra), status
+
+
+def _payload():
+    """(base version id, changed files) of a validate/propose body, or an error answer."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None, None, _error(400, "bad_request", _("Ugyldig forespørgsel."))
+    base, files = body.get("base_version"), body.get("files", {})
+    if not isinstance(base, int) or isinstance(base, bool) or not isinstance(files, dict) or \
+            not all(isinstance(k, str) and (v is None or isinstance(v, str))
+                    for k, v in files.items()):
+        return None, None, _error(400, "bad_request",
+                                  _("Angiv base_version (tal) og files (navn → tekst)."))
+    return base, files, None
+
+
+def _version_json(version):
+    from engine.service import current_version
+    current = current_version(db.session)
+    return {"id": version.id, "status": version.status, "files": dict(version.files or {}),
+            "forms": form_ids(version.files), "current_id": current.id if current else None,
+            "base_version": version.base_version_id, "note": version.note,
+            "proposed_by": version.deployed_by, "approved_by": version.approved_by}
+
+
+@bp.get("/api/versions/<int:version_id>")
+@require_area("modeler")
+def api_version(version_id):
+    """One version's files, forms and status, plus which version is current."""
+    from engine.errors import NotFound
+    from engine.service import get_version
+    try:
+        version = get_version(db.session, version_id)
+    except NotFound:
+        return _error(404, "not_found", _("Versionen findes ikke."))
+    return jsonify(_version_json(version))
+
+
+@bp.get("/api/versions/current")
+@require_area("modeler")
+def api_current():
+    """The current version (what new pathways start on)."""
+    from engine.service import current_version
+    version = current_version(db.session)
+    if version is None:
+        return _error(404, "not_found", _("Ingen version er udrullet endnu."))
+    return jsonify(_version_json(version))
+
+
+@bp.post("/api/validate")
+@require_area("modeler")
+def api_validate():
+    """Validate base+changes and (when valid) run the scenarios; stores nothing."""
+    from engine.errors import InvalidDefinition, NotFound, ScenarioFailed, StaleBase
+    from engine.proposals import check_candidate, rebase
+    from engine.service import get_version
+    base_id, files, error = _payload()
+    if error:
+        return error
+    try:
+        merged, _target = rebase(db.session, get_version(db.session, base_id), files)
+        results = check_candidate(merged, run_scenarios)
+    except NotFound:
+        return _error(404, "not_found", _("Versionen findes ikke."))
+    except StaleBase as exc:
+        db.session.rollback()
+        return jsonify(ok=False, problems=[{"file": None, "element": None, "line": None,
+                                            "message": str(exc), "source": "stale"}],
+                       scenarios=[])
+    except InvalidDefinition as exc:
+        db.session.rollback()
+        return jsonify(ok=False, problems=problems_json(exc.problems), scenarios=[])
+    except ScenarioFailed as exc:
+        db.session.rollback()
+        return jsonify(ok=False, problems=[], scenarios=exc.results)
+    db.session.rollback()
+    return jsonify(ok=True, problems=[], scenarios=results)
+
+
+@bp.post("/api/propose")
+@require_area("modeler")
+def api_propose():
+    """Propose base+changes as a new version (refused when stale, invalid or failing)."""
+    from engine.diff import diff_bundles
+    from engine.errors import InvalidDefinition, NotFound, ScenarioFailed, StaleBase
+    from engine.proposals import propose
+    from engine.service import get_version
+    base_id, files, error = _payload()
+    if error:
+        return error
+    note = str((request.get_json(silent=True) or {}).get("note") or "").strip()[:MAX_NOTE]
+    try:
+        version, existed = propose(db.session, base_id, files, current_user.username, note=note,
+                                   four_eyes=four_eyes(), run_scenarios=run_scenarios)
+    except NotFound:
+        return _error(404, "not_found", _("Versionen findes ikke."))
+    except StaleBase as exc:
+        base = get_version(db.session, base_id)
+        newest = exc.newer[-1]
+        diff = diff_bundles(base.files, newest.files)
+        return _error(409, "stale_base", _(
+            "Der er kommet en nyere version (%(ids)s), som ændrer de samme filer: %(files)s. "
+            "Se ændringerne, og start fra den nyeste version.",
+            ids=", ".join(str(v.id) for v in exc.newer), files=", ".join(exc.changed_files)),
+            newer=newer_json(exc.newer), diff={"changes": diff})
+    except InvalidDefinition as exc:
+        return _error(422, "invalid", _("Definitionen har fejl og blev ikke foreslået."),
+                      problems=problems_json(exc.problems))
+    except ScenarioFailed as exc:
+        failed = [r for r in exc.results if not r.get("ok")]
+        return _error(422, "scenario_failed", _(
+            "Scenariet “%(title)s” fejler i trin %(step)s: %(message)s",
+            title=failed[0].get("title"), step=failed[0].get("step"),
+            message=failed[0].get("message")), scenarios=exc.results)
+    url = url_for("modeler.version_page", version_id=version.id)
+    if existed:
+        db.session.rollback()
+        return jsonify(version=version.id, status=version.status, existing=True, url=url,
+                       message=_("Indholdet findes allerede som version %(id)s (%(status)s). "
+                                 "Intet nyt er udrullet.", id=version.id,
+                                 status=version.status)), 200
+    audit("definition_propose", detail=f"version {version.id} from {base_id}: "
+                                       f"{', '.join(sorted(files))}")
+    db.session.commit()
+    return jsonify(version=version.id, status=version.status, url=url, existing=False), 201
+
+
+@bp.get("/api/diff")
+@require_area("modeler")
+def api_diff():
+    """Element-, flow-, lane-, rule-, form- and field-level differences of two versions."""
+    from engine.diff import diff_bundles
+    from engine.errors import NotFound
+    from engine.service import get_version
+    try:
+        old = get_version(db.session, request.args.get("from", type=int) or 0)
+        new = get_version(db.session, request.args.get("to", type=int) or 0)
+    except NotFound:
+        return _error(404, "not_found", _("Versionen findes ikke."))
+    return jsonify(changes=diff_bundles(old.files, new.files), **{"from": old.id, "to": new.id})
+
+
+@bp.post("/api/versions/<int:version_id>/approve")
+@require_area("modeler")
+def api_approve(version_id):
+    """A second process owner approves a proposed version (JSON)."""
+    from webui.modeler.pages import review_action
+    message, status, code = review_action("approve", version_id)
+    return jsonify(ok=status < 400, message=message, error=code), status
