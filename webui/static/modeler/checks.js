@@ -31,15 +31,18 @@ export function makeExpressionChecker(api) {
 
   function request(element, field, kind, text) {
     const timerKey = `${element.id}:${field}`;
-    clearTimeout(timers.get(timerKey));
-    timers.set(timerKey, setTimeout(async () => {
+    const pending = timers.get(timerKey);
+    if (pending && pending.text === text) { return; }  // the same text is already on its way
+    if (pending) { clearTimeout(pending.timer); }
+    timers.set(timerKey, { text, timer: setTimeout(async () => {
+      timers.delete(timerKey);
       const { status, data } = await api.expression(kind, text);
       if (status !== 200) { return; }
       cache.set(key(kind, text), data);
       record(element, field, data);
       // re-render the panel so the entry's validate() sees the answer
       modeler.get("eventBus").fire("elements.changed", { elements: [element] });
-    }, DELAY_MS));
+    }, DELAY_MS) });
   }
 
   return {

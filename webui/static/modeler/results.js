@@ -52,6 +52,20 @@ export function renderScenarios(box, scenarios, T) {
   box.appendChild(list);
 }
 
+function values(v) {
+  // old/new are {property: value} objects; each property on its own line
+  const cell = el("td");
+  if (v == null) { cell.textContent = "–"; return cell; }
+  if (typeof v !== "object") { cell.textContent = String(v); return cell; }
+  const list = el("dl", { class: "diff-values" });
+  Object.entries(v).forEach(([k, val]) => {
+    list.appendChild(el("dt", {}, k));
+    list.appendChild(el("dd", {}, val == null ? "–" : typeof val === "object" ? JSON.stringify(val) : String(val)));
+  });
+  cell.appendChild(list);
+  return cell;
+}
+
 export function renderDiff(box, data, T) {
   (data.newer || []).forEach((v) => {
     box.appendChild(el("p", {}, T.newerVersion.replace("{id}", v.id).replace("{by}", v.by || "?")
@@ -67,9 +81,9 @@ export function renderDiff(box, data, T) {
   const body = el("tbody");
   changes.forEach((c) => {
     const row = el("tr", { class: `diff-${c.change}` });
-    [c.file, T.kinds[c.kind] || c.kind, c.name || c.id, T.changes[c.change] || c.change,
-      c.old == null ? "–" : String(c.old), c.new == null ? "–" : String(c.new)]
+    [c.file, T.kinds[c.kind] || c.kind, c.name || c.id, T.changes[c.change] || c.change]
       .forEach((v) => row.appendChild(el("td", {}, v)));
+    [c.old, c.new].forEach((v) => row.appendChild(values(v)));
     body.appendChild(row);
   });
   table.appendChild(body);

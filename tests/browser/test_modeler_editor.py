@@ -1,0 +1,226 @@
+"""The process owner's editor in Chromium: panels, validation, scenarios, four eyes, rollback.
+
+The five journeys of issue 9. Every change is made in the editor's panels (never XML); the
+server side is the real one (validation, scenarios on a throw-away database, proposals).
+"""
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from engine.models import DefinitionVersion
+from tests.browser.helpers import login
+from tests.web.pathway_setup import ensure_deployed, item_for, refer
+from webui.demo.seed import seed_organisations, seed_users
+from webui.extensions import db
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def base_version(app):
+    """Demo users (two process owners) and the repository's pathway deployed as version 1."""
+    app.config["WTF_CSRF_ENABLED"] = True  # the editor's JSON posts carry the token in a header
+    with app.app_context():
+        seed_organisations()
+        seed_users()
+        db.session.commit()
+        ensure_deployed()
+        return db.session.scalar(select(DefinitionVersion.id).where(
+            DefinitionVersion.status == "current"))
+
+
+def open_editor(page, base, version_id, filename="henvisning.bpmn"):
+    """Open the editor on one file of a version and wait until it is drawn."""
+    page.goto(f"{base}/modeler/versions/{version_id}/edit/{filename}")
+    page.wait_for_selector("#modeler-app[data-ready='1']")
+
+
+def pick(page, element_id):
+    """Select a diagram element with the keyboard side form (the panel then shows it)."""
+    page.select_option("#kb-element", element_id)
+    page.click("button[data-kb=select]")
+
+
+def open_group(page, title, panel="#bpmn-properties"):
+    """Open a properties panel group by its title (if it is closed)."""
+    header = page.locator(f"{panel} .bio-properties-panel-group-header", has_text=title).first
+    if "open" not in (header.get_attribute("class") or ""):
+        header.click()
+
+
+def set_condition(page, flow_id, text):
+    """Type a gateway condition in the panel and wait for the sandbox's verdict."""
+    pick(page, flow_id)
+    open_group(page, "Forløb")
+    page.fill("#bio-properties-panel-forlob-condition", text)
+
+
+def set_form_label(page, form_id, field_id, label):
+    """Change one field's label in the form-js editor's own panel."""
+    page.click(f"[data-file='forms/{form_id}.json']")
+    page.wait_for_selector("#form-canvas .fjs-editor-container")
+    page.locator(f"#form-canvas .fjs-element[data-id='{field_id}']").click()
+    open_group(page, "General", panel="#form-canvas")
+    page.locator("#form-canvas #bio-properties-panel-label").fill(label)
+    page.wait_for_timeout(500)
+
+
+def propose(page, note):
+    """Press "Foreslå som ny version" and return the result box once the server answered."""
+    page.fill("#propose-note", note)
+    page.click("#propose-button")
+    page.wait_for_selector("#propose-result .flash:not(.flash-info)", timeout=60_000)
+    return page.locator("#propose-result")
+
+
+def version(app, version_id):
+    """A fresh copy of one version row."""
+    with app.app_context():
+        row = db.session.get(DefinitionVersion, version_id)
+        return {"id": row.id, "status": row.status, "files": dict(row.files)}
+
+
+def test_edit_condition_and_label_validate_propose_and_second_owner_approves(
+        app, live_server, page, base_version, browser):
+    with app.app_context():
+        old_pathway = refer(cpr="0101901235").id
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, live_server, "ejer")
+    open_editor(page, live_server, base_version)
+
+    set_condition(page, "Flow_henvisning_9", "visitation_decision ==")  # typing: not done yet
+    error = page.locator("#bpmn-properties .bio-properties-panel-error")
+    expect(error).to_contain_text("Udtrykket kan ikke bruges")  # checked while typing
+    expect(page.locator(".djs-element.expr-error[data-element-id='Flow_henvisning_9']")).to_have_count(1)
+    set_condition(page, "Flow_henvisning_9", "visitation_decision in ('afvist', 'afvist_anden')")
+    expect(error).to_have_count(0)
+    expect(page.locator(".djs-element.expr-error")).to_have_count(0)
+    set_form_label(page, "visitation", "Field_18", "Noter fra visitationskonferencen")
+
+    page.click("#validate-button")
+    page.wait_for_selector("#validate-result .flash-success", timeout=60_000)
+    assert page.locator("#validate-result .scenario-ok").count() >= 1
+    result = propose(page, "Afvisning med to koder; tydeligere notefelt")
+    assert "skal godkende" in result.inner_text()
+    new_id = int(page.locator("#modeler-app").get_attribute("data-proposed"))
+    assert version(app, new_id)["status"] == "proposed"
+    assert not errors, errors
+
+    page.get_by_role("button", name="Log ud").click()
+    login(page, live_server, "ejer2")
+    page.goto(f"{live_server}/modeler/versions/{new_id}")
+    page.click("#approve-button")
+    page.wait_for_load_state()
+    assert version(app, new_id)["status"] == "current"
+    files = version(app, new_id)["files"]
+    assert "visitation_decision in ('afvist', 'afvist_anden')" in files["henvisning.bpmn"]
+    assert "Noter fra visitationskonferencen" in files["forms/visitation.json"]
+    assert 'name="form" value="visitation"' in files["henvisning.bpmn"].replace("'", '"')
+
+    with app.app_context():
+        from engine.models import Pathway
+        new_pathway = refer(cpr="0202902342", name="Nina Ny")
+        assert new_pathway.version_id == new_id
+        assert db.session.get(Pathway, old_pathway).version_id == base_version
+        new_task = item_for(new_pathway.id, "visitation").task_id
+        old_task = item_for(old_pathway, "visitation").task_id
+    page.get_by_role("button", name="Log ud").click()
+    login(page, live_server, "psyk.kbh")
+    page.goto(f"{live_server}/forloeb/{new_pathway.id}/opgaver/{new_task}")
+    assert page.get_by_label("Noter fra visitationskonferencen").count() == 1
+    page.goto(f"{live_server}/forloeb/{old_pathway}/opgaver/{old_task}")
+    assert page.get_by_label("Bemærkninger til visitationen").count() == 1
+
+
+def test_removing_the_tovholder_task_is_blocked_by_a_named_scenario(
+        app, live_server, page, base_version):
+    login(page, live_server, "ejer")
+    open_editor(page, live_server, base_version)
+    pick(page, "indskrivning")
+    page.click("button[data-kb=delete]")  # bpmn-js joins the flows before and after it
+    expect(page.locator("#kb-element option[value='indskrivning']")).to_have_count(0)
+    result = propose(page, "Uden tovholder")
+    text = result.inner_text()
+    assert "fejler" in text
+    failed = page.locator("#propose-result .scenario-failed")
+    assert failed.count() >= 1
+    assert "trin" in failed.first.inner_text()
+    from scenarios.catalogue import load_all
+    titles = [s["title"] for s in load_all()]
+    assert any(title in failed.first.inner_text() for title in titles)  # named, as written
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(DefinitionVersion)) == 1
+
+
+def test_second_owner_from_the_same_base_is_refused_and_shown_the_first_diff(
+        app, live_server, page, browser, base_version):
+    login(page, live_server, "ejer")
+    open_editor(page, live_server, base_version)
+    other = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
+    other.set_default_timeout(10_000)
+    second = other.new_page()
+    try:
+        login(second, live_server, "ejer2")
+        open_editor(second, live_server, base_version)  # both start from version 1
+
+        set_condition(page, "Flow_henvisning_9", "visitation_decision in ('afvist',)")
+        assert "skal godkende" in propose(page, "Første ændring").inner_text()
+
+        set_condition(second, "Flow_henvisning_11", "phase_in_date > iso(today()) and True")
+        refused = propose(second, "Anden ændring")
+        assert refused.locator(".flash-error").count() == 1
+        assert "nyere version" in refused.inner_text()
+        diff = refused.locator("table.diff-table")
+        assert diff.count() == 1
+        assert "visitation_decision in ('afvist',)" in diff.inner_text()
+    finally:
+        other.close()
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(DefinitionVersion)) == 2
+
+
+def test_rollback_makes_the_old_content_current(app, live_server, page, base_version):
+    from engine import proposals
+    with app.app_context():
+        old = version(app, base_version)["files"]
+        changed = old["henvisning.bpmn"].replace("visitation_decision == 'afvist'",
+                                                 "visitation_decision in ('afvist',)")
+        newer, _ = proposals.propose(db.session, base_version, {"henvisning.bpmn": changed},
+                                     "ejer", note="newer", four_eyes=False)
+        db.session.commit()
+        newer = newer.id
+    login(page, live_server, "ejer")
+    page.goto(f"{live_server}/modeler/versions/{base_version}")
+    page.click("#rollback-button")
+    page.wait_for_load_state()
+    assert page.locator(".flash-success").count() == 1
+    assert version(app, base_version)["status"] == "current"
+    assert version(app, newer)["status"] == "superseded"
+    with app.app_context():
+        pathway = refer(cpr="0303903457", name="Rolf Rul")
+        assert version(app, pathway.version_id)["files"]["henvisning.bpmn"] == old["henvisning.bpmn"]
+
+
+def test_phase_in_date_changed_in_the_dmn_editor_reaches_the_next_referral(
+        app, live_server, page, base_version):
+    app.config["FOUR_EYES"] = False  # a single-person test site: the proposal becomes current
+    login(page, live_server, "ejer")
+    open_editor(page, live_server, base_version, "phase_in.dmn")
+    page.wait_for_selector("#dmn-canvas .tjs-table")
+    # hovedstaden, group 1 is the first rule; its output cell holds the date
+    cell = page.locator("#dmn-canvas tbody tr").first.locator("td.output-cell")
+    assert cell.inner_text().strip() == '"2024-09-01"'
+    cell.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type('"2099-01-01"')
+    page.locator("#propose-note").click()  # leave the cell
+    result = propose(page, "Hovedstaden udskyder gruppe 1")
+    assert "gældende" in result.inner_text()
+    with app.app_context():
+        from engine import service
+        pathway = refer(cpr="0404904562", name="Dorte Dato", contacts=("psykiatri",))
+        data = service.pathway_data(db.session, pathway.id)
+        assert data["group"] == 1
+        assert data["phase_in_date"] == "2099-01-01"
+        assert data["guarantee_from"] == "2099-01-01"  # the 14 days count from the phase-in
