@@ -224,3 +224,39 @@ def test_phase_in_date_changed_in_the_dmn_editor_reaches_the_next_referral(
         assert data["group"] == 1
         assert data["phase_in_date"] == "2099-01-01"
         assert data["guarantee_from"] == "2099-01-01"  # the 14 days count from the phase-in
+
+
+def test_palette_and_side_form_work_with_the_keyboard_alone(app, live_server, page, base_version):
+    login(page, live_server, "ejer")
+    open_editor(page, live_server, base_version)
+    page.focus("#kb-element")
+    page.keyboard.press("End")  # the list holds every element; pick one by keyboard
+    page.select_option("#kb-element", "visitation")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "Vælg og vis egenskaber"
+    expect(page.locator("#bpmn-properties")).to_contain_text("Visitation")
+
+    page.focus("#bpmn-canvas")
+    for _ in range(30):  # Tab reaches the palette, named in Danish
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('aria-label')") == "Opret opgave":
+            break
+    else:
+        pytest.fail("the palette's 'Opret opgave' was not reached by Tab")
+    before = page.locator(".djs-shape[data-element-id^='Activity_']").count()
+    page.keyboard.press("Enter")  # adds a task after the selected element, connected
+    expect(page.locator(".djs-shape[data-element-id^='Activity_']")).to_have_count(before + 1)
+    expect(page.locator("#bpmn-properties")).to_contain_text("Opgave")
+
+    page.focus("#kb-kind")
+    page.select_option("#kb-kind", "userTask")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Samtale med pårørende")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "Tilføj efter og forbind"
+    expect(page.locator("#keyboard-form [role=status]")).to_contain_text("tilføjet og forbundet")
+    expect(page.locator("#bpmn-properties")).to_contain_text("Samtale med pårørende")
+    page.click("#validate-button")  # our bpmnlint rule: a user task needs a form
+    expect(page.locator("#validate-result")).to_contain_text("Brugeropgaven har ingen formular",
+                                                             timeout=60_000)

@@ -63,15 +63,26 @@ export function makePaletteKeyboardReachable(modeler, label) {
       if (entry.title) { entry.setAttribute("aria-label", entry.title); }
     });
   }
+  function applyContextPad() {
+    container.querySelectorAll(".djs-context-pad .entry").forEach((entry) => {
+      entry.setAttribute("tabindex", "0");
+      entry.setAttribute("role", "button");
+      if (entry.title) { entry.setAttribute("aria-label", entry.title); }
+    });
+  }
   container.addEventListener("keydown", (event) => {
-    const entry = event.target.closest && event.target.closest(".djs-palette .entry");
+    const entry = event.target.closest && event.target.closest(".djs-palette .entry, .djs-context-pad .entry");
     if (!entry || (event.key !== "Enter" && event.key !== " ")) { return; }
     event.preventDefault();
     const spec = PALETTE_CREATE[entry.dataset.action];
-    if (spec) { addElement(modeler, spec, selectedElement(modeler)); return; }
+    // creating from the palette means dragging; by keyboard the shape is added after the selection
+    if (spec && entry.closest(".djs-palette")) { addElement(modeler, spec, selectedElement(modeler)); return; }
     entry.dispatchEvent(new MouseEvent("click", { bubbles: true }));
   });
   modeler.on("import.done", apply);
+  // listeners must return undefined: a returned value stops diagram-js's event propagation
+  modeler.on("contextPad.open", () => { setTimeout(applyContextPad, 0); });
+  modeler.on("selection.changed", () => { setTimeout(applyContextPad, 0); });
   apply();
 }
 
