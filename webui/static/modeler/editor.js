@@ -81,7 +81,8 @@ bpmn.on("selection.changed", ({ newSelection }) => {
   }
 });
 
-const dmn = makeDmnEditor(document.getElementById("dmn-canvas"), markDirty);
+const dmn = makeDmnEditor(document.getElementById("dmn-canvas"), document.getElementById("dmn-problems"), markDirty,
+  { translateModule: translateModule(root.dataset.lang === "da"), checker });
 const form = makeFormEditor(document.getElementById("form-canvas"), document.getElementById("guide-form"), markDirty);
 
 function markDirty() {
