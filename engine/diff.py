@@ -11,7 +11,7 @@ from engine.errors import InvalidDefinition
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-SKIP = {"definitions", "process", "collaboration", "participant", "laneSet", "incoming",
+SKIP = {"definitions", "process", "collaboration", "laneSet", "incoming",
         "outgoing", "extensionElements", "documentation", "flowNodeRef", "BPMNDiagram",
         "BPMNPlane", "BPMNShape", "BPMNEdge", "Bounds", "waypoint", "BPMNLabel"}
 
@@ -72,27 +72,40 @@ def _dmn_items(root):
     for decision in root.iter():
         if _local(decision.tag) != "decision":
             continue
-        did = decision.get("id")
         table = next((c for c in decision.iter() if _local(c.tag) == "decisionTable"), None)
-        columns = {}
-        if table is not None:
-            for col in table:
-                if _local(col.tag) in ("input", "output"):
-                    columns[f"{_local(col.tag)}:{col.get('id')}"] = (
-                        col.get("label") or col.get("name") or "") + " " + _text(col)
-            columns["hitPolicy"] = table.get("hitPolicy", "UNIQUE")
-        items[did] = ("element", decision.get("name") or "", {"type": "decision", **columns})
-        for rule in decision.iter():
-            if _local(rule.tag) != "rule":
-                continue
-            cells = {}
-            for i, cell in enumerate(c for c in rule if _local(c.tag) in ("inputEntry", "outputEntry")):
-                cells[f"{_local(cell.tag)}[{i}]"] = _text(cell)
-            desc = next((c for c in rule if _local(c.tag) == "description"), None)
-            if desc is not None:
-                cells["description"] = _text(desc)
-            items[rule.get("id")] = ("rule", cells.get("description", ""), cells)
+        if table is None:
+            items[decision.get("id")] = ("element", decision.get("name") or "",
+                                         {"type": "decision"})
+            continue
+        columns = {"input": [], "output": []}
+        summary = {"type": "decision", "hitPolicy": table.get("hitPolicy", "UNIQUE")}
+        for col in table:
+            kind = _local(col.tag)
+            if kind in columns:
+                label = col.get("label") or col.get("name") or col.get("id")
+                columns[kind].append(label)
+                summary[f"{kind}: {label}"] = _text(col)
+        items[decision.get("id")] = ("element", decision.get("name") or "", summary)
+        for rule in table:
+            if _local(rule.tag) == "rule":
+                items[rule.get("id")] = ("rule", "", _rule_cells(rule, columns))
     return items
+
+
+def _rule_cells(rule, columns):
+    """A rule's cells keyed by their column labels ("→" marks outputs)."""
+    cells, seen = {}, {"inputEntry": 0, "outputEntry": 0}
+    for cell in rule:
+        kind = _local(cell.tag)
+        if kind in seen:
+            names = columns["input" if kind == "inputEntry" else "output"]
+            i = seen[kind]
+            seen[kind] += 1
+            label = names[i] if i < len(names) else f"{kind}[{i}]"
+            cells[label if kind == "inputEntry" else f"→ {label}"] = _text(cell)
+        elif kind == "description":
+            cells["description"] = _text(cell)
+    return cells
 
 
 def _form_items(text):

@@ -94,8 +94,13 @@ def propose(session, base_version_id, changes, actor, note="", four_eyes=True,
     return version, False
 
 
-def approve(session, version_id, actor, four_eyes=True):
-    """A second process owner approves a proposed version: it becomes current."""
+def approve(session, version_id, actor, four_eyes=True, run_scenarios=None):
+    """A second process owner approves a proposed version: it (or its merge) becomes current.
+
+    When another version became current after the proposal, the proposal's changes are laid
+    over it if they touch other files only (checked and run through the scenarios again, and
+    stored as a new version); overlapping changes are refused with StaleBase.
+    """
     version = get_version(session, version_id)
     if version.status != "proposed":
         raise ReviewRefused("not_proposed", f"version {version.id} is {version.status}, "
@@ -107,17 +112,35 @@ def approve(session, version_id, actor, four_eyes=True):
     base = session.get(DefinitionVersion, version.base_version_id) \
         if version.base_version_id else None
     if current is not None and base is not None and current.id != base.id:
-        overlap = changed_names(base.files, current.files) & changed_names(base.files, version.files)
-        if overlap:
-            raise StaleBase(f"version {current.id} became current after version {version.id} "
-                            f"was proposed and changed {', '.join(sorted(overlap))}",
-                            [current], sorted(overlap))
-        raise ReviewRefused("rebase", f"version {current.id} became current after version "
-                                      f"{version.id} was proposed; propose it again from "
-                                      f"version {current.id}")
+        return _approve_merged(session, version, base, current, actor, run_scenarios)
     version.approved_by, version.approved_at = actor, utcnow()
     make_current(session, version, actor, approved=True, action="approved")
     return version
+
+
+def _approve_merged(session, version, base, current, actor, run_scenarios):
+    """Approve a proposal whose base is no longer current by merging it file by file."""
+    ours = changed_names(base.files, version.files)
+    overlap = changed_names(base.files, current.files) & ours
+    if overlap:
+        raise StaleBase(f"version {current.id} became current after version {version.id} "
+                        f"was proposed and changed {', '.join(sorted(overlap))}",
+                        [current], sorted(overlap))
+    changes = {n: (version.files or {}).get(n) for n in ours}
+    files = apply_changes(current.files, changes)
+    merged = find_existing(session, files)
+    if merged is None:
+        results = check_candidate(files, run_scenarios)
+        merged = deploy_bundle(session, files, version.deployed_by,
+                               note=f"{version.note} (merged onto version {current.id})",
+                               status="proposed", base_version_id=current.id,
+                               scenario_results=results)
+    version.status = "superseded"
+    record_event(session, version, "merged", actor, f"merged onto version {current.id} "
+                                                    f"as version {merged.id}")
+    merged.approved_by, merged.approved_at = actor, utcnow()
+    make_current(session, merged, actor, approved=True, action="approved")
+    return merged
 
 
 def reject(session, version_id, actor, reason=""):

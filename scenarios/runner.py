@@ -6,6 +6,7 @@ step the invariants are checked for the scenario's pathway.
 """
 import json
 from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
@@ -13,8 +14,8 @@ from sqlalchemy.pool import StaticPool
 
 from engine import service
 from engine.db import Base
-from engine.definitions import form_id_of
 from engine.models import WorklistItem
+from engine.versions import read_source
 from forms.registry import load_form, parse_form
 from forms.validation import FormInvalid, validate
 from scenarios.catalogue import load_all
@@ -66,6 +67,7 @@ class Journey:
         return parse_form(form_id, text) if text is not None else load_form(form_id)
 
     def refer(self, spec):
+        """Register the scenario's patient and start the pathway."""
         region = spec.get("region", "hovedstaden")
         municipality = REGION_MUNICIPALITY[region]
         self.cpr_no += 1
@@ -81,9 +83,11 @@ class Journey:
                                              now=self.now)
 
     def ready(self):
+        """Spec names of the ready user tasks, sorted."""
         return sorted(i.task_spec for i in service.ready_tasks(self.session, self.pathway.id))
 
     def do(self, task_spec, answers=None):
+        """Complete a ready task with answers checked against the version's form."""
         item = next((i for i in service.ready_tasks(self.session, self.pathway.id)
                      if i.task_spec == task_spec), None)
         if item is None:
@@ -100,6 +104,7 @@ class Journey:
                                              "scenarie", now=self.now)
 
     def advance(self, value):
+        """Move the clock (days, an ISO date, or to the phase-in date) and fire due timers."""
         if value == "phase_in":
             if not self.pathway.waiting_until:
                 return
@@ -113,10 +118,12 @@ class Journey:
         self.session.flush()
 
     def message(self, name, payload=None):
+        """Deliver a hospital message to the pathway."""
         self.pathway = service.deliver_message(self.session, name, self.pathway.patient_id,
                                                payload or {}, "scenarie", now=self.now)
 
     def expect(self, wanted):
+        """Compare the pathway with what the step expects (StepFailed on a difference)."""
         p = self.pathway
         self.session.refresh(p)
         actual = {"stage": p.stage, "status": p.status, "phase": p.phase, "group": p.group_no,
@@ -206,14 +213,6 @@ def run_all(files, scenarios=None):
     return [run_one(files, s) for s in (scenarios if scenarios is not None else load_all())]
 
 
-def bundle_forms(files):
-    """The form ids a bundle carries."""
-    return sorted(f for f in map(form_id_of, files) if f)
-
-
 if __name__ == "__main__":  # python -m scenarios.runner: run the scenarios against bpmn/
-    from engine.versions import read_source
-    from pathlib import Path
-    source = read_source(Path(__file__).resolve().parent.parent / "bpmn")
-    for r in run_all(source):
-        print(json.dumps(r, ensure_ascii=False))
+    for line in run_all(read_source(Path(__file__).resolve().parent.parent / "bpmn")):
+        print(json.dumps(line, ensure_ascii=False))

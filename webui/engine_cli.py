@@ -116,6 +116,28 @@ def export_command(version_id, directory):
     click.echo(f"version {version_id}: {len(written)} file(s) written to {directory}")
 
 
+@engine_cli.command("scenarios")
+@click.option("--version", "version_id", type=int, help="Run against a stored version "
+                                                         "(default: BPMN_DIR plus the forms).")
+def scenarios_command(version_id):
+    """Run the scenarios of bpmn/scenarios on a throw-away database; exit 1 if any fails."""
+    from engine.errors import EngineError
+    from engine.service import get_version
+    from engine.versions import read_source
+    from scenarios.runner import run_all
+    try:
+        files = dict(get_version(db.session, version_id).files) if version_id \
+            else read_source(current_app.config["BPMN_DIR"])
+    except EngineError as exc:
+        _fail(exc)
+    results = run_all(files)
+    for r in results:
+        click.echo(("ok    " if r["ok"] else "FAILED") + f" {r['id']}: {r['title']}"
+                   + ("" if r["ok"] else f" (step {r['step']}: {r['message']})"))
+    if not all(r["ok"] for r in results):
+        raise click.ClickException("a scenario failed")
+
+
 @engine_cli.command("migrate-pathway")
 @click.argument("pathway_id", type=int)
 @click.option("--version", "version_id", type=int, help="Target version (default: current).")

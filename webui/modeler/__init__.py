@@ -9,4 +9,4 @@ from flask import Blueprint
 bp = Blueprint("modeler", __name__, url_prefix="/modeler", template_folder="templates")
 
 # The modules register their routes on `bp`; imported after it exists.
-from webui.modeler import api, expressions, pages, preview  # noqa: E402,F401
+from webui.modeler import api, editing, expressions, pages, preview  # noqa: E402,F401

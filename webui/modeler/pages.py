@@ -1,6 +1,7 @@
 """The modeler's server-rendered pages: versions, one version's history, review, compare, scenarios."""
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,12 +9,17 @@ from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.modeler import bp
-from webui.modeler.review import (form_ids, four_eyes, history, problems_json, run_scenarios,
+from webui.modeler.review import (form_ids, four_eyes, history, run_scenarios,
                                   running_counts)
 
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
-STATUS_LABELS = {"proposed": "Foreslået", "current": "Aktuel", "superseded": "Afløst",
-                 "rejected": "Afvist"}
+STATUS_LABELS = {"proposed": _l("Foreslået"), "current": _l("Aktuel"),
+                 "superseded": _l("Afløst"), "rejected": _l("Afvist")}
+STATUS_BADGES = {"proposed": "soon", "current": "ok", "superseded": "wait", "rejected": "danger"}
+EVENT_LABELS = {"deployed": _l("Udrullet fra repositoriet"), "proposed": _l("Foreslået"),
+                "approved": _l("Godkendt og gjort aktuel"), "rejected": _l("Afvist"),
+                "made_current": _l("Gjort aktuel"), "rolled_back": _l("Gjort aktuel igen"),
+                "superseded": _l("Afløst"), "merged": _l("Flettet ind i en nyere version")}
 
 
 def _version_or_404(version_id):
@@ -45,7 +51,8 @@ def _versions_page(problems, scenarios=None, status=200):
     current = current_version(db.session)
     return render_template("modeler/index.html", versions=versions, counts=running_counts(),
                            problems=problems, scenarios=scenarios or [], current_v=current,
-                           labels=STATUS_LABELS, four_eyes=four_eyes()), status
+                           labels=STATUS_LABELS, badges=STATUS_BADGES,
+                           four_eyes=four_eyes()), status
 
 
 @bp.get("/")
@@ -122,22 +129,25 @@ def version_page(version_id):
     current = current_version(db.session)
     return render_template("modeler/version.html", version=version, base=base, changes=changes,
                            events=history(version.id), counts=running_counts(), current_v=current,
-                           labels=STATUS_LABELS, four_eyes=four_eyes(),
-                           forms=form_ids(version.files),
+                           labels=STATUS_LABELS, badges=STATUS_BADGES, events_labels=EVENT_LABELS,
+                           four_eyes=four_eyes(), forms=form_ids(version.files),
                            may_approve=version.status == "proposed" and (
                                not four_eyes() or version.deployed_by != current_user.username))
 
 
 def review_action(kind, version_id):
     """Approve, reject or roll back a version: (Danish message, status, error code or None)."""
-    from engine.errors import NotFound, ReviewRefused, StaleBase
+    from engine.errors import NotFound, ReviewRefused, ScenarioFailed, StaleBase
     from engine.proposals import approve, reject, rollback
     actor = current_user.username
     try:
         if kind == "approve":
-            version = approve(db.session, version_id, actor, four_eyes=four_eyes())
+            version = approve(db.session, version_id, actor, four_eyes=four_eyes(),
+                              run_scenarios=run_scenarios)
             message = _("Version %(id)s er godkendt og er nu aktuel. Nye forløb starter på den.",
-                        id=version.id)
+                        id=version.id) if version.id == version_id else _(
+                "Version %(old)s er flettet ind i den aktuelle version som version %(id)s, som "
+                "nu er aktuel. Nye forløb starter på den.", old=version_id, id=version.id)
         elif kind == "reject":
             version = reject(db.session, version_id, actor,
                              (request.form.get("reason") or "").strip()[:500])
@@ -154,6 +164,12 @@ def review_action(kind, version_id):
         db.session.rollback()
         return _refusal(exc.code, version_id), 409 if exc.code != "self_approval" else 403, \
             exc.code
+    except ScenarioFailed as exc:
+        db.session.rollback()
+        failed = next(r for r in exc.results if not r.get("ok"))
+        return _("Scenariet “%(title)s” fejler i trin %(step)s: %(message)s",
+                 title=failed.get("title"), step=failed.get("step"),
+                 message=failed.get("message")), 409, "scenario_failed"
     except StaleBase as exc:
         db.session.rollback()
         return _("En nyere version ændrer de samme filer (%(files)s). Foreslå ændringen igen "
@@ -174,8 +190,6 @@ def _refusal(code, version_id):
                              id=version_id),
         "not_approved": _("Version %(id)s har aldrig været godkendt og kan ikke gøres aktuel.",
                           id=version_id),
-        "rebase": _("En anden version er blevet aktuel, siden version %(id)s blev foreslået. "
-                    "Foreslå ændringen igen fra den aktuelle version.", id=version_id),
     }.get(code, _("Handlingen er ikke tilladt."))
 
 
@@ -233,60 +247,3 @@ def scenarios_page():
     from scenarios.catalogue import load_all, describe_step
     return render_template("modeler/scenarios.html", scenarios=load_all(),
                            describe=describe_step)
-
-
-@bp.get("/versions/<int:version_id>/files/<path:filename>")
-@require_area("modeler")
-def version_file(version_id, filename):
-    """The raw text of one file of a version, as a download (never rendered as a page)."""
-    version = _version_or_404(version_id)
-    text = (version.files or {}).get(filename)
-    if text is None:
-        abort(404)
-    # Uploaded XML could carry XHTML; plain text plus attachment keeps the browser from running it.
-    return text, 200, {"Content-Type": "text/plain; charset=utf-8",
-                       "Content-Disposition": f'attachment; filename="{_safe_name(filename)}"',
-                       "X-Content-Type-Options": "nosniff"}
-
-
-@bp.get("/versions/<int:version_id>/edit")
-@bp.get("/versions/<int:version_id>/edit/<path:filename>")
-@require_area("modeler")
-def edit(version_id, filename=None):
-    """The editor on a version's bundle (the page itself is built by the editor's template)."""
-    version = _version_or_404(version_id)
-    files = sorted(version.files or {})
-    diagrams = [n for n in files if n.endswith(".bpmn")]
-    filename = filename or request.args.get("file") or (diagrams[0] if diagrams else None)
-    if filename not in files:
-        abort(404)
-    return render_template("modeler/edit.html", version=version, files=files, filename=filename,
-                           forms=form_ids(version.files))
-
-
-@bp.post("/versions/<int:version_id>/deploy")
-@require_area("modeler")
-def deploy(version_id):
-    """The first editor's save of one file (JSON): proposed like any other change."""
-    from engine.errors import InvalidDefinition, ScenarioFailed, StaleBase
-    from engine.proposals import propose
-    base = _version_or_404(version_id)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("xml"), str) \
-            or not isinstance(payload.get("filename"), str) \
-            or payload["filename"] not in (base.files or {}):
-        return jsonify(ok=False, problems=[[None, None, None, _("Ugyldig forespørgsel.")]]), 400
-    try:
-        version, existed = propose(db.session, base.id, {payload["filename"]: payload["xml"]},
-                                   current_user.username, note=str(payload.get("note", ""))[:200],
-                                   four_eyes=four_eyes(), run_scenarios=run_scenarios)
-    except (InvalidDefinition, StaleBase, ScenarioFailed) as exc:
-        db.session.rollback()
-        problems = getattr(exc, "problems", None) or [(None, None, None, str(exc))]
-        return jsonify(ok=False, problems=[list(p) for p in problems],
-                       details=problems_json(problems)), 422
-    if not existed:
-        audit("definition_propose", detail=f"version {version.id}")
-    db.session.commit()
-    return jsonify(ok=True, version=version.id, status=version.status, existing=existed,
-                   url=url_for("modeler.version_page", version_id=version.id))

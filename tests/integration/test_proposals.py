@@ -1,0 +1,94 @@
+"""engine.proposals: the review states, file-by-file merges and refusals (no scenarios here:
+those gate proposals in tests/web/test_modeler.py and tests/integration/test_scenarios.py)."""
+import pytest
+
+from engine import service
+from engine.errors import InvalidDefinition, ReviewRefused, StaleBase
+from engine.models import DefinitionEvent, DefinitionVersion
+from engine.proposals import approve, propose, reject, rollback
+from tests.integration.pathway_driver import BPMN_DIR
+
+
+@pytest.fixture
+def session(app):
+    from webui.extensions import db
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def base(session):
+    version = service.deploy_directory(session, str(BPMN_DIR), "system")
+    session.commit()
+    return version
+
+
+def edit(files, name, old, new):
+    text = files[name].replace(old, new, 1)
+    assert text != files[name]
+    return {name: text}
+
+
+STABIL = ("stabil.bpmn", 'name="Fasevurdering"', 'name="Vurdering af fasen"')
+AUDIT = ("forms/audit.json", '"title": "', '"title": "Ny: ')
+
+
+def test_disjoint_proposals_from_one_base_merge_file_by_file_on_approval(session, base):
+    first, _ = propose(session, base.id, edit(base.files, *STABIL), "ejer")
+    second, _ = propose(session, base.id, edit(base.files, *AUDIT), "ejer")
+    assert (first.status, second.status) == ("proposed", "proposed")
+    approve(session, first.id, "ejer2")
+    merged = approve(session, second.id, "ejer2")
+    assert merged.id not in (first.id, second.id) and merged.status == "current"
+    assert merged.base_version_id == first.id and merged.approved_by == "ejer2"
+    assert merged.files["stabil.bpmn"] == first.files["stabil.bpmn"]
+    assert merged.files["forms/audit.json"] == second.files["forms/audit.json"]
+    assert second.status == "superseded"
+    assert session.scalar(DefinitionEvent.__table__.select().where(
+        DefinitionEvent.version_id == second.id, DefinitionEvent.action == "merged")) is not None
+
+
+def test_overlapping_proposals_are_stale_at_proposal_and_at_approval(session, base):
+    first, _ = propose(session, base.id, edit(base.files, *STABIL), "ejer")
+    with pytest.raises(StaleBase) as caught:
+        propose(session, base.id, edit(base.files, "stabil.bpmn", 'name="Fasevurdering"',
+                                       'name="Anden vurdering"'), "ejer2")
+    assert caught.value.newer == [first] and caught.value.changed_files == ["stabil.bpmn"]
+    # a newer proposal on other files does not block; the approval of an overlapping one does
+    other = service.deploy_bundle(session, {**base.files, **edit(base.files, "stabil.bpmn",
+                                  'name="Fasevurdering"', 'name="Tredje"')}, "system")
+    assert other.status == "current"
+    with pytest.raises(StaleBase):
+        approve(session, first.id, "ejer2")
+    assert first.status == "proposed"
+
+
+def test_review_refusals(session, base):
+    proposed, _ = propose(session, base.id, edit(base.files, *STABIL), "ejer")
+    with pytest.raises(ReviewRefused) as own:
+        approve(session, proposed.id, "ejer")
+    assert own.value.code == "self_approval"
+    with pytest.raises(ReviewRefused) as early:
+        rollback(session, proposed.id, "ejer2")
+    assert early.value.code == "not_approved"
+    reject(session, proposed.id, "ejer2", "nej tak")
+    with pytest.raises(ReviewRefused):
+        approve(session, proposed.id, "ejer2")
+    with pytest.raises(ReviewRefused) as again:
+        rollback(session, base.id, "ejer2")
+    assert again.value.code == "already_current"
+    with pytest.raises(InvalidDefinition):
+        propose(session, base.id, {"../evil.bpmn": "<x/>"}, "ejer")
+
+
+def test_four_eyes_off_and_existing_content(session, base):
+    version, existed = propose(session, base.id, edit(base.files, *STABIL), "ejer",
+                               four_eyes=False)
+    assert not existed and version.status == "current" and version.approved_by == "ejer"
+    same, existed = propose(session, version.id, {"stabil.bpmn": version.files["stabil.bpmn"]},
+                            "ejer")
+    assert existed and same.id == version.id
+    back, previous = rollback(session, base.id, "ejer2")
+    assert back.status == "current" and previous.id == version.id
+    assert service.current_version(session).id == base.id
+    assert session.query(DefinitionVersion).filter_by(status="current").count() == 1

@@ -1,0 +1,67 @@
+"""engine.diff: what changed between two bundles, per element, flow, lane, rule, form and field."""
+import json
+from pathlib import Path
+
+from engine.diff import diff_bundles
+from engine.versions import read_source
+
+SOURCE = {n: d.decode("utf-8") for n, d in
+          read_source(Path(__file__).resolve().parents[2] / "bpmn").items()}
+
+
+def changed(**replacements):
+    files = dict(SOURCE)
+    for name, (old, new) in replacements.items():
+        name = name.replace("__", "/").replace("_dot_", ".")
+        assert old in files[name], (name, old)
+        files[name] = files[name].replace(old, new, 1)
+    return files
+
+
+def test_identical_bundles_have_no_differences():
+    assert diff_bundles(SOURCE, dict(SOURCE)) == []
+
+
+def test_a_phase_in_date_is_a_changed_rule_with_old_and_new_value():
+    files = changed(phase_in_dot_dmn=('<text>"2024-09-01"</text>', '<text>"2024-10-01"</text>'))
+    [change] = diff_bundles(SOURCE, files)
+    assert (change["file"], change["kind"], change["id"], change["change"]) == \
+        ("phase_in.dmn", "rule", "rule_1", "changed")
+    [(key, old)] = change["old"].items()
+    assert key.startswith("→") and old == '"2024-09-01"' and change["new"][key] == '"2024-10-01"'
+
+
+def test_moving_a_task_to_another_lane_changes_both_lanes():
+    files = changed(stabil_dot_bpmn=(
+        "<bpmn:flowNodeRef>stabil_municipal</bpmn:flowNodeRef></bpmn:lane>", "</bpmn:lane>"))
+    files["stabil.bpmn"] = files["stabil.bpmn"].replace(
+        "<bpmn:flowNodeRef>stabil_activity</bpmn:flowNodeRef>",
+        "<bpmn:flowNodeRef>stabil_activity</bpmn:flowNodeRef>"
+        "<bpmn:flowNodeRef>stabil_municipal</bpmn:flowNodeRef>", 1)
+    lanes = {c["id"]: c for c in diff_bundles(SOURCE, files) if c["kind"] == "lane"}
+    assert set(lanes) == {"Lane_stabil_psykiatri", "Lane_stabil_kommune"}
+    assert "stabil_municipal" in lanes["Lane_stabil_psykiatri"]["new"]["tasks"]
+    assert "stabil_municipal" in lanes["Lane_stabil_kommune"]["old"]["tasks"]
+
+
+def test_a_removed_flow_and_a_changed_form_field():
+    flow = next(line for line in SOURCE["overgang.bpmn"].splitlines()
+                if "<bpmn:sequenceFlow" in line and "conditionExpression" not in line)
+    files = changed(overgang_dot_bpmn=(flow, ""))
+    schema = json.loads(SOURCE["forms/audit.json"])
+    schema["x-forlob"]["title"] = "Ny titel"
+    files["forms/audit.json"] = json.dumps(schema, ensure_ascii=False)
+    changes = diff_bundles(SOURCE, files)
+    assert any(c["kind"] == "flow" and c["change"] == "removed" for c in changes)
+    form = next(c for c in changes if c["kind"] == "form")
+    assert form["id"] == "audit" and form["new"]["x-forlob.title"] == '"Ny titel"'
+
+
+def test_added_and_removed_files():
+    files = dict(SOURCE)
+    del files["forms/dudit.json"]
+    files["forms/ny_formular.json"] = SOURCE["forms/audit.json"]
+    summary = {(c["file"], c["kind"], c["change"]) for c in diff_bundles(SOURCE, files)
+               if c["kind"] == "form"}
+    assert summary == {("forms/dudit.json", "form", "removed"),
+                       ("forms/ny_formular.json", "form", "added")}
