@@ -152,6 +152,7 @@ function buildTabs() {
     tab.type = "button";
     tab.setAttribute("role", "tab");
     tab.dataset.file = name;
+    tab.setAttribute("aria-controls", name.endsWith(".bpmn") ? "pane-bpmn" : name.endsWith(".dmn") ? "pane-dmn" : "pane-form");
     tab.textContent = name.startsWith("forms/") ? name.slice(6, -5) : name;
     tab.addEventListener("click", () => openFile(name));
     (name.startsWith("forms/") ? document.getElementById("form-tabs") : list).appendChild(tab);
