@@ -270,6 +270,13 @@ def test_palette_and_side_form_work_with_the_keyboard_alone(app, live_server, pa
     page.click("#validate-button")  # our bpmnlint rule: a user task needs a form
     expect(page.locator("#validate-result")).to_contain_text("Brugeropgaven har ingen formular",
                                                              timeout=60_000)
+    problem = page.locator("#validate-result li", has_text="Brugeropgaven har ingen formular")
+    element_id = problem.first.locator("button").inner_text().split(", ")[-1]
+    expect(page.locator(f".djs-element.problem[data-element-id='{element_id}']")).to_have_count(1)
+    pick(page, "visitation")
+    problem.first.locator("button").focus()
+    page.keyboard.press("Enter")  # a problem leads to its element
+    expect(page.locator("#bpmn-properties")).to_contain_text("Samtale med pårørende")
 
 
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}

@@ -86,7 +86,7 @@ const dmn = makeDmnEditor(document.getElementById("dmn-canvas"), document.getEle
 const form = makeFormEditor(document.getElementById("form-canvas"), document.getElementById("guide-form"), markDirty);
 
 function markDirty() {
-  const tab = document.querySelector(`[data-file="${CSS.escape(state.current || "")}"]`);
+  const tab = document.querySelector(`[role=tab][data-file="${CSS.escape(state.current || "")}"]`);
   if (tab) { tab.classList.add("dirty"); }
   document.getElementById("editor-status").textContent = T.unsaved;
 }
@@ -115,7 +115,7 @@ async function openFile(name, elementId) {
   if (state.current !== name) {
     await flush();
     state.current = name;
-    document.querySelectorAll("[data-file]").forEach((tab) => {
+    document.querySelectorAll("[role=tab][data-file]").forEach((tab) => {
       const active = tab.dataset.file === name;
       tab.setAttribute("aria-selected", active ? "true" : "false");
       tab.tabIndex = active ? 0 : -1;
