@@ -9,7 +9,8 @@ from engine.clock import utcnow
 from engine.errors import InvalidDefinition, ReviewRefused, ScenarioFailed, StaleBase
 from engine.models import DefinitionVersion
 from engine.versions import (as_bytes, current_version, deploy_bundle, find_existing,
-                             get_version, make_current, record_event, validate_bundle)
+                             get_version, lock_versions, make_current, record_event,
+                             validate_bundle)
 
 OPEN = ("current", "proposed")
 
@@ -44,10 +45,11 @@ def rebase(session, base, changes):
     Newer current or proposed versions that changed none of the same files are kept: the
     changes are laid over the current version (a file-by-file merge).
     """
-    current = current_version(session)
+    current = current_version(session, fresh=True)
     others = list(session.scalars(select(DefinitionVersion).where(
         DefinitionVersion.status.in_(OPEN), DefinitionVersion.id != base.id,
-        DefinitionVersion.id > base.id).order_by(DefinitionVersion.id)))
+        DefinitionVersion.id > base.id).order_by(DefinitionVersion.id)
+        .execution_options(populate_existing=True)))
     if current is not None and current.id != base.id and current not in others:
         others.append(current)
     touched = set(changes)
@@ -86,7 +88,15 @@ def propose(session, base_version_id, changes, actor, note="", four_eyes=True,
     existing = find_existing(session, files)
     if existing is not None:
         return existing, True
-    results = check_candidate(files, run_scenarios)
+    results = check_candidate(files, run_scenarios)  # slow: before taking the review lock
+    lock_versions(session)  # two proposals at once: the second sees the first (stale check)
+    checked = files
+    files, target = rebase(session, base, changes)
+    if files != checked:  # a version became current meanwhile and was merged in: check again
+        existing = find_existing(session, files)
+        if existing is not None:
+            return existing, True
+        results = check_candidate(files, run_scenarios)
     version = deploy_bundle(session, files, actor, note=note, status="proposed",
                             base_version_id=target.id, scenario_results=results)
     if not four_eyes:
@@ -101,14 +111,16 @@ def approve(session, version_id, actor, four_eyes=True, run_scenarios=None):
     over it if they touch other files only (checked and run through the scenarios again, and
     stored as a new version); overlapping changes are refused with StaleBase.
     """
+    lock_versions(session)
     version = get_version(session, version_id)
+    session.refresh(version)
     if version.status != "proposed":
         raise ReviewRefused("not_proposed", f"version {version.id} is {version.status}, "
                                             f"not proposed")
     if four_eyes and actor == version.deployed_by:
         raise ReviewRefused("self_approval", f"{actor} proposed version {version.id} and may "
                                              f"not approve it too")
-    current = current_version(session)
+    current = current_version(session, fresh=True)
     base = session.get(DefinitionVersion, version.base_version_id) \
         if version.base_version_id else None
     if current is not None and base is not None and current.id != base.id:
@@ -145,7 +157,9 @@ def _approve_merged(session, version, base, current, actor, run_scenarios):
 
 def reject(session, version_id, actor, reason=""):
     """Reject a proposed version; it can never become current."""
+    lock_versions(session)
     version = get_version(session, version_id)
+    session.refresh(version)
     if version.status != "proposed":
         raise ReviewRefused("not_proposed", f"version {version.id} is {version.status}, "
                                             f"not proposed")
@@ -156,7 +170,9 @@ def reject(session, version_id, actor, reason=""):
 
 def rollback(session, version_id, actor):
     """Make an earlier (superseded) version current again; return (version, previous current)."""
+    lock_versions(session)
     version = get_version(session, version_id)
+    session.refresh(version)
     if version.status == "current":
         raise ReviewRefused("already_current", f"version {version.id} is already current")
     if version.status != "superseded":

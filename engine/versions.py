@@ -87,14 +87,25 @@ def record_event(session, version, action, actor, detail=""):
     session.flush()
 
 
+def lock_versions(session):
+    """Serialise review actions: lock the first version row (PostgreSQL; SQLite locks on write).
+
+    Locking the rows that are current would not do: a second approver blocked on them finds,
+    once the first commits, that they are no longer current, and misses the new current row.
+    After this lock, a fresh query sees whatever the previous holder committed.
+    """
+    session.execute(select(DefinitionVersion.id).order_by(DefinitionVersion.id).limit(1)
+                    .with_for_update())
+
+
 def make_current(session, version, actor, approved=False, action="made_current"):
     """Make `version` the one new pathways start on; the previous current one is superseded.
 
-    Returns the previously current version (or None). The current rows are locked first, so
-    two approvals at once cannot leave two current versions (PostgreSQL).
+    Returns the previously current version (or None); holds the review lock.
     """
+    lock_versions(session)
     previous = list(session.scalars(select(DefinitionVersion).where(
-        DefinitionVersion.status == "current").with_for_update()))
+        DefinitionVersion.status == "current").execution_options(populate_existing=True)))
     for old in previous:
         if old.id != version.id:
             old.status = "superseded"
@@ -145,10 +156,13 @@ def deploy_directory(session, path, actor, known_forms=None, forms_dir=FORMS_DIR
                          note=f"from {Path(path).name}/")
 
 
-def current_version(session):
-    """The version new pathways start on, or None when nothing is deployed."""
-    return session.scalar(select(DefinitionVersion).where(DefinitionVersion.status == "current")
-                          .order_by(DefinitionVersion.id.desc()).limit(1))
+def current_version(session, fresh=False):
+    """The version new pathways start on, or None (fresh: re-read rows after taking a lock)."""
+    query = select(DefinitionVersion).where(DefinitionVersion.status == "current") \
+        .order_by(DefinitionVersion.id.desc()).limit(1)
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 def latest_version(session):

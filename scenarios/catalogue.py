@@ -28,8 +28,24 @@ def load_all(directory=SCENARIO_DIR):
     return [load(p) for p in sorted(Path(directory).glob("*.json"))]
 
 
-def _answers(answers):
-    return ", ".join(f"{k} = {v}" for k, v in (answers or {}).items())
+EXPECT_LABELS = {"stage": "stadie", "phase": "fase", "status": "status", "group": "gruppe",
+                 "waiting": "venter på indfasning", "guarantee_breached": "garantien er brudt",
+                 "tovholder": "har tovholder", "end_reason": "afslutningsårsag",
+                 "ready": "klare opgaver", "ready_includes": "klare opgaver omfatter",
+                 "lanes": "opgaver i sporene"}
+
+
+def _value(value):
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "ingen"
+    return str(value)
+
+
+def _answers(answers, labels=None):
+    return "; ".join(f"{(labels or {}).get(k, k)}: {_value(v)}"
+                     for k, v in (answers or {}).items() if v not in ("", None))
 
 
 def describe_step(step):
@@ -51,4 +67,4 @@ def describe_step(step):
     if "message" in step:
         extra = _answers(step.get("payload"))
         return f"Besked modtaget: {step['message']}" + (f" ({extra})" if extra else "")
-    return "Forvent: " + _answers(step["expect"])
+    return "Forventet: " + _answers(step["expect"], EXPECT_LABELS)

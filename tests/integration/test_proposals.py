@@ -1,8 +1,11 @@
 """engine.proposals: the review states, file-by-file merges and refusals (no scenarios here:
 those gate proposals in tests/web/test_modeler.py and tests/integration/test_scenarios.py)."""
-import pytest
+import threading
 
-from engine import service
+import pytest
+from sqlalchemy.orm import Session
+
+from engine import proposals, service
 from engine.errors import InvalidDefinition, ReviewRefused, StaleBase
 from engine.models import DefinitionEvent, DefinitionVersion
 from engine.proposals import approve, propose, reject, rollback
@@ -92,3 +95,47 @@ def test_four_eyes_off_and_existing_content(session, base):
     assert back.status == "current" and previous.id == version.id
     assert service.current_version(session).id == base.id
     assert session.query(DefinitionVersion).filter_by(status="current").count() == 1
+
+
+def test_two_approvals_at_once_leave_exactly_one_current_version(app, monkeypatch):
+    """PostgreSQL: two reviewers approve two proposals of one base at the same instant."""
+    from webui.extensions import db
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("parallel reviewers need PostgreSQL (FORLOB_TEST_DB=postgres)")
+        base = service.deploy_directory(db.session, str(BPMN_DIR), "system")
+        one, _ = propose(db.session, base.id, edit(base.files, *STABIL), "ejer")
+        two, _ = propose(db.session, base.id, edit(base.files, *AUDIT), "ejer")
+        ids = (one.id, two.id)
+        db.session.commit()
+        barrier = threading.Barrier(2, timeout=5)
+        real_lock = proposals.lock_versions
+
+        def lock_together(session):
+            try:
+                barrier.wait()  # both reviewers reach the lock at the same instant
+            except threading.BrokenBarrierError:
+                pass  # later calls: the other reviewer is (rightly) waiting on the lock
+            return real_lock(session)
+        monkeypatch.setattr(proposals, "lock_versions", lock_together)
+        results, bind = [None, None], db.engine
+
+        def review(i):
+            try:
+                with Session(bind) as session:
+                    results[i] = approve(session, ids[i], "ejer2").id
+                    session.commit()
+            except Exception as exc:  # asserted on below
+                results[i] = exc
+        threads = [threading.Thread(target=review, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        db.session.expire_all()
+        current = db.session.scalars(db.select(DefinitionVersion).where(
+            DefinitionVersion.status == "current")).all()
+        assert len(current) == 1, (results, [v.id for v in current])
+        assert all(isinstance(r, int) for r in results), results
+        assert current[0].files["stabil.bpmn"] != base.files["stabil.bpmn"]
+        assert current[0].files["forms/audit.json"] != base.files["forms/audit.json"]
