@@ -3,6 +3,7 @@
 The five journeys of issue 9. Every change is made in the editor's panels (never XML); the
 server side is the real one (validation, scenarios on a throw-away database, proposals).
 """
+import json
 import os
 from pathlib import Path
 
@@ -101,6 +102,8 @@ def test_edit_condition_and_label_validate_propose_and_second_owner_approves(
     expect(error).to_have_count(0)
     expect(page.locator(".djs-element.expr-error")).to_have_count(0)
     set_form_label(page, "visitation", "Field_18", "Noter fra visitationskonferencen")
+    old_purpose = page.input_value("#g-purpose")
+    page.fill("#g-purpose", "At afklare hurtigt og sammen, om patienten hører til her.")
 
     page.click("#validate-button")
     page.wait_for_selector("#validate-result .flash-success", timeout=60_000)
@@ -120,6 +123,9 @@ def test_edit_condition_and_label_validate_propose_and_second_owner_approves(
     files = version(app, new_id)["files"]
     assert "visitation_decision in ('afvist', 'afvist_anden')" in files["henvisning.bpmn"]
     assert "Noter fra visitationskonferencen" in files["forms/visitation.json"]
+    form = json.loads(files["forms/visitation.json"])
+    assert form["x-forlob"]["sections"]["purpose"].startswith("At afklare hurtigt")
+    assert old_purpose not in files["forms/visitation.json"]  # its text component follows
     assert 'name="form" value="visitation"' in files["henvisning.bpmn"].replace("'", '"')
 
     with app.app_context():
@@ -133,6 +139,7 @@ def test_edit_condition_and_label_validate_propose_and_second_owner_approves(
     login(page, live_server, "psyk.kbh")
     page.goto(f"{live_server}/forloeb/{new_pathway.id}/opgaver/{new_task}")
     assert page.get_by_label("Noter fra visitationskonferencen").count() == 1
+    assert "At afklare hurtigt" in page.locator(".guide [data-section=purpose]").text_content()
     page.goto(f"{live_server}/forloeb/{old_pathway}/opgaver/{old_task}")
     assert page.get_by_label("Bemærkninger til visitationen").count() == 1
 
