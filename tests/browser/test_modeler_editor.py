@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from engine.models import DefinitionVersion
 from tests.browser.helpers import login
+from tests.browser.modeler_actions import (open_editor, open_group, pick, propose, set_condition,
+                                           set_form_label, version)
 from tests.web.pathway_setup import ensure_deployed, item_for, refer
 from webui.demo.seed import seed_organisations, seed_users
 from webui.extensions import db
@@ -34,57 +36,6 @@ def base_version(app):
             DefinitionVersion.status == "current"))
 
 
-def open_editor(page, base, version_id, filename="henvisning.bpmn"):
-    """Open the editor on one file of a version and wait until it is drawn."""
-    page.goto(f"{base}/modeler/versions/{version_id}/edit/{filename}")
-    page.wait_for_selector("#modeler-app[data-ready='1']")
-
-
-def pick(page, element_id):
-    """Select a diagram element with the keyboard side form (the panel then shows it)."""
-    page.select_option("#kb-element", element_id)
-    page.click("button[data-kb=select]")
-
-
-def open_group(page, title, panel="#bpmn-properties"):
-    """Open a properties panel group by its title (if it is closed)."""
-    header = page.locator(f"{panel} .bio-properties-panel-group-header", has_text=title).first
-    if "open" not in (header.get_attribute("class") or ""):
-        header.click()
-
-
-def set_condition(page, flow_id, text):
-    """Type a gateway condition in the panel and wait for the sandbox's verdict."""
-    pick(page, flow_id)
-    open_group(page, "Forløb")
-    page.fill("#bio-properties-panel-forlob-condition", text)
-
-
-def set_form_label(page, form_id, field_id, label):
-    """Change one field's label in the form-js editor's own panel."""
-    page.click(f"[data-file='forms/{form_id}.json']")
-    page.wait_for_selector("#form-canvas .fjs-editor-container")
-    page.locator(f"#form-canvas .fjs-element[data-id='{field_id}']").click()
-    open_group(page, "General", panel="#form-canvas")
-    page.locator("#form-canvas #bio-properties-panel-label").fill(label)
-    page.wait_for_timeout(500)
-
-
-def propose(page, note):
-    """Press "Foreslå som ny version" and return the result box once the server answered."""
-    page.fill("#propose-note", note)
-    page.click("#propose-button")
-    page.wait_for_selector("#propose-result .flash:not(.flash-info)", timeout=60_000)
-    return page.locator("#propose-result")
-
-
-def version(app, version_id):
-    """A fresh copy of one version row."""
-    with app.app_context():
-        row = db.session.get(DefinitionVersion, version_id)
-        return {"id": row.id, "status": row.status, "files": dict(row.files)}
-
-
 def test_edit_condition_and_label_validate_propose_and_second_owner_approves(
         app, live_server, page, base_version, browser):
     with app.app_context():
@@ -97,7 +48,8 @@ def test_edit_condition_and_label_validate_propose_and_second_owner_approves(
     set_condition(page, "Flow_henvisning_9", "visitation_decision ==")  # typing: not done yet
     error = page.locator("#bpmn-properties .bio-properties-panel-error")
     expect(error).to_contain_text("Udtrykket kan ikke bruges")  # checked while typing
-    expect(page.locator(".djs-element.expr-error[data-element-id='Flow_henvisning_9']")).to_have_count(1)
+    marked = page.locator(".djs-element.expr-error[data-element-id='Flow_henvisning_9']")
+    expect(marked).to_have_count(1)
     set_condition(page, "Flow_henvisning_9", "visitation_decision in ('afvist', 'afvist_anden')")
     expect(error).to_have_count(0)
     expect(page.locator(".djs-element.expr-error")).to_have_count(0)
@@ -211,7 +163,8 @@ def test_rollback_makes_the_old_content_current(app, live_server, page, base_ver
     assert version(app, newer)["status"] == "superseded"
     with app.app_context():
         pathway = refer(cpr="0303903457", name="Rolf Rul")
-        assert version(app, pathway.version_id)["files"]["henvisning.bpmn"] == old["henvisning.bpmn"]
+        files = version(app, pathway.version_id)["files"]
+        assert files["henvisning.bpmn"] == old["henvisning.bpmn"]
 
 
 def test_phase_in_date_changed_in_the_dmn_editor_reaches_the_next_referral(

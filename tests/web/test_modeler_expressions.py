@@ -1,4 +1,4 @@
-"""The editor's live expression check: compiled in the sandbox, never executed, process owners only."""
+"""The editor's live expression check: compiled in the sandbox, never run; process owners only."""
 import pytest
 
 
@@ -32,7 +32,8 @@ def test_an_expression_is_never_executed(auth, client, tmp_path):
     auth.login("ejer")
     marker = tmp_path / "ran"
     script = f"open({str(marker)!r}, 'w')"
-    body = client.post("/modeler/api/expression", json={"kind": "script", "text": script}).get_json()
+    body = client.post("/modeler/api/expression",
+                       json={"kind": "script", "text": script}).get_json()
     assert body["ok"] is True  # compiles (open is simply unknown in the sandbox) ...
     assert not marker.exists()  # ... but nothing ran
 
