@@ -1,5 +1,5 @@
-// Danish texts for bpmn-js, diagram-js and the properties panel: a `translate` module that
-// replaces the built-in English one. Unknown texts fall back to English (and {placeholders}).
+// Danish texts for bpmn-js, diagram-js, dmn-js and the properties panel: a `translate` module
+// that replaces the built-in English one. Unknown texts fall back to English (and {placeholders}).
 const DA = {
   // palette
   "Activate hand tool": "Håndværktøj (flyt lærred)",
@@ -175,14 +175,35 @@ const DA = {
   "Create {type}": "Opret {type}",
 };
 
-export function makeTranslate(enabled) {
+// Our own panel labels are written in Danish; on English pages they get English texts.
+const EN = {
+  "Forløb": "Forløb (pathway)",
+  "Formular": "Form",
+  "Fase (vises på opgaven)": "Phase (shown on the task)",
+  "Frist (udtryk)": "Due (expression)",
+  "Bane (hvem udfører opgaven)": "Lane (who does the task)",
+  "Før-script": "Pre-script",
+  "Efter-script": "Post-script",
+  "Betingelse": "Condition",
+  "Python-udtryk, fx visitation_decision == 'afvist'": "Python expression, e.g. visitation_decision == 'afvist'",
+  "Dato": "Date",
+  "Varighed": "Duration",
+  "Gentagelse": "Cycle",
+  "Værdi": "Value",
+  "ISO 8601 (fx P14D) eller et udtryk, fx reassess_at": "ISO 8601 (e.g. P14D) or an expression, e.g. reassess_at",
+  "Beslutningstabel": "Decision table",
+  "ukendt": "unknown",
+};
+
+export function makeTranslate(danish) {
+  const table = danish ? DA : EN;
   return function translate(template, replacements) {
-    let text = (enabled && DA[template]) || template;
+    let text = table[template] || template;
     replacements = replacements || {};
     return text.replace(/{([^}]+)}/g, (_, key) => (key in replacements ? replacements[key] : `{${key}}`));
   };
 }
 
-export function translateModule(enabled) {
-  return { translate: ["value", makeTranslate(enabled)] };
+export function translateModule(danish) {
+  return { translate: ["value", makeTranslate(danish)] };
 }
