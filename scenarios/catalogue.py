@@ -48,17 +48,28 @@ def _answers(answers, labels=None):
                      for k, v in (answers or {}).items() if v not in ("", None))
 
 
-def describe_step(step):
-    """A readable Danish line for one step."""
+def task_names(bundle):
+    """{task id: its name in the diagrams} of a parsed bundle, for readable steps."""
+    return {spec_id: spec.bpmn_name for info in bundle.processes.values()
+            for spec_id, spec in info.spec.task_specs.items() if getattr(spec, "bpmn_name", None)}
+
+
+def _task(task_id, names):
+    name = (names or {}).get(task_id)
+    return f"“{name}” ({task_id})" if name else task_id
+
+
+def describe_step(step, names=None):
+    """A readable Danish line for one step (`names`: task id → name, from task_names)."""
     if "refer" in step:
         r = step["refer"]
         return (f"Henvisning: region {r.get('region', 'hovedstaden')}, gruppe {r.get('group', 1)}"
                 + (f", modtaget {r['received_at']}" if r.get("received_at") else ""))
     if "do" in step:
         extra = _answers(step.get("answers"))
-        return f"Udfør opgaven {step['do']}" + (f" med {extra}" if extra else "")
+        return f"Udfør opgaven {_task(step['do'], names)}" + (f" med {extra}" if extra else "")
     if "do_all" in step:
-        return "Udfør opgaverne " + ", ".join(step["do_all"])
+        return "Udfør opgaverne " + ", ".join(_task(t, names) for t in step["do_all"])
     if "advance" in step:
         value = step["advance"]
         if value == "phase_in":

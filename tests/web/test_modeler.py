@@ -63,7 +63,8 @@ def test_versions_forms_and_files_are_served(auth, client, app):
     assert client.get(f"/modeler/versions/{version_id}/edit/nope.bpmn").status_code == 404
     assert client.get("/modeler/api/versions/99999").status_code == 404
     scenarios = client.get("/modeler/scenarios").get_data(as_text=True)
-    assert "Indlæggelse fra Overgang" in scenarios and "Udfør opgaven indskrivning" in scenarios
+    assert "Indlæggelse fra Overgang" in scenarios
+    assert "Udfør opgaven “Indskrivning og tovholder” (indskrivning)" in scenarios
 
 
 def test_bad_expression_is_refused_naming_the_element(auth, client, app):
@@ -223,6 +224,10 @@ def test_upload_proposes_and_bad_uploads_change_nothing(auth, client, app):
     response = client.post("/modeler/upload", data={"files": (io.BytesIO(b"<not xml"), "stabil.bpmn")},
                            content_type="multipart/form-data")
     assert response.status_code == 422 and "stabil.bpmn" in response.get_data(as_text=True)
+    response = client.post("/modeler/upload", data={"files": (io.BytesIO(b'{"id": "audit"}'),
+                                                              "audit.json")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "forms/audit.json" in response.get_data(as_text=True)
     assert version_count(app) == count
 
 

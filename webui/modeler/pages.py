@@ -244,6 +244,10 @@ def compare():
 @require_area("modeler")
 def scenarios_page():
     """The pathway's scenarios, readable: each synthetic patient's steps and expectations."""
-    from scenarios.catalogue import load_all, describe_step
+    from engine.service import current_version
+    from engine.versions import bundle_of
+    from scenarios.catalogue import describe_step, load_all, task_names
+    current = current_version(db.session)
+    names = task_names(bundle_of(db.session, current.id)) if current else {}
     return render_template("modeler/scenarios.html", scenarios=load_all(),
-                           describe=describe_step)
+                           describe=lambda step: describe_step(step, names))
