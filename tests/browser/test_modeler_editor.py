@@ -187,8 +187,18 @@ def test_phase_in_date_changed_in_the_dmn_editor_reaches_the_next_referral(
     page.keyboard.press("Backspace")
     expect(page.locator("#dmn-canvas td.cell-error")).to_have_count(0)
     page.locator("#propose-note").click()  # leave the cell
+
+    page.fill("#new-form-id", "samtale_paaroerende")  # a new form joins the same proposal
+    page.click("#new-form-button")
+    page.wait_for_selector("#form-canvas .fjs-editor-container")
+    page.fill("#g-title", "Samtale med pårørende")
+    page.fill("#g-purpose", "At inddrage de pårørende.")
     result = propose(page, "Hovedstaden udskyder gruppe 1")
     assert "gældende" in result.inner_text()
+    new_id = int(page.locator("#modeler-app").get_attribute("data-proposed"))
+    form = json.loads(version(app, new_id)["files"]["forms/samtale_paaroerende.json"])
+    assert form["x-forlob"]["title"] == "Samtale med pårørende"
+    assert form["x-forlob"]["sections"]["purpose"] == "At inddrage de pårørende."
     with app.app_context():
         from engine import service
         pathway = refer(cpr="0404904562", name="Dorte Dato", contacts=("psykiatri",))

@@ -26,10 +26,10 @@ const state = {
   current: null,     // file name open in an editor
   problems: [],      // [{file, element, message, source}] from the last validation
 };
-window.forlobModeler = state;  // the browser tests read the editors through this
+function names() { return [...new Set([...Object.keys(state.files), ...Object.keys(state.edited)])]; }
 
 function formsList() {
-  return Object.keys(state.files).filter((n) => n.startsWith("forms/")).sort().map((name) => {
+  return names().filter((n) => n.startsWith("forms/")).sort().map((name) => {
     const id = name.slice(6, -5);
     let title = id;
     try { title = JSON.parse(text(name))["x-forlob"].title || id; } catch (err) { /* keep the id */ }
@@ -39,7 +39,7 @@ function formsList() {
 
 function decisionsList() {
   const out = [];
-  Object.keys(state.files).filter((n) => n.endsWith(".dmn")).forEach((name) => {
+  names().filter((n) => n.endsWith(".dmn")).forEach((name) => {
     const doc = new DOMParser().parseFromString(text(name), "application/xml");
     [...doc.getElementsByTagNameNS("*", "decision")].forEach((d) => out.push({ value: d.id, label: `${d.getAttribute("name") || d.id} (${d.id})` }));
   });
@@ -144,19 +144,20 @@ async function openFile(name, elementId) {
 }
 
 // --- tabs ----------------------------------------------------------------------------------
+function addTab(name) {
+  const tab = document.createElement("button");
+  tab.type = "button";
+  tab.setAttribute("role", "tab");
+  tab.dataset.file = name;
+  tab.setAttribute("aria-controls", name.endsWith(".bpmn") ? "pane-bpmn" : name.endsWith(".dmn") ? "pane-dmn" : "pane-form");
+  tab.textContent = name.startsWith("forms/") ? name.slice(6, -5) : name;
+  tab.addEventListener("click", () => openFile(name));
+  (name.startsWith("forms/") ? document.getElementById("form-tabs") : document.getElementById("file-tabs")).appendChild(tab);
+  return tab;
+}
+
 function buildTabs() {
-  const list = document.getElementById("file-tabs");
-  const names = Object.keys(state.files).sort((a, b) => (a.startsWith("forms/") - b.startsWith("forms/")) || a.localeCompare(b));
-  names.forEach((name) => {
-    const tab = document.createElement("button");
-    tab.type = "button";
-    tab.setAttribute("role", "tab");
-    tab.dataset.file = name;
-    tab.setAttribute("aria-controls", name.endsWith(".bpmn") ? "pane-bpmn" : name.endsWith(".dmn") ? "pane-dmn" : "pane-form");
-    tab.textContent = name.startsWith("forms/") ? name.slice(6, -5) : name;
-    tab.addEventListener("click", () => openFile(name));
-    (name.startsWith("forms/") ? document.getElementById("form-tabs") : list).appendChild(tab);
-  });
+  names().sort((a, b) => (a.startsWith("forms/") - b.startsWith("forms/")) || a.localeCompare(b)).forEach(addTab);
   document.querySelectorAll("[role=tablist]").forEach((bar) => bar.addEventListener("keydown", (event) => {
     const tabs = [...bar.querySelectorAll("[role=tab]")];
     const at = tabs.indexOf(document.activeElement);
@@ -171,7 +172,7 @@ function buildTabs() {
 async function lintAll() {
   const moddle = bpmn.get("moddle");
   const out = [];
-  for (const name of Object.keys(state.files).filter((n) => n.endsWith(".bpmn"))) {
+  for (const name of names().filter((n) => n.endsWith(".bpmn"))) {
     let definitions;
     if (name === state.current) { definitions = bpmn.getDefinitions(); }
     else { definitions = (await moddle.fromXML(text(name), "bpmn:Definitions")).rootElement; }
@@ -247,12 +248,33 @@ document.getElementById("validate-button").addEventListener("click", () => valid
 document.getElementById("propose-button").addEventListener("click", () => propose());
 document.getElementById("preview-button").addEventListener("click", () => preview());
 
+// A new form starts as a small valid skeleton (one note field, empty guidance) in this page.
+document.getElementById("new-form-button").addEventListener("click", async () => {
+  const input = document.getElementById("new-form-id");
+  const status = document.getElementById("new-form-status");
+  const id = input.value.trim();
+  const name = `forms/${id}.json`;
+  if (!/^[a-z][a-z0-9_]{1,63}$/.test(id)) { status.textContent = T.newFormBadId; input.focus(); return; }
+  if (names().includes(name)) { status.textContent = T.newFormExists; input.focus(); return; }
+  const schema = {
+    id, type: "default", schemaVersion: 16, exporter: { name: "forlob", version: "0.1.0" },
+    components: [{ type: "textarea", id: "Field_note", key: "note", label: T.newFormNote }],
+    "x-forlob": { title: id, phase: T.newFormPhase, kind: "phase", draft_notice: T.newFormDraft, sources: [],
+      sections: { criteria: "", purpose: "", needs: "", activities: "", tools: "" } },
+  };
+  state.edited[name] = `${JSON.stringify(schema, null, 2)}\n`;
+  addTab(name).classList.add("dirty");
+  input.value = "";
+  status.textContent = T.newFormMade.replace("{id}", id);
+  await openFile(name);
+});
+
 (async function start() {
   const { status, data } = await api.version(baseVersion);
   if (status !== 200) { show("validate-result", "error", (data && data.message) || T.loadFailed); return; }
   state.files = data.files;
   buildTabs();
-  const first = root.dataset.file && state.files[root.dataset.file] !== undefined ? root.dataset.file
+  const first = root.dataset.startFile && state.files[root.dataset.startFile] !== undefined ? root.dataset.startFile
     : Object.keys(state.files).filter((n) => n.endsWith(".bpmn")).sort()[0];
   await openFile(first);
   root.dataset.ready = "1";

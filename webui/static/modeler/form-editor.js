@@ -26,6 +26,7 @@ export function makeFormEditor(container, guideForm, onChange) {
 
   function fillGuide() {
     guideForm.querySelector("[name=title]").value = meta.title || "";
+    guideForm.querySelector("[name=phase]").value = meta.phase || "";
     guideForm.querySelector("[name=draft_notice]").value = meta.draft_notice || "";
     guideForm.querySelector("[name=sources]").value = (meta.sources || []).join("\n");
     SECTION_KEYS.forEach((key) => {
@@ -39,7 +40,7 @@ export function makeFormEditor(container, guideForm, onChange) {
     const { name, value } = event.target;
     if (SECTION_KEYS.includes(name)) { meta.sections = { ...(meta.sections || {}), [name]: value }; }
     else if (name === "sources") { meta.sources = value.split("\n").map((s) => s.trim()).filter(Boolean); }
-    else if (name === "title" || name === "draft_notice") { meta[name] = value; }
+    else if (["title", "phase", "draft_notice"].includes(name)) { meta[name] = value; }
     dirty = true;
     onChange();
   });
