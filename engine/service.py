@@ -10,7 +10,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from engine import audit, clock, failures, isolation, migration, pathways, runtime, timers
+from engine import (audit, clock, expressions, failures, isolation, migration, pathways, runtime,
+                    timers)
+from engine.decisions import phase_in_dates  # noqa: F401  (the dashboards read the deployed DMN)
 from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, \
     SandboxViolation
 from engine.form_drafts import PREVIOUS_KEY
@@ -231,4 +233,7 @@ def migrate_pathway(session, pathway_id, version_id, actor, now=None):
         return migration.migrate(session, pathway_id, version_id, actor, now=now)
 
 
-from engine.decisions import phase_in_dates  # noqa: F401,E402  (phase-in dashboard reads the deployed DMN)
+
+def check_expression(kind, text):
+    """(ok, reason, line) for one expression compiled in the sandbox (see engine.expressions)."""
+    return expressions.check_expression(kind, text)

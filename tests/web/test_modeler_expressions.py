@@ -1,0 +1,53 @@
+"""The editor's live expression check: compiled in the sandbox, never run; process owners only."""
+import pytest
+
+
+CASES = [
+    ("condition", "visitation_decision == 'afvist'", True, None),
+    ("condition", "phase_decision in ('ustabil',", False, 1),
+    ("condition", "x.__class__", False, 1),
+    ("script", "a = 1\nimport os", False, 2),
+    ("script", "next_stage = 'stabil'", True, None),
+    ("timer", "P14D", True, None),
+    ("timer", "reassess_at", True, None),
+    ("timer", "", False, None),
+    ("due", "iso(add_days(date_of(reassess_at), 14))", True, None),
+    ("dmn", "\"hovedstaden\"", True, None),
+    ("dmn", ">= 3", True, None),
+    ("dmn", "\"2026-07-01", False, 1),
+]
+
+
+def test_expressions_are_compiled_and_problems_named(auth, client):
+    auth.login("ejer")
+    for kind, text, ok, line in CASES:
+        body = client.post("/modeler/api/expression", json={"kind": kind, "text": text}).get_json()
+        assert (body["ok"], body["line"]) == (ok, line), (kind, text, body)
+        assert (body["message"] is None) is ok
+        if not ok:
+            assert body["message"].startswith("Udtrykket kan ikke bruges")
+
+
+def test_an_expression_is_never_executed(auth, client, tmp_path):
+    auth.login("ejer")
+    marker = tmp_path / "ran"
+    script = f"open({str(marker)!r}, 'w')"
+    body = client.post("/modeler/api/expression",
+                       json={"kind": "script", "text": script}).get_json()
+    assert body["ok"] is True  # compiles (open is simply unknown in the sandbox) ...
+    assert not marker.exists()  # ... but nothing ran
+
+
+def test_bad_requests_are_refused(auth, client):
+    auth.login("ejer")
+    for payload in (None, {"kind": "sql", "text": "1"}, {"kind": "condition"},
+                    {"kind": "condition", "text": 3}):
+        response = client.post("/modeler/api/expression", json=payload)
+        assert response.status_code == 400, payload
+        assert response.get_json()["error"] == "bad_request"
+
+
+def test_only_process_owners_may_check(auth, client):
+    auth.login("psyk.kbh")
+    response = client.post("/modeler/api/expression", json={"kind": "condition", "text": "1"})
+    assert response.status_code == 403

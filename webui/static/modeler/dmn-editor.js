@@ -1,0 +1,59 @@
+// The decision tables (phase-in dates per region and group) in dmn-js's table editor.
+// Every rule cell is compiled in the sandbox as the process owner types; a cell that does not
+// compile is outlined, carries the message as its title and is listed under the table.
+import DmnModeler from "dmn-js/lib/Modeler";
+
+const CHECK_DELAY_MS = 500;
+
+export function makeDmnEditor(container, problemsBox, onChange, { translateModule, checker }) {
+  // dmn-js replaces (not merges) `common.additionalModules` per view, so each view gets it
+  const modeler = new DmnModeler({ container, decisionTable: { additionalModules: [translateModule] },
+    drd: { additionalModules: [translateModule] }, literalExpression: { additionalModules: [translateModule] } });
+  let dirty = false;
+  let timer = null;
+
+  async function checkCells() {
+    const cells = [...container.querySelectorAll("tbody td[data-element-id]")]
+      .filter((td) => td.classList.contains("input-cell") || td.classList.contains("output-cell"));
+    const problems = [];
+    for (const td of cells) {
+      const text = td.textContent.trim();
+      const result = await checker.check("dmn", text);
+      td.classList.toggle("cell-error", !result.ok);
+      if (result.ok) { td.removeAttribute("title"); } else {
+        td.title = result.message;
+        problems.push(`${td.closest("tr").querySelector("td")?.textContent.trim() || ""}: ${text} — ${result.message}`);
+      }
+    }
+    problemsBox.textContent = "";
+    problems.forEach((p) => { const li = document.createElement("li"); li.textContent = p; problemsBox.appendChild(li); });
+  }
+
+  modeler.on("views.changed", () => {
+    const viewer = modeler.getActiveViewer();
+    if (viewer && !viewer.__forlobBound) {
+      viewer.__forlobBound = true;
+      viewer.on("commandStack.changed", () => {
+        dirty = true;
+        onChange();
+        clearTimeout(timer);
+        timer = setTimeout(checkCells, CHECK_DELAY_MS);
+      });
+    }
+  });
+
+  return {
+    modeler,
+    async open(xml) {
+      dirty = false;
+      await modeler.importXML(xml);
+      // our files carry no DRD layout, so the table is the view to edit
+      const table = modeler.getViews().find((v) => v.type === "decisionTable");
+      if (table) { await modeler.open(table); }
+      dirty = false;
+      problemsBox.textContent = "";
+    },
+    isDirty: () => dirty,
+    async save() { return (await modeler.saveXML({ format: true })).xml; },
+  };
+}

@@ -1,0 +1,284 @@
+// The process owner's editor (/modeler/versions/<id>/edit): every file of a version's bundle —
+// BPMN diagrams with our properties, DMN tables, forms — edited in the browser, validated
+// (engine rules + bpmnlint + scenarios) and proposed as a new version naming its base.
+import BpmnModeler from "bpmn-js/lib/Modeler";
+import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
+import { makeApi } from "./api.js";
+import { makeExpressionChecker } from "./checks.js";
+import { makeDmnEditor } from "./dmn-editor.js";
+import { makeFormEditor } from "./form-editor.js";
+import { bindKeyboardForm, makePaletteKeyboardReachable } from "./keyboard.js";
+import { lint } from "./lint.js";
+import ForlobPropertiesProvider from "./properties.js";
+import { renderDiff, renderProblems, renderScenarios, show } from "./results.js";
+import spiffworkflow from "./spiffworkflow.js";
+import { translateModule } from "./translate-da.js";
+
+const root = document.getElementById("modeler-app");
+const T = JSON.parse(document.getElementById("modeler-texts").textContent);
+const api = makeApi(root);
+const checker = makeExpressionChecker(api);
+const baseVersion = Number(root.dataset.version);
+
+const state = {
+  files: {},         // name -> text of the base version
+  edited: {},        // name -> edited text (only files that changed)
+  current: null,     // file name open in an editor
+  problems: [],      // [{file, element, message, source}] from the last validation
+};
+function names() { return [...new Set([...Object.keys(state.files), ...Object.keys(state.edited)])]; }
+
+function formsList() {
+  return names().filter((n) => n.startsWith("forms/")).sort().map((name) => {
+    const id = name.slice(6, -5);
+    let title = id;
+    try { title = JSON.parse(text(name))["x-forlob"].title || id; } catch (err) { /* keep the id */ }
+    return { value: id, label: `${title} (${id})` };
+  });
+}
+
+function decisionsList() {
+  const out = [];
+  names().filter((n) => n.endsWith(".dmn")).forEach((name) => {
+    const doc = new DOMParser().parseFromString(text(name), "application/xml");
+    [...doc.getElementsByTagNameNS("*", "decision")].forEach((d) => out.push({ value: d.id, label: `${d.getAttribute("name") || d.id} (${d.id})` }));
+  });
+  return out;
+}
+
+const forlobContext = { forms: formsList, decisions: decisionsList, checker, texts: T };
+
+function text(name) { return name in state.edited ? state.edited[name] : state.files[name]; }
+
+// --- editors -----------------------------------------------------------------------------
+const bpmnPane = document.getElementById("pane-bpmn");
+const dmnPane = document.getElementById("pane-dmn");
+const formPane = document.getElementById("pane-form");
+let bpmnDirty = false;
+
+const bpmn = new BpmnModeler({
+  container: document.getElementById("bpmn-canvas"),
+  propertiesPanel: { parent: document.getElementById("bpmn-properties") },
+  additionalModules: [
+    BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
+    { __init__: ["forlobPropertiesProvider"], forlobPropertiesProvider: ["type", ForlobPropertiesProvider],
+      forlobContext: ["value", forlobContext] },
+    translateModule(root.dataset.lang === "da"),
+  ],
+  moddleExtensions: { spiffworkflow },
+});
+checker.attach(bpmn);
+bpmn.on("commandStack.changed", () => { bpmnDirty = true; markDirty(); });
+makePaletteKeyboardReachable(bpmn, T.palette);
+const keyboardForm = bindKeyboardForm(document.getElementById("keyboard-form"), () => bpmn, T.types);
+let refreshTimer = null;
+bpmn.on("elements.changed", () => { clearTimeout(refreshTimer); refreshTimer = setTimeout(keyboardForm.refresh, 300); });
+bpmn.on("selection.changed", ({ newSelection }) => {
+  if (newSelection.length === 1) {
+    const form = document.getElementById("keyboard-form");
+    form.querySelector("[name=element]").value = newSelection[0].id;
+    form.querySelector("[name=from]").value = newSelection[0].id;
+  }
+});
+
+const dmn = makeDmnEditor(document.getElementById("dmn-canvas"), document.getElementById("dmn-problems"), markDirty,
+  { translateModule: translateModule(root.dataset.lang === "da"), checker });
+const form = makeFormEditor(document.getElementById("form-canvas"), document.getElementById("guide-form"), markDirty);
+
+function markDirty() {
+  const tab = document.querySelector(`[role=tab][data-file="${CSS.escape(state.current || "")}"]`);
+  if (tab) { tab.classList.add("dirty"); }
+  document.getElementById("editor-status").textContent = T.unsaved;
+}
+
+async function flush() {
+  // store the open editor's content in state.edited when it changed
+  const name = state.current;
+  if (!name) { return; }
+  let out = null;
+  if (name.endsWith(".bpmn") && bpmnDirty) { out = (await bpmn.saveXML({ format: true })).xml; bpmnDirty = false; }
+  if (name.endsWith(".dmn") && dmn.isDirty()) { out = await dmn.save(); }
+  if (name.startsWith("forms/") && form.isDirty()) { out = form.save(); }
+  if (out !== null && out !== state.files[name]) { state.edited[name] = out; }
+}
+
+function applyMarkers() {
+  const canvas = bpmn.get("canvas");
+  const registry = bpmn.get("elementRegistry");
+  registry.forEach((el) => canvas.removeMarker(el, "problem"));
+  state.problems.filter((p) => p.file === state.current && p.element && registry.get(p.element))
+    .forEach((p) => canvas.addMarker(p.element, "problem"));
+  checker.remark();
+}
+
+async function openFile(name, elementId) {
+  if (state.current !== name) {
+    await flush();
+    state.current = name;
+    document.querySelectorAll("[role=tab][data-file]").forEach((tab) => {
+      const active = tab.dataset.file === name;
+      tab.setAttribute("aria-selected", active ? "true" : "false");
+      tab.tabIndex = active ? 0 : -1;
+    });
+    bpmnPane.hidden = !name.endsWith(".bpmn");
+    dmnPane.hidden = !name.endsWith(".dmn");
+    formPane.hidden = !name.startsWith("forms/");
+    document.getElementById("preview").textContent = "";
+    if (name.endsWith(".bpmn")) {
+      await bpmn.importXML(text(name));
+      bpmn.get("canvas").zoom("fit-viewport");
+      bpmnDirty = false;
+      keyboardForm.refresh();
+      applyMarkers();
+    } else if (name.endsWith(".dmn")) {
+      await dmn.open(text(name));
+    } else {
+      await form.open(text(name));
+    }
+  }
+  if (elementId && name.endsWith(".bpmn")) {
+    const el = bpmn.get("elementRegistry").get(elementId);
+    if (el) { bpmn.get("selection").select(el); bpmn.get("canvas").scrollToElement(el); }
+  }
+  root.dataset.open = name;
+}
+
+// --- tabs ----------------------------------------------------------------------------------
+function addTab(name) {
+  const tab = document.createElement("button");
+  tab.type = "button";
+  tab.setAttribute("role", "tab");
+  tab.dataset.file = name;
+  tab.setAttribute("aria-controls", name.endsWith(".bpmn") ? "pane-bpmn" : name.endsWith(".dmn") ? "pane-dmn" : "pane-form");
+  tab.textContent = name.startsWith("forms/") ? name.slice(6, -5) : name;
+  tab.addEventListener("click", () => openFile(name));
+  (name.startsWith("forms/") ? document.getElementById("form-tabs") : document.getElementById("file-tabs")).appendChild(tab);
+  return tab;
+}
+
+function buildTabs() {
+  names().sort((a, b) => (a.startsWith("forms/") - b.startsWith("forms/")) || a.localeCompare(b)).forEach(addTab);
+  document.querySelectorAll("[role=tablist]").forEach((bar) => bar.addEventListener("keydown", (event) => {
+    const tabs = [...bar.querySelectorAll("[role=tab]")];
+    const at = tabs.indexOf(document.activeElement);
+    if (at < 0 || !["ArrowRight", "ArrowLeft"].includes(event.key)) { return; }
+    const next = tabs[(at + (event.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+    next.focus();
+    next.click();
+  }));
+}
+
+// --- validate and propose ------------------------------------------------------------------
+async function lintAll() {
+  const moddle = bpmn.get("moddle");
+  const out = [];
+  for (const name of names().filter((n) => n.endsWith(".bpmn"))) {
+    let definitions;
+    if (name === state.current) { definitions = bpmn.getDefinitions(); }
+    else { definitions = (await moddle.fromXML(text(name), "bpmn:Definitions")).rootElement; }
+    (await lint(definitions, forlobContext)).forEach((p) => out.push({ ...p, file: name }));
+  }
+  checker.allProblems().forEach((p) => out.push({ ...p, file: state.current, source: "expression" }));
+  return out;
+}
+
+function changedFiles() {
+  const files = {};
+  Object.entries(state.edited).forEach(([name, value]) => { if (value !== state.files[name]) { files[name] = value; } });
+  return files;
+}
+
+async function validate() {
+  await flush();
+  show("validate-result", "info", T.validating);
+  const local = await lintAll();
+  const { status, data } = await api.validate({ base_version: baseVersion, files: changedFiles() });
+  const engine = status === 200 ? data.problems || [] : [{ file: null, element: null, message: data.message || T.failed }];
+  state.problems = [...local, ...engine];
+  applyMarkers();
+  const ok = status === 200 && data.ok && !local.length;
+  const box = show("validate-result", ok ? "success" : "error", ok ? T.validOk : T.validProblems.replace("{n}", state.problems.length));
+  renderProblems(box, state.problems, T, (p) => openFile(p.file, p.element));
+  renderScenarios(box, (data && data.scenarios) || [], T);
+  return ok;
+}
+
+async function propose() {
+  await flush();
+  const files = changedFiles();
+  if (!Object.keys(files).length) { show("propose-result", "warning", T.nothingChanged); return; }
+  show("propose-result", "info", T.proposing);
+  const note = document.getElementById("propose-note").value;
+  const { status, data } = await api.propose({ base_version: baseVersion, files, note });
+  if (status === 201 || (status === 200 && data.existing)) {
+    const box = show("propose-result", status === 201 ? "success" : "info",
+      status === 201 ? (data.status === "current" ? T.proposedCurrent : T.proposed).replace("{id}", data.version) : data.message);
+    if (data.url) {
+      const link = document.createElement("a");
+      link.href = data.url;
+      link.textContent = T.openVersion.replace("{id}", data.version);
+      box.appendChild(link);
+    }
+    root.dataset.proposed = String(data.version);
+  } else if (status === 409 && data.error === "stale_base") {
+    const box = show("propose-result", "error", data.message);
+    renderDiff(box, data, T);
+  } else if (data && data.error === "scenario_failed") {
+    const box = show("propose-result", "error", T.scenarioFailed);
+    renderScenarios(box, data.scenarios || [], T);
+  } else if (data && data.error === "invalid") {
+    state.problems = data.problems || [];
+    applyMarkers();
+    const box = show("propose-result", "error", T.validProblems.replace("{n}", state.problems.length));
+    renderProblems(box, state.problems, T, (p) => openFile(p.file, p.element));
+  } else {
+    show("propose-result", "error", (data && data.message) || T.failed);
+  }
+}
+
+async function preview() {
+  await flush();
+  const { status, data } = await api.preview(form.schema());
+  const target = document.getElementById("preview");
+  if (status === 200) { target.innerHTML = data.html; target.hidden = false; }  // server-escaped HTML
+  else { target.textContent = data.message || T.failed; }
+}
+
+document.getElementById("validate-button").addEventListener("click", () => validate());
+document.getElementById("propose-button").addEventListener("click", () => propose());
+document.getElementById("preview-button").addEventListener("click", () => preview());
+
+// A new form starts as a small valid skeleton (one note field, empty guidance) in this page.
+document.getElementById("new-form-button").addEventListener("click", async () => {
+  const input = document.getElementById("new-form-id");
+  const status = document.getElementById("new-form-status");
+  const id = input.value.trim();
+  const name = `forms/${id}.json`;
+  if (!/^[a-z][a-z0-9_]{1,63}$/.test(id)) { status.textContent = T.newFormBadId; input.focus(); return; }
+  if (names().includes(name)) { status.textContent = T.newFormExists; input.focus(); return; }
+  const schema = {
+    id, type: "default", schemaVersion: 16, exporter: { name: "forlob", version: "0.1.0" },
+    components: [{ type: "textarea", id: "Field_note", key: "note", label: T.newFormNote }],
+    "x-forlob": { title: id, phase: T.newFormPhase, kind: "phase", draft_notice: T.newFormDraft, sources: [],
+      sections: { criteria: "", purpose: "", needs: "", activities: "", tools: "" } },
+  };
+  state.edited[name] = `${JSON.stringify(schema, null, 2)}\n`;
+  addTab(name).classList.add("dirty");
+  input.value = "";
+  status.textContent = T.newFormMade.replace("{id}", id);
+  await openFile(name);
+});
+
+(async function start() {
+  const { status, data } = await api.version(baseVersion);
+  if (status !== 200) { show("validate-result", "error", (data && data.message) || T.loadFailed); return; }
+  state.files = data.files;
+  buildTabs();
+  const first = root.dataset.startFile && state.files[root.dataset.startFile] !== undefined ? root.dataset.startFile
+    : Object.keys(state.files).filter((n) => n.endsWith(".bpmn")).sort()[0];
+  await openFile(first);
+  root.dataset.ready = "1";
+})().catch((err) => { show("validate-result", "error", `${T.loadFailed} ${err}`); });
+
+// the side forms only hold buttons; Enter in their text fields must not reload the page
+["keyboard-form", "guide-form"].forEach((id) => document.getElementById(id).addEventListener("submit", (e) => e.preventDefault()));
