@@ -1,6 +1,8 @@
 """Whether a referred patient's group is phased in yet in the home region, and from when."""
 from datetime import date
 
+from webui.timeutil import local_today
+
 
 def phase_in(session, pathway, today: date | None = None) -> dict | None:
     """{"date", "open"} from the pathway's phase-in decision, or None when it is not known."""
@@ -13,4 +15,4 @@ def phase_in(session, pathway, today: date | None = None) -> dict | None:
         opens = date.fromisoformat(str(value)[:10])
     except (EngineError, TypeError, ValueError):
         return None
-    return {"date": opens, "open": opens <= (today or date.today())}
+    return {"date": opens, "open": opens <= (today or local_today())}

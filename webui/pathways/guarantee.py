@@ -1,15 +1,10 @@
 """The 14-day treatment guarantee: is it about to run out? Computed from pathway columns only."""
-from datetime import date, datetime, timezone
+from datetime import datetime
 
-from flask_babel import to_user_timezone
+from webui.timeutil import local_today
 
 # Same horizon as the pathway's own warning timer (three days before guarantee_due).
 WARNING_DAYS = 3
-
-
-def local_today() -> date:
-    """Today in the user's time zone (guarantee dates are Danish calendar dates)."""
-    return to_user_timezone(datetime.now(timezone.utc)).date()
 
 
 def days_left_if_warning(guarantee_due, breached, stage, status, today=None) -> int | None:

@@ -1,6 +1,4 @@
 """The referral form: patient identity, home region and municipality, current contacts."""
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField
@@ -10,6 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webui.demo.organisations import MUNICIPALITIES, REGIONS
 from webui.pathways import cpr as cpr_rules
+from webui.timeutil import local_today
 
 CONTACT_CHOICES = [SelectChoice("psykiatri", _l("Psykiatrien (regionen)")),
                    SelectChoice("kommune", _l("Kommunal rusmiddelbehandling"))]
@@ -37,7 +36,7 @@ class ReferralForm(FlaskForm):
     contacts = MultiCheckboxField(_l("Nuværende kontakter"), choices=CONTACT_CHOICES)
     referrer = StringField(_l("Henvisende instans"), validators=[DataRequired(_l("Udfyld hvem der henviser.")),
                                                                    Length(max=200)])
-    received_at = DateField(_l("Henvisning modtaget"), default=date.today,
+    received_at = DateField(_l("Henvisning modtaget"), default=lambda: local_today(),  # per request
                             validators=[DataRequired(_l("Angiv en gyldig dato."))])
 
     def validate_cpr(self, field):
@@ -61,5 +60,5 @@ class ReferralForm(FlaskForm):
 
     def validate_received_at(self, field):
         """A referral cannot be received in the future."""
-        if field.data and field.data > date.today():
+        if field.data and field.data > local_today():
             raise ValidationError(_l("Datoen må ikke ligge i fremtiden."))

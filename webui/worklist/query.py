@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from webui.paging import page_number
 from webui.phases import LANE_LABELS, STAGE_LABELS
+from webui.timeutil import overdue_before
 
 PAGE_SIZE = 25
 
@@ -55,7 +56,7 @@ def _conditions(user, filters, now):
     optional = {
         "stage": lambda: W.stage == filters.stage,
         "lane": lambda: W.lane == filters.lane,
-        "overdue": lambda: W.due_at < now,
+        "overdue": lambda: W.due_at < overdue_before(now),
         "mine": lambda: W.assignee == user.username,
         "unassigned": lambda: W.assignee.is_(None),
         "waiting": lambda: W.kind == "wait",
