@@ -20,6 +20,10 @@ SUMMARY_KEYS = {  # pathway column -> (data key, converter)
     "guarantee_due": ("guarantee_due", date_of),
     "guarantee_breached": ("guarantee_breached", bool),
     "waiting_until": ("waiting_until", date_of),
+    "treatment_started_at": ("treatment_started_at", lambda v: to_datetime(v)),
+    "guarantee_breach_reason": ("guarantee_breach_reason", lambda v: str(v)[:200]),
+    "reassess_at": ("reassess_at", date_of),
+    "suicide_risk": ("suicide_risk", str),
 }
 
 

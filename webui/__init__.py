@@ -55,6 +55,7 @@ def _import_models():
     """Import every module that defines tables so the metadata is complete."""
     import engine.models  # noqa: F401
     import webui.models  # noqa: F401
+    import webui.api.models  # noqa: F401
 
 
 def _register_blueprints(app):
