@@ -60,8 +60,7 @@ def henvisning():
         node("indskrivning", "user", "Indskrivning og tovholder", p, 13,
              props={"form": "indskrivning", "due": "guarantee_due"}),
         node("henv_to_opstart", "script", "Start Opstart", p, 14,
-             script=("enrolled_at = now()\n"
-                     "guarantee_breached = date_of(enrolled_at) > date_of(guarantee_due)\n"
+             script=("enrolled_at = now()\n"  # the guarantee is judged at treatment start
                      "next_stage = 'opstart'")),
         node("henv_end", "terminate", "Indskrevet", p, 15),
         node("henv_exclude", "script", "Afslut og returnér til henviser", p, 8, 2,
@@ -117,8 +116,16 @@ def opstart():
              flow("opstart_join", "opstart_assess"), flow("opstart_assess", "opstart_next"),
              flow("opstart_next", "opstart_end"), flow("opstart_split", f"{s}_msg_indlagt")]
     for tid, name, form, lane, row in tools:
-        nodes.append(node(tid, "user", name, lane, 3, row, props={"form": form, "due": due}))
+        # any of the Opstart tools is the first treatment contact (docs/pathway.md)
+        nodes.append(node(tid, "user", name, lane, 3, row,
+                          props={"form": form, "due": due, "treatment_contact": "true"}))
         flows += [flow("opstart_tools", tid), flow(tid, "opstart_join")]
+    # a save the day after the deadline, so a guarantee with no treatment yet shows as breached
+    nodes += [node("opstart_guarantee_timer", "timer", "Garantifrist for behandlingsstart", t, 1, 3,
+                   timer="iso(add_days(date_of(guarantee_due or today()), 1))"),
+              node("opstart_guarantee_end", "end", "Garanti vurderet", t, 2, 3)]
+    flows += [flow("opstart_split", "opstart_guarantee_timer"),
+              flow("opstart_guarantee_timer", "opstart_guarantee_end")]
     adm_nodes, adm_flows = _admission(s, 2, t, 1)
     return {"id": s, "name": "Opstart", "nodes": nodes + adm_nodes, "flows": flows + adm_flows,
             "doc": "Outpatient phase 1: Opstart."}
@@ -214,7 +221,7 @@ def indlagt():
     p, k = "psykiatri", "kommune"
     back = ("next_stage = return_stage if return_stage in ('opstart', 'ustabil', 'stabil', 'overgang') "
             "else 'ustabil'\nreturn_stage = next_stage\ndischarged_at = now()\n")
-    steps = [("indlagt_contact", "Henvendelse i akutfunktion/modtagelse", "indlagt_henvendelse", 0, 1),
+    steps = [("indlagt_contact", "Henvendelse i akutfunktion/modtagelse", "indlagt_henvendelse", 0, 1),  # treatment contact
              ("indlagt_suicide", "Vurdering af selvmordsrisiko", "selvmordsrisiko", 0, 1),
              ("indlagt_diagnostics", "Diagnostik og behandlingsplan", "indlagt_diagnostik", 1, 7),
              ("indlagt_medicine", "Medicingennemgang", "medicingennemgang", 1, 7),
@@ -228,6 +235,8 @@ def indlagt():
     prev = "indlagt_split"
     for col, (tid, name, form, phase, days) in enumerate(steps, 3):
         props = {"form": form, "phase": INPATIENT_PHASES[phase]}
+        if tid == "indlagt_contact":
+            props["treatment_contact"] = "true"
         if days:
             props["due"] = f"iso(add_days(date_of(stage_entered_at), {days}))"
         nodes.append(node(tid, "user", name, p, col, props=props))

@@ -20,7 +20,6 @@ SUMMARY_KEYS = {  # pathway column -> (data key, converter)
     "guarantee_due": ("guarantee_due", date_of),
     "guarantee_breached": ("guarantee_breached", bool),
     "waiting_until": ("waiting_until", date_of),
-    "treatment_started_at": ("treatment_started_at", lambda v: to_datetime(v)),
     "guarantee_breach_reason": ("guarantee_breach_reason", lambda v: str(v)[:200]),
     "reassess_at": ("reassess_at", date_of),
     "suicide_risk": ("suicide_risk", str),
@@ -94,10 +93,13 @@ def wanted_items(live):
 def update_summary(live, now):
     """Copy summary columns from the run's data onto the pathway row."""
     pathway, data = live.pathway, live.data
+    breached, reason = bool(pathway.guarantee_breached), pathway.guarantee_breach_reason
     for column, (key, converter) in SUMMARY_KEYS.items():
         if key in data:
             setattr(pathway, column, _convert(data.get(key), converter))
-    pathway.guarantee_breached = bool(pathway.guarantee_breached)
+    pathway.guarantee_breached = bool(pathway.guarantee_breached) or breached
+    pathway.guarantee_breach_reason = reason or pathway.guarantee_breach_reason
+    judge_guarantee(pathway, now)
     pathway.stage = live.stage
     ready = runtime.ready_user_tasks(live.workflow) if pathway.status == "active" else []
     pathway.phase = (task_properties(ready[0]).get("phase") if ready else None) \
@@ -106,6 +108,40 @@ def update_summary(live, now):
             if kind == "timer" and d is not None] if pathway.status == "active" else []
     pathway.next_due_at = min(dues) if dues else None
     pathway.updated_at = now
+
+
+BREACH_NOT_STARTED = "Behandlingen var ikke startet, da fristen udløb"
+BREACH_LATE_START = "Behandlingen startede {day}, efter fristen {due}"
+
+
+def judge_guarantee(pathway, now):
+    """Mark the 14-day guarantee breached when treatment started late or not by the deadline.
+
+    The guarantee is met by the first treatment contact (``treatment_started_at``, docs/pathway.md).
+    A breach is kept for good, with the reason it got when it happened.
+    """
+    due = pathway.guarantee_due
+    if due is None or pathway.guarantee_breached and pathway.guarantee_breach_reason:
+        return
+    started = pathway.treatment_started_at
+    if started is not None:
+        day = as_utc(started).astimezone(LOCAL_TZ).date()
+        if day > due:
+            pathway.guarantee_breached = True
+            pathway.guarantee_breach_reason = BREACH_LATE_START.format(day=day.isoformat(),
+                                                                       due=due.isoformat())
+    elif as_utc(now).astimezone(LOCAL_TZ).date() > due and pathway.status == "active":
+        pathway.guarantee_breached = True
+    if pathway.guarantee_breached and not pathway.guarantee_breach_reason:
+        pathway.guarantee_breach_reason = BREACH_NOT_STARTED
+
+
+def mark_treatment_contact(pathway, spec, now):
+    """Record the first treatment contact: a completed task whose spec says treatment_contact."""
+    props = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    if pathway.treatment_started_at is None and str(props.get("treatment_contact", "")).lower() \
+            in ("true", "1", "yes"):
+        pathway.treatment_started_at = now
 
 
 def write(session, live, now, wanted):

@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from engine import audit, clock, pathways, runtime, timers
+from engine import audit, clock, pathways, projection, runtime, timers
 from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive
 from engine.models import AwaitedMessage, Pathway, Patient, TaskDraft, TaskRecord, WorklistItem
 from engine.versions import deploy_bundle, deploy_directory, get_version, latest_version  # noqa: F401
@@ -104,6 +104,7 @@ def complete_task(session, pathway_id, task_id, data, actor, expected_lock=None,
             task.run()
             live.workflow.do_engine_steps()
         runtime.step(run, spec.bpmn_id)
+        projection.mark_treatment_contact(live.pathway, spec, now)
         live.record("task", actor, now, data=clean, task_spec=spec.bpmn_id,
                     title=spec.bpmn_name or spec.name, lane=spec.lane,
                     form_id=(spec.extensions or {}).get("properties", {}).get("form"),

@@ -11,7 +11,7 @@ from webui.pathways import bp, timeline
 from webui.pathways.admission import phase_in
 from webui.pathways.definitions import form_definition, score_lines, stage_xml
 from webui.pathways.formview import build_fields, shown_elsewhere
-from webui.pathways.guarantee import pathway_warning
+from webui.pathways.guarantee import pathway_days_left, pathway_warning
 from webui.phases import lane_label, stage_label
 from webui.timeutil import is_overdue
 
@@ -62,7 +62,8 @@ def patient(patient_id):
         items=items, entries=entries, older=older, tovholder=tovholder, orgs=orgs,
         may_work=lambda item: may_work(current_user, item), is_overdue=is_overdue,
         stage_label=stage_label, lane_label=lane_label,
-        referred=referred, admission=admission, guarantee_days=pathway_warning(pathway))
+        referred=referred, admission=admission, guarantee_days=pathway_warning(pathway),
+        days_left=pathway_days_left(pathway))
     audit("view_patient", patient_id=patient.id, pathway_id=pathway.id)
     db.session.commit()
     return html
