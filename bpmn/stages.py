@@ -35,15 +35,22 @@ def henvisning():
     init = ("group = 2 if ('psykiatri' in contacts and 'kommune' in contacts) "
             "else (3 if 'kommune' in contacts else 1)\n"
             "notifications = []\nreassess_weeks = 8\nreassess_at = None\nreassess_stage = None\n"
-            "guarantee_breached = False\nguarantee_warning = False\nwaiting_until = None")
+            "admission_reason = admission_reason if 'akut' in contacts else ''\n"
+            "guarantee_breached = False\nguarantee_warning = False\nwaiting_until = None\n"
+            "guarantee_due = None")
     check = ("guarantee_warning = guarantee_warning or date_of(now()) >= date_of(add_days(guarantee_due, -3))\n"
              "guarantee_breached = guarantee_breached or date_of(now()) > date_of(guarantee_due)")
     guarantee = ("guarantee_from = iso(max(date_of(received_at), date_of(phase_in_date)))\n"
                  "guarantee_due = iso(add_days(date_of(guarantee_from), 14))")
     p = "psykiatri"
+    acute = ("admitted_from = 'akut'\nreturn_stage = 'opstart'\nadmitted_at = now()\n"
+             "tovholder_org = region_org\nnext_stage = 'indlagt'")
     nodes = [
         node("henv_start", "start", "Henvisning modtaget", p, 0),
         node("henv_group", "script", "Bestem patientgruppe", p, 1, script=init),
+        node("henv_acute_q", "xor", "Akut henvendelse?", p, 2, 4),
+        node("henv_acute", "script", "Start i indlæggelse", p, 3, 4, script=acute),
+        node("henv_end_acute", "terminate", "Til indlæggelse", p, 4, 4),
         node("henv_phase_in", "rule", "Find indfasningsdato", p, 2, decision="phase_in"),
         node("henv_guarantee", "script", "Beregn behandlingsgaranti", p, 3, script=guarantee),
         node("henv_split", "and", "", p, 4),
@@ -75,7 +82,10 @@ def henvisning():
         node("henv_guarantee_end", "end", "Brud registreret", p, 9, 3),
     ]
     flows = [
-        flow("henv_start", "henv_group"), flow("henv_group", "henv_phase_in"),
+        flow("henv_start", "henv_group"), flow("henv_group", "henv_acute_q"),
+        flow("henv_acute_q", "henv_acute", "'akut' in contacts", "akut"),
+        flow("henv_acute_q", "henv_phase_in", name="henvisning", default=True),
+        flow("henv_acute", "henv_end_acute"),
         flow("henv_phase_in", "henv_guarantee"), flow("henv_guarantee", "henv_split"),
         flow("henv_split", "visitation"), flow("henv_split", "henv_warn_timer"),
         flow("visitation", "henv_check"), flow("henv_check", "henv_included"),
@@ -176,7 +186,10 @@ def overgang():
     """Overgang/afslutning: assessment, then handover to the primary sector or coordinated treatment."""
     t = "tovholder"
     end = ("end_reason = 'Overdraget til koordineret behandling' if handover_to == 'koordineret_behandling' "
-           "else 'Overdraget til primær sektor'\nended_at = now()\nnext_stage = ''")
+           "else 'Overdraget til primær sektor'\nended_at = now()\nnext_stage = ''\n"
+           + _notify("handover", "handover_to", ", 'handover_date': handover_date, "
+                     "'checklist': handover_checklist, 'plan_items': plan_items, "
+                     "'plan_review_date': plan_review_date"))
     nodes = [
         node("overgang_start", "start", "Overgang/afslutning", t, 0),
         node("overgang_entry", "script", "Beregn revurderingsdato", t, 1, script=_entry_script("overgang")),
@@ -209,18 +222,32 @@ def overgang():
             "flows": flows + adm_flows, "doc": "Outpatient phase 4: Overgang/afslutning."}
 
 
-def _notify(event, key):
-    """Script text that records a HospitalNotification-like message to the home municipality."""
+def _notify(event, key, extra=""):
+    """Script text that records a HospitalNotification-like message to the home municipality.
+
+    The engine puts each notification in the addressee's inbox (docs/pathway.md, notices).
+    """
     return ("notifications = notifications + [{'type': 'HospitalNotification', "
             f"'event': '{event}', 'to': municipality_org, 'from': region_org, 'at': now(), "
-            f"'{key}': {key}}}]")
+            f"'{key}': {key}{extra}}}]")
+
+
+# what the municipality needs to know after a discharge: where the patient goes, and the plan
+DISCHARGE_PLAN = (", 'plan': {'return_stage': return_stage, 'discharge_date': discharge_date, "
+                  "'checklist': discharge_checklist, 'note': discharge_note}")
+# the admission stage starts with an empty outbox and empty discharge fields, so the list
+# stays short however often a patient is admitted, and a discharge by message has them too
+ADMISSION_DEFAULTS = ("notifications = []\ndischarge_note = ''\ndischarge_checklist = []\n"
+                      "discharge_date = None\n")
 
 
 def indlagt():
     """Inpatient pathway: four phases, municipal notifications, discharge to a chosen phase."""
     p, k = "psykiatri", "kommune"
-    back = ("next_stage = return_stage if return_stage in ('opstart', 'ustabil', 'stabil', 'overgang') "
-            "else 'ustabil'\nreturn_stage = next_stage\ndischarged_at = now()\n")
+    # an acute start has had no Opstart yet, so it always continues there
+    back = ("next_stage = 'opstart' if admitted_from == 'akut' else (return_stage if return_stage in "
+            "('opstart', 'ustabil', 'stabil', 'overgang') else 'ustabil')\n"
+            "return_stage = next_stage\ndischarged_at = now()\n")
     steps = [("indlagt_contact", "Henvendelse i akutfunktion/modtagelse", "indlagt_henvendelse", 0, 1),  # treatment contact
              ("indlagt_suicide", "Vurdering af selvmordsrisiko", "selvmordsrisiko", 0, 1),
              ("indlagt_diagnostics", "Diagnostik og behandlingsplan", "indlagt_diagnostik", 1, 7),
@@ -229,7 +256,8 @@ def indlagt():
              ("indlagt_discharge", "Udskrivelse og overgang", "indlagt_udskrivelse", 3, None)]
     nodes = [node("indlagt_start", "start", "Indlæggelse", p, 0),
              node("indlagt_notify_in", "script", "Underret kommunen om indlæggelse", k, 1,
-                  script=_notify("admitted", "admitted_from")),
+                  script=ADMISSION_DEFAULTS + _notify("admitted", "admitted_from",
+                                                      ", 'reason': admission_reason")),
              node("indlagt_split", "and", "", p, 2)]
     flows = [flow("indlagt_start", "indlagt_notify_in"), flow("indlagt_notify_in", "indlagt_split")]
     prev = "indlagt_split"
@@ -243,11 +271,11 @@ def indlagt():
         flows.append(flow(prev, tid))
         prev = tid
     nodes += [node("indlagt_notify_out", "script", "Underret kommunen om udskrivelse", k, 9,
-                   script=back + _notify("discharged", "return_stage")),
+                   script=back + _notify("discharged", "return_stage", DISCHARGE_PLAN)),
               node("indlagt_end", "terminate", "Udskrevet", p, 10),
               node("indlagt_msg_out", "message", "Udskrevet", p, 3, 1, message="udskrevet"),
               node("indlagt_notify_msg", "script", "Underret kommunen om udskrivelse", k, 4, 1,
-                   script=back + _notify("discharged", "return_stage")),
+                   script=back + _notify("discharged", "return_stage", DISCHARGE_PLAN)),
               node("indlagt_end_msg", "terminate", "Udskrevet", k, 5, 1)]
     flows += [flow(prev, "indlagt_notify_out"), flow("indlagt_notify_out", "indlagt_end"),
               flow("indlagt_split", "indlagt_msg_out"), flow("indlagt_msg_out", "indlagt_notify_msg"),

@@ -7,7 +7,7 @@ from engine import runtime
 from engine.clock import LOCAL_TZ, as_utc
 from engine.errors import SandboxViolation
 from engine.helpers import date_of
-from engine.models import AwaitedMessage, PathwayParticipant, WorklistItem
+from engine.models import AwaitedMessage, Notice, PathwayParticipant, WorklistItem
 from engine.rules import LANES
 
 WAIT_PREFIX = "Venter"
@@ -163,7 +163,8 @@ def write(session, live, now, wanted):
         session.add(WorklistItem(pathway_id=pathway.id, patient_id=pathway.patient_id,
                                  task_id=task_id, stage=pathway.stage, due_at=cols.pop("due"),
                                  created_at=now, patient_name=live.patient_name, **cols))
-    _write_participants(session, live)
+    orgs = _write_participants(session, live)
+    _write_notices(session, live, orgs, now)
     _write_awaited(session, live)
 
 
@@ -181,6 +182,32 @@ def _write_participants(session, live):
         PathwayParticipant.pathway_id == pathway.id)))
     for org in sorted(orgs - have):
         session.add(PathwayParticipant(pathway_id=pathway.id, org_code=org))
+    return orgs | have
+
+
+def collect_notices(live, data):
+    """Keep the run's notifications (data key ``notifications``) for the inbox, once each."""
+    for item in data.get("notifications") or []:
+        if isinstance(item, dict) and item.get("to") and item.get("event"):
+            key = f"{item['event']}:{item.get('at', '')}:{item['to']}"[:120]
+            live.notices.setdefault(key, item)
+
+
+def _write_notices(session, live, orgs, now):
+    """Put new notifications in the addressed organisations' inboxes (participants only)."""
+    pathway = live.pathway
+    wanted = {k: v for k, v in live.notices.items() if v["to"] in orgs}
+    live.notices = {}
+    if not wanted:
+        return
+    have = set(session.scalars(select(Notice.key).where(Notice.pathway_id == pathway.id,
+                                                        Notice.key.in_(sorted(wanted)))))
+    for key in sorted(set(wanted) - have):
+        item = wanted[key]
+        session.add(Notice(org_code=item["to"], pathway_id=pathway.id,
+                           patient_id=pathway.patient_id, kind=str(item["event"])[:20], key=key,
+                           sender_org=item.get("from"), created_at=now,
+                           data=runtime.jsonable(item)))
 
 
 def _write_awaited(session, live):

@@ -68,11 +68,12 @@ def _register_blueprints(app):
     from webui.health import bp as health_bp
     from webui.i18n import bp as i18n_bp
     from webui.modeler import bp as modeler_bp
+    from webui.notices import bp as notices_bp
     from webui.pathways import bp as pathways_bp
     from webui.worklist import bp as worklist_bp
 
     for bp in (health_bp, auth_bp, errors_bp, i18n_bp, worklist_bp, pathways_bp, admin_bp,
-               modeler_bp, dashboards_bp):
+               modeler_bp, dashboards_bp, notices_bp):
         app.register_blueprint(bp)
     register_engine_errors(app)
     templating.register(app)

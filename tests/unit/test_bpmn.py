@@ -197,7 +197,7 @@ def test_guarantee_warning_and_breach(parser):
 
 
 CARRIED = {"notifications": [], "reassess_weeks": 8, "reassess_at": None, "reassess_stage": None,
-           "guarantee_due": None,
+           "guarantee_due": None, "admission_reason": "",
            **REFERRAL, "contacts": ["psykiatri"]}
 
 
@@ -235,9 +235,14 @@ def test_opstart_runs_all_tools_then_decides(parser):
 
 def test_overgang_ends_with_handover(parser):
     wf = run(parser, "overgang", CARRIED, [("task", "overgang_assess", {"phase_decision": "gennemfoer"}),
-                                           ("task", "overgang_handover", {"handover_to": "primaer_sektor"}),
-                                           ("task", "overgang_plan", {})])
+                                           ("task", "overgang_handover", {"handover_to": "primaer_sektor",
+                                            "handover_date": "2025-10-01", "handover_checklist": ["epikrise"]}),
+                                           ("task", "overgang_plan", {"plan_items": ["maal"],
+                                                                      "plan_review_date": "2025-11-01"})])
     assert (result(wf)["next_stage"], result(wf)["end_reason"]) == ("", "Overdraget til primær sektor")
+    [handover] = result(wf)["notifications"]          # the municipality's handover notice
+    assert (handover["event"], handover["handover_to"], handover["plan_items"]) == \
+        ("handover", "primaer_sektor", ["maal"])
 
 
 @pytest.mark.parametrize("chosen", ["opstart", "ustabil", "stabil", "overgang"])
