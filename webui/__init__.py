@@ -62,6 +62,7 @@ def _register_blueprints(app):
     """Register every area of the web UI, its error pages and template helpers."""
     from webui import security, templating
     from webui.admin import bp as admin_bp
+    from webui.api import bp as api_bp
     from webui.auth import bp as auth_bp
     from webui.dashboards import bp as dashboards_bp
     from webui.errors import bp as errors_bp, register_engine_errors
@@ -73,7 +74,7 @@ def _register_blueprints(app):
     from webui.worklist import bp as worklist_bp
 
     for bp in (health_bp, auth_bp, errors_bp, i18n_bp, worklist_bp, pathways_bp, admin_bp,
-               modeler_bp, dashboards_bp, notices_bp):
+               modeler_bp, dashboards_bp, notices_bp, api_bp):
         app.register_blueprint(bp)
     register_engine_errors(app)
     templating.register(app)
