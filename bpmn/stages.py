@@ -36,6 +36,7 @@ def henvisning():
             "else (3 if 'kommune' in contacts else 1)\n"
             "notifications = []\nreassess_weeks = 8\nreassess_at = None\nreassess_stage = None\n"
             "admission_reason = admission_reason if 'akut' in contacts else ''\n"
+            "municipal_part = 'kommune' in contacts\n"
             "guarantee_breached = False\nguarantee_warning = False\nwaiting_until = None\n"
             "guarantee_due = None")
     check = ("guarantee_warning = guarantee_warning or date_of(now()) >= date_of(add_days(guarantee_due, -3))\n"
@@ -71,7 +72,10 @@ def henvisning():
                      "next_stage = 'opstart'")),
         node("henv_end", "terminate", "Indskrevet", p, 15),
         node("henv_exclude", "script", "Afslut og returnér til henviser", p, 8, 2,
-             script="returned_to_referrer = referrer\nend_reason = 'Afvist ved visitation'\nnext_stage = ''"),
+             script=("returned_to_referrer = referrer if visitation_decision == 'afvist' else None\n"
+                     "forwarded_to = forward_to if visitation_decision == 'videresendt' else None\n"
+                     "end_reason = ('Videresendt til ' + forward_to) if visitation_decision == "
+                     "'videresendt' else 'Afvist ved visitation'\nnext_stage = ''")),
         node("henv_end_excluded", "terminate", "Afvist", p, 9, 2),
         node("henv_warn_timer", "timer", "Garantien udløber om 3 dage", p, 5, 3,
              timer="iso(add_days(date_of(guarantee_due), -3))"),
@@ -89,7 +93,8 @@ def henvisning():
         flow("henv_phase_in", "henv_guarantee"), flow("henv_guarantee", "henv_split"),
         flow("henv_split", "visitation"), flow("henv_split", "henv_warn_timer"),
         flow("visitation", "henv_check"), flow("henv_check", "henv_included"),
-        flow("henv_included", "henv_exclude", "visitation_decision == 'afvist'", "afvist"),
+        flow("henv_included", "henv_exclude", "visitation_decision in ('afvist', 'videresendt')",
+             "afvist/videresendt"),
         flow("henv_included", "henv_open", name="inkluderet", default=True),
         flow("henv_open", "henv_wait_set", "phase_in_date > iso(today())", "ikke endnu"),
         flow("henv_open", "henv_join", name="indfaset", default=True),
@@ -125,11 +130,24 @@ def opstart():
     flows = [flow("opstart_start", "opstart_split"), flow("opstart_split", "opstart_tools"),
              flow("opstart_join", "opstart_assess"), flow("opstart_assess", "opstart_next"),
              flow("opstart_next", "opstart_end"), flow("opstart_split", f"{s}_msg_indlagt")]
+    k = "kommune"
+    # a group-1 patient whose municipality takes no part gets no municipal tasks
+    nodes += [node("opstart_kq", "xor", "Kommunen deltager?", k, 2, 0),
+              node("opstart_ksplit", "and", "", k, 2, 1),
+              node("opstart_kjoin", "and", "", k, 4, 1),
+              node("opstart_kmerge", "xor", "", k, 4, 0)]
+    flows += [flow("opstart_tools", "opstart_kq"),
+              flow("opstart_kq", "opstart_ksplit", "municipal_part", "ja"),
+              flow("opstart_kq", "opstart_kmerge", name="nej", default=True),
+              flow("opstart_kjoin", "opstart_kmerge"), flow("opstart_kmerge", "opstart_join")]
     for tid, name, form, lane, row in tools:
         # any of the Opstart tools is the first treatment contact (docs/pathway.md)
         nodes.append(node(tid, "user", name, lane, 3, row,
                           props={"form": form, "due": due, "treatment_contact": "true"}))
-        flows += [flow("opstart_tools", tid), flow(tid, "opstart_join")]
+        if lane == k:
+            flows += [flow("opstart_ksplit", tid), flow(tid, "opstart_kjoin")]
+        else:
+            flows += [flow("opstart_tools", tid), flow(tid, "opstart_join")]
     # a save the day after the deadline, so a guarantee with no treatment yet shows as breached
     nodes += [node("opstart_guarantee_timer", "timer", "Garantifrist for behandlingsstart", t, 1, 3,
                    timer="iso(add_days(date_of(guarantee_due or today()), 1))"),
@@ -153,8 +171,10 @@ def cycling(stage, name):
         node(f"{stage}_split", "and", "", t, 2),
         node(f"{stage}_activity", "user", "Registrér aktivitet", "psykiatri", 3,
              props={"form": f"{stage}_aktivitet"}),
+        node(f"{stage}_kq", "xor", "Kommunen deltager?", "kommune", 2),
         node(f"{stage}_municipal", "user", "Registrér kommunal indsats", "kommune", 3,
              props={"form": f"{stage}_aktivitet"}),
+        node(f"{stage}_k_none", "end", "Ingen kommunal indsats", "kommune", 3, 1),
         node(f"{stage}_act_join", "xor", "", "psykiatri", 4),
         node(f"{stage}_repeat", "script", f"Fortsæt i {name}", "psykiatri", 5,
              script=f"next_stage = '{stage}'"),
@@ -169,7 +189,9 @@ def cycling(stage, name):
         node(f"{stage}_end_decide", "terminate", "Fase besluttet", t, 7),
     ]
     flows = [flow(f"{stage}_start", f"{stage}_entry"), flow(f"{stage}_entry", f"{stage}_split"),
-             flow(f"{stage}_split", f"{stage}_activity"), flow(f"{stage}_split", f"{stage}_municipal"),
+             flow(f"{stage}_split", f"{stage}_activity"), flow(f"{stage}_split", f"{stage}_kq"),
+             flow(f"{stage}_kq", f"{stage}_municipal", "municipal_part", "ja"),
+             flow(f"{stage}_kq", f"{stage}_k_none", name="nej", default=True),
              flow(f"{stage}_split", f"{stage}_assess"), flow(f"{stage}_split", f"{stage}_timer"),
              flow(f"{stage}_split", f"{stage}_msg_indlagt"),
              flow(f"{stage}_activity", f"{stage}_act_join"), flow(f"{stage}_municipal", f"{stage}_act_join"),
@@ -202,8 +224,12 @@ def overgang():
         node("overgang_hsplit", "and", "", t, 5),
         node("overgang_handover", "user", "Overdragelse og epikrise", "psykiatri", 6,
              props={"form": "overdragelse", "due": "iso(add_days(today(), 14))"}),
+        node("overgang_kq", "xor", "Kommunen deltager?", "kommune", 5),
         node("overgang_plan", "user", "Koordineret plan ved afslutning", "kommune", 6,
              props={"form": "koordineret_plan", "due": "iso(add_days(today(), 14))"}),
+        node("overgang_kskip", "script", "Ingen kommunal plan", "kommune", 6, 1,
+             script="plan_items = []\nplan_review_date = None"),
+        node("overgang_kmerge", "xor", "", "kommune", 7),
         node("overgang_hjoin", "and", "", t, 7),
         node("overgang_close", "script", "Afslut forløbet", t, 8, script=end),
         node("overgang_end", "terminate", "Forløb afsluttet", t, 9),
@@ -214,8 +240,11 @@ def overgang():
              flow("overgang_choice", "overgang_back", "phase_decision in ('ustabil', 'stabil')", "tilbage"),
              flow("overgang_choice", "overgang_hsplit", name="overgang", default=True),
              flow("overgang_back", "overgang_end_back"),
-             flow("overgang_hsplit", "overgang_handover"), flow("overgang_hsplit", "overgang_plan"),
-             flow("overgang_handover", "overgang_hjoin"), flow("overgang_plan", "overgang_hjoin"),
+             flow("overgang_hsplit", "overgang_handover"), flow("overgang_hsplit", "overgang_kq"),
+             flow("overgang_kq", "overgang_plan", "municipal_part", "ja"),
+             flow("overgang_kq", "overgang_kskip", name="nej", default=True),
+             flow("overgang_plan", "overgang_kmerge"), flow("overgang_kskip", "overgang_kmerge"),
+             flow("overgang_handover", "overgang_hjoin"), flow("overgang_kmerge", "overgang_hjoin"),
              flow("overgang_hjoin", "overgang_close"), flow("overgang_close", "overgang_end")]
     adm_nodes, adm_flows = _admission("overgang", 3, t, 2)
     return {"id": "overgang", "name": "Overgang/afslutning", "nodes": nodes + adm_nodes,

@@ -197,7 +197,7 @@ def test_guarantee_warning_and_breach(parser):
 
 
 CARRIED = {"notifications": [], "reassess_weeks": 8, "reassess_at": None, "reassess_stage": None,
-           "guarantee_due": None, "admission_reason": "",
+           "guarantee_due": None, "admission_reason": "", "municipal_part": True,
            **REFERRAL, "contacts": ["psykiatri"]}
 
 

@@ -1,7 +1,7 @@
 """The referral form: patient identity, home region and municipality, current contacts."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -33,9 +33,12 @@ class ReferralForm(FlaskForm):
     municipality = SelectField(_l("Bopælskommune"),
                                choices=MUNICIPALITY_CHOICES,
                                validators=[DataRequired(_l("Vælg kommune."))])
+    # no current contact is allowed: the patient then belongs to group 1 (docs/pathway.md)
     contacts = MultiCheckboxField(_l("Nuværende kontakter"), choices=CONTACT_CHOICES)
     referrer = StringField(_l("Henvisende instans"), validators=[DataRequired(_l("Udfyld hvem der henviser.")),
                                                                    Length(max=200)])
+    referral_reason = TextAreaField(_l("Årsag til henvisningen"),
+                                    validators=[Length(max=2000)])
     received_at = DateField(_l("Henvisning modtaget"), default=lambda: local_today(),  # per request
                             validators=[DataRequired(_l("Angiv en gyldig dato."))])
 
@@ -52,11 +55,6 @@ class ReferralForm(FlaskForm):
         if field.data in MUNICIPALITIES and self.region.data and \
                 MUNICIPALITIES[field.data][1] != self.region.data:
             raise ValidationError(_l("Kommunen ligger ikke i den valgte region."))
-
-    def validate_contacts(self, field):
-        """Suspicion of both problems is enough, but the patient must be in contact somewhere."""
-        if not field.data:
-            raise ValidationError(_l("Vælg mindst én nuværende kontakt."))
 
     def validate_received_at(self, field):
         """A referral cannot be received in the future."""

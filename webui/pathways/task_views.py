@@ -7,7 +7,7 @@ from sqlalchemy import select
 from webui.access import get_visible_pathway, may_work, require_area
 from webui.audit import audit
 from webui.extensions import db
-from webui.pathways import bp
+from webui.pathways import bp, task_rules
 from webui.pathways.definitions import form_definition
 from webui.pathways.formview import (build_fields, guide_sections, raw_from_post,
                                      shown_elsewhere, unknown_errors)
@@ -24,15 +24,19 @@ def _item(pathway, task_id):
 
 def _render(pathway, item, values, errors, status=200, notice=None):
     """Render the task page with values and errors."""
-    definition = form_definition(item.form_id)
+    definition = task_rules.prepare(db.session, item.form_id, pathway,
+                                    form_definition(item.form_id))
     meta = definition.get("x-forlob") or {}
+    referral = task_rules.referral_of(db.session, pathway) if item.form_id == "visitation" \
+        else None
     return render_template(
         "pathways/task.html", pathway=pathway, item=item, definition=definition, meta=meta,
         fields=build_fields(definition.get("components"), values, errors,
                             skip_texts=shown_elsewhere(definition)),
         other_errors=unknown_errors(definition, errors), guide=guide_sections(definition),
         editable=may_work(current_user, item), has_errors=bool(errors), notice=notice,
-        is_overdue=is_overdue, stage_label=stage_label, lane_label=lane_label), status
+        is_overdue=is_overdue, stage_label=stage_label, lane_label=lane_label,
+        referral=referral), status
 
 
 def _visible_task(pathway_id, task_id):
@@ -106,11 +110,16 @@ def _complete(pathway, item, raw):
     from engine.errors import Conflict, TaskNotReady
     from forms.validation import FormInvalid, validate
     expected = _expected_lock()
+    errors = task_rules.before_validation(db.session, item.form_id, pathway, raw, request.form)
     try:
         cleaned = validate(item.form_id, raw)
     except FormInvalid as exc:
+        errors = {**exc.errors, **errors}
+    else:
+        errors.update(task_rules.after_validation(item.form_id, pathway, cleaned))
+    if errors:
         db.session.rollback()
-        return _render(pathway, item, raw, exc.errors, status=422)
+        return _render(pathway, item, raw, errors, status=422)
     ids = (pathway.id, pathway.patient_id, item.title, item.task_id)
     try:
         moved = service.complete_task(db.session, pathway.id, item.task_id, cleaned,
