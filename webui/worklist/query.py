@@ -71,7 +71,9 @@ def worklist_page(session, user, filters, now=None):
     now = now or datetime.now(timezone.utc)
     conditions = _conditions(user, filters, now)
     total = session.scalar(select(func.count()).select_from(W).where(*conditions))
+    # a task without a deadline (e.g. a recurring activity) sorts by when it appeared, so it
+    # is not buried below every dated task
     query = (select(W).where(*conditions)
-             .order_by(W.due_at.asc().nulls_last(), W.id)
+             .order_by(func.coalesce(W.due_at, W.created_at).asc(), W.id)
              .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE))
     return list(session.scalars(query)), total
