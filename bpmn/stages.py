@@ -23,6 +23,22 @@ def _admission(stage, col, lane, row):
     return nodes, flows
 
 
+def _acute_suicide(prefix, lane, after, to, q_at, task_at, merge_at, phase=None):
+    """A high suicide risk (after task `after`) brings a same-day psychiatric assessment."""
+    props = {"form": "selvmordsrisiko_akut", "due": "today()"}
+    if phase:
+        props["phase"] = phase
+    nodes = [node(f"{prefix}_risk_q", "xor", "Høj selvmordsrisiko?", lane, *q_at),
+             node(f"{prefix}_risk_acute", "user", "Akut psykiatrisk vurdering (samme dag)", lane,
+                  *task_at, props=props),
+             node(f"{prefix}_risk_merge", "xor", "", lane, *merge_at)]
+    flows = [flow(after, f"{prefix}_risk_q"),
+             flow(f"{prefix}_risk_q", f"{prefix}_risk_acute", "suicide_risk_level == 'hoej'", "høj"),
+             flow(f"{prefix}_risk_q", f"{prefix}_risk_merge", name="nej", default=True),
+             flow(f"{prefix}_risk_acute", f"{prefix}_risk_merge"), flow(f"{prefix}_risk_merge", to)]
+    return nodes, flows
+
+
 def _entry_script(stage):
     """Stage-entry script: keep the reassessment date while the stage repeats, else start it anew."""
     return (f"reassess_at = reassess_at if (reassess_stage == '{stage}' and reassess_at) "
@@ -36,7 +52,7 @@ def henvisning():
             "else (3 if 'kommune' in contacts else 1)\n"
             "notifications = []\nreassess_weeks = 8\nreassess_at = None\nreassess_stage = None\n"
             "admission_reason = admission_reason if 'akut' in contacts else ''\n"
-            "municipal_part = 'kommune' in contacts\n"
+            "municipal_part = 'kommune' in contacts\nsuicide_risk_level = None\n"
             "guarantee_breached = False\nguarantee_warning = False\nwaiting_until = None\n"
             "guarantee_due = None")
     check = ("guarantee_warning = guarantee_warning or date_of(now()) >= date_of(add_days(guarantee_due, -3))\n"
@@ -122,11 +138,11 @@ def opstart():
     nodes = [node("opstart_start", "start", "Opstart", t, 0),
              node("opstart_split", "and", "", t, 1),
              node("opstart_tools", "and", "", t, 2),
-             node("opstart_join", "and", "", t, 4),
-             node("opstart_assess", "user", "Opstartsvurdering", t, 5,
+             node("opstart_join", "and", "", t, 6),
+             node("opstart_assess", "user", "Opstartsvurdering", t, 7,
                   props={"form": "opstart_vurdering", "due": due}),
-             node("opstart_next", "script", "Vælg næste fase", t, 6, script="next_stage = phase_decision"),
-             node("opstart_end", "terminate", "Videre", t, 7)]
+             node("opstart_next", "script", "Vælg næste fase", t, 8, script="next_stage = phase_decision"),
+             node("opstart_end", "terminate", "Videre", t, 9)]
     flows = [flow("opstart_start", "opstart_split"), flow("opstart_split", "opstart_tools"),
              flow("opstart_join", "opstart_assess"), flow("opstart_assess", "opstart_next"),
              flow("opstart_next", "opstart_end"), flow("opstart_split", f"{s}_msg_indlagt")]
@@ -146,6 +162,11 @@ def opstart():
                           props={"form": form, "due": due, "treatment_contact": "true"}))
         if lane == k:
             flows += [flow("opstart_ksplit", tid), flow(tid, "opstart_kjoin")]
+        elif tid == "opstart_suicide":
+            risk_nodes, risk_flows = _acute_suicide("opstart", "psykiatri", tid, "opstart_join",
+                                                    (4, 2), (5, 4), (5, 2))
+            nodes += risk_nodes
+            flows += [flow("opstart_tools", tid)] + risk_flows
         else:
             flows += [flow("opstart_tools", tid), flow(tid, "opstart_join")]
     # a save the day after the deadline, so a guarantee with no treatment yet shows as breached
@@ -299,6 +320,11 @@ def indlagt():
         nodes.append(node(tid, "user", name, p, col, props=props))
         flows.append(flow(prev, tid))
         prev = tid
+    risk_nodes, risk_flows = _acute_suicide("indlagt", p, "indlagt_suicide", "indlagt_diagnostics",
+                                            (4, 2), (5, 3), (5, 2), phase=INPATIENT_PHASES[0])
+    flows = [f for f in flows if (f["src"], f["tgt"]) != ("indlagt_suicide", "indlagt_diagnostics")]
+    nodes += risk_nodes
+    flows += risk_flows
     nodes += [node("indlagt_notify_out", "script", "Underret kommunen om udskrivelse", k, 9,
                    script=back + _notify("discharged", "return_stage", DISCHARGE_PLAN)),
               node("indlagt_end", "terminate", "Udskrevet", p, 10),

@@ -22,7 +22,7 @@ SUMMARY_KEYS = {  # pathway column -> (data key, converter)
     "waiting_until": ("waiting_until", date_of),
     "guarantee_breach_reason": ("guarantee_breach_reason", lambda v: str(v)[:200]),
     "reassess_at": ("reassess_at", date_of),
-    "suicide_risk": ("suicide_risk", str),
+    "suicide_risk": ("suicide_risk_level", str),
 }
 
 

@@ -198,6 +198,7 @@ def test_guarantee_warning_and_breach(parser):
 
 CARRIED = {"notifications": [], "reassess_weeks": 8, "reassess_at": None, "reassess_stage": None,
            "guarantee_due": None, "admission_reason": "", "municipal_part": True,
+           "suicide_risk_level": None,
            **REFERRAL, "contacts": ["psykiatri"]}
 
 

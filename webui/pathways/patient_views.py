@@ -11,6 +11,7 @@ from webui.pathways import bp, timeline
 from webui.pathways.admission import phase_in
 from webui.pathways.definitions import form_definition, score_lines, stage_xml
 from webui.pathways.formview import build_fields, shown_elsewhere
+from webui.pathways.results import latest_results
 from webui.pathways.guarantee import pathway_days_left, pathway_warning
 from webui.phases import lane_label, stage_label
 from webui.timeutil import is_overdue
@@ -63,7 +64,7 @@ def patient(patient_id):
         may_work=lambda item: may_work(current_user, item), is_overdue=is_overdue,
         stage_label=stage_label, lane_label=lane_label,
         referred=referred, admission=admission, guarantee_days=pathway_warning(pathway),
-        days_left=pathway_days_left(pathway))
+        days_left=pathway_days_left(pathway), results=latest_results(db.session, pathway))
     audit("view_patient", patient_id=patient.id, pathway_id=pathway.id)
     db.session.commit()
     return html

@@ -43,6 +43,8 @@ def tovholder_choices(session, pathway) -> list:
 
 def prepare(session, form_id, pathway, definition) -> dict:
     """The form definition as this pathway's task page shows it."""
+    if form_id == "dudit":  # the cut-off follows the patient's registered sex
+        definition = _without(definition, {"sex"})
     if form_id == "visitation" and pathway.group_no != 3:
         definition = _without(definition, {"presumed_severe_mental_illness"})
     if form_id == "indskrivning":
@@ -62,8 +64,34 @@ def _without(definition, keys) -> dict:
     return definition
 
 
+def patient_sex(session, pathway):
+    """The patient's registered sex ("M"/"K")."""
+    from engine.models import Patient
+    return session.scalar(select(Patient.sex).where(Patient.id == pathway.patient_id))
+
+
+def running_score(session, form_id, pathway, definition):
+    """What the browser needs to show a running score (items and bands), or None.
+
+    Only a preview: the server computes the score again when the form is completed.
+    """
+    spec = (definition.get("x-forlob") or {}).get("scoring")
+    if not spec:
+        return None
+    bands = spec["bands"]
+    if spec.get("bands_by") == "sex":
+        bands = bands.get(patient_sex(session, pathway)) or []
+    elif spec.get("bands_by"):
+        return None
+    return {"items": spec["items"], "bands": [{"min": b["min"], "max": b["max"],
+                                               "label": b["label"]} for b in bands]}
+
+
 def before_validation(session, form_id, pathway, raw, posted) -> dict:
     """Errors found before validation; fills in server-known values of `raw` in place."""
+    if form_id == "dudit":
+        raw["sex"] = patient_sex(session, pathway)
+        return {}
     if form_id != "indskrivning":
         return {}
     chosen = {u: org for u, _label, org in tovholder_choices(session, pathway)}

@@ -36,7 +36,8 @@ def _render(pathway, item, values, errors, status=200, notice=None):
         other_errors=unknown_errors(definition, errors), guide=guide_sections(definition),
         editable=may_work(current_user, item), has_errors=bool(errors), notice=notice,
         is_overdue=is_overdue, stage_label=stage_label, lane_label=lane_label,
-        referral=referral), status
+        referral=referral,
+        score=task_rules.running_score(db.session, item.form_id, pathway, definition)), status
 
 
 def _visible_task(pathway_id, task_id):
