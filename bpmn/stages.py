@@ -53,6 +53,7 @@ def henvisning():
             "notifications = []\nreassess_weeks = 8\nreassess_at = None\nreassess_stage = None\n"
             "admission_reason = admission_reason if 'akut' in contacts else ''\n"
             "municipal_part = 'kommune' in contacts\nsuicide_risk_level = None\n"
+            "inpatient_phase = None\n"
             "guarantee_breached = False\nguarantee_warning = False\nwaiting_until = None\n"
             "guarantee_due = None")
     check = ("guarantee_warning = guarantee_warning or date_of(now()) >= date_of(add_days(guarantee_due, -3))\n"
@@ -225,6 +226,11 @@ def cycling(stage, name):
             "doc": f"Outpatient phase: {name}."}
 
 
+# the handover notice reads these; the handover and plan tasks fill them in
+HANDOVER_DEFAULTS = ("\nhandover_date = None\nhandover_checklist = []\nplan_items = []\n"
+                     "plan_review_date = None")
+
+
 def overgang():
     """Overgang/afslutning: assessment, then handover to the primary sector or coordinated treatment."""
     t = "tovholder"
@@ -235,7 +241,8 @@ def overgang():
                      "'plan_review_date': plan_review_date"))
     nodes = [
         node("overgang_start", "start", "Overgang/afslutning", t, 0),
-        node("overgang_entry", "script", "Beregn revurderingsdato", t, 1, script=_entry_script("overgang")),
+        node("overgang_entry", "script", "Beregn revurderingsdato", t, 1,
+             script=_entry_script("overgang") + HANDOVER_DEFAULTS),
         node("overgang_split", "and", "", t, 2),
         node("overgang_assess", "user", "Overgangsvurdering", t, 3,
              props={"form": "overgang_vurdering", "due": "reassess_at"}),
@@ -292,29 +299,38 @@ ADMISSION_DEFAULTS = ("notifications = []\ndischarge_note = ''\ndischarge_checkl
 
 
 def indlagt():
-    """Inpatient pathway: four phases, municipal notifications, discharge to a chosen phase."""
+    """Inpatient pathway: four phases, municipal notifications, discharge to a chosen phase.
+
+    "Patienten modtager behandling" records recurring treatment activities like Ustabil: each
+    registration ends the run and starts the stage again (``inpatient_phase = 'behandling'``),
+    which resumes directly in the treatment phase, so the live state stays bounded.
+    """
     p, k = "psykiatri", "kommune"
     # an acute start has had no Opstart yet, so it always continues there
     back = ("next_stage = 'opstart' if admitted_from == 'akut' else (return_stage if return_stage in "
             "('opstart', 'ustabil', 'stabil', 'overgang') else 'ustabil')\n"
-            "return_stage = next_stage\ndischarged_at = now()\n")
-    steps = [("indlagt_contact", "Henvendelse i akutfunktion/modtagelse", "indlagt_henvendelse", 0, 1),  # treatment contact
+            "return_stage = next_stage\ndischarged_at = now()\ninpatient_phase = None\n")
+    discharged = back + _notify("discharged", "return_stage", DISCHARGE_PLAN)
+    steps = [("indlagt_contact", "Henvendelse i akutfunktion/modtagelse", "indlagt_henvendelse", 0, 1),
              ("indlagt_suicide", "Vurdering af selvmordsrisiko", "selvmordsrisiko", 0, 1),
              ("indlagt_diagnostics", "Diagnostik og behandlingsplan", "indlagt_diagnostik", 1, 7),
-             ("indlagt_medicine", "Medicingennemgang", "medicingennemgang", 1, 7),
-             ("indlagt_treatment", "Patienten modtager behandling", "indlagt_behandling", 2, None),
-             ("indlagt_discharge", "Udskrivelse og overgang", "indlagt_udskrivelse", 3, None)]
+             ("indlagt_medicine", "Medicingennemgang", "medicingennemgang", 1, 7)]
     nodes = [node("indlagt_start", "start", "Indlæggelse", p, 0),
+             node("indlagt_resume_q", "xor", "I behandlingsfasen?", p, 1),
              node("indlagt_notify_in", "script", "Underret kommunen om indlæggelse", k, 1,
                   script=ADMISSION_DEFAULTS + _notify("admitted", "admitted_from",
                                                       ", 'reason': admission_reason")),
              node("indlagt_split", "and", "", p, 2)]
-    flows = [flow("indlagt_start", "indlagt_notify_in"), flow("indlagt_notify_in", "indlagt_split")]
+    flows = [flow("indlagt_start", "indlagt_resume_q"),
+             flow("indlagt_resume_q", "indlagt_rsplit", "inpatient_phase == 'behandling'",
+                  "behandling"),
+             flow("indlagt_resume_q", "indlagt_notify_in", name="ny indlæggelse", default=True),
+             flow("indlagt_notify_in", "indlagt_split")]
     prev = "indlagt_split"
     for col, (tid, name, form, phase, days) in enumerate(steps, 3):
         props = {"form": form, "phase": INPATIENT_PHASES[phase]}
         if tid == "indlagt_contact":
-            props["treatment_contact"] = "true"
+            props["treatment_contact"] = "true"   # an admission is a treatment contact
         if days:
             props["due"] = f"iso(add_days(date_of(stage_entered_at), {days}))"
         nodes.append(node(tid, "user", name, p, col, props=props))
@@ -325,16 +341,40 @@ def indlagt():
     flows = [f for f in flows if (f["src"], f["tgt"]) != ("indlagt_suicide", "indlagt_diagnostics")]
     nodes += risk_nodes
     flows += risk_flows
-    nodes += [node("indlagt_notify_out", "script", "Underret kommunen om udskrivelse", k, 9,
-                   script=back + _notify("discharged", "return_stage", DISCHARGE_PLAN)),
-              node("indlagt_end", "terminate", "Udskrevet", p, 10),
-              node("indlagt_msg_out", "message", "Udskrevet", p, 3, 1, message="udskrevet"),
-              node("indlagt_notify_msg", "script", "Underret kommunen om udskrivelse", k, 4, 1,
-                   script=back + _notify("discharged", "return_stage", DISCHARGE_PLAN)),
-              node("indlagt_end_msg", "terminate", "Udskrevet", k, 5, 1)]
-    flows += [flow(prev, "indlagt_notify_out"), flow("indlagt_notify_out", "indlagt_end"),
+    treat = {"form": "indlagt_behandling", "phase": INPATIENT_PHASES[2]}
+    nodes += [
+        node("indlagt_tmerge", "xor", "", p, 7),
+        node("indlagt_tsplit", "and", "", p, 8),
+        node("indlagt_treatment", "user", "Registrér behandlingsaktivitet", p, 9, props=treat),
+        node("indlagt_repeat", "script", "Fortsæt behandlingen", p, 10,
+             script="inpatient_phase = 'behandling'\nnext_stage = 'indlagt'"),
+        node("indlagt_end_repeat", "terminate", "Ny registrering", p, 11),
+        node("indlagt_discharge", "user", "Udskrivelse og overgang", p, 9, 1,
+             props={"form": "indlagt_udskrivelse", "phase": INPATIENT_PHASES[3]}),
+        node("indlagt_notify_out", "script", "Underret kommunen om udskrivelse", k, 10,
+             script=discharged),
+        node("indlagt_end", "terminate", "Udskrevet", k, 11),
+        # the hospital's discharge message is caught in every phase of the admission
+        node("indlagt_msg_out", "message", "Udskrevet", p, 3, 1, message="udskrevet"),
+        node("indlagt_notify_msg", "script", "Underret kommunen om udskrivelse", k, 4, 1,
+             script=discharged),
+        node("indlagt_end_msg", "terminate", "Udskrevet", k, 5, 1),
+        node("indlagt_rsplit", "and", "", p, 2, 4),
+        node("indlagt_msg_out2", "message", "Udskrevet", p, 3, 5, message="udskrevet"),
+        node("indlagt_notify_msg2", "script", "Underret kommunen om udskrivelse", k, 4, 2,
+             script=discharged),
+        node("indlagt_end_msg2", "terminate", "Udskrevet", k, 5, 2),
+    ]
+    flows += [flow(prev, "indlagt_tmerge"), flow("indlagt_rsplit", "indlagt_tmerge"),
+              flow("indlagt_tmerge", "indlagt_tsplit"),
+              flow("indlagt_tsplit", "indlagt_treatment"), flow("indlagt_treatment", "indlagt_repeat"),
+              flow("indlagt_repeat", "indlagt_end_repeat"),
+              flow("indlagt_tsplit", "indlagt_discharge"), flow("indlagt_discharge", "indlagt_notify_out"),
+              flow("indlagt_notify_out", "indlagt_end"),
               flow("indlagt_split", "indlagt_msg_out"), flow("indlagt_msg_out", "indlagt_notify_msg"),
-              flow("indlagt_notify_msg", "indlagt_end_msg")]
+              flow("indlagt_notify_msg", "indlagt_end_msg"),
+              flow("indlagt_rsplit", "indlagt_msg_out2"), flow("indlagt_msg_out2", "indlagt_notify_msg2"),
+              flow("indlagt_notify_msg2", "indlagt_end_msg2")]
     return {"id": "indlagt", "name": "Indlæggelse", "nodes": nodes, "flows": flows,
             "doc": "Inpatient pathway with its four phases."}
 

@@ -198,7 +198,7 @@ def test_guarantee_warning_and_breach(parser):
 
 CARRIED = {"notifications": [], "reassess_weeks": 8, "reassess_at": None, "reassess_stage": None,
            "guarantee_due": None, "admission_reason": "", "municipal_part": True,
-           "suicide_risk_level": None,
+           "suicide_risk_level": None, "inpatient_phase": None,
            **REFERRAL, "contacts": ["psykiatri"]}
 
 
@@ -250,7 +250,7 @@ def test_overgang_ends_with_handover(parser):
 def test_inpatient_pathway_returns_to_chosen_phase_and_notifies(parser, chosen):
     data = CARRIED | {"admitted_from": "stabil", "return_stage": "ustabil"}
     steps = [("task", n, {}) for n in ["indlagt_contact", "indlagt_suicide", "indlagt_diagnostics",
-                                       "indlagt_medicine", "indlagt_treatment"]]
+                                       "indlagt_medicine"]]
     wf = run(parser, "indlagt", data, steps + [("task", "indlagt_discharge", {"return_stage": chosen})])
     out = result(wf)
     assert out["next_stage"] == chosen
@@ -261,3 +261,18 @@ def test_inpatient_pathway_returns_to_chosen_phase_and_notifies(parser, chosen):
 def test_unlisted_region_falls_back_to_national_dates(parser):
     wf = run(parser, "henvisning", REFERRAL | {"region": "ukendt", "contacts": ["psykiatri", "kommune"]}, [])
     assert wf.get_tasks(state=TaskState.READY, manual=True)[0].data["phase_in_date"] == NATIONAL[2]
+
+
+def test_inpatient_treatment_activities_recur_and_resume_in_the_treatment_phase(parser):
+    data = CARRIED | {"admitted_from": "stabil", "return_stage": "ustabil"}
+    steps = [("task", n, {}) for n in ["indlagt_contact", "indlagt_suicide", "indlagt_diagnostics",
+                                       "indlagt_medicine", "indlagt_treatment"]]
+    out = result(run(parser, "indlagt", data, steps))
+    assert (out["next_stage"], out["inpatient_phase"]) == ("indlagt", "behandling")
+    again = run(parser, "indlagt", dict(out), [])
+    assert ready_names(again) == ["indlagt_discharge", "indlagt_treatment"]
+    done = result(run(parser, "indlagt", dict(out), [("task", "indlagt_discharge",
+                                                            {"return_stage": "stabil"})]))
+    assert (done["next_stage"], done["inpatient_phase"]) == ("stabil", None)
+    # the admission notice is not sent again when the stage resumes
+    assert [n["event"] for n in done["notifications"]] == ["admitted", "discharged"]
