@@ -8,6 +8,7 @@ from webui.access import get_visible_pathway, may_work, require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.pathways import bp, task_rules
+from webui.pathways.conflict import render_conflict
 from webui.pathways.definitions import form_definition
 from webui.pathways.formview import (build_fields, guide_sections, raw_from_post,
                                      shown_elsewhere, unknown_errors)
@@ -53,6 +54,17 @@ def _gone(pathway):
     return redirect(url_for("pathways.patient", patient_id=pathway.patient_id))
 
 
+def _gone_after_post(pathway):
+    """Completed by someone else while this user typed: show both versions, lose nothing."""
+    page = render_conflict(db.session, pathway, request.form)
+    if page is None:
+        return _gone(pathway)
+    audit("view_conflict", patient_id=pathway.patient_id, pathway_id=pathway.id,
+          detail=request.form.get("task_spec", "")[:100])
+    db.session.commit()
+    return page
+
+
 @bp.get("/forloeb/<int:pathway_id>/opgaver/<task_id>")
 @require_area("patient")
 def task(pathway_id, task_id):
@@ -74,7 +86,7 @@ def task_post(pathway_id, task_id):
     """Save a draft or complete the task (validated on the server)."""
     pathway, item = _visible_task(pathway_id, task_id)
     if item is None:
-        return _gone(pathway)
+        return _gone_after_post(pathway)
     if not may_work(current_user, item):
         abort(403)
     definition = form_definition(item.form_id)
@@ -144,7 +156,7 @@ def _after_conflict(ids, raw):
     pathway = db.session.get(Pathway, pathway_id)
     item = _item(pathway, task_id)
     if item is None:
-        return _gone(pathway)
+        return _gone_after_post(pathway)
     service.save_draft(db.session, pathway_id, task_id, raw, current_user.username)
     audit("save_draft", patient_id=patient_id, pathway_id=pathway_id, detail=title)
     db.session.commit()
