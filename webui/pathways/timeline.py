@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 PAGE_SIZE = 20      # entries shown per page (after grouping)
-RAW_LIMIT = 200     # history rows read per page at most
+RAW_LIMIT = 100     # history rows read per page at most (20 entries need ~40-80 rows)
 
 
 @dataclass
