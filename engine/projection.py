@@ -177,6 +177,11 @@ def _write_participants(session, live):
     if contacts is None or "kommune" in contacts:
         orgs.add(pathway.municipality_org)
     orgs.update(row.org_code for row in session.new if isinstance(row, WorklistItem))
+    # further organisations chosen at enrolment (the web edge checks them against the
+    # organisation table); nothing else makes an organisation a participant
+    chosen = data.get("participating_orgs")
+    if isinstance(chosen, list):
+        orgs.update(str(code)[:64] for code in chosen if code)
     orgs.discard(None)
     have = set(session.scalars(select(PathwayParticipant.org_code).where(
         PathwayParticipant.pathway_id == pathway.id)))

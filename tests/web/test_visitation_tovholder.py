@@ -172,3 +172,25 @@ def test_worklist_does_not_bury_tasks_without_a_deadline(app, demo_users):
         db.session.commit()
         items, _total = worklist_page(db.session, user, Filters())
         assert items[0].id == undated.id
+
+
+def test_further_participants_only_from_the_organisation_table(app, client, auth):
+    pathway_id, url = _at_enrolment(app, client, auth)
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="participating_orgs" value="kommune-frederiksberg"' in page
+    assert 'value="region-nordjylland"' not in page
+    data = form_post("indskrivning", _lock(app, pathway_id), {"tovholder": "tovholder.kbh"})
+    data.pop("tovholder_org")
+    refused = client.post(url, data={**data, "participating_orgs": ["region-nordjylland"]})
+    assert refused.status_code == 422 and "Vælg kun organisationer fra listen." in \
+        refused.get_data(as_text=True)
+    assert client.post(url, data={**data, "participating_orgs": ["kommune-frederiksberg"]}) \
+        .status_code == 302
+    with app.app_context():
+        orgs = set(db.session.scalars(select(PathwayParticipant.org_code).where(
+            PathwayParticipant.pathway_id == pathway_id)))
+        patient_id = db.session.get(Pathway, pathway_id).patient_id
+    assert orgs == {"region-hovedstaden", "kommune-koebenhavn", "kommune-frederiksberg"}
+    auth.logout()
+    auth.login("rus.frb")
+    assert client.get(f"/patienter/{patient_id}").status_code == 200

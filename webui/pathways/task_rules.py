@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 TOVHOLDER_ROLE = "tovholder"
+PARTICIPANTS_KEY = "participating_orgs"
 
 
 def referral_of(session, pathway) -> dict:
@@ -41,6 +42,17 @@ def tovholder_choices(session, pathway) -> list:
              u.organisation_code) for u in users if TOVHOLDER_ROLE in u.roles]
 
 
+def other_orgs(session, pathway) -> dict:
+    """{code: name} of further organisations that may take part: the home region's others."""
+    from webui.models import Organisation
+    region = session.scalar(select(Organisation.region).where(
+        Organisation.code == pathway.region_org))
+    own = {pathway.region_org, pathway.municipality_org}
+    return {o.code: o.name for o in session.scalars(
+        select(Organisation).where(Organisation.region == region).order_by(Organisation.name))
+        if o.code not in own}
+
+
 def prepare(session, form_id, pathway, definition) -> dict:
     """The form definition as this pathway's task page shows it."""
     if form_id == "dudit":  # the cut-off follows the patient's registered sex
@@ -50,6 +62,12 @@ def prepare(session, form_id, pathway, definition) -> dict:
     if form_id == "indskrivning":
         definition = _without(definition, {"tovholder_org"})
         choices = tovholder_choices(session, pathway)
+        others = other_orgs(session, pathway)
+        if others:  # shown here, read and checked by extra_values (not part of the form file)
+            definition["components"].append({
+                "type": "checklist", "key": PARTICIPANTS_KEY,
+                "label": _("Andre deltagende organisationer (fra organisationstabellen)"),
+                "values": [{"value": c, "label": n} for c, n in others.items()]})
         for component in definition["components"]:
             if component.get("key") == "tovholder":
                 component.update(type="select", label=_("Tovholder"),
@@ -116,3 +134,15 @@ def after_validation(form_id, pathway, cleaned) -> dict:
             _("En patient, der kun er i kontakt med kommunen (gruppe 3), optages kun ved en "
               "formodet moderat til svær psykisk lidelse.")]}
     return {}
+
+
+def extra_values(session, form_id, pathway, posted):
+    """(values the server adds to a completed form, errors): the chosen participating orgs."""
+    if form_id != "indskrivning":
+        return {}, {}
+    chosen = [c for c in posted.getlist(PARTICIPANTS_KEY) if c]
+    allowed = other_orgs(session, pathway)
+    unknown = [c for c in chosen if c not in allowed]
+    if unknown:
+        return {}, {PARTICIPANTS_KEY: [_("Vælg kun organisationer fra listen.")]}
+    return {PARTICIPANTS_KEY: sorted(set(chosen))}, {}

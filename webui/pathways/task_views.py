@@ -130,9 +130,12 @@ def _complete(pathway, item, raw):
         errors = {**exc.errors, **errors}
     else:
         errors.update(task_rules.after_validation(item.form_id, pathway, cleaned))
+    extra, extra_errors = task_rules.extra_values(db.session, item.form_id, pathway, request.form)
+    errors.update(extra_errors)
     if errors:
         db.session.rollback()
         return _render(pathway, item, raw, errors, status=422)
+    cleaned.update(extra)
     ids = (pathway.id, pathway.patient_id, item.title, item.task_id)
     try:
         moved = service.complete_task(db.session, pathway.id, item.task_id, cleaned,
