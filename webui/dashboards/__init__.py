@@ -12,6 +12,7 @@ from webui.audit import audit
 from webui.demo.organisations import REGIONS, region_org
 from webui.extensions import db
 from webui.phases import STAGE_LABELS
+from webui.timeutil import overdue_before
 
 bp = Blueprint("dashboards", __name__, url_prefix="/overblik", template_folder="templates")
 GROUPS = (1, 2, 3)
@@ -46,7 +47,7 @@ def _guarantee(P):
 
 def _overdue(P, W):
     """{region_org: open tasks past their due time, in any lane}."""
-    now = datetime.now(timezone.utc)
+    now = overdue_before(datetime.now(timezone.utc))  # a deadline lasts its whole Danish day
     rows = db.session.execute(select(P.region_org, func.count()).select_from(W)
                               .join(P, P.id == W.pathway_id)
                               .where(W.kind == "task", W.due_at < now)
