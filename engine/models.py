@@ -85,6 +85,12 @@ class Pathway(Base):
     run_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                             nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The 14-day guarantee is met by the first treatment contact (docs/pathway.md).
+    treatment_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                                  nullable=True)
+    guarantee_breach_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reassess_at: Mapped[date | None] = mapped_column(Date, nullable=True)
+    suicide_risk: Mapped[str | None] = mapped_column(String(20), nullable=True)
     # The serialized SpiffWorkflow state of the current run only (bounded by design).
     state: Mapped[str | None] = deferred(mapped_column(Text, nullable=True))
 
@@ -172,8 +178,11 @@ class TaskRecord(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     version_id: Mapped[int] = mapped_column(ForeignKey("definition_version.id"))
 
-    # the quality dashboard reads a few forms' rows (AUDIT, DUDIT, plan, experience) by form
-    __table_args__ = (Index("ix_task_record_form_id_pathway_id", "form_id", "pathway_id"),)
+    # the quality dashboard reads a few forms' rows by form; the patient page reads newest-first
+    # pages of one pathway's history and its latest record of a form
+    __table_args__ = (Index("ix_task_record_form_id_pathway_id", "form_id", "pathway_id"),
+                      Index("ix_task_record_pathway_id_id", "pathway_id", "id"),
+                      Index("ix_task_record_pathway_form", "pathway_id", "form_id", "id"))
 
 
 class TaskDraft(Base):
@@ -216,3 +225,23 @@ class SandboxFailure(Base):
     message: Mapped[str] = mapped_column(String(300), default="")
 
     __table_args__ = (Index("ix_sandbox_failure_version_element", "version_id", "element"),)
+
+
+class Notice(Base):
+    """A message between sectors (admission, discharge, handover) in an organisation's inbox."""
+
+    __tablename__ = "notice"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_code: Mapped[str] = mapped_column(String(64))
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathway.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    kind: Mapped[str] = mapped_column(String(20))           # admitted / discharged / handover
+    key: Mapped[str] = mapped_column(String(120))           # dedupes re-projection of one event
+    sender_org: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    read_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+    __table_args__ = (Index("ix_notice_org_code_created_at", "org_code", "created_at"),
+                      UniqueConstraint("pathway_id", "key", name="uq_notice_pathway_key"))

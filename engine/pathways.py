@@ -27,6 +27,7 @@ class Live:
         self.workflow = workflow
         self.patient_name = patient_name
         self.records = []
+        self.notices = {}   # key -> notification dict, written to the inbox on save
 
     @property
     def stage(self):
@@ -101,6 +102,7 @@ def settle(session, live, now, actor="system"):
         if not workflow.is_completed():
             return
         data = runtime.current_data(workflow)
+        projection.collect_notices(live, data)  # a run's last step may have notified
         pathway = live.pathway
         next_stage = data.get("next_stage") or None
         live.records.append(PathwayRun(
@@ -141,6 +143,8 @@ def save(session, live, now):
         raise EngineError(f"the data of stage '{pathway.stage}' of pathway {pathway.id} cannot "
                           f"be stored ({exc}); dates must be ISO text, e.g. iso(d)") from None
     projection.update_summary(live, now)
+    if not ended:
+        projection.collect_notices(live, live.data)
     wanted = projection.wanted_items(live)  # sandboxed `due` runs before anything is written
     flag_modified(pathway, "updated_at")  # always UPDATE, so the lock is always checked
     try:

@@ -7,7 +7,7 @@ from engine import runtime
 from engine.clock import LOCAL_TZ, as_utc
 from engine.errors import SandboxViolation, ScriptError
 from engine.helpers import date_of
-from engine.models import AwaitedMessage, PathwayParticipant, WorklistItem
+from engine.models import AwaitedMessage, Notice, PathwayParticipant, WorklistItem
 from engine.rules import LANES
 
 WAIT_PREFIX = "Venter"
@@ -20,6 +20,9 @@ SUMMARY_KEYS = {  # pathway column -> (data key, converter)
     "guarantee_due": ("guarantee_due", date_of),
     "guarantee_breached": ("guarantee_breached", bool),
     "waiting_until": ("waiting_until", date_of),
+    "guarantee_breach_reason": ("guarantee_breach_reason", lambda v: str(v)[:200]),
+    "reassess_at": ("reassess_at", date_of),
+    "suicide_risk": ("suicide_risk_level", str),
 }
 
 
@@ -92,10 +95,13 @@ def wanted_items(live):
 def update_summary(live, now):
     """Copy summary columns from the run's data onto the pathway row."""
     pathway, data = live.pathway, live.data
+    breached, reason = bool(pathway.guarantee_breached), pathway.guarantee_breach_reason
     for column, (key, converter) in SUMMARY_KEYS.items():
         if key in data:
             setattr(pathway, column, _convert(data.get(key), converter))
-    pathway.guarantee_breached = bool(pathway.guarantee_breached)
+    pathway.guarantee_breached = bool(pathway.guarantee_breached) or breached
+    pathway.guarantee_breach_reason = reason or pathway.guarantee_breach_reason
+    judge_guarantee(pathway, now)
     pathway.stage = live.stage
     ready = runtime.ready_user_tasks(live.workflow) if pathway.status == "active" else []
     pathway.phase = (task_properties(ready[0]).get("phase") if ready else None) \
@@ -104,6 +110,40 @@ def update_summary(live, now):
             if kind == "timer" and d is not None] if pathway.status == "active" else []
     pathway.next_due_at = min(dues) if dues else None
     pathway.updated_at = now
+
+
+BREACH_NOT_STARTED = "Behandlingen var ikke startet, da fristen udløb"
+BREACH_LATE_START = "Behandlingen startede {day}, efter fristen {due}"
+
+
+def judge_guarantee(pathway, now):
+    """Mark the 14-day guarantee breached when treatment started late or not by the deadline.
+
+    The guarantee is met by the first treatment contact (``treatment_started_at``, docs/pathway.md).
+    A breach is kept for good, with the reason it got when it happened.
+    """
+    due = pathway.guarantee_due
+    if due is None or pathway.guarantee_breached and pathway.guarantee_breach_reason:
+        return
+    started = pathway.treatment_started_at
+    if started is not None:
+        day = as_utc(started).astimezone(LOCAL_TZ).date()
+        if day > due:
+            pathway.guarantee_breached = True
+            pathway.guarantee_breach_reason = BREACH_LATE_START.format(day=day.isoformat(),
+                                                                       due=due.isoformat())
+    elif as_utc(now).astimezone(LOCAL_TZ).date() > due and pathway.status == "active":
+        pathway.guarantee_breached = True
+    if pathway.guarantee_breached and not pathway.guarantee_breach_reason:
+        pathway.guarantee_breach_reason = BREACH_NOT_STARTED
+
+
+def mark_treatment_contact(pathway, spec, now):
+    """Record the first treatment contact: a completed task whose spec says treatment_contact."""
+    props = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    if pathway.treatment_started_at is None and str(props.get("treatment_contact", "")).lower() \
+            in ("true", "1", "yes"):
+        pathway.treatment_started_at = now
 
 
 def write(session, live, now, wanted):
@@ -125,7 +165,8 @@ def write(session, live, now, wanted):
         session.add(WorklistItem(pathway_id=pathway.id, patient_id=pathway.patient_id,
                                  task_id=task_id, stage=pathway.stage, due_at=cols.pop("due"),
                                  created_at=now, patient_name=live.patient_name, **cols))
-    _write_participants(session, live)
+    orgs = _write_participants(session, live)
+    _write_notices(session, live, orgs, now)
     _write_awaited(session, live)
 
 
@@ -138,11 +179,42 @@ def _write_participants(session, live):
     if contacts is None or "kommune" in contacts:
         orgs.add(pathway.municipality_org)
     orgs.update(row.org_code for row in session.new if isinstance(row, WorklistItem))
+    # further organisations chosen at enrolment (the web edge checks them against the
+    # organisation table); nothing else makes an organisation a participant
+    chosen = data.get("participating_orgs")
+    if isinstance(chosen, list):
+        orgs.update(str(code)[:64] for code in chosen if code)
     orgs.discard(None)
     have = set(session.scalars(select(PathwayParticipant.org_code).where(
         PathwayParticipant.pathway_id == pathway.id)))
     for org in sorted(orgs - have):
         session.add(PathwayParticipant(pathway_id=pathway.id, org_code=org))
+    return orgs | have
+
+
+def collect_notices(live, data):
+    """Keep the run's notifications (data key ``notifications``) for the inbox, once each."""
+    for item in data.get("notifications") or []:
+        if isinstance(item, dict) and item.get("to") and item.get("event"):
+            key = f"{item['event']}:{item.get('at', '')}:{item['to']}"[:120]
+            live.notices.setdefault(key, item)
+
+
+def _write_notices(session, live, orgs, now):
+    """Put new notifications in the addressed organisations' inboxes (participants only)."""
+    pathway = live.pathway
+    wanted = {k: v for k, v in live.notices.items() if v["to"] in orgs}
+    live.notices = {}
+    if not wanted:
+        return
+    have = set(session.scalars(select(Notice.key).where(Notice.pathway_id == pathway.id,
+                                                        Notice.key.in_(sorted(wanted)))))
+    for key in sorted(set(wanted) - have):
+        item = wanted[key]
+        session.add(Notice(org_code=item["to"], pathway_id=pathway.id,
+                           patient_id=pathway.patient_id, kind=str(item["event"])[:20], key=key,
+                           sender_org=item.get("from"), created_at=now,
+                           data=runtime.jsonable(item)))
 
 
 def _write_awaited(session, live):

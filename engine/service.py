@@ -10,8 +10,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from engine import (audit, clock, expressions, failures, isolation, migration, pathways, runtime,
-                    timers)
+from engine import (audit, clock, expressions, failures, isolation, migration, pathways,
+                    projection, runtime, timers)
 from engine.decisions import phase_in_dates  # noqa: F401  (the dashboards read the deployed DMN)
 from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, \
     SandboxViolation
@@ -125,6 +125,7 @@ def complete_task(session, pathway_id, task_id, data, actor, expected_lock=None,
             task.run()
             live.workflow.do_engine_steps()
         runtime.step(run, spec.bpmn_id)
+        projection.mark_treatment_contact(live.pathway, spec, now)
         live.record("task", actor, now, data=clean, task_spec=spec.bpmn_id,
                     title=spec.bpmn_name or spec.name, lane=spec.lane,
                     form_id=(spec.extensions or {}).get("properties", {}).get("form"),

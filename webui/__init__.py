@@ -64,12 +64,14 @@ def _import_models():
     import engine.models  # noqa: F401
     import engine.migration_models  # noqa: F401
     import webui.models  # noqa: F401
+    import webui.api.models  # noqa: F401
 
 
 def _register_blueprints(app):
     """Register every area of the web UI, its error pages and template helpers."""
     from webui import security, templating
     from webui.admin import bp as admin_bp
+    from webui.api import bp as api_bp
     from webui.auth import bp as auth_bp
     from webui.dashboards import bp as dashboards_bp
     from webui.demo import clock as demo_clock
@@ -77,11 +79,12 @@ def _register_blueprints(app):
     from webui.health import bp as health_bp
     from webui.i18n import bp as i18n_bp
     from webui.modeler import bp as modeler_bp
+    from webui.notices import bp as notices_bp
     from webui.pathways import bp as pathways_bp
     from webui.worklist import bp as worklist_bp
 
     for bp in (health_bp, auth_bp, errors_bp, i18n_bp, worklist_bp, pathways_bp, admin_bp,
-               modeler_bp, dashboards_bp):
+               modeler_bp, dashboards_bp, notices_bp, api_bp):
         app.register_blueprint(bp)
     from webui.accessibility import bp as accessibility_bp
     app.register_blueprint(accessibility_bp)

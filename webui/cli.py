@@ -62,7 +62,8 @@ def demo_reset(yes):
 
 def register(app):
     """Attach the project's CLI command groups to the app."""
+    from webui.api.tokens import api_cli
     from webui.engine_cli import engine_cli
     from webui.users_cli import users_cli
-    for group in (demo_cli, engine_cli, users_cli):
+    for group in (demo_cli, engine_cli, users_cli, api_cli):
         app.cli.add_command(group)

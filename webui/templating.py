@@ -1,33 +1,26 @@
 """Template helpers: access checks, language names and date formatting."""
-from datetime import date, datetime
-
 from flask_babel import format_date, format_datetime, get_locale
 
 from webui.access import can_refer, has_area, is_admin
 from webui.i18n import LANGUAGE_NAMES
 from webui.roles import role_label
+from webui.timeutil import local, local_date
 
 
 def _as_date(value):
-    """A date from a date, datetime or ISO string (None when empty or unreadable)."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
+    """The Danish calendar date of a date, datetime or ISO string (None when empty/unreadable)."""
     try:
-        return date.fromisoformat(str(value)[:10])
+        return local_date(value)
     except ValueError:
         return None
 
 
 def _as_datetime(value):
-    """A datetime from a datetime or ISO string (None when empty or unreadable)."""
-    if isinstance(value, datetime) or value in (None, ""):
-        return value or None
+    """A datetime in Danish time from a datetime or ISO string (None when empty/unreadable)."""
+    if value in (None, ""):
+        return None
     try:
-        return datetime.fromisoformat(str(value))
+        return local(value)
     except ValueError:
         return None
 

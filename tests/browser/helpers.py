@@ -37,7 +37,12 @@ FILLERS = {
 
 
 def fill_field(page, key, kind, value):
-    """Enter one value the way a user would."""
+    """Enter one value the way a user would (fields the server left out are skipped)."""
+    found = page.locator(f"[name='{key}']")
+    if found.count() == 0:  # e.g. the tovholder's organisation, which follows from the tovholder
+        return
+    if kind not in FILLERS and found.first.evaluate("e => e.tagName") == "SELECT":
+        kind = "select"  # the server turned a text field into a choice of real values
     handler = FILLERS.get(kind)
     if handler:
         handler(page, key, value)

@@ -26,13 +26,18 @@ def demo(app):
 
 
 def refer_group_1(page, base):
-    """Register a group-1 referral (psychiatry contact only) through the form."""
+    """Register a referral in contact with psychiatry and the municipality (group 2) through the form.
+
+    (A group-1 patient's municipality takes no part and gets no municipal tasks; this flow
+    needs both sectors.)
+    """
     page.get_by_role("link", name="Ny henvisning").click()
     page.fill("#cpr", CPR)
     page.fill("#name", "Bent Browser")
     page.select_option("#region", "hovedstaden")
     page.select_option("#municipality", "koebenhavn")
     page.check("input[name=contacts][value=psykiatri]")
+    page.check("input[name=contacts][value=kommune]")
     page.fill("#referrer", "Egen læge")
     page.get_by_role("button", name="Registrér henvisning").click()
     page.wait_for_selector("#referral-result")
@@ -60,7 +65,7 @@ def test_regional_clinician_refers_and_moves_patient_to_ustabil(live_server, dem
     login(psyk, live_server, "psyk.kbh")
     refer_group_1(psyk, live_server)
     result = psyk.locator("#referral-result").inner_text()
-    assert "Patientgruppe 1" in result and "optages nu" in result
+    assert "Patientgruppe 2" in result and "optages nu" in result
     enrol(psyk)
     assert "Opstart" in psyk.locator("#phase").inner_text()
     patient_url = psyk.url

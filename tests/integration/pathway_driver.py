@@ -64,7 +64,7 @@ class Driver:
         self.session.flush()
         return fired
 
-    def refer(self, cpr, region="hovedstaden", group=1, received_at=None, sex="K"):
+    def refer(self, cpr, region="hovedstaden", group=2, received_at=None, sex="K"):
         """Register a patient and start a pathway with referral data."""
         municipality = MUNICIPALITY_OF[region]
         patient = service.register_patient(self.session, cpr, f"Patient {cpr}", sex, "1980-01-01",
@@ -103,7 +103,8 @@ class Driver:
     def through_opstart(self, pathway, decision="ustabil"):
         """Complete every Opstart tool and decide the next phase."""
         for task in OPSTART_TOOLS:
-            self.do(pathway, task)
+            if task in self.ready(pathway):  # a group-1 pathway has no municipal tools
+                self.do(pathway, task)
         return self.do(pathway, "opstart_assess", phase_decision=decision)
 
     def to_stage(self, pathway, stage):

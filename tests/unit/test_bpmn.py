@@ -197,6 +197,8 @@ def test_guarantee_warning_and_breach(parser):
 
 
 CARRIED = {"notifications": [], "reassess_weeks": 8, "reassess_at": None, "reassess_stage": None,
+           "guarantee_due": None, "admission_reason": "", "municipal_part": True,
+           "suicide_risk_level": None, "inpatient_phase": None,
            **REFERRAL, "contacts": ["psykiatri"]}
 
 
@@ -234,16 +236,21 @@ def test_opstart_runs_all_tools_then_decides(parser):
 
 def test_overgang_ends_with_handover(parser):
     wf = run(parser, "overgang", CARRIED, [("task", "overgang_assess", {"phase_decision": "gennemfoer"}),
-                                           ("task", "overgang_handover", {"handover_to": "primaer_sektor"}),
-                                           ("task", "overgang_plan", {})])
+                                           ("task", "overgang_handover", {"handover_to": "primaer_sektor",
+                                            "handover_date": "2025-10-01", "handover_checklist": ["epikrise"]}),
+                                           ("task", "overgang_plan", {"plan_items": ["maal"],
+                                                                      "plan_review_date": "2025-11-01"})])
     assert (result(wf)["next_stage"], result(wf)["end_reason"]) == ("", "Overdraget til primær sektor")
+    [handover] = result(wf)["notifications"]          # the municipality's handover notice
+    assert (handover["event"], handover["handover_to"], handover["plan_items"]) == \
+        ("handover", "primaer_sektor", ["maal"])
 
 
 @pytest.mark.parametrize("chosen", ["opstart", "ustabil", "stabil", "overgang"])
 def test_inpatient_pathway_returns_to_chosen_phase_and_notifies(parser, chosen):
     data = CARRIED | {"admitted_from": "stabil", "return_stage": "ustabil"}
     steps = [("task", n, {}) for n in ["indlagt_contact", "indlagt_suicide", "indlagt_diagnostics",
-                                       "indlagt_medicine", "indlagt_treatment"]]
+                                       "indlagt_medicine"]]
     wf = run(parser, "indlagt", data, steps + [("task", "indlagt_discharge", {"return_stage": chosen})])
     out = result(wf)
     assert out["next_stage"] == chosen
@@ -254,3 +261,18 @@ def test_inpatient_pathway_returns_to_chosen_phase_and_notifies(parser, chosen):
 def test_unlisted_region_falls_back_to_national_dates(parser):
     wf = run(parser, "henvisning", REFERRAL | {"region": "ukendt", "contacts": ["psykiatri", "kommune"]}, [])
     assert wf.get_tasks(state=TaskState.READY, manual=True)[0].data["phase_in_date"] == NATIONAL[2]
+
+
+def test_inpatient_treatment_activities_recur_and_resume_in_the_treatment_phase(parser):
+    data = CARRIED | {"admitted_from": "stabil", "return_stage": "ustabil"}
+    steps = [("task", n, {}) for n in ["indlagt_contact", "indlagt_suicide", "indlagt_diagnostics",
+                                       "indlagt_medicine", "indlagt_treatment"]]
+    out = result(run(parser, "indlagt", data, steps))
+    assert (out["next_stage"], out["inpatient_phase"]) == ("indlagt", "behandling")
+    again = run(parser, "indlagt", dict(out), [])
+    assert ready_names(again) == ["indlagt_discharge", "indlagt_treatment"]
+    done = result(run(parser, "indlagt", dict(out), [("task", "indlagt_discharge",
+                                                            {"return_stage": "stabil"})]))
+    assert (done["next_stage"], done["inpatient_phase"]) == ("stabil", None)
+    # the admission notice is not sent again when the stage resumes
+    assert [n["event"] for n in done["notifications"]] == ["admitted", "discharged"]

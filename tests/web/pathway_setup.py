@@ -20,7 +20,7 @@ def ensure_deployed():
 
 
 def refer(cpr="0101901235", name="Bent Testesen", region="hovedstaden",
-          municipality="koebenhavn", contacts=("psykiatri",), actor="psyk.kbh", received=None,
+          municipality="koebenhavn", contacts=("psykiatri", "kommune"), actor="psyk.kbh", received=None,
           now=None):
     """Register a patient and start the pathway as the referral form does; return the pathway."""
     from engine import service

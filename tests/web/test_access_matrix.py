@@ -27,6 +27,16 @@ MATRIX = {
     "claim_audit": {"psyk.kbh": 302, "tovholder.kbh": 302, "rus.kbh": HIDDEN, "rus.frb": HIDDEN,
                     "psyk.sjl": HIDDEN, "ejer": FORBIDDEN, "leder": FORBIDDEN, "admin": FORBIDDEN},
     "admin_audit": {**dict.fromkeys(USERS, FORBIDDEN), "admin": OK},
+    # acute presentations are psychiatry's (a regional clinician of a region)
+    "acute":      {**dict.fromkeys(USERS, FORBIDDEN), "psyk.kbh": OK, "tovholder.kbh": OK,
+                   "psyk.sjl": OK},
+    "notices":    {**dict.fromkeys(USERS, OK), "ejer": FORBIDDEN, "leder": FORBIDDEN,
+                   "admin": FORBIDDEN},
+    "caseload":   {**dict.fromkeys(USERS, OK), "ejer": FORBIDDEN, "leder": FORBIDDEN,
+                   "admin": FORBIDDEN},
+    # last: it moves the patient on. Only the home region's psychiatry may admit.
+    "admit":      {"psyk.kbh": 302, "tovholder.kbh": 302, "rus.kbh": FORBIDDEN, "rus.frb": HIDDEN,
+                   "psyk.sjl": HIDDEN, "ejer": FORBIDDEN, "leder": FORBIDDEN, "admin": FORBIDDEN},
     "admin_users": {**dict.fromkeys(USERS, FORBIDDEN), "admin": OK},
 }
 
@@ -62,6 +72,11 @@ def request_page(client, page, w):
         "claim_audit": lambda: client.post(f"/worklist/{w['item']}/claim"),
         "admin_audit": lambda: client.get("/admin/audit"),
         "admin_users": lambda: client.get("/admin/users"),
+        "acute": lambda: client.get("/akut"),
+        "notices": lambda: client.get("/meddelelser/"),
+        "caseload": lambda: client.get("/mine-patienter"),
+        "admit": lambda: client.post(f"/forloeb/{w['pathway']}/indlaeggelse",
+                                     data={"admission_reason": "andet"}),
     }
     return pages[page]()
 

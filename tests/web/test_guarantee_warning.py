@@ -1,5 +1,5 @@
 """The 14-day guarantee warning on the patient page and the worklist, from pathway columns."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -10,18 +10,21 @@ from webui.pathways.guarantee import days_left_if_warning
 TODAY = date(2026, 3, 10)
 
 
-@pytest.mark.parametrize("due, breached, stage, status, expected", [
-    (TODAY + timedelta(days=3), False, "henvisning", "active", 3),
-    (TODAY, False, "henvisning", "active", 0),
-    (TODAY + timedelta(days=4), False, "henvisning", "active", None),   # not yet
-    (TODAY - timedelta(days=1), False, "henvisning", "active", None),   # already overdue
-    (TODAY + timedelta(days=1), True, "henvisning", "active", None),    # breached
-    (TODAY + timedelta(days=1), False, "opstart", "active", None),      # treatment started
-    (TODAY + timedelta(days=1), False, "henvisning", "ended", None),
-    (None, False, "henvisning", "active", None),
+STARTED = datetime(2026, 3, 9, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("due, breached, started, status, expected", [
+    (TODAY + timedelta(days=3), False, None, "active", 3),
+    (TODAY, False, None, "active", 0),
+    (TODAY + timedelta(days=4), False, None, "active", None),   # not yet
+    (TODAY - timedelta(days=1), False, None, "active", None),   # already overdue
+    (TODAY + timedelta(days=1), True, None, "active", None),    # breached
+    (TODAY + timedelta(days=1), False, STARTED, "active", None),  # treatment started
+    (TODAY + timedelta(days=1), False, None, "ended", None),
+    (None, False, None, "active", None),
 ])
-def test_days_left_if_warning(due, breached, stage, status, expected):
-    assert days_left_if_warning(due, breached, stage, status, today=TODAY) == expected
+def test_days_left_if_warning(due, breached, started, status, expected):
+    assert days_left_if_warning(due, breached, started, status, today=TODAY) == expected
 
 
 def _referred_due_in(app, days, breached=False):

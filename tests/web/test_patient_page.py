@@ -25,7 +25,8 @@ def test_patient_page_shows_phase_tasks_tovholder_deadlines_timeline(app, client
     assert "Bent Testesen" in body
     assert "Opstart" in body.split('id="phase"')[1].split("</section>")[0]
     assert "Tove Tovholder" in body                      # the tovholder by name
-    assert "14-dages garanti" in body and "Overholdt" in body
+    # enrolled but not yet treated: the guarantee still runs (met at the first treatment contact)
+    assert "14-dages garanti" in body and "dage tilbage" in body and "Overholdt" not in body
     assert "AUDIT (alkohol)" in body                     # an open task
     timeline = body.split('id="timeline"')[1]
     assert "Visitation" in timeline and "Indskrivning" in timeline

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tests.web.bulk import seed_pathways
 from webui.extensions import db
+from webui.timeutil import overdue_before
 from webui.worklist.query import PAGE_SIZE, Filters, worklist_page
 
 
@@ -55,7 +56,8 @@ def test_sorted_by_due_date(rows):
 @pytest.mark.parametrize("flags,check", [
     ({"stage": "opstart"}, lambda i, now: i.stage == "opstart"),
     ({"lane": "tovholder"}, lambda i, now: i.lane == "tovholder"),
-    ({"overdue": True}, lambda i, now: _aware(i.due_at) < now),
+    # overdue: due before the start of today in Denmark (a deadline lasts its whole day)
+    ({"overdue": True}, lambda i, now: _aware(i.due_at) < overdue_before(now)),
     ({"mine": True}, lambda i, now: i.assignee == "tovholder.kbh"),
     ({"unassigned": True}, lambda i, now: i.assignee is None),
     ({"waiting": True}, lambda i, now: i.kind == "wait"),

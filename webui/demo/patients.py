@@ -15,6 +15,7 @@ from webui.pathways import cpr as cpr_rules
 
 # lane → who completes demo tasks (hovedstaden demo users; elsewhere a generic demo actor)
 LANE_ACTORS = {"psykiatri": "psyk.kbh", "kommune": "rus.kbh", "tovholder": "tovholder.kbh"}
+MUNICIPAL_FORMS = ("koordineret_plan", "skadesreduktion")
 MUNICIPAL_ACTORS = {"koebenhavn": "rus.kbh", "frederiksberg": "rus.frb"}
 
 ENROL = {"tovholder": "tovholder.kbh", "tovholder_org": "region-hovedstaden",
@@ -91,6 +92,8 @@ def _step(session, pathway, step, clock, municipality, region):
     item = session.scalar(select(WorklistItem).where(
         WorklistItem.pathway_id == pathway.id, WorklistItem.form_id == form_id,
         WorklistItem.kind == "task").limit(1))
+    if item is None and form_id in MUNICIPAL_FORMS:
+        return pathway  # a group-1 patient's municipality takes no part: no municipal tasks
     if item is None:
         raise RuntimeError(f"demo patient {pathway.patient_id}: no open '{form_id}' task")
     data = validate(form_id, answers(form_id, overrides, today=clock.date()))

@@ -1,7 +1,7 @@
 """Whether a referred patient's group is phased in yet in the home region, and from when."""
 from datetime import date
 
-from engine import clock
+from webui.timeutil import local_today
 
 
 def phase_in(session, pathway, today: date | None = None) -> dict | None:
@@ -15,4 +15,4 @@ def phase_in(session, pathway, today: date | None = None) -> dict | None:
         opens = date.fromisoformat(str(value)[:10])
     except (EngineError, TypeError, ValueError):
         return None
-    return {"date": opens, "open": opens <= (today or clock.today())}
+    return {"date": opens, "open": opens <= (today or local_today())}

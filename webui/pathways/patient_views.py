@@ -1,17 +1,18 @@
 """The patient page, its BPMN diagram data, the timeline and read-only completed forms."""
 from flask import abort, jsonify, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from webui.access import get_visible_pathway, get_visible_patient, may_work, require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.models import Organisation, User
-from webui.pathways import bp
+from webui.pathways import bp, timeline
 from webui.pathways.admission import phase_in
 from webui.pathways.definitions import form_definition, score_lines, stage_xml
 from webui.pathways.formview import build_fields, shown_elsewhere
-from webui.pathways.guarantee import pathway_warning
+from webui.pathways.results import latest_results
+from webui.pathways.guarantee import pathway_days_left, pathway_warning
 from webui.phases import lane_label, stage_label
 from webui.timeutil import is_overdue
 
@@ -47,23 +48,26 @@ def _names(pathway):
 @require_area("patient")
 def patient(patient_id):
     """Current phase, open tasks, tovholder, deadlines, diagram and timeline of a patient."""
-    from engine import service
     patient = get_visible_patient(db.session, current_user, patient_id)
     pathways = _pathways_of(patient_id)
     pathway = next((p for p in pathways if p.status == "active"), pathways[0])
     items = _open_items(pathway.id)
-    history = service.history(db.session, pathway.id)
+    entries, older = timeline.page(db.session, pathway.id, request.args.get("foer", type=int))
     tovholder, orgs = _names(pathway)
     referred = request.args.get("henvist", type=int) == pathway.id
     admission = phase_in(db.session, pathway) if referred else None
-    audit("view_patient", patient_id=patient.id, pathway_id=pathway.id)
-    db.session.commit()
-    return render_template(
+    # rendered before the audit commit: a commit would expire every loaded row, and
+    # re-reading them one by one would make the page's queries grow with the timeline
+    html = render_template(
         "pathways/patient.html", patient=patient, pathway=pathway, pathways=pathways,
-        items=items, history=list(reversed(history)), tovholder=tovholder, orgs=orgs,
+        items=items, entries=entries, older=older, tovholder=tovholder, orgs=orgs,
         may_work=lambda item: may_work(current_user, item), is_overdue=is_overdue,
         stage_label=stage_label, lane_label=lane_label,
-        referred=referred, admission=admission, guarantee_days=pathway_warning(pathway))
+        referred=referred, admission=admission, guarantee_days=pathway_warning(pathway),
+        days_left=pathway_days_left(pathway), results=latest_results(db.session, pathway))
+    audit("view_patient", patient_id=patient.id, pathway_id=pathway.id)
+    db.session.commit()
+    return html
 
 
 @bp.get("/forloeb/<int:pathway_id>/diagram")
@@ -78,20 +82,13 @@ def diagram(pathway_id):
         abort(404)
     from engine.models import TaskRecord
     done = db.session.scalars(select(TaskRecord.task_spec).where(
-        TaskRecord.pathway_id == pathway.id, TaskRecord.run_no == _current_run(pathway),
+        TaskRecord.pathway_id == pathway.id, TaskRecord.run_no == pathway.run_no,
         TaskRecord.kind.in_(("task", "timer", "message")))).all()
     current = [i.task_spec for i in _open_items(pathway.id)]
     audit("view_diagram", patient_id=pathway.patient_id, pathway_id=pathway.id)
     db.session.commit()
     return jsonify(xml=xml, process=pathway.stage, current=sorted(set(current)),
                    done=sorted(set(done) - set(current)))
-
-
-def _current_run(pathway):
-    """The number of the pathway's current stage run."""
-    from engine.models import TaskRecord
-    return db.session.scalar(select(func.max(TaskRecord.run_no)).where(
-        TaskRecord.pathway_id == pathway.id))
 
 
 @bp.get("/forloeb/<int:pathway_id>/historik/<int:record_id>")

@@ -23,6 +23,7 @@ def start_data(form, patient_id) -> dict:
         "referrer": form.referrer.data.strip(),
         "received_at": form.received_at.data.isoformat(),
         "sex": cpr_rules.sex(form.cpr.data),
+        "referral_reason": (form.referral_reason.data or "").strip(),
     }
 
 

@@ -1,15 +1,14 @@
 """The referral form: patient identity, home region and municipality, current contacts."""
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webui import organisations
 from webui.pathways import cpr as cpr_rules
+from webui.timeutil import local_today
 
 CONTACT_CHOICES = [SelectChoice("psykiatri", _l("Psykiatrien (regionen)")),
                    SelectChoice("kommune", _l("Kommunal rusmiddelbehandling"))]
@@ -42,10 +41,13 @@ class ReferralForm(FlaskForm):
     region = SelectField(_l("Bopælsregion"), validators=[DataRequired(_l("Vælg region."))])
     municipality = SelectField(_l("Bopælskommune"),
                                validators=[DataRequired(_l("Vælg kommune."))])
+    # no current contact is allowed: the patient then belongs to group 1 (docs/pathway.md)
     contacts = MultiCheckboxField(_l("Nuværende kontakter"), choices=CONTACT_CHOICES)
     referrer = StringField(_l("Henvisende instans"), validators=[DataRequired(_l("Udfyld hvem der henviser.")),
                                                                    Length(max=200)])
-    received_at = DateField(_l("Henvisning modtaget"), default=date.today,
+    referral_reason = TextAreaField(_l("Årsag til henvisningen"),
+                                    validators=[Length(max=2000)])
+    received_at = DateField(_l("Henvisning modtaget"), default=lambda: local_today(),  # per request
                             validators=[DataRequired(_l("Angiv en gyldig dato."))])
 
     def __init__(self, *args, **kwargs):
@@ -68,12 +70,7 @@ class ReferralForm(FlaskForm):
                 organisations.municipality_org(field.data), ("municipality",), self.region.data):
             raise ValidationError(_l("Kommunen ligger ikke i den valgte region."))
 
-    def validate_contacts(self, field):
-        """Suspicion of both problems is enough, but the patient must be in contact somewhere."""
-        if not field.data:
-            raise ValidationError(_l("Vælg mindst én nuværende kontakt."))
-
     def validate_received_at(self, field):
         """A referral cannot be received in the future."""
-        if field.data and field.data > date.today():
+        if field.data and field.data > local_today():
             raise ValidationError(_l("Datoen må ikke ligge i fremtiden."))

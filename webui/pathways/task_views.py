@@ -7,7 +7,8 @@ from sqlalchemy import select
 from webui.access import get_visible_pathway, may_work, require_area
 from webui.audit import audit
 from webui.extensions import db
-from webui.pathways import bp
+from webui.pathways import bp, task_rules
+from webui.pathways.conflict import render_conflict
 from webui.pathways.definitions import form_definition, version_form
 from webui.pathways.formview import (build_fields, guide_sections, raw_from_post,
                                      shown_elsewhere, unknown_errors)
@@ -25,8 +26,11 @@ def _item(pathway, task_id):
 
 def _render(pathway, item, values, errors, status=200, notice=None):
     """Render the task page with values and errors."""
-    definition = form_definition(item.form_id, pathway.version_id)
+    definition = task_rules.prepare(db.session, item.form_id, pathway,
+                                    form_definition(item.form_id, pathway.version_id))
     meta = definition.get("x-forlob") or {}
+    referral = task_rules.referral_of(db.session, pathway) if item.form_id == "visitation" \
+        else None
     return render_template(
         "pathways/task.html", pathway=pathway, item=item, definition=definition, meta=meta,
         fields=build_fields(definition.get("components"), values, errors,
@@ -34,7 +38,9 @@ def _render(pathway, item, values, errors, status=200, notice=None):
         other_errors=unknown_errors(definition, errors), guide=guide_sections(definition),
         editable=may_work(current_user, item), has_errors=bool(errors), notice=notice,
         previous=previous_values(pathway.id, item.task_id),
-        is_overdue=is_overdue, stage_label=stage_label, lane_label=lane_label), status
+        is_overdue=is_overdue, stage_label=stage_label, lane_label=lane_label,
+        referral=referral,
+        score=task_rules.running_score(db.session, item.form_id, pathway, definition)), status
 
 
 def _visible_task(pathway_id, task_id):
@@ -48,6 +54,17 @@ def _gone(pathway):
     flash(_("Nogen andre har afsluttet opgaven før dig. Her kan du se, hvor patienten er nu."),
           "warning")
     return redirect(url_for("pathways.patient", patient_id=pathway.patient_id))
+
+
+def _gone_after_post(pathway):
+    """Completed by someone else while this user typed: show both versions, lose nothing."""
+    page = render_conflict(db.session, pathway, request.form)
+    if page is None:
+        return _gone(pathway)
+    audit("view_conflict", patient_id=pathway.patient_id, pathway_id=pathway.id,
+          detail=request.form.get("task_spec", "")[:100])
+    db.session.commit()
+    return page
 
 
 @bp.get("/forloeb/<int:pathway_id>/opgaver/<task_id>")
@@ -71,7 +88,7 @@ def task_post(pathway_id, task_id):
     """Save a draft or complete the task (validated on the server)."""
     pathway, item = _visible_task(pathway_id, task_id)
     if item is None:
-        return _gone(pathway)
+        return _gone_after_post(pathway)
     if not may_work(current_user, item):
         abort(403)
     definition = form_definition(item.form_id, pathway.version_id)
@@ -108,11 +125,19 @@ def _complete(pathway, item, raw):
     from engine.errors import Conflict, TaskNotReady
     from forms.validation import FormInvalid, validate
     expected = _expected_lock()
+    errors = task_rules.before_validation(db.session, item.form_id, pathway, raw, request.form)
     try:
         cleaned = validate(version_form(pathway.version_id, item.form_id), raw)
     except FormInvalid as exc:
+        errors = {**exc.errors, **errors}
+    else:
+        errors.update(task_rules.after_validation(item.form_id, pathway, cleaned))
+    extra, extra_errors = task_rules.extra_values(db.session, item.form_id, pathway, request.form)
+    errors.update(extra_errors)
+    if errors:
         db.session.rollback()
-        return _render(pathway, item, raw, exc.errors, status=422)
+        return _render(pathway, item, raw, errors, status=422)
+    cleaned.update(extra)
     ids = (pathway.id, pathway.patient_id, item.title, item.task_id)
     try:
         moved = service.complete_task(db.session, pathway.id, item.task_id, cleaned,
@@ -136,7 +161,7 @@ def _after_conflict(ids, raw):
     pathway = db.session.get(Pathway, pathway_id)
     item = _item(pathway, task_id)
     if item is None:
-        return _gone(pathway)
+        return _gone_after_post(pathway)
     service.save_draft(db.session, pathway_id, task_id, raw, current_user.username)
     audit("save_draft", patient_id=patient_id, pathway_id=pathway_id, detail=title)
     db.session.commit()

@@ -6,8 +6,9 @@ from flask_login import current_user, login_required
 from webui.access import has_area, may_work, require_area
 from webui.audit import audit
 from webui.extensions import db
+from webui.notices import unread_for_worklist
 from webui.paging import page_count
-from webui.pathways.guarantee import warnings_for
+from webui.pathways.guarantee import WARNING_DAYS, days_left_for
 from webui.phases import LANE_LABELS, STAGE_LABELS
 from webui.security import safe_local_path
 from webui.timeutil import is_overdue
@@ -24,13 +25,17 @@ def index():
         return render_template("worklist/no_worklist.html")
     filters = Filters.from_args(request.args)
     items, total = worklist_page(db.session, current_user, filters)
-    guarantee_days = warnings_for(db.session, [item.pathway_id for item in items])
-    audit("view_worklist", detail=f"filters={filters.as_args()} rows={len(items)}")
+    days_left = days_left_for(db.session, [item.pathway_id for item in items])
+    guarantee_days = {pid: d for pid, d in days_left.items() if 0 <= d <= WARNING_DAYS}
+    notices, unread = unread_for_worklist(db.session)
+    audit("view_worklist", detail=f"filters={filters.as_args()} rows={len(items)}"
+          + (f" notices={','.join(str(n.id) for n, _name in notices)}" if notices else ""))
     db.session.commit()
     pages = page_count(total, PAGE_SIZE)
     return render_template("worklist/index.html", items=items, total=total, filters=filters,
                            pages=pages, stages=STAGE_LABELS, lanes=LANE_LABELS,
-                           is_overdue=is_overdue, guarantee_days=guarantee_days)
+                           is_overdue=is_overdue, guarantee_days=guarantee_days,
+                           days_left=days_left, notices=notices, unread=unread)
 
 
 def _item_for_action(item_id):

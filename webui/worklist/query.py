@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from engine import clock
 from webui.paging import page_number
 from webui.phases import LANE_LABELS, STAGE_LABELS
+from webui.timeutil import overdue_before
 
 PAGE_SIZE = 25
 
@@ -54,7 +55,7 @@ def _conditions(user, filters, now):
     optional = {
         "stage": lambda: W.stage == filters.stage,
         "lane": lambda: W.lane == filters.lane,
-        "overdue": lambda: W.due_at < now,
+        "overdue": lambda: W.due_at < overdue_before(now),
         "mine": lambda: W.assignee == user.username,
         "unassigned": lambda: W.assignee.is_(None),
         "waiting": lambda: W.kind == "wait",
@@ -69,7 +70,9 @@ def worklist_page(session, user, filters, now=None):
     now = now or clock.utcnow()
     conditions = _conditions(user, filters, now)
     total = session.scalar(select(func.count()).select_from(W).where(*conditions))
+    # a task without a deadline (e.g. a recurring activity) sorts by when it appeared, so it
+    # is not buried below every dated task
     query = (select(W).where(*conditions)
-             .order_by(W.due_at.asc().nulls_last(), W.id)
+             .order_by(func.coalesce(W.due_at, W.created_at).asc(), W.id)
              .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE))
     return list(session.scalars(query)), total

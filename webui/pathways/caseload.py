@@ -1,0 +1,45 @@
+"""The tovholder's caseload: my patients, their phase, the next deadline and reassessment."""
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from webui.access import participant_clause, require_area
+from webui.audit import audit
+from webui.extensions import db
+from webui.paging import page_count, page_number
+from webui.pathways import bp
+from webui.phases import stage_label
+
+PAGE_SIZE = 50
+
+
+def caseload(session, user, page=1):
+    """(rows, total): (pathway, patient name, next task deadline) of the user's active pathways."""
+    from engine.models import Pathway as P, Patient, WorklistItem as W
+    next_due = (select(W.pathway_id, func.min(W.due_at).label("due"))
+                .where(W.kind == "task").group_by(W.pathway_id).subquery())
+    conditions = [P.tovholder == user.username, P.status == "active",
+                  participant_clause(user, P.id)]
+    total = session.scalar(select(func.count()).select_from(P).where(*conditions))
+    rows = session.execute(
+        select(P, Patient.name, next_due.c.due).join(Patient, Patient.id == P.patient_id)
+        .outerjoin(next_due, next_due.c.pathway_id == P.id).where(*conditions)
+        .order_by(next_due.c.due.asc().nulls_last(), P.reassess_at.asc().nulls_last(), P.id)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return rows, total
+
+
+@bp.get("/mine-patienter")
+@require_area("patient")
+def my_patients():
+    """The pathways where I am the tovholder."""
+    page = page_number(request.args)
+    rows, total = caseload(db.session, current_user, page)
+    html = render_template("pathways/caseload.html", rows=rows, total=total, page=page,
+                           pages=page_count(total, PAGE_SIZE), stage_label=stage_label)
+    for pathway, _name, _due in rows:
+        audit("view_caseload", patient_id=pathway.patient_id, pathway_id=pathway.id)
+    if not rows:
+        audit("view_caseload", detail="no patients")
+    db.session.commit()
+    return html

@@ -1,0 +1,49 @@
+"""Nothing typed is lost: when someone else completed a task first, show both versions.
+
+The user's own entries are shown read-only and as plain text to copy, beside what the other
+person saved (the newest completed record of the same task in the pathway).
+"""
+from flask import render_template
+from sqlalchemy import select
+
+from webui.pathways.definitions import form_definition
+from webui.pathways.formview import build_fields, raw_from_post, shown_elsewhere, walk_inputs
+
+
+def _as_text(definition, raw) -> str:
+    """The entries as 'label: value' lines, for copying into the next form."""
+    lines = []
+    for component in walk_inputs(definition.get("components")):
+        value = raw.get(component["key"])
+        if value in (None, "", [], False):
+            continue
+        labels = {str(v.get("value")): v.get("label") for v in component.get("values") or []}
+        if isinstance(value, list):
+            value = ", ".join(labels.get(str(v), str(v)) for v in value)
+        elif value is True:
+            value = "Ja"
+        else:
+            value = labels.get(str(value), str(value))
+        lines.append(f"{component.get('label') or component['key']}: {value}")
+    return "\n".join(lines)
+
+
+def render_conflict(session, pathway, posted):
+    """The conflict page for a post to a task that is no longer open, or None when unknown."""
+    from engine.models import TaskRecord as R
+    from forms.registry import form_ids
+    form_id, task_spec = posted.get("form_id", ""), posted.get("task_spec", "")
+    if form_id not in set(form_ids()):
+        return None
+    definition = form_definition(form_id, pathway.version_id)
+    raw = raw_from_post(definition, posted)
+    saved = session.scalar(select(R).where(R.pathway_id == pathway.id, R.form_id == form_id,
+                                           R.task_spec == task_spec, R.kind == "task")
+                           .order_by(R.id.desc()).limit(1))
+    skip = shown_elsewhere(definition)
+    mine = build_fields(definition.get("components"), raw, {}, prefix="mine", skip_texts=skip)
+    theirs = build_fields(definition.get("components"), (saved.data if saved else {}) or {}, {},
+                          prefix="saved", skip_texts=skip) if saved else []
+    return render_template("pathways/conflict.html", pathway=pathway, definition=definition,
+                           mine=mine, theirs=theirs, saved=saved,
+                           mine_text=_as_text(definition, raw)), 409

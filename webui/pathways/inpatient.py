@@ -1,0 +1,118 @@
+"""Admissions from the patient page, and acute presentations that start a pathway in the inpatient stage."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+
+from webui.access import get_visible_pathway, referral_org_allowed, require_area
+from webui.audit import audit
+from webui.demo.organisations import region_org
+from webui.extensions import db
+from webui.pathways import bp, cpr as cpr_rules
+from webui.pathways.referral import start_data
+from webui.pathways.referral_form import ReferralForm
+
+OUTPATIENT_STAGES = ("opstart", "ustabil", "stabil", "overgang")
+ADMISSION_REASONS = [SelectChoice("psykisk_forvaerring", _l("Psykisk forværring")),
+                     SelectChoice("selvmordsrisiko", _l("Selvmordsrisiko")),
+                     SelectChoice("abstinenser", _l("Abstinenser")),
+                     SelectChoice("afrusning", _l("Afrusning")),
+                     SelectChoice("andet", _l("Andet"))]
+REASON_VALUES = {c.value for c in ADMISSION_REASONS}
+
+
+def may_admit(user, pathway) -> bool:
+    """Psychiatry staff of the pathway's own region may admit a patient in an outpatient phase."""
+    return bool(pathway.status == "active" and pathway.stage in OUTPATIENT_STAGES
+                and "regional_clinician" in user.roles
+                and user.organisation_code == pathway.region_org)
+
+
+@bp.post("/forloeb/<int:pathway_id>/indlaeggelse")
+@require_area("patient")
+def admit(pathway_id):
+    """Admit the patient: the outpatient phase pauses and the inpatient stage starts."""
+    from engine import service
+    from engine.errors import Conflict, NoRecipient
+    pathway = get_visible_pathway(db.session, current_user, pathway_id)
+    if not may_admit(current_user, pathway):
+        abort(403)
+    reason = request.form.get("admission_reason", "")
+    if reason not in REASON_VALUES:
+        flash(_("Vælg en årsag til indlæggelsen."), "error")
+        return redirect(url_for("pathways.patient", patient_id=pathway.patient_id))
+    patient_id = pathway.patient_id
+    try:
+        service.deliver_message(db.session, "indlagt", patient_id,
+                                {"admission_reason": reason, "admitted_by": current_user.username},
+                                current_user.username)
+    except (NoRecipient, Conflict):
+        db.session.rollback()
+        flash(_("Patienten kunne ikke indlægges nu: forløbet venter ikke på en indlæggelse."),
+              "warning")
+        return redirect(url_for("pathways.patient", patient_id=patient_id))
+    audit("admit", patient_id=patient_id, pathway_id=pathway_id, detail=reason)
+    db.session.commit()
+    flash(_("Patienten er indlagt. Kommunen har fået besked."), "success")
+    return redirect(url_for("pathways.patient", patient_id=patient_id))
+
+
+class AcuteForm(ReferralForm):
+    """An acute presentation: the patient's identity and home, and why they came."""
+
+    admission_reason = SelectField(_l("Årsag til henvendelsen"), choices=ADMISSION_REASONS,
+                                   validators=[DataRequired(_l("Vælg en årsag."))])
+
+
+def may_take_acute(user) -> bool:
+    """Only psychiatry staff (a region's organisation) receive acute presentations."""
+    return bool(user.is_authenticated and "regional_clinician" in user.roles
+                and user.organisation.kind == "region")
+
+
+@bp.app_context_processor
+def inpatient_helpers():
+    """Templates may ask whether to offer the acute presentation and the admission."""
+    return {"may_take_acute": may_take_acute, "may_admit": may_admit,
+            "admission_reasons": ADMISSION_REASONS}
+
+
+@bp.route("/akut", methods=["GET", "POST"])
+@require_area("refer")
+def acute():
+    """Register an acute presentation; a patient with no pathway starts one in the inpatient stage."""
+    from engine import service
+    from engine.errors import PathwayAlreadyActive
+    if not may_take_acute(current_user):
+        abort(403)
+    form = AcuteForm()
+    if request.method == "GET":
+        form.referrer.data = form.referrer.data or _("Akutmodtagelsen")
+        form.contacts.data = ["psykiatri"]
+    if not form.validate_on_submit():
+        return render_template("pathways/acute.html", form=form), (400 if form.is_submitted() else 200)
+    if not referral_org_allowed(current_user, {"region_org": region_org(form.region.data)}):
+        form.region.errors = list(form.region.errors) + [
+            _("Du kan kun modtage patienter, der bor i din region.")]
+        return render_template("pathways/acute.html", form=form), 400
+    patient = service.register_patient(
+        db.session, form.cpr.data, form.name.data.strip(), cpr_rules.sex(form.cpr.data),
+        cpr_rules.birth_date(form.cpr.data), form.region.data, form.municipality.data)
+    data = start_data(form, patient.id)
+    # the acute contact is with psychiatry; "akut" sends the pathway to the inpatient stage
+    data["contacts"] = sorted(set(data["contacts"]) | {"psykiatri", "akut"})
+    data["admission_reason"] = form.admission_reason.data
+    try:
+        pathway = service.start_pathway(db.session, patient.id, data, current_user.username)
+    except PathwayAlreadyActive:
+        db.session.rollback()
+        form.cpr.errors = list(form.cpr.errors) + [
+            _("Patienten har allerede et aktivt forløb. Indlæg patienten fra patientsiden.")]
+        return render_template("pathways/acute.html", form=form), 409
+    audit("acute_start", patient_id=patient.id, pathway_id=pathway.id,
+          detail=f"reason={form.admission_reason.data}")
+    db.session.commit()
+    flash(_("Den akutte henvendelse er registreret; forløbet er startet i indlæggelse."), "success")
+    return redirect(url_for("pathways.patient", patient_id=patient.id))
