@@ -45,27 +45,30 @@ def test_referral_marks_required_fields_and_explains_the_star(client, auth):
         label = doc.find(f".//label[@for='{name}']")
         assert "(skal udfyldes)" in label.text_content(), name   # the star is spoken as words
     legend = doc.find(".//div[@data-field='contacts']//legend")
-    assert "(skal udfyldes)" in legend.text_content()
+    # no current contact is allowed (group 1), so the contacts are optional and say so
+    assert "(skal udfyldes)" not in legend.text_content()
+    assert "gruppe 1" in doc.get_element_by_id("contacts-hint").text_content()
 
 
 def test_failed_referral_has_summary_title_and_described_checkboxes(client, auth):
     auth.login("psyk.kbh")
-    response = client.post("/henvisning", data={"cpr": "12", "name": "", "referrer": ""})
+    response = client.post("/henvisning", data={"cpr": "12", "name": "", "referrer": "",
+                                                "contacts": ["psykiatri", "bogus"]})
     assert response.status_code == 400
     doc = _doc(response)
     assert doc.findtext(".//title").startswith("Fejl: ")
     summary = doc.get_element_by_id("error-summary")
     assert summary.get("tabindex") == "-1"
     targets = [a.get("href") for a in summary.iter("a")]
-    assert {"#cpr", "#name", "#referrer", "#contacts-0"} <= set(targets)
+    assert {"#cpr", "#name", "#referrer", "#contacts-0"} <= set(targets)   # bogus contact
     for target in targets:                                     # every link lands on a control
         assert doc.get_element_by_id(target[1:]).tag in ("input", "select", "textarea")
     boxes = doc.findall(".//input[@name='contacts']")
     assert len(boxes) == 2
     for box in boxes:
         assert box.get("aria-invalid") == "true"
-        assert box.get("aria-describedby") == "contacts-error"
-    assert "Vælg mindst én" in doc.get_element_by_id("contacts-error").text_content()
+        assert box.get("aria-describedby") == "contacts-hint contacts-error"
+    assert doc.get_element_by_id("contacts-error").text_content().strip()
     cpr = doc.get_element_by_id("cpr")
     assert cpr.get("aria-describedby") == "cpr-hint cpr-error"
 

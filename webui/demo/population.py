@@ -27,6 +27,9 @@ LAST = ["Bach", "Bang", "Brandt", "Due", "Gram", "Hald", "Juhl", "Kjær", "Lind"
         "Nørgaard", "Prip", "Riis", "Storm", "Thygesen", "Vind"]
 
 
+MUNICIPAL_FORMS = {"koordineret_plan", "skadesreduktion"}
+
+
 class Stop(Exception):
     """The walk reached today (or a chosen stall point): leave the pathway where it is."""
 
@@ -39,6 +42,7 @@ class Walk:
         self.today, self.municipality, self.region = today, municipality, region
         self.clock = pathway.started_at
         self.stall = rng.random() < 0.12  # some walks stop early: their tasks run overdue
+        self.late = False  # the demo's late-region referrals are always included
 
     def wait(self, low, high):
         """Let some days pass; stop at today (or at a stall)."""
@@ -46,8 +50,12 @@ class Walk:
         if self.clock.date() >= self.today or (self.stall and self.rng.random() < 0.15):
             raise Stop
 
-    def do(self, form_id, overrides=None):
-        """Complete the pathway's open task with this form (after any due timers fired)."""
+    def do(self, form_id, overrides=None, optional=False):
+        """Complete the pathway's open task with this form (after any due timers fired).
+
+        `optional`: the task may not exist (municipal tasks of a group-1 patient whose
+        municipality takes no part); then nothing happens.
+        """
         from engine import service
         from engine.models import WorklistItem
         from forms.validation import validate
@@ -58,6 +66,8 @@ class Walk:
             WorklistItem.pathway_id == self.pathway.id, WorklistItem.form_id == form_id,
             WorklistItem.kind == "task").limit(1))
         if item is None:
+            if optional:
+                return
             raise Stop
         data = validate(form_id, answers(form_id, overrides, today=self.clock.date()))
         self.pathway = service.complete_task(self.session, self.pathway.id, item.task_id, data,
@@ -75,7 +85,7 @@ class Walk:
         """The whole walk, until the pathway ends or the walk stops."""
         rng = self.rng
         self.wait(1, 16)
-        if rng.random() < 0.08:
+        if rng.random() < 0.08 and not self.late:
             self.do("visitation", {"visitation_decision": "afvist",
                                    "exclusion_reason": "oensker_ikke"})
             return
@@ -105,7 +115,8 @@ class Walk:
             if self.rng.random() < late:
                 self.wait(10, 30)
             self.wait(1, 6)
-            self.do(form_id, {"suicide_risk_level": "lav"} if form_id == "selvmordsrisiko" else None)
+            self.do(form_id, {"suicide_risk_level": "lav"} if form_id == "selvmordsrisiko" else None,
+                    optional=form_id in MUNICIPAL_FORMS)
         self.wait(3, 20)
 
     def cycle(self, stage):
@@ -150,7 +161,7 @@ class Walk:
         self.wait(1, 12)
         self.do("overdragelse", {"handover_to": "primaer_sektor"})
         self.wait(0, 5)
-        self.do("koordineret_plan")
+        self.do("koordineret_plan", optional=True)
 
 
 def _referral_day(rng, today):
@@ -178,7 +189,7 @@ def seed_population(session, count: int, today: date | None = None, seed: int = 
         if n % 20 == 7:  # the demo's late region: recent group-3 referrals that wait for phase-in
             region, contacts = "sjaelland", ["kommune"]
             day = today - timedelta(days=rng.randint(5, 60))
-        plans.append((day, region, rng.choice(municipalities[region]), contacts, n))
+        plans.append((day, region, rng.choice(municipalities[region]), contacts, n))  # n % 20 == 7: late
     created = 0
     for day, region, municipality, contacts, n in sorted(plans):
         index = 1000 + existing + n
@@ -194,8 +205,10 @@ def seed_population(session, count: int, today: date | None = None, seed: int = 
                 "contacts": contacts, "referrer": rng.choice(["Egen læge", "Skadestue", "Kommunen"]),
                 "received_at": day.isoformat(), "sex": cpr_rules.sex(cpr)}
         pathway = service.start_pathway(session, patient.id, data, "demo", now=clock)
+        walk = Walk(session, rng, pathway, today, municipality, region)
+        walk.late = n % 20 == 7
         try:
-            Walk(session, rng, pathway, today, municipality, region).run()
+            walk.run()
         except (Stop, NoRecipient):
             pass
         session.commit()
