@@ -1,6 +1,4 @@
 """`flask engine ...`: deploy definitions, fire timers, run a timer worker, send messages."""
-import time
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -35,9 +33,9 @@ def deploy(path, actor):
                f"{', '.join(version.process_ids)}")
 
 
-def _tick_once(limit, actor):
+def _tick_once(limit, actor, stop=None):
     from engine.service import tick
-    fired = tick(db.session, limit=limit, actor=actor)
+    fired = tick(db.session, limit=limit, actor=actor, stop=stop)
     db.session.commit()
     return fired
 
@@ -60,17 +58,22 @@ def tick_command(limit):
 def worker(interval, limit, once):
     """Sweep timers every INTERVAL seconds; several workers may run at once."""
     from engine.errors import EngineError
-    while True:
-        try:
-            fired = _tick_once(limit, "system")
-            if fired:
-                click.echo(f"{fired} timer(s) fired")
-        except EngineError as exc:  # a conflict with a user's click: the next sweep retries
-            db.session.rollback()
-            click.echo(f"sweep skipped: {exc}", err=True)
+    from webui.worker import Supervisor
+    # heartbeat, SIGTERM after the pathway in hand, back-off while the database is away
+    supervisor = Supervisor(interval)
+    while supervisor.running():
+        with supervisor.sweep():
+            try:
+                fired = _tick_once(limit, "system", stop=supervisor.stop_requested)
+                if fired:
+                    click.echo(f"{fired} timer(s) fired")
+            except EngineError as exc:  # a conflict with a user's click: the next sweep retries
+                db.session.rollback()
+                click.echo(f"sweep skipped: {exc}", err=True)
         if once:
-            return
-        time.sleep(interval)
+            break
+        supervisor.sleep()
+    supervisor.finish()
 
 
 @engine_cli.command("message")
