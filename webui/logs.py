@@ -110,5 +110,6 @@ def register(app):
         configure()
         from flask.logging import default_handler
         app.logger.removeHandler(default_handler)
-    app.before_request(_start_request)
+    # first of all before-request hooks: a CSRF or login refusal still gets an id and a line
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
     app.after_request(_finish_request)

@@ -115,7 +115,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 def register(app):
     """Time every request and count the engine's conflicts and sandbox violations."""
     app.config.setdefault("METRICS_TOKEN", os.environ.get("FORLOB_METRICS_TOKEN", ""))
-    app.before_request(_start)
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)  # before any refusal
     app.after_request(_observe)
     if _count_engine_error not in errors.OBSERVERS:
         errors.OBSERVERS.append(_count_engine_error)

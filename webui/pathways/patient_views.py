@@ -57,13 +57,15 @@ def patient(patient_id):
     referred = request.args.get("henvist", type=int) == pathway.id
     admission = phase_in(db.session, pathway) if referred else None
     audit("view_patient", patient_id=patient.id, pathway_id=pathway.id)
-    db.session.commit()
-    return render_template(
+    # rendered before the commit, which would expire rows a concurrent click may delete
+    page = render_template(
         "pathways/patient.html", patient=patient, pathway=pathway, pathways=pathways,
         items=items, history=list(reversed(history)), tovholder=tovholder, orgs=orgs,
         may_work=lambda item: may_work(current_user, item), is_overdue=is_overdue,
         stage_label=stage_label, lane_label=lane_label,
         referred=referred, admission=admission, guarantee_days=pathway_warning(pathway))
+    db.session.commit()
+    return page
 
 
 @bp.get("/forloeb/<int:pathway_id>/diagram")

@@ -26,11 +26,14 @@ def index():
     items, total = worklist_page(db.session, current_user, filters)
     guarantee_days = warnings_for(db.session, [item.pathway_id for item in items])
     audit("view_worklist", detail=f"filters={filters.as_args()} rows={len(items)}")
-    db.session.commit()
     pages = page_count(total, PAGE_SIZE)
-    return render_template("worklist/index.html", items=items, total=total, filters=filters,
+    # rendered before the commit: a commit expires the rows, and a row completed by someone
+    # else meanwhile could then not be reloaded (a 500 under load)
+    page = render_template("worklist/index.html", items=items, total=total, filters=filters,
                            pages=pages, stages=STAGE_LABELS, lanes=LANE_LABELS,
                            is_overdue=is_overdue, guarantee_days=guarantee_days)
+    db.session.commit()
+    return page
 
 
 def _item_for_action(item_id):

@@ -1,0 +1,34 @@
+"""The WSGI entry point for gunicorn: `gunicorn -c scripts/gunicorn.conf.py webui.wsgi:app`."""
+import os
+
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from webui import create_app
+
+app = create_app()
+
+
+def _warm(app):
+    """Parse the newest pathway bundle and load the forms once in the master before fork,
+    so no worker pays seconds of parsing on its first clicks."""
+    from engine.service import latest_version
+    from engine.versions import bundle_of
+    from forms.registry import form_ids, load_form
+    from webui.extensions import db
+    with app.app_context():
+        version = latest_version(db.session)
+        if version is not None:
+            bundle_of(db.session, version.id)
+        for form_id in form_ids():
+            load_form(form_id)
+        db.session.remove()
+        db.engine.dispose()
+
+
+_warm(app)
+
+# Behind a TLS-terminating proxy: trust its X-Forwarded-For/-Proto (this many hops), so the
+# login throttle sees client addresses and url_for builds https:// links.
+_hops = int(os.environ.get("FORLOB_TRUSTED_PROXIES", "0") or 0)
+if _hops > 0:
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=_hops, x_proto=_hops, x_host=_hops)
