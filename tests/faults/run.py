@@ -1,0 +1,283 @@
+"""Fault tests on the production layout (PostgreSQL, gunicorn, timer workers), bounded in time.
+
+    .venv/bin/python -m tests.faults.run all            # full counts (200 web kills, 50 timer kills)
+    .venv/bin/python -m tests.faults.run all --short    # CI's version (fewer kills, same checks)
+    .venv/bin/python -m tests.faults.run web-kill       # one scenario: web-kill, timer-kill,
+                                                        # two-timers, pg-restart, backup
+Prints one JSON report per scenario and exits non-zero when any check fails.
+"""
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from engine import service
+from engine.models import Pathway, WorklistItem
+from forms.validation import validate
+from tests.faults import timers
+from tests.faults.driver import start_clickers, stop_clickers
+from tests.load import harness
+from tests.load.clinic import OVERRIDES
+from tests.load.seed import seed
+from tests.load.verify import check_pathways, verify
+from webui.demo.filler import answers
+from webui.extensions import db
+
+COUNTS = {"full": {"web_kills": 200, "timer_kills": 50, "pathways": 200, "timer_pathways": 300,
+                   "two_timer_pathways": 200, "load_seconds": 20},
+          "short": {"web_kills": 15, "timer_kills": 6, "pathways": 60, "timer_pathways": 40,
+                    "two_timer_pathways": 40, "load_seconds": 6}}
+
+
+def _plain(url):
+    """A libpq URL (no SQLAlchemy driver suffix) for pg_dump and friends."""
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _worker(database_url, limit, log):
+    """Start one `flask engine worker` sweeping continuously."""
+    env = dict(os.environ, DATABASE_URL=database_url, FLASK_APP="webui", FORLOB_AUTO_MIGRATE="0",
+               PYTHONUNBUFFERED="1", FORLOB_LOG_JSON="1", SECRET_KEY="fault-tests")
+    return subprocess.Popen([str(harness.VENV / "flask"), "engine", "worker", "--interval", "0",
+                             "--limit", str(limit)], cwd=harness.ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=log, text=True)
+
+
+def web_kill(counts, workdir):
+    """kill -9 a gunicorn worker at random moments while clinicians submit."""
+    database = harness.Database()
+    try:
+        app = harness.app_for(database.url)
+        seed(app, counts["pathways"])
+        since = datetime.now(timezone.utc)
+        server = harness.Server(database.url, web_workers=3, log_path=workdir / "web-kill.log")
+        try:
+            server.wait_ready()
+            outcomes = workdir / "web-kill.jsonl"
+            threads, stop = start_clickers(server.url, outcomes, count=6, think=0.0)
+            time.sleep(2)
+            kills = 0
+            while kills < counts["web_kills"]:
+                time.sleep(random.uniform(0.05, 0.35))
+                pids = server.web_worker_pids()
+                if pids:
+                    try:
+                        os.kill(random.choice(pids), signal.SIGKILL)
+                        kills += 1
+                    except ProcessLookupError:
+                        pass
+            time.sleep(2)
+            submits, errors = stop_clickers(threads, stop)
+            server.wait_ready(timeout=60)
+        finally:
+            server.stop()
+        report = verify(app, outcomes, since)
+        report.update(kills=kills, submits_sent=submits, client_errors=errors)
+        return report
+    finally:
+        database.drop()
+
+
+def timer_kill(counts, workdir):
+    """kill -9 the timer worker during sweeps; in the end every due timer fired exactly once."""
+    database = harness.Database()
+    try:
+        app = harness.app_for(database.url)
+        now = timers.seed_due(app, counts["timer_pathways"])
+        due = timers.due_count(app, now)
+        log = open(workdir / "timer-kill.log", "ab")
+        kills = during_sweep = 0
+        while kills < counts["timer_kills"]:
+            worker = _worker(database.url, 4, log)
+            line = worker.stdout.readline()  # the first sweep that fired something
+            if "fired" in line:
+                during_sweep += 1
+            time.sleep(random.uniform(0.0, 0.3))
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+            kills += 1
+            if "fired" not in line:
+                break  # nothing left to fire
+        worker = _worker(database.url, 50, log)  # a last clean worker finishes the rest
+        deadline = time.monotonic() + 120
+        while timers.due_count(app, now) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        worker.send_signal(signal.SIGTERM)
+        clean_exit = worker.wait(timeout=30)
+        report = timers.check_fired_once(app, now, due)
+        report.update(kills=kills, kills_while_firing=during_sweep,
+                      sigterm_exit_code=clean_exit)
+        report["ok"] = report["ok"] and clean_exit == 0
+        return report
+    finally:
+        database.drop()
+
+
+def two_timers(counts, workdir):
+    """Two timer workers sweep the same due pathways at once (SKIP LOCKED): none fires twice."""
+    database = harness.Database()
+    try:
+        app = harness.app_for(database.url)
+        now = timers.seed_due(app, counts["two_timer_pathways"])
+        due = timers.due_count(app, now)
+        log = open(workdir / "two-timers.log", "ab")
+        workers = [_worker(database.url, 5, log) for _ in range(2)]
+        deadline = time.monotonic() + 180
+        while timers.due_count(app, now) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        fired_by = []
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+            out, _ = worker.communicate(timeout=30)
+            fired_by.append(sum(int(l.split()[0]) for l in out.splitlines() if "fired" in l))
+        report = timers.check_fired_once(app, now, due)
+        report["fired_per_worker"] = fired_by
+        report["ok"] = report["ok"] and all(fired_by)  # both really took part
+        return report
+    finally:
+        database.drop()
+
+
+def pg_restart(counts, workdir):
+    """Restart PostgreSQL under load (a private cluster); the layout recovers by itself."""
+    cluster = harness.ThrowawayPostgres()
+    try:
+        database = harness.Database(admin_url=cluster.admin_url)
+        app = harness.app_for(database.url)
+        seed(app, counts["pathways"])
+        since = datetime.now(timezone.utc)
+        server = harness.Server(database.url, web_workers=3, timer_interval=2,
+                                log_path=workdir / "pg-restart.log")
+        try:
+            server.wait_ready()
+            before = sorted(server.web_worker_pids())
+            outcomes = workdir / "pg-restart.jsonl"
+            threads, stop = start_clickers(server.url, outcomes, count=6, think=0.02)
+            time.sleep(counts["load_seconds"] / 2)
+            cluster.restart(down_seconds=3)
+            restarted = time.monotonic()
+            ready_after = None
+            while time.monotonic() - restarted < 90:
+                if server.get("/readyz")[0] == 200:
+                    ready_after = round(time.monotonic() - restarted, 1)
+                    break
+                time.sleep(0.5)
+            time.sleep(counts["load_seconds"] / 2)
+            submits, errors = stop_clickers(threads, stop)
+            after = sorted(server.web_worker_pids())
+            layout_alive = server.proc.poll() is None
+        finally:
+            server.stop()
+        report = verify(app, outcomes, since)
+        with app.app_context():
+            db.engine.dispose()
+        report.update(ready_again_after_s=ready_after, web_workers_replaced=before != after,
+                      layout_alive=layout_alive, submits_sent=submits, client_errors=errors)
+        report["ok"] = report["ok"] and ready_after is not None and layout_alive
+        database.drop()
+        return report
+    finally:
+        cluster.destroy()
+
+
+def _step_all(app) -> dict:
+    """Load every active pathway and take one step: complete a task, else fire timers."""
+    stepped, failures = 0, []
+    with app.app_context():
+        for pathway_id in db.session.scalars(
+                db.select(Pathway.id).where(Pathway.status == "active")).all():
+            try:
+                item = db.session.scalar(db.select(WorklistItem).where(
+                    WorklistItem.pathway_id == pathway_id, WorklistItem.kind == "task")
+                    .order_by(WorklistItem.id).limit(1))
+                if item is not None:
+                    data = validate(item.form_id, answers(item.form_id, OVERRIDES.get(item.form_id)))
+                    service.complete_task(db.session, pathway_id, item.task_id, data, "restore")
+                else:
+                    service.tick(db.session)
+                db.session.commit()
+                stepped += 1
+            except Exception as exc:  # noqa: BLE001 - any failure is a finding
+                db.session.rollback()
+                failures.append([pathway_id, type(exc).__name__])
+        db.session.remove()
+    return {"stepped": stepped, "step_failures": failures}
+
+
+def backup(counts, workdir):
+    """pg_dump during load; restore into a fresh database where every pathway loads and steps."""
+    database = harness.Database()
+    restored = None
+    try:
+        app = harness.app_for(database.url)
+        seed(app, counts["pathways"])
+        server = harness.Server(database.url, web_workers=3, log_path=workdir / "backup.log")
+        dump = workdir / "forlob.dump"
+        try:
+            server.wait_ready()
+            threads, stop = start_clickers(server.url, workdir / "backup.jsonl", count=6)
+            time.sleep(counts["load_seconds"] / 2)
+            started = time.monotonic()
+            subprocess.run([str(harness.PG_BIN / "pg_dump"), "-Fc", "-f", str(dump),
+                            "-d", _plain(database.url)], check=True)
+            dump_s = round(time.monotonic() - started, 2)
+            time.sleep(counts["load_seconds"] / 2)
+            submits, _ = stop_clickers(threads, stop)
+        finally:
+            server.stop()
+        restored = harness.Database(prefix="forlob_restore")
+        started = time.monotonic()
+        subprocess.run([str(harness.PG_BIN / "pg_restore"), "--no-owner", "-d",
+                        _plain(restored.url), str(dump)], check=True)
+        restore_s = round(time.monotonic() - started, 2)
+        restored_app = harness.app_for(restored.url)
+        with restored_app.app_context():
+            report = check_pathways(db.session)
+            db.session.remove()
+        report.update(_step_all(restored_app))
+        report.update(dump_s=dump_s, restore_s=restore_s, dump_bytes=dump.stat().st_size,
+                      submits_during_load=submits)
+        report["ok"] = not (report["load_failures"] or report["projection_mismatches"]
+                            or report["step_failures"]) and report["stepped"] == report["active"]
+        with restored_app.app_context():
+            db.engine.dispose()
+        return report
+    finally:
+        database.drop()
+        if restored is not None:
+            restored.drop()
+
+
+SCENARIOS = {"web-kill": web_kill, "timer-kill": timer_kill, "two-timers": two_timers,
+             "pg-restart": pg_restart, "backup": backup}
+
+
+def main(argv=None):
+    """Run the chosen scenarios and print their reports."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", choices=["all", *SCENARIOS])
+    parser.add_argument("--short", action="store_true", help="CI counts")
+    args = parser.parse_args(argv)
+    counts = COUNTS["short" if args.short else "full"]
+    workdir = Path(tempfile.mkdtemp(prefix="forlob-faults-"))
+    names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
+    failed = False
+    for name in names:
+        started = time.monotonic()
+        report = SCENARIOS[name](counts, workdir)
+        report = {"scenario": name, "seconds": round(time.monotonic() - started, 1), **report}
+        print(json.dumps(report, default=str), flush=True)
+        failed |= not report["ok"]
+    print(json.dumps({"all_ok": not failed, "workdir": str(workdir)}))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
