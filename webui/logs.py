@@ -28,9 +28,14 @@ FIELDS = ("event", "method", "route", "status", "ms", "user_id", "ids", "worker"
 _configured = False
 
 
+SQL_DETAIL = re.compile(r"\s*\[(SQL|parameters): .*", re.DOTALL)
+MAX_MESSAGE = 1000
+
+
 def redact(text: str) -> str:
-    """Mask CPR-shaped numbers and drop query strings."""
-    return CPR_LIKE.sub("[cpr]", QUERY.sub("?[…]", text))
+    """Drop SQL text and parameters, query strings and CPR-shaped numbers; cap the length."""
+    text = SQL_DETAIL.sub(" [sql omitted]", text)
+    return CPR_LIKE.sub("[cpr]", QUERY.sub("?[…]", text))[:MAX_MESSAGE]
 
 
 class JsonFormatter(logging.Formatter):

@@ -56,6 +56,10 @@ class Supervisor:
         """Beat, run the body, beat again; a lost database means roll back and back off."""
         try:
             self._beat()
+        except (OperationalError, DBAPIError):
+            # no wait here: the body meets the same error at once and backs off below
+            self._reset_connections()
+        try:
             yield
             self._beat(swept=True)
             if self.failures:
@@ -65,14 +69,18 @@ class Supervisor:
         except (OperationalError, DBAPIError) as exc:
             self._recover(exc)
 
-    def _recover(self, exc):
-        """Drop the broken connections and wait (exponential, with jitter) before retrying."""
+    def _reset_connections(self):
+        """Forget the session and every pooled connection (they died with the server)."""
         try:
             db.session.rollback()
         except DBAPIError:  # the connection is already gone; the pool replaces it
             pass
         db.session.remove()
         db.engine.dispose()
+
+    def _recover(self, exc):
+        """Drop the broken connections and wait (exponential, with jitter) before retrying."""
+        self._reset_connections()
         self.failures += 1
         delay = min(self.max_backoff, 0.5 * 2 ** min(self.failures - 1, 10))
         delay *= random.uniform(0.8, 1.2)  # several workers do not retry in lock-step

@@ -9,8 +9,8 @@ app = create_app()
 
 
 def _warm(app):
-    """Parse the newest pathway bundle and load the forms once in the master before fork,
-    so no worker pays seconds of parsing on its first clicks."""
+    """Parse the newest pathway bundle, the forms and the templates once in the master
+    before fork, so no (re)started worker pays for that on its first clicks."""
     from engine.service import latest_version
     from engine.versions import bundle_of
     from forms.registry import form_ids, load_form
@@ -21,6 +21,8 @@ def _warm(app):
             bundle_of(db.session, version.id)
         for form_id in form_ids():
             load_form(form_id)
+        for name in app.jinja_env.list_templates(extensions=["html"]):
+            app.jinja_env.get_template(name)  # compiled once here, shared by every fork
         db.session.remove()
         db.engine.dispose()
 

@@ -17,8 +17,9 @@ from tests.load import clinic
 class Clicker(threading.Thread):
     """One logged-in clinician submitting tasks until stopped."""
 
-    def __init__(self, base_url, username, outcomes, lock, stop, think=0.05):
+    def __init__(self, base_url, username, outcomes, lock, stop, think=0.05, submitting=None):
         super().__init__(daemon=True)
+        self.submitting = submitting or threading.Event()  # set while a submit is on the wire
         self.base, self.username, self.outcomes, self.lock = base_url, username, outcomes, lock
         self.stop, self.think = stop, think
         self.submits = 0
@@ -67,6 +68,7 @@ class Clicker(threading.Thread):
                  "user": self.username, "acked": None}
         self.submits += 1
         try:
+            self.submitting.set()
             response = self.http.post(url, data=fields, timeout=10, allow_redirects=False)
         except requests.RequestException as exc:
             entry["error"] = type(exc).__name__
@@ -87,12 +89,12 @@ class Clicker(threading.Thread):
         self._write(entry)
 
 
-def start_clickers(base_url, outcomes, count=6, think=0.05):
+def start_clickers(base_url, outcomes, count=6, think=0.05, submitting=None):
     """Start `count` clickers over the demo accounts; returns (threads, stop event)."""
     lock, stop = threading.Lock(), threading.Event()
     accounts = [name for name, weight in clinic.ACCOUNTS for _ in range(weight)]
-    threads = [Clicker(base_url, accounts[i % len(accounts)], outcomes, lock, stop, think)
-               for i in range(count)]
+    threads = [Clicker(base_url, accounts[i % len(accounts)], outcomes, lock, stop, think,
+                       submitting) for i in range(count)]
     for thread in threads:
         thread.start()
     return threads, stop

@@ -14,11 +14,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from engine import service
+from engine.heartbeat import WorkerHeartbeat, latest_beat
 from engine.models import Pathway, WorklistItem
 from forms.validation import validate
 from tests.faults import timers
@@ -50,6 +52,15 @@ def _worker(database_url, limit, log):
                             stdout=subprocess.PIPE, stderr=log, text=True)
 
 
+def _until_serving(server, timeout=30):
+    """Wait until every gunicorn worker slot is filled again and the site answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(server.web_worker_pids()) >= server.web_workers and server.get("/healthz")[0] == 200:
+            return
+        time.sleep(0.05)
+
+
 def web_kill(counts, workdir):
     """kill -9 a gunicorn worker at random moments while clinicians submit."""
     database = harness.Database()
@@ -61,11 +72,16 @@ def web_kill(counts, workdir):
         try:
             server.wait_ready()
             outcomes = workdir / "web-kill.jsonl"
-            threads, stop = start_clickers(server.url, outcomes, count=6, think=0.0)
-            time.sleep(2)
+            submitting = threading.Event()
+            threads, stop = start_clickers(server.url, outcomes, count=6, think=0.0,
+                                           submitting=submitting)
             kills = 0
             while kills < counts["web_kills"]:
-                time.sleep(random.uniform(0.05, 0.35))
+                # at a random moment of a submit: just after one went on the wire
+                submitting.clear()
+                if not submitting.wait(timeout=30):
+                    break
+                time.sleep(random.uniform(0.0, 0.05))
                 pids = server.web_worker_pids()
                 if pids:
                     try:
@@ -73,6 +89,7 @@ def web_kill(counts, workdir):
                         kills += 1
                     except ProcessLookupError:
                         pass
+                _until_serving(server)
             time.sleep(2)
             submits, errors = stop_clickers(threads, stop)
             server.wait_ready(timeout=60)
@@ -80,6 +97,7 @@ def web_kill(counts, workdir):
             server.stop()
         report = verify(app, outcomes, since)
         report.update(kills=kills, submits_sent=submits, client_errors=errors)
+        report["ok"] = report["ok"] and kills == counts["web_kills"]
         return report
     finally:
         database.drop()
@@ -114,7 +132,7 @@ def timer_kill(counts, workdir):
         report = timers.check_fired_once(app, now, due)
         report.update(kills=kills, kills_while_firing=during_sweep,
                       sigterm_exit_code=clean_exit)
-        report["ok"] = report["ok"] and clean_exit == 0
+        report["ok"] = report["ok"] and clean_exit == 0 and kills == counts["timer_kills"]
         return report
     finally:
         database.drop()
@@ -162,13 +180,14 @@ def pg_restart(counts, workdir):
             threads, stop = start_clickers(server.url, outcomes, count=6, think=0.02)
             time.sleep(counts["load_seconds"] / 2)
             cluster.restart(down_seconds=3)
-            restarted = time.monotonic()
+            restarted, restart_wall = time.monotonic(), datetime.now(timezone.utc)
             ready_after = None
             while time.monotonic() - restarted < 90:
                 if server.get("/readyz")[0] == 200:
                     ready_after = round(time.monotonic() - restarted, 1)
                     break
                 time.sleep(0.5)
+            beat_after = _beat_after(app, restart_wall)
             time.sleep(counts["load_seconds"] / 2)
             submits, errors = stop_clickers(threads, stop)
             after = sorted(server.web_worker_pids())
@@ -178,13 +197,36 @@ def pg_restart(counts, workdir):
         report = verify(app, outcomes, since)
         with app.app_context():
             db.engine.dispose()
+        with app.app_context():
+            workers = db.session.scalar(db.select(db.func.count()).select_from(WorkerHeartbeat))
+        log = (workdir / "pg-restart.log").read_text(errors="replace")
         report.update(ready_again_after_s=ready_after, web_workers_replaced=before != after,
-                      layout_alive=layout_alive, submits_sent=submits, client_errors=errors)
-        report["ok"] = report["ok"] and ready_after is not None and layout_alive
+                      layout_alive=layout_alive, submits_sent=submits, client_errors=errors,
+                      timer_worker_beat_after_restart=beat_after, timer_worker_processes=workers,
+                      worker_backoff_lines=log.count("database unavailable; retrying"))
+        # the same timer-worker process beat again after the restart: it did not crash
+        report["ok"] = (report["ok"] and ready_after is not None and layout_alive
+                        and beat_after and workers == 1)
         database.drop()
         return report
     finally:
         cluster.destroy()
+
+
+def _beat_after(app, moment, timeout=60) -> bool:
+    """True once a timer worker has beaten after `moment` (within `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            try:
+                last = latest_beat(db.session)
+            except Exception:  # noqa: BLE001 - the database may still be coming back
+                last = None
+            db.session.remove()
+        if last is not None and last > moment:
+            return True
+        time.sleep(0.5)
+    return False
 
 
 def _step_all(app) -> dict:

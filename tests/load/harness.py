@@ -113,6 +113,7 @@ class Server:
     def __init__(self, database_url, web_workers=3, threads=4, timer_workers=1,
                  timer_interval=5, log_path=None, extra_env=None):
         self.port = free_port()
+        self.web_workers = web_workers
         self.url = f"http://127.0.0.1:{self.port}"
         self.dir = Path(tempfile.mkdtemp(prefix="forlob-serve-"))
         self.pidfile = self.dir / "gunicorn.pid"
