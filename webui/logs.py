@@ -72,6 +72,9 @@ def configure(level=logging.INFO):
     root.setLevel(level)
     for noisy in ("werkzeug", "gunicorn.access"):  # their request lines carry full URLs
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # SpiffWorkflow logs every task state change at INFO: noise, and CPU under load
+    for chatty in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     _configured = True
 
 
