@@ -11,6 +11,7 @@ is missed for the first user level.
 import argparse
 import csv
 import json
+import os
 import sys
 import tempfile
 import time
@@ -39,13 +40,16 @@ def read_stats(prefix) -> dict:
 def run_level(server, users, seconds, workdir, outcomes, think):
     """One Locust run; returns its figures."""
     prefix = workdir / f"u{users}"
+    load_before = os.getloadavg()[0]
     harness.run_locust(server.url, users, seconds, outcomes, prefix, think=think)
+    load_after = os.getloadavg()[0]  # the machine is shared: say how busy it was
     routes = read_stats(prefix)
     total = routes.pop("Aggregated")
     return {"users": users, "seconds": seconds, "throughput_rps": total["rps"],
             "requests": total["requests"], "failures": total["failures"],
             "error_rate": round(total["failures"] / max(1, total["requests"]), 5),
             "p50_ms": total["p50_ms"], "p95_ms": total["p95_ms"], "p99_ms": total["p99_ms"],
+            "loadavg_1min_before_after": [round(load_before, 1), round(load_after, 1)],
             "routes": routes}
 
 
@@ -65,7 +69,7 @@ def main(argv=None):
     workdir = Path(tempfile.mkdtemp(prefix="forlob-load-"))
     database = harness.Database()
     server = None
-    report = {"database": "PostgreSQL (fresh database)", "web_workers": args.web_workers,
+    report = {"database": "PostgreSQL (fresh database)", "cpus": os.cpu_count(), "web_workers": args.web_workers,
               "threads": args.threads, "think_s": think, "levels": []}
     try:
         app = harness.app_for(database.url)
