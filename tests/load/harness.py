@@ -191,7 +191,7 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def run_locust(host, users, seconds, outcomes_path, csv_prefix, spawn_rate=None, think=(1, 3)):
+def run_locust(host, users, seconds, outcomes_path, csv_prefix, spawn_rate=None, think=(2, 8)):
     """Run the Locust scenario headless for `seconds`; return its exit code."""
     env = dict(os.environ, FORLOB_LOAD_ACKS=str(outcomes_path),
                FORLOB_LOAD_THINK_MIN=str(think[0]), FORLOB_LOAD_THINK_MAX=str(think[1]),
@@ -200,6 +200,7 @@ def run_locust(host, users, seconds, outcomes_path, csv_prefix, spawn_rate=None,
                "--headless", "--host", host, "-u", str(users),
                "-r", str(spawn_rate or max(1, users // 5)), "-t", f"{int(seconds)}s",
                "--csv", str(csv_prefix), "--only-summary", "--stop-timeout", "10",
+               "--reset-stats",  # figures from when every user has logged in (steady state)
                "--exit-code-on-error", "0", "--loglevel", "WARNING"]
     with open(f"{csv_prefix}_summary.txt", "w") as summary:  # Locust's own table, kept
         return subprocess.run(command, cwd=ROOT, env=env, stdout=summary,

@@ -15,8 +15,8 @@ from locust.contrib.fasthttp import FastHttpUser
 from tests.load import clinic
 
 ACKS_PATH = os.environ.get("FORLOB_LOAD_ACKS", "")
-THINK = (float(os.environ.get("FORLOB_LOAD_THINK_MIN", "1")),
-         float(os.environ.get("FORLOB_LOAD_THINK_MAX", "3")))
+THINK = (float(os.environ.get("FORLOB_LOAD_THINK_MIN", "2")),
+         float(os.environ.get("FORLOB_LOAD_THINK_MAX", "8")))
 _lock = threading.Lock()
 _accounts = [name for name, weight in clinic.ACCOUNTS for _ in range(weight)]
 _next = iter(range(10**9))

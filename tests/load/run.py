@@ -61,7 +61,7 @@ def main(argv=None):
     parser.add_argument("--pathways", type=int, default=400, help="pathways seeded first")
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--think", default="1,3", help="think time between a user's steps (s)")
+    parser.add_argument("--think", default="2,8", help="think time between a user's actions (s)")
     parser.add_argument("--max-p95", type=float, default=None, help="target for the first level")
     parser.add_argument("--max-errors", type=int, default=None, help="target for the first level")
     args = parser.parse_args(argv)
