@@ -191,17 +191,19 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def run_locust(host, users, seconds, outcomes_path, csv_prefix, spawn_rate=None, think=(2, 8)):
-    """Run the Locust scenario headless for `seconds`; return its exit code."""
+def run_locust(host, users, seconds, outcomes_path, csv_prefix, spawn_rate=None, think=(2, 8),
+               login_s=None):
+    """Run the Locust scenario headless: `login_s` for spawning and logins, then `seconds`
+    measured (the scenario resets the statistics once every user is logged in)."""
+    login_s = login_s if login_s is not None else 10 + users // 4
     env = dict(os.environ, FORLOB_LOAD_ACKS=str(outcomes_path),
                FORLOB_LOAD_THINK_MIN=str(think[0]), FORLOB_LOAD_THINK_MAX=str(think[1]),
                PYTHONPATH=str(ROOT))
     command = [str(VENV / "locust"), "-f", str(ROOT / "tests" / "load" / "locustfile.py"),
                "--headless", "--host", host, "-u", str(users),
-               "-r", str(spawn_rate or max(1, users // 5)), "-t", f"{int(seconds)}s",
+               "-r", str(spawn_rate or max(1, users // 10)), "-t", f"{int(seconds) + login_s}s",
                "--csv", str(csv_prefix), "--only-summary", "--stop-timeout", "10",
-               "--reset-stats",  # figures from when every user has logged in (steady state)
                "--exit-code-on-error", "0", "--loglevel", "WARNING"]
     with open(f"{csv_prefix}_summary.txt", "w") as summary:  # Locust's own table, kept
         return subprocess.run(command, cwd=ROOT, env=env, stdout=summary,
-                              stderr=subprocess.STDOUT, timeout=seconds + 120).returncode
+                              stderr=subprocess.STDOUT, timeout=seconds + login_s + 120).returncode

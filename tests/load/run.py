@@ -29,6 +29,8 @@ def read_stats(prefix) -> dict:
     with open(f"{prefix}_stats.csv") as handle:
         for row in csv.DictReader(handle):
             count = int(row["Request Count"])
+            if not count:  # e.g. the login rows, reset once everyone is logged in
+                continue
             routes[row["Name"]] = {
                 "requests": count, "failures": int(row["Failure Count"]),
                 "rps": round(float(row["Requests/s"]), 2),
