@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
 report=$(mktemp)
-echo "==> load test (short): 20 users for 15 s"
-if ! .venv/bin/python -m tests.load.run --users 20 --seconds 15 --pathways 60 --max-errors 0 \
+echo "==> load test (short): 15 users for 10 s"
+if ! .venv/bin/python -m tests.load.run --users 15 --seconds 10 --pathways 40 --max-errors 0 \
     >"$report" 2>"$report.err"; then
   cat "$report" "$report.err"; echo "load test failed"; exit 1
 fi

@@ -19,46 +19,19 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from engine import service
-from engine.heartbeat import WorkerHeartbeat, latest_beat
-from engine.models import Pathway, WorklistItem
-from forms.validation import validate
+from engine.heartbeat import WorkerHeartbeat
 from tests.faults import timers
+from tests.faults.tools import beat_after, plain_url, step_all, timer_worker, until_serving
 from tests.faults.driver import start_clickers, stop_clickers
 from tests.load import harness
-from tests.load.clinic import OVERRIDES
 from tests.load.seed import seed
 from tests.load.verify import check_pathways, verify
-from webui.demo.filler import answers
 from webui.extensions import db
 
 COUNTS = {"full": {"web_kills": 200, "timer_kills": 50, "pathways": 200, "timer_pathways": 300,
                    "two_timer_pathways": 200, "load_seconds": 20},
-          "short": {"web_kills": 15, "timer_kills": 6, "pathways": 60, "timer_pathways": 40,
-                    "two_timer_pathways": 40, "load_seconds": 6}}
-
-
-def _plain(url):
-    """A libpq URL (no SQLAlchemy driver suffix) for pg_dump and friends."""
-    return url.replace("postgresql+psycopg://", "postgresql://")
-
-
-def _worker(database_url, limit, log):
-    """Start one `flask engine worker` sweeping continuously."""
-    env = dict(os.environ, DATABASE_URL=database_url, FLASK_APP="webui", FORLOB_AUTO_MIGRATE="0",
-               PYTHONUNBUFFERED="1", FORLOB_LOG_JSON="1", SECRET_KEY="fault-tests")
-    return subprocess.Popen([str(harness.VENV / "flask"), "engine", "worker", "--interval", "0",
-                             "--limit", str(limit)], cwd=harness.ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=log, text=True)
-
-
-def _until_serving(server, timeout=30):
-    """Wait until every gunicorn worker slot is filled again and the site answers."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if len(server.web_worker_pids()) >= server.web_workers and server.get("/healthz")[0] == 200:
-            return
-        time.sleep(0.05)
+          "short": {"web_kills": 10, "timer_kills": 5, "pathways": 40, "timer_pathways": 30,
+                    "two_timer_pathways": 30, "load_seconds": 6}}
 
 
 def web_kill(counts, workdir):
@@ -89,7 +62,7 @@ def web_kill(counts, workdir):
                         kills += 1
                     except ProcessLookupError:
                         pass
-                _until_serving(server)
+                until_serving(server)
             time.sleep(2)
             submits, errors = stop_clickers(threads, stop)
             server.wait_ready(timeout=60)
@@ -113,7 +86,7 @@ def timer_kill(counts, workdir):
         log = open(workdir / "timer-kill.log", "ab")
         kills = during_sweep = 0
         while kills < counts["timer_kills"]:
-            worker = _worker(database.url, 4, log)
+            worker = timer_worker(database.url, 4, log)
             line = worker.stdout.readline()  # the first sweep that fired something
             if "fired" in line:
                 during_sweep += 1
@@ -123,7 +96,7 @@ def timer_kill(counts, workdir):
             kills += 1
             if "fired" not in line:
                 break  # nothing left to fire
-        worker = _worker(database.url, 50, log)  # a last clean worker finishes the rest
+        worker = timer_worker(database.url, 50, log)  # a last clean worker finishes the rest
         deadline = time.monotonic() + 120
         while timers.due_count(app, now) and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -146,7 +119,7 @@ def two_timers(counts, workdir):
         now = timers.seed_due(app, counts["two_timer_pathways"])
         due = timers.due_count(app, now)
         log = open(workdir / "two-timers.log", "ab")
-        workers = [_worker(database.url, 5, log) for _ in range(2)]
+        workers = [timer_worker(database.url, 5, log) for _ in range(2)]
         deadline = time.monotonic() + 180
         while timers.due_count(app, now) and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -187,7 +160,7 @@ def pg_restart(counts, workdir):
                     ready_after = round(time.monotonic() - restarted, 1)
                     break
                 time.sleep(0.5)
-            beat_after = _beat_after(app, restart_wall)
+            beat_seen = beat_after(app, restart_wall)
             time.sleep(counts["load_seconds"] / 2)
             submits, errors = stop_clickers(threads, stop)
             after = sorted(server.web_worker_pids())
@@ -202,55 +175,15 @@ def pg_restart(counts, workdir):
         log = (workdir / "pg-restart.log").read_text(errors="replace")
         report.update(ready_again_after_s=ready_after, web_workers_replaced=before != after,
                       layout_alive=layout_alive, submits_sent=submits, client_errors=errors,
-                      timer_worker_beat_after_restart=beat_after, timer_worker_processes=workers,
+                      timer_worker_beat_after_restart=beat_seen, timer_worker_processes=workers,
                       worker_backoff_lines=log.count("database unavailable; retrying"))
         # the same timer-worker process beat again after the restart: it did not crash
         report["ok"] = (report["ok"] and ready_after is not None and layout_alive
-                        and beat_after and workers == 1)
+                        and beat_seen and workers == 1)
         database.drop()
         return report
     finally:
         cluster.destroy()
-
-
-def _beat_after(app, moment, timeout=60) -> bool:
-    """True once a timer worker has beaten after `moment` (within `timeout` seconds)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with app.app_context():
-            try:
-                last = latest_beat(db.session)
-            except Exception:  # noqa: BLE001 - the database may still be coming back
-                last = None
-            db.session.remove()
-        if last is not None and last > moment:
-            return True
-        time.sleep(0.5)
-    return False
-
-
-def _step_all(app) -> dict:
-    """Load every active pathway and take one step: complete a task, else fire timers."""
-    stepped, failures = 0, []
-    with app.app_context():
-        for pathway_id in db.session.scalars(
-                db.select(Pathway.id).where(Pathway.status == "active")).all():
-            try:
-                item = db.session.scalar(db.select(WorklistItem).where(
-                    WorklistItem.pathway_id == pathway_id, WorklistItem.kind == "task")
-                    .order_by(WorklistItem.id).limit(1))
-                if item is not None:
-                    data = validate(item.form_id, answers(item.form_id, OVERRIDES.get(item.form_id)))
-                    service.complete_task(db.session, pathway_id, item.task_id, data, "restore")
-                else:
-                    service.tick(db.session)
-                db.session.commit()
-                stepped += 1
-            except Exception as exc:  # noqa: BLE001 - any failure is a finding
-                db.session.rollback()
-                failures.append([pathway_id, type(exc).__name__])
-        db.session.remove()
-    return {"stepped": stepped, "step_failures": failures}
 
 
 def backup(counts, workdir):
@@ -268,7 +201,7 @@ def backup(counts, workdir):
             time.sleep(counts["load_seconds"] / 2)
             started = time.monotonic()
             subprocess.run([str(harness.PG_BIN / "pg_dump"), "-Fc", "-f", str(dump),
-                            "-d", _plain(database.url)], check=True)
+                            "-d", plain_url(database.url)], check=True)
             dump_s = round(time.monotonic() - started, 2)
             time.sleep(counts["load_seconds"] / 2)
             submits, _ = stop_clickers(threads, stop)
@@ -277,13 +210,13 @@ def backup(counts, workdir):
         restored = harness.Database(prefix="forlob_restore")
         started = time.monotonic()
         subprocess.run([str(harness.PG_BIN / "pg_restore"), "--no-owner", "-d",
-                        _plain(restored.url), str(dump)], check=True)
+                        plain_url(restored.url), str(dump)], check=True)
         restore_s = round(time.monotonic() - started, 2)
         restored_app = harness.app_for(restored.url)
         with restored_app.app_context():
             report = check_pathways(db.session)
             db.session.remove()
-        report.update(_step_all(restored_app))
+        report.update(step_all(restored_app))
         report.update(dump_s=dump_s, restore_s=restore_s, dump_bytes=dump.stat().st_size,
                       submits_during_load=submits)
         report["ok"] = not (report["load_failures"] or report["projection_mismatches"]

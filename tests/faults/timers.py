@@ -1,5 +1,5 @@
 """Seeding and checking for the timer fault tests: pathways with a due timer, fired once each."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
