@@ -177,24 +177,45 @@ class Server:
         self.log.close()
 
 
-def children_of(pid: int) -> list[int]:
-    """Direct child processes of pid (from /proc)."""
-    found = []
+def _stats():
+    """{pid: (ppid, cpu seconds)} of every process (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text()
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
+            found[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
     return found
 
 
+def children_of(pid: int) -> list[int]:
+    """Direct child processes of pid."""
+    return [child for child, (parent, _) in _stats().items() if parent == pid]
+
+
+def cpu_seconds(root_pid: int, database: str) -> float:
+    """CPU time used so far by a process tree plus the PostgreSQL backends of a database."""
+    stats = _stats()
+    tree, frontier = set(), {root_pid}
+    while frontier:
+        tree |= frontier
+        frontier = {p for p, (parent, _) in stats.items() if parent in frontier} - tree
+    engine = create_engine(ADMIN_URL)
+    with engine.connect() as conn:
+        backends = set(conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :n"),
+                                    {"n": database}))
+    engine.dispose()
+    return sum(stats[p][1] for p in tree | backends if p in stats)
+
+
 def run_locust(host, users, seconds, outcomes_path, csv_prefix, spawn_rate=None, think=(2, 8),
-               login_s=None):
+               login_s=None, on_measuring=None):
     """Run the Locust scenario headless: `login_s` for spawning and logins, then `seconds`
-    measured (the scenario resets the statistics once every user is logged in)."""
+    measured (the scenario resets the statistics once every user is logged in);
+    `on_measuring()` is called when the measured part should have begun."""
     login_s = login_s if login_s is not None else 10 + users // 4
     env = dict(os.environ, FORLOB_LOAD_ACKS=str(outcomes_path),
                FORLOB_LOAD_THINK_MIN=str(think[0]), FORLOB_LOAD_THINK_MAX=str(think[1]),
@@ -205,5 +226,13 @@ def run_locust(host, users, seconds, outcomes_path, csv_prefix, spawn_rate=None,
                "--csv", str(csv_prefix), "--only-summary", "--stop-timeout", "10",
                "--exit-code-on-error", "0", "--loglevel", "WARNING"]
     with open(f"{csv_prefix}_summary.txt", "w") as summary:  # Locust's own table, kept
-        return subprocess.run(command, cwd=ROOT, env=env, stdout=summary,
-                              stderr=subprocess.STDOUT, timeout=seconds + login_s + 120).returncode
+        locust = subprocess.Popen(command, cwd=ROOT, env=env, stdout=summary,
+                                  stderr=subprocess.STDOUT)
+        try:
+            if on_measuring is not None:
+                time.sleep(login_s)
+                on_measuring()
+            return locust.wait(timeout=seconds + login_s + 120)
+        finally:
+            if locust.poll() is None:
+                locust.kill()

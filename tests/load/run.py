@@ -39,11 +39,15 @@ def read_stats(prefix) -> dict:
     return routes
 
 
-def run_level(server, users, seconds, workdir, outcomes, think):
+def run_level(server, database_name, users, seconds, workdir, outcomes, think):
     """One Locust run; returns its figures."""
     prefix = workdir / f"u{users}"
     load_before = os.getloadavg()[0]
-    harness.run_locust(server.url, users, seconds, outcomes, prefix, think=think)
+    cpu = []
+    harness.run_locust(server.url, users, seconds, outcomes, prefix, think=think,
+                       on_measuring=lambda: cpu.append(
+                           harness.cpu_seconds(server.proc.pid, database_name)))
+    cpu_used = harness.cpu_seconds(server.proc.pid, database_name) - cpu[0]
     load_after = os.getloadavg()[0]  # the machine is shared: say how busy it was
     routes = read_stats(prefix)
     total = routes.pop("Aggregated")
@@ -52,6 +56,10 @@ def run_level(server, users, seconds, workdir, outcomes, think):
             "error_rate": round(total["failures"] / max(1, total["requests"]), 5),
             "p50_ms": total["p50_ms"], "p95_ms": total["p95_ms"], "p99_ms": total["p99_ms"],
             "loadavg_1min_before_after": [round(load_before, 1), round(load_after, 1)],
+            # server CPU (gunicorn, timer worker, PostgreSQL backends) from about when the
+            # logins are done: a figure that does not depend on how busy the machine was
+            "server_cpu_s": round(cpu_used, 1),
+            "server_cpu_ms_per_request": round(1000 * cpu_used / max(1, total["requests"]), 1),
             "routes": routes}
 
 
@@ -85,7 +93,7 @@ def main(argv=None):
         server.wait_ready()
         outcomes = workdir / "outcomes.jsonl"
         for users in [int(u) for u in args.users.split(",")]:
-            report["levels"].append(run_level(server, users, args.seconds, workdir, outcomes, think))
+            report["levels"].append(run_level(server, database.name, users, args.seconds, workdir, outcomes, think))
         metrics = server.metrics()
         report["metrics_sample"] = [line for line in metrics.splitlines()
                                     if line.startswith(("forlob_conflicts_total",
