@@ -80,5 +80,8 @@ def _engine_handler(status, message):
     """Build a handler that rolls back and renders the friendly page."""
     def handle(exc):
         db.session.rollback()
+        if status >= 500:  # operators must see these: type and code frames, no message text
+            from flask import current_app
+            current_app.logger.error("engine error %s", type(exc).__name__, exc_info=exc)
         return render_error(status, message)
     return handle
