@@ -30,7 +30,7 @@ from webui.extensions import db
 
 COUNTS = {"full": {"web_kills": 200, "timer_kills": 50, "pathways": 200, "timer_pathways": 300,
                    "two_timer_pathways": 200, "load_seconds": 20},
-          "short": {"web_kills": 10, "timer_kills": 5, "pathways": 40, "timer_pathways": 30,
+          "short": {"web_kills": 10, "timer_kills": 5, "pathways": 40, "timer_pathways": 40,
                     "two_timer_pathways": 30, "load_seconds": 6}}
 
 
@@ -90,7 +90,7 @@ def timer_kill(counts, workdir):
             line = worker.stdout.readline()  # the first sweep that fired something
             if "fired" in line:
                 during_sweep += 1
-            time.sleep(random.uniform(0.0, 0.3))
+            time.sleep(random.uniform(0.0, 0.05))  # within the next sweep or two
             worker.send_signal(signal.SIGKILL)
             worker.wait()
             kills += 1
@@ -119,7 +119,10 @@ def two_timers(counts, workdir):
         now = timers.seed_due(app, counts["two_timer_pathways"])
         due = timers.due_count(app, now)
         log = open(workdir / "two-timers.log", "ab")
+        _shift_due(app, "+")  # hold the timers back until both workers are sweeping
         workers = [timer_worker(database.url, 5, log) for _ in range(2)]
+        _wait_for_heartbeats(app, 2)
+        _shift_due(app, "-")
         deadline = time.monotonic() + 180
         while timers.due_count(app, now) and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -134,6 +137,28 @@ def two_timers(counts, workdir):
         return report
     finally:
         database.drop()
+
+
+def _shift_due(app, sign):
+    """Move every next_due_at a century later (+) or back again (-)."""
+    with app.app_context():
+        db.session.execute(db.text(
+            f"UPDATE pathway SET next_due_at = next_due_at {sign} interval '100 years' "
+            "WHERE next_due_at IS NOT NULL"))
+        db.session.commit()
+        db.session.remove()
+
+
+def _wait_for_heartbeats(app, count, timeout=60):
+    """Wait until `count` timer workers have written a heartbeat."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            seen = db.session.scalar(db.select(db.func.count()).select_from(WorkerHeartbeat))
+            db.session.remove()
+        if seen >= count:
+            return
+        time.sleep(0.2)
 
 
 def pg_restart(counts, workdir):
