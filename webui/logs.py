@@ -16,6 +16,7 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import g, request
+from flask.logging import default_handler
 from flask_login import current_user
 
 REQUEST_ID = contextvars.ContextVar("forlob_request_id", default=None)
@@ -116,7 +117,6 @@ def register(app):
     if app.config.get("LOG_JSON", os.environ.get("FORLOB_LOG_JSON", "1") == "1") \
             and not app.config.get("TESTING"):
         configure()
-        from flask.logging import default_handler
         app.logger.removeHandler(default_handler)
     # first of all before-request hooks: a CSRF or login refusal still gets an id and a line
     app.before_request_funcs.setdefault(None, []).insert(0, _start_request)

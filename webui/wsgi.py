@@ -3,7 +3,11 @@ import os
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from engine.service import latest_version
+from engine.versions import bundle_of
+from forms.registry import form_ids, load_form
 from webui import create_app
+from webui.extensions import db
 
 app = create_app()
 
@@ -11,10 +15,6 @@ app = create_app()
 def _warm(app):
     """Parse the newest pathway bundle, the forms and the templates once in the master
     before fork, so no (re)started worker pays for that on its first clicks."""
-    from engine.service import latest_version
-    from engine.versions import bundle_of
-    from forms.registry import form_ids, load_form
-    from webui.extensions import db
     with app.app_context():
         version = latest_version(db.session)
         if version is not None:

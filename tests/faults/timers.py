@@ -7,6 +7,7 @@ from engine import service
 from engine.models import Pathway, TaskRecord
 from tests.load.seed import _cpr
 from webui.demo.organisations import municipality_org, region_org
+from webui.demo.seed import seed_all
 from webui.extensions import db
 from webui.pathways import cpr as cpr_rules
 
@@ -15,7 +16,6 @@ def seed_due(app, count, offset=5000) -> datetime:
     """`count` referrals received 30 days ago: the guarantee warning is due. Returns 'now'."""
     then = datetime.now(timezone.utc) - timedelta(days=30)
     with app.app_context():
-        from webui.demo.seed import seed_all
         seed_all(patients=False)
         for index in range(offset, offset + count):
             cpr = _cpr(index)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from webui import create_app
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv" / "bin"
 ADMIN_URL = os.environ.get("FORLOB_LOAD_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -103,7 +105,6 @@ def app_for(url):
     os.environ.setdefault("FORLOB_INSTANCE_PATH", tempfile.mkdtemp(prefix="forlob-load-"))
     os.environ.setdefault("SECRET_KEY", "load-test-only")
     os.environ["FORLOB_LOG_JSON"] = "0"
-    from webui import create_app
     return create_app({"SQLALCHEMY_DATABASE_URI": url})
 
 

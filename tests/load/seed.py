@@ -3,9 +3,13 @@ from datetime import date
 
 from sqlalchemy import select
 
+from engine import service
+from engine.models import WorklistItem
+from forms.validation import validate
 from tests.load.clinic import OVERRIDES
 from webui.demo.filler import answers
 from webui.demo.organisations import municipality_org, region_org
+from webui.demo.seed import seed_all
 from webui.extensions import db
 from webui.pathways import cpr as cpr_rules
 
@@ -18,9 +22,6 @@ def _cpr(index: int) -> str:
 
 def _complete(session, pathway_id, form_id, actor):
     """Complete the pathway's open task that uses form_id (as the demo does)."""
-    from engine import service
-    from engine.models import WorklistItem
-    from forms.validation import validate
     item = session.scalar(select(WorklistItem).where(
         WorklistItem.pathway_id == pathway_id, WorklistItem.form_id == form_id,
         WorklistItem.kind == "task").limit(1))
@@ -30,8 +31,6 @@ def _complete(session, pathway_id, form_id, actor):
 
 def seed(app, pathways: int = 400) -> list[int]:
     """Seed logins and `pathways` referrals (half of them enrolled, so in Opstart); return ids."""
-    from engine import service
-    from webui.demo.seed import seed_all
     ids = []
     with app.app_context():
         seed_all(patients=False)

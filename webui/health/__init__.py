@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from engine.heartbeat import alive as worker_alive
-from webui import metrics
+from webui import MIGRATIONS_DIR, metrics
 from webui.access import has_area
 from webui.extensions import csrf, db
 
@@ -23,7 +23,6 @@ def healthz():
 
 def _scripts():
     """The migrations shipped with this code."""
-    from webui import MIGRATIONS_DIR  # the package's constant; imported here to avoid a cycle
     if MIGRATIONS_DIR not in _SCRIPTS:
         _SCRIPTS[MIGRATIONS_DIR] = ScriptDirectory(MIGRATIONS_DIR)
     return _SCRIPTS[MIGRATIONS_DIR]
