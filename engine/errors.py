@@ -1,5 +1,14 @@
 """Named exceptions raised by the engine, each with a clear message."""
 
+# Callables told the kind ("conflict", "sandbox_violation") of each such error as it is made;
+# the web layer's metrics subscribe here, so the engine itself needs no metrics library.
+OBSERVERS = []
+
+
+def _observe(kind):
+    for observer in OBSERVERS:
+        observer(kind)
+
 
 class EngineError(Exception):
     """Base class of every engine error."""
@@ -22,6 +31,10 @@ class TaskNotReady(EngineError):
 class Conflict(EngineError):
     """Someone else changed the pathway first; reload and try again."""
 
+    def __init__(self, *args):
+        super().__init__(*args)
+        _observe("conflict")
+
 
 class SandboxViolation(EngineError):
     """An expression or script broke a limit or tried something the sandbox forbids.
@@ -35,6 +48,8 @@ class SandboxViolation(EngineError):
         self.reason = message
         self.limit = limit
         self.pathway_id = self.patient_id = self.version_id = None
+        if element is None:  # .at() re-labels an already counted violation with its element
+            _observe("sandbox_violation")
         where = f" in element '{element}'" if element else ""
         super().__init__(f"Sandbox violation{where}: {message}")
 

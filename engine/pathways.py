@@ -56,7 +56,11 @@ class Live:
 
 def load(session, pathway_id, expected_lock=None):
     """Load an active pathway and restore its workflow (sandbox attached)."""
-    pathway = session.get(Pathway, pathway_id, options=[undefer(Pathway.state)])
+    # populate_existing: a row the caller read earlier (e.g. an access check) is read again
+    # whole, so stage, lock_version and state come from one version of the row; otherwise the
+    # deferred state could be newer than the stage and the lock (seen under load as a 500)
+    pathway = session.get(Pathway, pathway_id, options=[undefer(Pathway.state)],
+                          populate_existing=True)
     if pathway is None:
         raise NotFound(f"pathway {pathway_id} does not exist")
     if expected_lock is not None and int(expected_lock) != pathway.lock_version:

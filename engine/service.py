@@ -212,9 +212,9 @@ def deliver_message(session, name, patient_id, payload, actor, now=None):
     return live.pathway
 
 
-def tick(session, now=None, limit=500, actor="system"):
-    """Fire due timers of up to `limit` pathways; return how many timers fired."""
-    return timers.sweep(session, _now(now), limit, actor)
+def tick(session, now=None, limit=500, actor="system", stop=None):
+    """Fire due timers of up to `limit` pathways (until `stop()`); return how many fired."""
+    return timers.sweep(session, _now(now), limit, actor, stop=stop)
 
 
 def pathway_data(session, pathway_id) -> dict:

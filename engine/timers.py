@@ -38,10 +38,15 @@ def fire(session, pathway_id, now, actor):
     return len(fired)
 
 
-def sweep(session, now, limit, actor):
-    """One sweep: cost is proportional to the due pathways, not to all pathways."""
+def sweep(session, now, limit, actor, stop=None):
+    """One sweep: cost is proportional to the due pathways, not to all pathways.
+
+    `stop()` is asked before each pathway: a stopping worker ends after the pathway in hand.
+    """
     total = 0
     for pathway_id in due_pathway_ids(session, now, limit):
+        if stop is not None and stop():
+            break
         try:
             total += fire(session, pathway_id, now, actor)
         except (Conflict, SQLAlchemyError):

@@ -61,6 +61,7 @@ def create_app(test_config=None):
 
 def _import_models():
     """Import every module that defines tables so the metadata is complete."""
+    import engine.heartbeat  # noqa: F401
     import engine.models  # noqa: F401
     import engine.migration_models  # noqa: F401
     import webui.models  # noqa: F401
@@ -69,7 +70,7 @@ def _import_models():
 
 def _register_blueprints(app):
     """Register every area of the web UI, its error pages and template helpers."""
-    from webui import security, templating
+    from webui import logs, metrics, security, templating
     from webui.admin import bp as admin_bp
     from webui.api import bp as api_bp
     from webui.auth import bp as auth_bp
@@ -92,6 +93,8 @@ def _register_blueprints(app):
     demo_clock.register(app)
     templating.register(app)
     security.register(app)
+    logs.register(app)
+    metrics.register(app)
 
 
 def _register_cli(app):

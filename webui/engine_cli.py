@@ -1,6 +1,4 @@
 """`flask engine ...`: deploy definitions, fire timers, run a timer worker, send messages."""
-import time
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -50,10 +48,10 @@ def deploy(path, actor):
                f"{', '.join(version.process_ids)}")
 
 
-def _tick_once(limit, actor):
+def _tick_once(limit, actor, stop=None):
     from engine.service import tick
     demo_clock.apply()  # demo mode: sweep at the demo's moved clock
-    fired = tick(db.session, limit=limit, actor=actor)
+    fired = tick(db.session, limit=limit, actor=actor, stop=stop)
     db.session.commit()
     return fired
 
@@ -75,23 +73,32 @@ def tick_command(limit):
 @click.option("--once", is_flag=True, help="Sweep once and stop (for tests).")
 def worker(interval, limit, once):
     """Sweep timers every INTERVAL seconds; several workers may run at once."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from engine.errors import EngineError
-    while True:
-        try:
-            fired = _tick_once(limit, "system")
-            if fired:
-                click.echo(f"{fired} timer(s) fired")
-            run_migration_batches()  # bulk migration jobs, one turn between sweeps
-        except EngineError as exc:  # a conflict with a user's click: the next sweep retries
-            db.session.rollback()
-            click.echo(f"sweep skipped: {exc}", err=True)
-        except Exception as exc:  # noqa: BLE001 - nothing a pathway does may stop the timers
-            db.session.rollback()
-            current_app.logger.exception("sweep failed: %s", exc)
-            click.echo(f"sweep failed: {exc}", err=True)
+    from webui.worker import Supervisor
+    # heartbeat, SIGTERM after the pathway in hand, back-off while the database is away
+    supervisor = Supervisor(interval)
+    while supervisor.running():
+        with supervisor.sweep():
+            try:
+                fired = _tick_once(limit, "system", stop=supervisor.stop_requested)
+                if fired:
+                    click.echo(f"{fired} timer(s) fired")
+                run_migration_batches()  # bulk migration jobs, one turn between sweeps
+            except EngineError as exc:  # a conflict with a user's click: the next sweep retries
+                db.session.rollback()
+                click.echo(f"sweep skipped: {exc}", err=True)
+            except SQLAlchemyError:
+                raise  # the supervisor backs off and reconnects
+            except Exception as exc:  # noqa: BLE001 - nothing a pathway does may stop the timers
+                db.session.rollback()
+                current_app.logger.exception("sweep failed: %s", exc)
+                click.echo(f"sweep failed: {exc}", err=True)
         if once:
-            return
-        time.sleep(interval)
+            break
+        supervisor.sleep()
+    supervisor.finish()
 
 
 @engine_cli.command("message")

@@ -1,5 +1,5 @@
 """Friendly error pages, and the one place engine exceptions become HTTP answers."""
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -84,5 +84,7 @@ def _engine_handler(status, message):
     """Build a handler that rolls back and renders the friendly page."""
     def handle(exc):
         db.session.rollback()
+        if status >= 500:  # operators must see these: type and code frames, no message text
+            current_app.logger.error("engine error %s", type(exc).__name__, exc_info=exc)
         return render_error(status, message)
     return handle

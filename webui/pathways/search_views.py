@@ -48,7 +48,10 @@ def patients():
               detail=f"page {page}, {total} found")
     if not rows:
         audit("search_patients", detail=f"no patients found (page {page})")
-    db.session.commit()
     pages = page_count(total, PAGE_SIZE)
-    return render_template("pathways/patients.html", rows=rows, total=total, query=query,
+    # rendered before the commit: a commit expires the rows, and reloading them one by one
+    # cost about 100 queries per page (and fails when one is deleted meanwhile)
+    html = render_template("pathways/patients.html", rows=rows, total=total, query=query,
                            page=page, pages=pages, stage_label=stage_label)
+    db.session.commit()
+    return html

@@ -77,9 +77,11 @@ def task(pathway_id, task_id):
         return _gone(pathway)
     draft = service.get_draft(db.session, pathway.id, task_id)
     audit("view_task", patient_id=pathway.patient_id, pathway_id=pathway.id, detail=item.title)
-    db.session.commit()
     notice = _("Der er en gemt kladde fra %(who)s.", who=draft.actor) if draft else None
-    return _render(pathway, item, (draft.data if draft else {}) or {}, {}, notice=notice)
+    # rendered before the commit, which would expire rows a concurrent click may delete
+    page = _render(pathway, item, (draft.data if draft else {}) or {}, {}, notice=notice)
+    db.session.commit()
+    return page
 
 
 @bp.post("/forloeb/<int:pathway_id>/opgaver/<task_id>")

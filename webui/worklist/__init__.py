@@ -30,12 +30,15 @@ def index():
     notices, unread = unread_for_worklist(db.session)
     audit("view_worklist", detail=f"filters={filters.as_args()} rows={len(items)}"
           + (f" notices={','.join(str(n.id) for n, _name in notices)}" if notices else ""))
-    db.session.commit()
     pages = page_count(total, PAGE_SIZE)
-    return render_template("worklist/index.html", items=items, total=total, filters=filters,
+    # rendered before the commit: a commit expires the rows, and a row completed by someone
+    # else meanwhile could then not be reloaded (a 500 under load)
+    page = render_template("worklist/index.html", items=items, total=total, filters=filters,
                            pages=pages, stages=STAGE_LABELS, lanes=LANE_LABELS,
                            is_overdue=is_overdue, guarantee_days=guarantee_days,
                            days_left=days_left, notices=notices, unread=unread)
+    db.session.commit()
+    return page
 
 
 def _item_for_action(item_id):

@@ -1,0 +1,123 @@
+"""Structured logs: one JSON object per line, a request id on every line, no patient data.
+
+What is never logged: query strings (a search carries a CPR number or a name), form bodies,
+exception messages (they can quote submitted values) and URL parts other than numeric ids.
+A last filter masks anything shaped like a CPR number in every message, from any library.
+"""
+import contextvars
+import json
+import logging
+import os
+import re
+import sys
+import time
+import traceback
+import uuid
+from datetime import datetime, timezone
+
+from flask import g, request
+from flask.logging import default_handler
+from flask_login import current_user
+
+REQUEST_ID = contextvars.ContextVar("forlob_request_id", default=None)
+INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+CPR_LIKE = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+QUERY = re.compile(r"\?[^\s\"']*")
+# extra= fields copied onto a log line (everything else on the record is dropped)
+FIELDS = ("event", "method", "route", "status", "ms", "user_id", "ids", "worker", "interval",
+          "signal", "failures", "retry_in_s", "error", "fired", "workers")
+_configured = False
+
+
+SQL_DETAIL = re.compile(r"\s*\[(SQL|parameters): .*", re.DOTALL)
+MAX_MESSAGE = 1000
+
+
+def redact(text: str) -> str:
+    """Drop SQL text and parameters, query strings and CPR-shaped numbers; cap the length."""
+    text = SQL_DETAIL.sub(" [sql omitted]", text)
+    return CPR_LIKE.sub("[cpr]", QUERY.sub("?[…]", text))[:MAX_MESSAGE]
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a record as one JSON line."""
+
+    def format(self, record):
+        entry = {"ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(
+                     timespec="milliseconds"),
+                 "level": record.levelname.lower(), "logger": record.name,
+                 "msg": redact(record.getMessage()), "pid": record.process}
+        request_id = REQUEST_ID.get()
+        if request_id:
+            entry["request_id"] = request_id
+        for key in FIELDS:
+            if key in record.__dict__:
+                entry[key] = record.__dict__[key]
+        if record.exc_info and record.exc_info[0] is not None:
+            # type and frames only: an exception's message may quote patient data
+            entry["exc_type"] = record.exc_info[0].__name__
+            entry["frames"] = [f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno}:{f.name}"
+                               for f in traceback.extract_tb(record.exc_info[2])][-8:]
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure(level=logging.INFO):
+    """Send every logger's records to stderr as JSON lines (once per process)."""
+    global _configured
+    if _configured:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("werkzeug", "gunicorn.access"):  # their request lines carry full URLs
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # SpiffWorkflow logs every task state change at INFO: noise, and CPU under load
+    for chatty in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    _configured = True
+
+
+def _start_request():
+    """Adopt a sane incoming X-Request-ID or make one; start the clock."""
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if INCOMING_ID.match(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+    REQUEST_ID.set(g.request_id)
+
+
+def route_of() -> str:
+    """The URL rule that matched (e.g. /patienter/<int:patient_id>), never the concrete URL."""
+    rule = request.url_rule
+    return rule.rule if rule is not None else "<unmatched>"
+
+
+def _finish_request(response):
+    """Return the request id and write the access line."""
+    request_id = getattr(g, "request_id", None)
+    if request_id:
+        response.headers["X-Request-ID"] = request_id
+    started = getattr(g, "request_started", None)
+    if started is not None and _configured and ACCESS_LOG:
+        ids = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, int)}
+        user_id = current_user.get_id() if current_user and current_user.is_authenticated else None
+        logging.getLogger("forlob.access").info("request", extra={
+            "event": "request", "method": request.method, "route": route_of(),
+            "status": response.status_code, "ms": round((time.perf_counter() - started) * 1000, 1),
+            "user_id": int(user_id) if user_id else None, "ids": ids or None})
+    return response
+
+
+ACCESS_LOG = os.environ.get("FORLOB_ACCESS_LOG", "1") == "1"
+
+
+def register(app):
+    """JSON logging (outside tests) and the request-id hooks."""
+    if app.config.get("LOG_JSON", os.environ.get("FORLOB_LOG_JSON", "1") == "1") \
+            and not app.config.get("TESTING"):
+        configure()
+        app.logger.removeHandler(default_handler)
+    # first of all before-request hooks: a CSRF or login refusal still gets an id and a line
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
+    app.after_request(_finish_request)
