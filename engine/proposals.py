@@ -104,6 +104,17 @@ def propose(session, base_version_id, changes, actor, note="", four_eyes=True,
     return version, False
 
 
+def _locked_proposal(session, version_id):
+    """The proposed version, read fresh under the review lock (ReviewRefused if not proposed)."""
+    lock_versions(session)
+    version = get_version(session, version_id)
+    session.refresh(version)
+    if version.status != "proposed":
+        raise ReviewRefused("not_proposed", f"version {version.id} is {version.status}, "
+                                            f"not proposed")
+    return version
+
+
 def approve(session, version_id, actor, four_eyes=True, run_scenarios=None):
     """A second process owner approves a proposed version: it (or its merge) becomes current.
 
@@ -111,12 +122,7 @@ def approve(session, version_id, actor, four_eyes=True, run_scenarios=None):
     over it if they touch other files only (checked and run through the scenarios again, and
     stored as a new version); overlapping changes are refused with StaleBase.
     """
-    lock_versions(session)
-    version = get_version(session, version_id)
-    session.refresh(version)
-    if version.status != "proposed":
-        raise ReviewRefused("not_proposed", f"version {version.id} is {version.status}, "
-                                            f"not proposed")
+    version = _locked_proposal(session, version_id)
     if four_eyes and actor == version.deployed_by:
         raise ReviewRefused("self_approval", f"{actor} proposed version {version.id} and may "
                                              f"not approve it too")
@@ -157,12 +163,7 @@ def _approve_merged(session, version, base, current, actor, run_scenarios):
 
 def reject(session, version_id, actor, reason=""):
     """Reject a proposed version; it can never become current."""
-    lock_versions(session)
-    version = get_version(session, version_id)
-    session.refresh(version)
-    if version.status != "proposed":
-        raise ReviewRefused("not_proposed", f"version {version.id} is {version.status}, "
-                                            f"not proposed")
+    version = _locked_proposal(session, version_id)
     version.status = "rejected"
     record_event(session, version, "rejected", actor, reason)
     return version

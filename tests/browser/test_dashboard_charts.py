@@ -1,5 +1,6 @@
 """Chromium: the overview's charts render (Chart.js served by the app) and a CSV downloads."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import login
 from tests.web import dashboard_data
@@ -56,7 +57,7 @@ def test_charts_render_and_csv_downloads(live_server, dashboard_world, browser, 
     assert bars == 3  # guarantee trend: 2025-01, 2025-02, 2025-03
     page.emulate_media(media="print")  # the printout drops the menu, the filters and the links
     assert not page.locator("form.dash-filters").is_visible() and not page.locator("a.csv").first.is_visible()
-    assert page.locator("#trend").is_visible()  # the trend table is printed open
+    expect(page.locator("#trend")).to_be_visible()  # the trend table is printed open
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

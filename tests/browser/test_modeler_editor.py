@@ -45,12 +45,13 @@ def test_edit_condition_and_label_validate_propose_and_second_owner_approves(
     login(page, live_server, "ejer")
     open_editor(page, live_server, base_version)
 
-    set_condition(page, "Flow_henvisning_9", "visitation_decision ==")  # typing: not done yet
+    set_condition(page, "Flow_henvisning_12", "visitation_decision ==")  # typing: not done yet
     error = page.locator("#bpmn-properties .bio-properties-panel-error")
     expect(error).to_contain_text("Udtrykket kan ikke bruges")  # checked while typing
-    marked = page.locator(".djs-element.expr-error[data-element-id='Flow_henvisning_9']")
+    marked = page.locator(".djs-element.expr-error[data-element-id='Flow_henvisning_12']")
     expect(marked).to_have_count(1)
-    set_condition(page, "Flow_henvisning_9", "visitation_decision in ('afvist', 'afvist_anden')")
+    set_condition(page, "Flow_henvisning_12",
+                  "visitation_decision in ('afvist', 'afvist_anden', 'videresendt')")
     expect(error).to_have_count(0)
     expect(page.locator(".djs-element.expr-error")).to_have_count(0)
     set_form_label(page, "visitation", "Field_18", "Noter fra visitationskonferencen")
@@ -73,7 +74,8 @@ def test_edit_condition_and_label_validate_propose_and_second_owner_approves(
     page.wait_for_load_state()
     assert version(app, new_id)["status"] == "current"
     files = version(app, new_id)["files"]
-    assert "visitation_decision in ('afvist', 'afvist_anden')" in files["henvisning.bpmn"]
+    assert "visitation_decision in ('afvist', 'afvist_anden', 'videresendt')" \
+        in files["henvisning.bpmn"]
     assert "Noter fra visitationskonferencen" in files["forms/visitation.json"]
     form = json.loads(files["forms/visitation.json"])
     assert form["x-forlob"]["sections"]["purpose"].startswith("At afklare hurtigt")
@@ -123,12 +125,12 @@ def test_second_owner_from_the_same_base_is_refused_and_shown_the_first_diff(
     from engine import proposals
     login(page, live_server, "ejer")
     open_editor(page, live_server, base_version)
-    set_condition(page, "Flow_henvisning_11", "phase_in_date > iso(today()) and True")
+    set_condition(page, "Flow_henvisning_14", "phase_in_date > iso(today()) and True")
 
     with app.app_context():
         files = version(app, base_version)["files"]
-        first = files["henvisning.bpmn"].replace("visitation_decision == 'afvist'",
-                                                 "visitation_decision in ('afvist',)")
+        first = files["henvisning.bpmn"].replace("visitation_decision in ('afvist', 'videresendt')",
+                                                 "visitation_decision in ('videresendt', 'afvist')")
         proposals.propose(db.session, base_version, {"henvisning.bpmn": first}, "ejer2",
                           note="Første ændring")
         db.session.commit()
@@ -139,7 +141,7 @@ def test_second_owner_from_the_same_base_is_refused_and_shown_the_first_diff(
     assert "ejer2" in refused.inner_text() and "Første ændring" in refused.inner_text()
     diff = refused.locator("table.diff-table")
     assert diff.count() == 1
-    assert "visitation_decision in ('afvist',)" in diff.inner_text()  # what the first changed
+    assert "visitation_decision in ('videresendt', 'afvist')" in diff.inner_text()  # the first
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(DefinitionVersion)) == 2
 
@@ -148,8 +150,8 @@ def test_rollback_makes_the_old_content_current(app, live_server, page, base_ver
     from engine import proposals
     with app.app_context():
         old = version(app, base_version)["files"]
-        changed = old["henvisning.bpmn"].replace("visitation_decision == 'afvist'",
-                                                 "visitation_decision in ('afvist',)")
+        changed = old["henvisning.bpmn"].replace("visitation_decision in ('afvist', 'videresendt')",
+                                                 "visitation_decision in ('videresendt', 'afvist')")
         newer, _ = proposals.propose(db.session, base_version, {"henvisning.bpmn": changed},
                                      "ejer", note="newer", four_eyes=False)
         db.session.commit()

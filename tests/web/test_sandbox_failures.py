@@ -120,7 +120,7 @@ def test_timer_worker_survives_and_parks_a_hostile_pathway(hostile_app, runner):
 def test_worker_loop_logs_and_survives_any_error(hostile_app, runner, monkeypatch):
     from webui import engine_cli
 
-    def broken(limit, actor):
+    def broken(limit, actor, stop=None):
         raise RuntimeError("boom")
     monkeypatch.setattr(engine_cli, "_tick_once", broken)
     result = runner.invoke(args=["engine", "worker", "--once"])
