@@ -21,6 +21,9 @@ from engine.errors import SandboxViolation
 log = logging.getLogger(__name__)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 START_TIMEOUT = 30.0            # seconds a new worker may take to import and confine itself
+# An evaluation still running after this long is moved into the operator's CPU-capped cgroup
+# (FORLOB_SANDBOX_SLOW_CGROUP), so hostile code cannot take CPU from other clicks.
+SLOW_AFTER = 0.2
 
 
 def _env_float(name, default):
@@ -36,6 +39,7 @@ SETTINGS = {
     "memory_mb": int(_env_float("FORLOB_SANDBOX_MEMORY_MB", 256)),
     "workers": int(_env_float("FORLOB_SANDBOX_WORKERS", 4)),
     "niceness": int(_env_float("FORLOB_SANDBOX_NICE", 10)),
+    "slow_cgroup": os.environ.get("FORLOB_SANDBOX_SLOW_CGROUP", ""),
 }
 
 
@@ -76,6 +80,7 @@ class Worker:
         self.inbox = Connection(to_us[0], writable=False)
         self.evaluations = 0
         self.busy = False  # a request was sent and its answer not yet read
+        self.capped = False  # moved into the CPU-capped cgroup: not reused after this click
         try:
             ready = self.inbox.poll(START_TIMEOUT) and self.inbox.recv_bytes(64) == b"ready"
         except (EOFError, OSError):
@@ -93,9 +98,12 @@ class Worker:
         self.busy = True
         try:
             self.outbox.send_bytes(request)
-            if not self.inbox.poll(max(timeout, 0)):
-                self.kill()
-                raise _Lost("time", "time limit exceeded")
+            quick = min(max(timeout, 0), SLOW_AFTER) if SETTINGS["slow_cgroup"] else timeout
+            if not self.inbox.poll(max(quick, 0)):
+                self._cap()
+                if not self.inbox.poll(max(timeout - quick, 0)):
+                    self.kill()
+                    raise _Lost("time", "time limit exceeded")
             blob = self.inbox.recv_bytes(wire.MAX_REPLY)
         except (EOFError, OSError) as exc:
             self.kill()
@@ -103,6 +111,17 @@ class Worker:
         self.busy = False
         self.evaluations += 1
         return blob
+
+    def _cap(self):
+        """Move a slow evaluation's process into the CPU-capped cgroup, if one is configured."""
+        path = SETTINGS["slow_cgroup"]
+        if path and not self.capped:
+            try:
+                with open(os.path.join(path, "cgroup.procs"), "w") as procs:
+                    procs.write(str(self.proc.pid))
+                self.capped = True
+            except OSError as exc:
+                log.warning("sandbox worker not moved to %s: %s", path, exc)
 
     def _death(self, exc):
         code = self.proc.returncode
@@ -200,7 +219,11 @@ class Pool:
             self.cond.notify()
 
     def give_back(self, worker):
-        """Return a healthy worker to the idle list."""
+        """Return a healthy worker to the idle list (a capped one is replaced instead)."""
+        if worker.capped:  # it stays in the slow cgroup: a fresh worker serves the next click
+            worker.kill()
+            self.discard(worker)
+            return
         with self.cond:
             self.idle.append(worker)
             self.cond.notify()

@@ -115,4 +115,5 @@ def measure(bench, samples=60, threads=2, hostile_pathways=4):
         "hostile_click_max_s": round(max(counts["seconds"], default=0), 3),
         "click_budget_s": isolation.SETTINGS["click_budget_s"],
         "sandbox_workers_started": isolation.pool().started,
+        "slow_cgroup": isolation.SETTINGS["slow_cgroup"] or None,
     }

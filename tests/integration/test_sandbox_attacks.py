@@ -21,6 +21,10 @@ from tests.integration.engine_helpers import T0, new_patient
 from webui.extensions import db
 
 BUDGET = 0.5  # seconds per click in tests (2 s in production)
+# compares two 2**64-leaf shared structures in C: runs until the deadline stops it
+SLOW_IN_C = ("a = [0]\nb = [0]\nfor i in range(64):\n    n = []\n    n.append(a)\n"
+             "    n.append(a)\n    a = n\n    m = []\n    m.append(b)\n    m.append(b)\n"
+             "    b = m\nl = []\nl.append(a)\nx = l.count(b)")
 
 # Two structures of 2**64 leaves, built without displays: comparing, sorting or hashing them
 # runs in C, where no trace function or size guard can interrupt it.
@@ -181,6 +185,25 @@ def test_memory_limit_is_the_operating_systems(session):
     with pytest.raises(SandboxViolation) as info:
         isolation.evaluate(MEMORY, {})
     assert info.value.limit == "memory"
+
+
+def test_a_slow_evaluation_moves_into_the_capped_cgroup_and_its_worker_is_not_reused(tmp_path):
+    # The operator's cgroup (FORLOB_SANDBOX_SLOW_CGROUP) caps the CPU of slow evaluations; a
+    # plain folder with a cgroup.procs file stands in for it here.
+    (tmp_path / "cgroup.procs").write_text("")
+    isolation.configure(slow_cgroup=str(tmp_path), click_budget_s=0.5)
+    try:
+        with isolation.click():
+            assert isolation.evaluate("1 + 1", {}) == 2           # quick: stays where it is
+        assert (tmp_path / "cgroup.procs").read_text() == ""
+        with pytest.raises(SandboxViolation), isolation.click():
+            isolation.execute(SLOW_IN_C, {})                       # slow: moved, then killed
+        moved = (tmp_path / "cgroup.procs").read_text().strip()
+        assert moved.isdigit()
+        assert int(moved) not in {w.proc.pid for w in isolation.pool().idle}
+        assert isolation.evaluate("2 + 2", {}) == 4
+    finally:
+        isolation.configure(slow_cgroup="", click_budget_s=BUDGET)
 
 
 @pytest.mark.parametrize("kind", [SystemExit, KeyboardInterrupt, GeneratorExit])
