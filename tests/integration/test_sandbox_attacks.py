@@ -191,7 +191,8 @@ def test_a_slow_evaluation_moves_into_the_capped_cgroup_and_its_worker_is_not_re
     # The operator's cgroup (FORLOB_SANDBOX_SLOW_CGROUP) caps the CPU of slow evaluations; a
     # plain folder with a cgroup.procs file stands in for it here.
     (tmp_path / "cgroup.procs").write_text("")
-    isolation.configure(slow_cgroup=str(tmp_path), click_budget_s=0.5)
+    previous = isolation.SETTINGS["click_budget_s"]
+    isolation.configure(slow_cgroup=str(tmp_path), click_budget_s=BUDGET)
     try:
         with isolation.click():
             assert isolation.evaluate("1 + 1", {}) == 2           # quick: stays where it is
@@ -203,7 +204,7 @@ def test_a_slow_evaluation_moves_into_the_capped_cgroup_and_its_worker_is_not_re
         assert int(moved) not in {w.proc.pid for w in isolation.pool().idle}
         assert isolation.evaluate("2 + 2", {}) == 4
     finally:
-        isolation.configure(slow_cgroup="", click_budget_s=BUDGET)
+        isolation.configure(slow_cgroup="", click_budget_s=previous)
 
 
 @pytest.mark.parametrize("kind", [SystemExit, KeyboardInterrupt, GeneratorExit])
