@@ -10,15 +10,19 @@ from datetime import date
 
 from sqlalchemy import select
 
-from engine import (audit, clock, expressions, failures, isolation, migration, pathways,
-                    projection, runtime, timers)
-from engine.decisions import phase_in_dates  # noqa: F401  (the dashboards read the deployed DMN)
+from engine import audit, clock
+from engine.migration import moves
+from engine.runtime import pathways, projection, spiff, timers
+from engine.sandbox import expressions, failures, isolation
+from engine.runtime.decisions import phase_in_dates  # noqa: F401  (the dashboards read the deployed DMN)
 from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, \
     SandboxViolation
-from engine.form_drafts import PREVIOUS_KEY
-from engine.migration import NotMigratable, dry_run, grouped  # noqa: F401
+from engine.runtime.drafts import PREVIOUS_KEY  # noqa: F401  (task pages name carried-over values)
+from engine.runtime.heartbeat import (alive as worker_alive, beat, forget_old,  # noqa: F401
+                                      latest_beat, worker_identity)
+from engine.migration.moves import NotMigratable, dry_run, grouped  # noqa: F401
 from engine.models import AwaitedMessage, Pathway, Patient, TaskDraft, TaskRecord, WorklistItem
-from engine.versions import (current_version, deploy_bundle, deploy_directory,  # noqa: F401
+from engine.definitions.versions import (current_version, deploy_bundle, deploy_directory,  # noqa: F401
                              export_version, get_version, latest_version)
 
 CPR = re.compile(r"^\d{10}$")
@@ -85,7 +89,7 @@ def start_pathway(session, patient_id, data, actor, now=None):
         raise NotFound("no pathway definition is deployed")
     previous = session.scalar(select(Pathway.id).where(Pathway.patient_id == patient_id)
                               .order_by(Pathway.id.desc()).limit(1))
-    data = runtime.jsonable(dict(data or {}))
+    data = spiff.jsonable(dict(data or {}))
     pathway = Pathway(patient_id=patient_id, version_id=version.id, status="active",
                       started_at=now, updated_at=now, previous_pathway_id=previous,
                       region_org=data.get("region_org"),
@@ -95,7 +99,7 @@ def start_pathway(session, patient_id, data, actor, now=None):
     live = pathways.Live(pathway, pathways.bundle_of(session, version.id), None, patient.name)
     with clock.frozen_at(now), _click(patient_id=patient_id, version_id=version.id):
         pathways.start_run(live, pathways.ENTRY_STAGE, data, now, actor, reason="start")
-        live.records[-1].data = runtime.jsonable({"to": pathways.ENTRY_STAGE, "data": data})
+        live.records[-1].data = spiff.jsonable({"to": pathways.ENTRY_STAGE, "data": data})
         pathways.settle(session, live, now, actor)
         pathways.save(session, live, now)
     audit.record(session, actor, "pathway.start", patient_id=patient_id, pathway_id=pathway.id,
@@ -116,15 +120,15 @@ def complete_task(session, pathway_id, task_id, data, actor, expected_lock=None,
     with clock.frozen_at(now), _click() as where:
         live = pathways.load(session, pathway_id, expected_lock)
         where["pathway"] = live.pathway
-        task = runtime.user_task(live.workflow, task_id)
-        spec, clean = task.task_spec, runtime.jsonable(dict(data or {}))
+        task = spiff.user_task(live.workflow, task_id)
+        spec, clean = task.task_spec, spiff.jsonable(dict(data or {}))
         phase = (getattr(spec, "extensions", None) or {}).get("properties", {}).get("phase")
 
         def run():
             task.data.update(deepcopy(clean))
             task.run()
             live.workflow.do_engine_steps()
-        runtime.step(run, spec.bpmn_id)
+        spiff.step(run, spec.bpmn_id)
         projection.mark_treatment_contact(live.pathway, spec, now)
         live.record("task", actor, now, data=clean, task_spec=spec.bpmn_id,
                     title=spec.bpmn_name or spec.name, lane=spec.lane,
@@ -147,7 +151,7 @@ def save_draft(session, pathway_id, task_id, data, actor):
         session.add(draft)
     kept = {PREVIOUS_KEY: draft.data[PREVIOUS_KEY]} if PREVIOUS_KEY in (draft.data or {}) else {}
     # values a migration set aside stay until the task is completed (the form never posts them)
-    draft.data = dict(runtime.jsonable(data or {}), **kept)
+    draft.data = dict(spiff.jsonable(data or {}), **kept)
     draft.actor, draft.saved_at = actor, clock.utcnow()
     session.flush()
     return draft
@@ -196,14 +200,14 @@ def deliver_message(session, name, patient_id, payload, actor, now=None):
                Pathway.status == "active").limit(1))
     if pathway_id is None:
         raise NoRecipient(f"no active pathway of patient {patient_id} waits for message '{name}'")
-    clean = runtime.jsonable(dict(payload or {}))
+    clean = spiff.jsonable(dict(payload or {}))
     with clock.frozen_at(now), _click() as where:
         live = pathways.load(session, pathway_id)
         where["pathway"] = live.pathway
-        caught = runtime.step(lambda: runtime.deliver(live.workflow, name, clean))
+        caught = spiff.step(lambda: spiff.deliver(live.workflow, name, clean))
         if not caught:
             raise NoRecipient(f"pathway {pathway_id} no longer waits for message '{name}'")
-        runtime.step(live.workflow.do_engine_steps)
+        spiff.step(live.workflow.do_engine_steps)
         live.record("message", actor, now, data=clean, task_spec=name, title=name)
         pathways.settle(session, live, now, actor)
         pathways.save(session, live, now)
@@ -231,10 +235,20 @@ def history(session, pathway_id):
 def migrate_pathway(session, pathway_id, version_id, actor, now=None):
     """Move a pathway's current run to another version, keeping its progress (NotMigratable)."""
     with _click(version_id=version_id):
-        return migration.migrate(session, pathway_id, version_id, actor, now=now)
+        return moves.migrate(session, pathway_id, version_id, actor, now=now)
 
 
 
 def check_expression(kind, text):
-    """(ok, reason, line) for one expression compiled in the sandbox (see engine.expressions)."""
+    """(ok, reason, line) for one expression compiled in the sandbox (see engine.sandbox.expressions)."""
     return expressions.check_expression(kind, text)
+
+
+def configure_sandbox(click_budget_s=None):
+    """Set the per-click time budget of definitions' code (None keeps the default)."""
+    isolation.configure(click_budget_s=click_budget_s)
+
+
+def record_sandbox_failure(session, exc, actor, source=""):
+    """Store, log and audit a definition's failure in the sandbox (the caller commits)."""
+    failures.record(session, exc, actor, source=source)

@@ -15,7 +15,7 @@ from sqlalchemy.pool import StaticPool
 from engine import service
 from engine.db import Base
 from engine.models import WorklistItem
-from engine.versions import read_source
+from engine.modeling import read_source
 from forms.registry import load_form, parse_form
 from forms.validation import FormInvalid, validate
 from scenarios.catalogue import load_all

@@ -18,7 +18,7 @@ accesslog = None             # our own JSON access line (webui/logs.py) has no q
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "webui.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "webui.ops.logs.JsonFormatter"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
                             "stream": "ext://sys.stderr"}},
     "root": {"level": "INFO", "handlers": ["stderr"]},

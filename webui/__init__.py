@@ -5,6 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from engine import service
 from webui.config import build_config
 from webui.extensions import babel, csrf, db, login_manager, migrate
 
@@ -28,8 +29,7 @@ def create_app(test_config=None):
     app.config.from_mapping(build_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
-    from engine import isolation  # the per-click time budget of definitions' code (issue 8)
-    isolation.configure(click_budget_s=app.config.get("CLICK_BUDGET_S"))
+    service.configure_sandbox(click_budget_s=app.config.get("CLICK_BUDGET_S"))
 
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies > 0:
@@ -54,23 +54,25 @@ def create_app(test_config=None):
             from flask_migrate import upgrade
             upgrade(directory=MIGRATIONS_DIR)
     if app.config.get("DEPLOY_ON_START", True):
-        from webui.engine_cli import deploy_on_start
+        from webui.commands.engine_cli import deploy_on_start
         deploy_on_start(app)
     return app
 
 
 def _import_models():
     """Import every module that defines tables so the metadata is complete."""
-    import engine.heartbeat  # noqa: F401
     import engine.models  # noqa: F401
-    import engine.migration_models  # noqa: F401
+    import engine.modeling  # noqa: F401  (the facades import the tables of their subpackages)
+    import engine.service  # noqa: F401
     import webui.models  # noqa: F401
     import webui.api.models  # noqa: F401
 
 
 def _register_blueprints(app):
     """Register every area of the web UI, its error pages and template helpers."""
-    from webui import logs, metrics, security, templating
+    from webui import security
+    from webui.common import templating
+    from webui.ops import logs, metrics
     from webui.admin import bp as admin_bp
     from webui.api import bp as api_bp
     from webui.auth import bp as auth_bp
@@ -98,5 +100,5 @@ def _register_blueprints(app):
 
 
 def _register_cli(app):
-    from webui.cli import register
+    from webui.commands.demo_cli import register
     register(app)

@@ -4,7 +4,7 @@ import os
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.service import latest_version
-from engine.versions import bundle_of
+from engine.modeling import bundle_of
 from forms.registry import form_ids, load_form
 from webui import create_app
 from webui.extensions import db

@@ -22,7 +22,7 @@ import engine.models as m
 from engine import service
 from engine.db import Base
 from engine.errors import InvalidDefinition
-from engine.versions import known_form_ids, read_directory
+from engine.definitions.versions import known_form_ids, read_directory
 from tests.benchmarks import hostile
 from tests.fixtures.engine import LOOP_FORMS, START_DATA, loop_files
 
@@ -71,7 +71,7 @@ def pick_scenario(name):
     if name != "auto":
         return name
     try:
-        from engine.definitions import parse_bundle
+        from engine.definitions.parsing import parse_bundle
         parse_bundle(read_directory(BPMN_DIR), known_forms=known_form_ids())
         return "real"
     except (InvalidDefinition, OSError):

@@ -18,7 +18,8 @@ import time
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from engine import isolation, service
+from engine import service
+from engine.sandbox import isolation
 from engine.errors import SandboxViolation
 from tests.fixtures import hostile
 

@@ -4,7 +4,7 @@ Run alone: python -m tests.benchmarks.migration --json  (tests/benchmarks/engine
 A SQLite *file* database; pathways are copies (rows, state, worklist with the same task ids,
 awaited messages, participants, a draft on every 10th) of pathways walked to Ustabil through
 the facade. The new version changes a label of the open task. The measured part is what the
-background worker does: `migration_jobs.run_batch` until the job is done, one transaction
+background worker does: `jobs.run_batch` until the job is done, one transaction
 per pathway (load, SpiffWorkflow diff + migrate, step, save, projection, history, audit,
 commit).
 """
@@ -17,9 +17,10 @@ import time
 
 from sqlalchemy import func, insert, select
 
-import engine.migration_models as mm
+import engine.migration.models as mm
 import engine.models as m
-from engine import migration_jobs, service
+from engine import service
+from engine.migration import jobs
 from tests.benchmarks.engine import MUNICIPALITIES, Bench, pick_scenario
 
 LABELS = {"real": ("ustabil.bpmn", 'name="Registrér aktivitet"',
@@ -92,13 +93,13 @@ def measure(bench, scenario, total, batch=200):
     verdicts = service.dry_run(s, target.id)
     dry_s = time.perf_counter() - started
     s.rollback()
-    job = migration_jobs.create_job(s, target.id, "bench")
+    job = jobs.create_job(s, target.id, "bench")
     s.commit()
     started, cpu = time.perf_counter(), time.process_time()
-    while migration_jobs.run_batch(s, s.commit, batch=batch):
+    while jobs.run_batch(s, s.commit, batch=batch):
         pass
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    state = migration_jobs.progress(s, job.id)
+    state = jobs.progress(s, job.id)
     moved = s.scalar(select(func.count()).select_from(m.Pathway).where(
         m.Pathway.version_id == target.id))
     drafts = s.scalar(select(func.count()).select_from(m.TaskDraft))

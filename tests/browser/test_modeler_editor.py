@@ -122,7 +122,7 @@ def test_second_owner_from_the_same_base_is_refused_and_shown_the_first_diff(
         app, live_server, page, base_version):
     """ejer2's proposal from version 1 lands (through the facade, as ejer2's own editor would
     send it) while ejer is still editing version 1; ejer's proposal is then refused."""
-    from engine import proposals
+    from engine.definitions import proposals
     login(page, live_server, "ejer")
     open_editor(page, live_server, base_version)
     set_condition(page, "Flow_henvisning_14", "phase_in_date > iso(today()) and True")
@@ -147,7 +147,7 @@ def test_second_owner_from_the_same_base_is_refused_and_shown_the_first_diff(
 
 
 def test_rollback_makes_the_old_content_current(app, live_server, page, base_version):
-    from engine import proposals
+    from engine.definitions import proposals
     with app.app_context():
         old = version(app, base_version)["files"]
         changed = old["henvisning.bpmn"].replace("visitation_decision in ('afvist', 'videresendt')",

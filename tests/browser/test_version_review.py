@@ -25,7 +25,7 @@ def _fits(page):
 def _versions(app):
     """The repository's version, a second one with a renamed task, and a proposal on top."""
     from engine import service
-    from engine.proposals import propose
+    from engine.definitions.proposals import propose
     from engine.models import DefinitionVersion
     from scenarios.runner import run_all
     with app.app_context():

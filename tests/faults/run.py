@@ -19,7 +19,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from engine.heartbeat import WorkerHeartbeat
+from engine.runtime.heartbeat import WorkerHeartbeat
 from tests.faults import timers
 from tests.faults.tools import beat_after, plain_url, step_all, timer_worker, until_serving
 from tests.faults.driver import start_clickers, stop_clickers

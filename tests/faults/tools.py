@@ -4,7 +4,7 @@ import subprocess
 import time
 
 from engine import service
-from engine.heartbeat import latest_beat
+from engine.runtime.heartbeat import latest_beat
 from engine.models import Pathway, WorklistItem
 from forms.validation import validate
 from tests.load import harness

@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import pathways, runtime, service
+from engine import service
+from engine.runtime import pathways, spiff
 from engine.models import Pathway, PathwayRun, TaskRecord
 from tests.fixtures.engine import START_DATA
 from tests.integration.engine_helpers import T0, complete, new_patient, only_task, start, \
@@ -39,7 +40,7 @@ def test_aged_pathway_is_correct_bounded_and_ends_properly(app):
         # The live workflow is one short run: right ready task, not completed.
         live = pathways.load(session, pathway.id)
         assert not live.workflow.is_completed()
-        assert [t.task_spec.bpmn_id for t in runtime.ready_user_tasks(live.workflow)] == [
+        assert [t.task_spec.bpmn_id for t in spiff.ready_user_tasks(live.workflow)] == [
             "ustabil_aktivitet"]
         assert len(live.workflow.tasks) < 30
         assert live.data["followups"] == TURNS

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import pathways, service
+from engine import service
+from engine.runtime import pathways
 from engine.errors import Conflict
 from engine.models import Pathway, TaskRecord, WorklistItem
 from tests.integration.engine_helpers import T0, complete, only_task, start, to_ustabil

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import pathways, runtime, service
+from engine import service
+from engine.runtime import pathways, spiff
 from engine.errors import EngineError
 from engine.models import AwaitedMessage, Pathway, PathwayRun, TaskRecord, WorklistItem
 from tests.integration.engine_helpers import T0, new_patient

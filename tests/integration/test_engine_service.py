@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from engine import pathways, runtime, service
+from engine import service
+from engine.runtime import pathways, spiff
 from engine.clock import as_utc
 from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, \
     TaskNotReady
@@ -130,7 +131,7 @@ def test_stale_second_writer_gets_conflict_and_writes_nothing(session, app):
         live = pathways.load(other, pathway.id)   # the other user loads first...
         service.complete_task(session, pathway.id, item.task_id, {"accepted": False, "severity": 1}, "a")
         session.commit()                          # ...but this one saves first
-        task = runtime.user_task(live.workflow, item.task_id)
+        task = spiff.user_task(live.workflow, item.task_id)
         task.data.update({"accepted": True, "severity": 1, "waiting_until": "2026-02-01"})
         task.run()
         live.workflow.do_engine_steps()

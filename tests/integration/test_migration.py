@@ -2,8 +2,9 @@
 import pytest
 from sqlalchemy import select
 
-from engine import migration, service
-from engine.form_drafts import PREVIOUS_KEY
+from engine import service
+from engine.migration import moves
+from engine.runtime.drafts import PREVIOUS_KEY
 from engine.models import AuditEntry, AwaitedMessage, Pathway, TaskDraft, TaskRecord
 from tests.integration import migration_helpers as h
 from webui.extensions import db
@@ -18,7 +19,7 @@ def _snapshot(session, pathway_id):
 
 
 def _migrated(session, pathway_id, version_id):
-    migration.migrate(session, pathway_id, version_id, "owner", now=h.LATER)
+    moves.migrate(session, pathway_id, version_id, "owner", now=h.LATER)
     session.commit()
     session.expire_all()
     return session.get(Pathway, pathway_id)
@@ -31,7 +32,7 @@ def test_changed_label_keeps_task_id_claim_due_draft_timer_and_message(app):
         pathway = h.mid_stage(s)
         before = _snapshot(s, pathway.id)
         target = h.deploy(s, h.relabel)
-        [verdict] = migration.dry_run(s, target.id)
+        [verdict] = moves.dry_run(s, target.id)
         assert verdict.migratable and verdict.open_tasks == ("dudit",)
 
         moved = _migrated(s, pathway.id, target.id)
@@ -85,7 +86,7 @@ def test_removed_open_task_goes_and_its_draft_is_kept_in_history(app):
         pathway = h.mid_stage(s)
         before = _snapshot(s, pathway.id)
         target = h.deploy(s, h.remove_dudit)
-        [verdict] = migration.dry_run(s, target.id)
+        [verdict] = moves.dry_run(s, target.id)
         assert verdict.migratable and "removed: dudit (drafts go into history)" in verdict.actions
 
         moved = _migrated(s, pathway.id, target.id)
@@ -109,11 +110,11 @@ def test_removed_completed_task_is_not_migratable_and_changes_nothing(app):
         before = _snapshot(s, pathway.id)
         state = s.scalar(select(Pathway.state).where(Pathway.id == pathway.id))
         target = h.deploy(s, h.remove_audit)
-        [verdict] = migration.dry_run(s, target.id)
+        [verdict] = moves.dry_run(s, target.id)
         assert not verdict.migratable
         assert verdict.reason == f"completed task 'AUDIT' no longer exists in version {target.id}"
-        with pytest.raises(migration.NotMigratable, match="AUDIT"):
-            migration.migrate(s, pathway.id, target.id, "owner", now=h.LATER)
+        with pytest.raises(moves.NotMigratable, match="AUDIT"):
+            moves.migrate(s, pathway.id, target.id, "owner", now=h.LATER)
         s.rollback()
         s.expire_all()
         unchanged = s.get(Pathway, pathway.id)
@@ -129,7 +130,7 @@ def test_renamed_form_field_keeps_fitting_values_and_sets_the_rest_aside(app):
         pathway = h.mid_stage(s)
         before = _snapshot(s, pathway.id)
         target = h.deploy(s, h.rename_dudit_form, forms=h.FORMS_V2)
-        [group] = migration.grouped(migration.dry_run(s, target.id))
+        [group] = moves.grouped(moves.dry_run(s, target.id))
         assert group["drafts"] == 1 and "dudit: draft values of note are kept aside and shown " \
             "(form dudit_m → dudit_m2)" in group["actions"]
         _migrated(s, pathway.id, target.id)
@@ -150,10 +151,10 @@ def test_pathway_on_the_target_version_or_in_a_missing_stage_is_refused(app):
         s = db.session
         h.deploy(s)
         pathway = h.mid_stage(s)
-        with pytest.raises(migration.NotMigratable, match="already runs"):
-            migration.migrate(s, pathway.id, 1, "owner")
+        with pytest.raises(moves.NotMigratable, match="already runs"):
+            moves.migrate(s, pathway.id, 1, "owner")
         s.rollback()
         target = h.deploy(s, lambda t: t.replace('id="behandling"', 'id="behandling2"')
                           .replace("'behandling'", "'behandling2'"))
-        [verdict] = migration.dry_run(s, target.id)
+        [verdict] = moves.dry_run(s, target.id)
         assert verdict.reason == f"stage 'behandling' does not exist in version {target.id}"

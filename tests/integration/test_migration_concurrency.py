@@ -7,9 +7,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import migration_jobs, pathways, service
+from engine import service
+from engine.migration import jobs
+from engine.runtime import pathways
 from engine.errors import Conflict
-from engine.migration_models import MigrationItem
+from engine.migration.models import MigrationItem
 from engine.models import Pathway, TaskRecord
 from tests.integration import migration_helpers as h
 from tests.integration.test_engine_concurrency import needs_postgres, run_threads
@@ -26,7 +28,7 @@ def test_clinician_completes_while_the_pathway_migrates(app, monkeypatch, first)
         dudit = h.task(s, pathway.id, "dudit")
         pathway_id, task_id, lock = pathway.id, dudit.task_id, pathway.lock_version
         target = h.deploy(s, h.relabel)
-        job = migration_jobs.create_job(s, target.id, "owner")
+        job = jobs.create_job(s, target.id, "owner")
         s.commit()
         job_id, target_id = job.id, target.id
 
@@ -49,7 +51,7 @@ def test_clinician_completes_while_the_pathway_migrates(app, monkeypatch, first)
                                           "kim", expected_lock=lock, now=h.LATER)
                     session.commit()
                     return "clinician"
-                migration_jobs.run_batch(session, session.commit, now=h.LATER)
+                jobs.run_batch(session, session.commit, now=h.LATER)
                 item = session.scalars(select(MigrationItem)).one()
                 if item.status != "done":
                     raise Conflict(item.reason)
@@ -67,7 +69,7 @@ def test_clinician_completes_while_the_pathway_migrates(app, monkeypatch, first)
             item = s.scalars(select(MigrationItem)).one()
             assert (item.status, item.attempts) == ("pending", 1)
             plan_id = h.task(s, pathway_id, "plan").task_id
-            migration_jobs.run_batch(s, s.commit, now=h.LATER)
+            jobs.run_batch(s, s.commit, now=h.LATER)
             s.expire_all()
             assert s.get(Pathway, pathway_id).version_id == target_id
             assert h.task(s, pathway_id, "plan").task_id == plan_id
@@ -81,5 +83,5 @@ def test_clinician_completes_while_the_pathway_migrates(app, monkeypatch, first)
                                   now=h.LATER)
             s.commit()
             assert h.open_specs(s, pathway_id) == ["plan"]
-        assert migration_jobs.progress(s, job_id)["done"] == 1
+        assert jobs.progress(s, job_id)["done"] == 1
         assert len(s.scalars(select(TaskRecord).where(TaskRecord.task_spec == "dudit")).all()) == 1

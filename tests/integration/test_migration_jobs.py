@@ -1,8 +1,9 @@
 """Bulk migration: jobs run by the worker, failures listed, pause/cancel, CLI, auto-migration."""
 from sqlalchemy import select
 
-from engine import migration_jobs, service
-from engine.migration_models import MigrationItem, MigrationJob
+from engine import service
+from engine.migration import jobs
+from engine.migration.models import MigrationItem, MigrationJob
 from engine.models import AuditEntry, Pathway
 from tests.integration import migration_helpers as h
 from webui.extensions import db
@@ -30,7 +31,7 @@ def test_worker_migrates_the_job_and_lists_failures_with_reasons(app, runner):
         first, second = _two_pathways(s)
         lock_first = s.get(Pathway, first).lock_version
         target = h.deploy(s, h.remove_audit)
-        job = migration_jobs.create_job(s, target.id, "owner")
+        job = jobs.create_job(s, target.id, "owner")
         s.commit()
         job_id, target_id = job.id, target.id
         assert job.total == 2
@@ -38,9 +39,9 @@ def test_worker_migrates_the_job_and_lists_failures_with_reasons(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         s = db.session
-        assert migration_jobs.progress(s, job_id) == {
+        assert jobs.progress(s, job_id) == {
             "total": 2, "done": 1, "failed": 1, "left": 0, "cancelled": 0, "status": "done"}
-        [failed] = migration_jobs.failures(s, job_id)
+        [failed] = jobs.failures(s, job_id)
         assert failed.pathway_id == first and "AUDIT" in failed.reason
         stayed = s.get(Pathway, first)
         assert (stayed.version_id, stayed.lock_version) == (1, lock_first)
@@ -56,17 +57,17 @@ def test_pause_resume_and_cancel(app):
         h.deploy(s)
         first, second = _two_pathways(s)
         target = h.deploy(s, h.relabel)
-        job = migration_jobs.create_job(s, target.id, "owner")
-        migration_jobs.set_state(s, job.id, "pause", "owner")
+        job = jobs.create_job(s, target.id, "owner")
+        jobs.set_state(s, job.id, "pause", "owner")
         s.commit()
-        assert migration_jobs.run_batch(s, s.commit) == 0
-        migration_jobs.set_state(s, job.id, "resume", "owner")
+        assert jobs.run_batch(s, s.commit) == 0
+        jobs.set_state(s, job.id, "resume", "owner")
         s.commit()
-        assert migration_jobs.run_batch(s, s.commit, batch=1) == 1
-        migration_jobs.set_state(s, job.id, "cancel", "owner")
+        assert jobs.run_batch(s, s.commit, batch=1) == 1
+        jobs.set_state(s, job.id, "cancel", "owner")
         s.commit()
-        assert migration_jobs.run_batch(s, s.commit) == 0
-        state = migration_jobs.progress(s, job.id)
+        assert jobs.run_batch(s, s.commit) == 0
+        state = jobs.progress(s, job.id)
         assert (state["done"], state["cancelled"], state["status"]) == (1, 1, "cancelled")
         assert s.get(Pathway, second).version_id == 1  # cancelled before its turn: untouched
 
@@ -96,17 +97,17 @@ def test_auto_migration_only_for_flagged_text_only_versions(app):
         h.deploy(s)
         first, second = _two_pathways(s)
         texts = h.deploy(s, h.relabel)
-        assert migration_jobs.auto_migrate_if_safe(s, texts.id, "owner") is None  # not flagged
-        migration_jobs.set_auto_migrate(s, texts.id, True, "owner")
-        job = migration_jobs.auto_migrate_if_safe(s, texts.id, "owner")
+        assert jobs.auto_migrate_if_safe(s, texts.id, "owner") is None  # not flagged
+        jobs.set_auto_migrate(s, texts.id, True, "owner")
+        job = jobs.auto_migrate_if_safe(s, texts.id, "owner")
         s.commit()
         assert job.automatic and job.total == 2
-        while migration_jobs.run_batch(s, s.commit):
+        while jobs.run_batch(s, s.commit):
             pass
         assert {s.get(Pathway, p).version_id for p in (first, second)} == {texts.id}
         structural = h.deploy(s, h.add_task_after_dudit)
-        migration_jobs.set_auto_migrate(s, structural.id, True, "owner")
-        assert migration_jobs.auto_migrate_if_safe(s, structural.id, "owner") is None
+        jobs.set_auto_migrate(s, structural.id, True, "owner")
+        assert jobs.auto_migrate_if_safe(s, structural.id, "owner") is None
         skipped = s.scalars(select(AuditEntry).where(
             AuditEntry.action == "migration.auto_skipped")).one()
         assert "+ medicin" in skipped.detail

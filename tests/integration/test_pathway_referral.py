@@ -5,7 +5,7 @@ import pytest
 
 from engine import service
 from engine.errors import NoRecipient
-from engine.versions import read_directory
+from engine.definitions.versions import read_directory
 from tests.integration.pathway_driver import BPMN_DIR, Driver, at
 
 REGIONS = ("hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland")

@@ -1,14 +1,15 @@
-"""engine.proposals: the review states, file-by-file merges and refusals (no scenarios here:
+"""engine.definitions.proposals: the review states, file-by-file merges and refusals (no scenarios here:
 those gate proposals in tests/web/test_modeler.py and tests/integration/test_scenarios.py)."""
 import threading
 
 import pytest
 from sqlalchemy.orm import Session
 
-from engine import proposals, service
+from engine import service
+from engine.definitions import proposals
 from engine.errors import InvalidDefinition, ReviewRefused, StaleBase
 from engine.models import DefinitionEvent, DefinitionVersion
-from engine.proposals import approve, propose, reject, rollback
+from engine.definitions.proposals import approve, propose, reject, rollback
 from tests.integration.pathway_driver import BPMN_DIR
 
 

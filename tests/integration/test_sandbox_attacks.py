@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import isolation, service
+from engine import service
+from engine.sandbox import isolation
 from engine.clock import as_utc
 from engine.errors import SandboxViolation
 from engine.models import Pathway, SandboxFailure

@@ -11,11 +11,11 @@ from sqlalchemy.exc import OperationalError
 
 from engine import service
 from engine.clock import utcnow
-from engine.heartbeat import WorkerHeartbeat, alive
+from engine.runtime.heartbeat import WorkerHeartbeat, alive
 from engine.models import Pathway
 from tests.integration.engine_helpers import start, to_ustabil, complete
 from webui.extensions import db
-from webui.worker import Supervisor
+from webui.commands.worker import Supervisor
 
 
 def _due_pathways(app, count):

@@ -4,7 +4,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from engine import pathways, projection
+from engine.runtime import pathways, projection
 from engine.models import Pathway, TaskRecord, WorklistItem
 from webui.extensions import db
 

@@ -14,9 +14,9 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine import clock
-from engine.definitions import parse_bundle
-from engine.runtime import SCRIPT_ENGINE
-from engine.versions import known_form_ids, read_directory
+from engine.definitions.parsing import parse_bundle
+from engine.runtime.spiff import SCRIPT_ENGINE
+from engine.definitions.versions import known_form_ids, read_directory
 from forms.registry import form_ids
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"

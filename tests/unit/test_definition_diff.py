@@ -1,9 +1,9 @@
-"""engine.diff: what changed between two bundles, per element, flow, lane, rule, form and field."""
+"""engine.definitions.diff: what changed between two bundles, per element, flow, lane, rule, form and field."""
 import json
 from pathlib import Path
 
-from engine.diff import diff_bundles
-from engine.versions import read_source
+from engine.definitions.diff import diff_bundles
+from engine.definitions.versions import read_source
 
 SOURCE = {n: d.decode("utf-8") for n, d in
           read_source(Path(__file__).resolve().parents[2] / "bpmn").items()}

@@ -1,7 +1,7 @@
 """Definition bundles: safe parsing, schema and Forløb rules, errors naming element and line."""
 import pytest
 
-from engine.definitions import MAX_FILE_BYTES, content_hash, parse_bundle
+from engine.definitions.parsing import MAX_FILE_BYTES, content_hash, parse_bundle
 from engine.errors import InvalidDefinition
 from tests.fixtures.engine import LOOP_FORMS, loop_files
 

@@ -1,8 +1,9 @@
 """Serialize and restore the workflow at every step: nothing may be lost."""
 from datetime import datetime, timedelta, timezone
 
-from engine import clock, runtime
-from engine.definitions import parse_bundle
+from engine import clock
+from engine.runtime import spiff
+from engine.definitions.parsing import parse_bundle
 from tests.fixtures.engine import LOOP_FORMS, loop_files
 
 BUNDLE = parse_bundle(loop_files(), known_forms=LOOP_FORMS)
@@ -13,9 +14,9 @@ def snapshot(workflow):
     return {
         "tasks": sorted((str(t.id), t.task_spec.name, t.state, repr(sorted(t.data.items())))
                         for t in workflow.get_tasks()),
-        "ready": sorted(str(t.id) for t in runtime.ready_user_tasks(workflow)),
+        "ready": sorted(str(t.id) for t in spiff.ready_user_tasks(workflow)),
         "waiting": sorted((str(t.id), kind, name, str(due))
-                          for t, kind, name, due in runtime.waiting_events(workflow)),
+                          for t, kind, name, due in spiff.waiting_events(workflow)),
         "data": repr(sorted(workflow.data.items())),
         "completed": workflow.is_completed(),
     }
@@ -23,10 +24,10 @@ def snapshot(workflow):
 
 def roundtrip(process, workflow):
     """Dump and restore; assert nothing changed; continue with the restored workflow."""
-    text = runtime.dump(workflow)
-    restored = runtime.load(process, text)
+    text = spiff.dump(workflow)
+    restored = spiff.load(process, text)
     assert snapshot(restored) == snapshot(workflow)
-    assert runtime.dump(restored) == text
+    assert spiff.dump(restored) == text
     return restored
 
 
@@ -34,13 +35,13 @@ def test_stabil_run_survives_roundtrip_at_every_step():
     process = BUNDLE.process("stabil")
     start = datetime(2026, 3, 1, tzinfo=timezone.utc)
     with clock.frozen_at(start):
-        wf = runtime.new_workflow(process, {"run_started_at": start.isoformat(),
+        wf = spiff.new_workflow(process, {"run_started_at": start.isoformat(),
                                             "followups": 0})
         wf = roundtrip(process, wf)
         wf.do_engine_steps()
         wf = roundtrip(process, wf)
-        [task] = runtime.ready_user_tasks(wf)
-        waits = runtime.waiting_events(wf)
+        [task] = spiff.ready_user_tasks(wf)
+        waits = spiff.waiting_events(wf)
         assert {(k, n) for _, k, n, _ in waits} == {("timer", "Frist overskredet"),
                                                     ("message", "indlagt")}
         [due] = [d for _, k, _, d in waits if k == "timer"]
@@ -57,7 +58,7 @@ def test_timer_fires_after_restore_with_engine_clock():
     process = BUNDLE.process("stabil")
     start = datetime(2026, 3, 1, tzinfo=timezone.utc)
     with clock.frozen_at(start):
-        wf = runtime.new_workflow(process, {"run_started_at": start.isoformat()})
+        wf = spiff.new_workflow(process, {"run_started_at": start.isoformat()})
         wf.do_engine_steps()
         wf = roundtrip(process, wf)
     with clock.frozen_at(start + timedelta(days=61)):
@@ -70,10 +71,10 @@ def test_timer_fires_after_restore_with_engine_clock():
 
 def test_message_after_restore():
     process = BUNDLE.process("indlagt")
-    wf = runtime.new_workflow(process, {})
+    wf = spiff.new_workflow(process, {})
     wf.do_engine_steps()
     wf = roundtrip(process, wf)
-    assert runtime.deliver(wf, "udskrevet", {"dato": "2026-02-02"}) == 1
+    assert spiff.deliver(wf, "udskrevet", {"dato": "2026-02-02"}) == 1
     wf = roundtrip(process, wf)
     wf.do_engine_steps()
     assert wf.is_completed() and wf.data["dato"] == "2026-02-02"

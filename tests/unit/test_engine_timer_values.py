@@ -3,8 +3,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine import clock, runtime
-from engine.definitions import parse_bundle
+from engine import clock
+from engine.runtime import spiff
+from engine.definitions.parsing import parse_bundle
 from engine.errors import EngineError
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
@@ -27,10 +28,10 @@ def due_of(kind, expr):
     bundle = parse_bundle({"x.bpmn": BPMN.format(kind=kind, expr=expr).encode()}, known_forms=set())
     process = bundle.process("henvisning")
     with clock.frozen_at(T0):
-        workflow = runtime.new_workflow(process, {"received_at": "2026-01-05"})
-        runtime.step(workflow.do_engine_steps)
-        workflow = runtime.load(process, runtime.dump(workflow))
-        [(_, kind_, _, due)] = runtime.waiting_events(workflow)
+        workflow = spiff.new_workflow(process, {"received_at": "2026-01-05"})
+        spiff.step(workflow.do_engine_steps)
+        workflow = spiff.load(process, spiff.dump(workflow))
+        [(_, kind_, _, due)] = spiff.waiting_events(workflow)
     return clock.as_utc(due)
 
 

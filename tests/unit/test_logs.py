@@ -3,7 +3,7 @@ import json
 import logging
 import sys
 
-from webui.logs import JsonFormatter, redact
+from webui.ops.logs import JsonFormatter, redact
 
 
 def _line(msg, *args, exc_info=None, **extra):

@@ -5,9 +5,10 @@ import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from engine import runtime, sandbox
+from engine.runtime import spiff
+from engine.sandbox import restricted
 from engine.errors import InvalidDefinition, SandboxViolation
-from engine.definitions import parse_bundle
+from engine.definitions.parsing import parse_bundle
 
 SCRIPT_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -88,8 +89,8 @@ def run_unvalidated(script="x = 1", condition="False"):
     parser = SpiffBpmnParser()
     parser.add_bpmn_str(SCRIPT_BPMN.format(script=script, condition=condition).encode())
     spec = parser.get_spec("henvisning")
-    workflow = BpmnWorkflow(spec, {}, script_engine=runtime.SCRIPT_ENGINE)
-    runtime.step(workflow.do_engine_steps)
+    workflow = BpmnWorkflow(spec, {}, script_engine=spiff.SCRIPT_ENGINE)
+    spiff.step(workflow.do_engine_steps)
     return workflow
 
 
@@ -121,23 +122,23 @@ def test_attacks_that_compile_badly_are_refused_at_deploy():
 
 def test_allowed_things_work():
     data = {"a": 3, "d": "2026-01-30", "items": [1, 2, 3]}
-    assert sandbox.evaluate("a * 2 + max(items) - len(items)", data) == 6
-    assert sandbox.evaluate("add_days(d, 3)", data) == "2026-02-02"
-    assert sandbox.evaluate("add_weeks('2026-01-01', 2)", data) == "2026-01-15"
-    assert sandbox.evaluate("days_between('2026-01-01', d)", data) == 29
-    assert sandbox.evaluate("sorted(items, reverse=True)[0]", data) == 3
-    assert sandbox.evaluate("{'k': 1}.get('k')", data) == 1
-    assert sandbox.evaluate("date_of(d).isoformat()", data) == "2026-01-30"
-    assert sandbox.evaluate("timedelta(days=2).days", data) == 2
-    assert sandbox.evaluate("f'{a:.1f}'", data) == "3.0"
-    assert sandbox.evaluate("'%s: %05.1f (%d%%) uge 2026' % ('a', a, 7 % 4)", data) == \
+    assert restricted.evaluate("a * 2 + max(items) - len(items)", data) == 6
+    assert restricted.evaluate("add_days(d, 3)", data) == "2026-02-02"
+    assert restricted.evaluate("add_weeks('2026-01-01', 2)", data) == "2026-01-15"
+    assert restricted.evaluate("days_between('2026-01-01', d)", data) == 29
+    assert restricted.evaluate("sorted(items, reverse=True)[0]", data) == 3
+    assert restricted.evaluate("{'k': 1}.get('k')", data) == 1
+    assert restricted.evaluate("date_of(d).isoformat()", data) == "2026-01-30"
+    assert restricted.evaluate("timedelta(days=2).days", data) == 2
+    assert restricted.evaluate("f'{a:.1f}'", data) == "3.0"
+    assert restricted.evaluate("'%s: %05.1f (%d%%) uge 2026' % ('a', a, 7 % 4)", data) == \
         "a: 003.0 (3%) uge 2026"
-    assert sandbox.evaluate("isinstance(d, str) and str(items) == '[1, 2, 3]'", data)
-    assert sandbox.evaluate("', '.join(str(i) for i in items).replace(',', ';')", data) == \
+    assert restricted.evaluate("isinstance(d, str) and str(items) == '[1, 2, 3]'", data)
+    assert restricted.evaluate("', '.join(str(i) for i in items).replace(',', ';')", data) == \
         "1; 2; 3"
-    assert sandbox.evaluate("sum(items) + sum([[1], [2]], [])[1]", data) == 8
+    assert restricted.evaluate("sum(items) + sum([[1], [2]], [])[1]", data) == 8
     out = {"a": 1}
-    sandbox.execute("b = [i * 2 for i in range(3)]\na += 1\nc = {'x': a}", out)
+    restricted.execute("b = [i * 2 for i in range(3)]\na += 1\nc = {'x': a}", out)
     assert out == {"a": 2, "b": [0, 2, 4], "c": {"x": 2}}
 
 
@@ -151,9 +152,9 @@ def test_sandbox_is_reattached_after_every_load():
     from tests.fixtures.engine import LOOP_FORMS, loop_files
     bundle = parse_bundle(loop_files(), known_forms=LOOP_FORMS)
     process = bundle.process("ustabil")
-    workflow = runtime.new_workflow(process, {"run_started_at": "2026-01-01"})
-    restored = runtime.load(process, runtime.dump(workflow))
-    assert restored.script_engine is runtime.SCRIPT_ENGINE
+    workflow = spiff.new_workflow(process, {"run_started_at": "2026-01-01"})
+    restored = spiff.load(process, spiff.dump(workflow))
+    assert restored.script_engine is spiff.SCRIPT_ENGINE
 
 
 @pytest.mark.parametrize("script", ["x = " + "1+" * 40_000 + "1", "x = " + "-" * 90_000 + "1",

@@ -1,6 +1,6 @@
 """Change kinds between two versions of a stage, from SpiffWorkflow's SpecDiff (no database)."""
-from engine.definitions import parse_bundle
-from engine.spec_changes import Changes, bundle_text_only
+from engine.definitions.parsing import parse_bundle
+from engine.migration.spec_changes import Changes, bundle_text_only
 from tests.fixtures.engine import MIGRATION_FORMS, migration_files
 from tests.fixtures.engine import migration_variants as h
 

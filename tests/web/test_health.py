@@ -2,7 +2,7 @@
 from sqlalchemy import text
 
 from engine import clock
-from engine.heartbeat import WorkerHeartbeat, beat
+from engine.runtime.heartbeat import WorkerHeartbeat, beat
 from webui.extensions import db
 from webui.models import Organisation, User
 

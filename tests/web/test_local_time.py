@@ -5,8 +5,8 @@ import pytest
 
 from tests.web import pathway_setup as setup
 from webui.extensions import db
-from webui.templating import fmt_date, fmt_datetime
-from webui.timeutil import is_overdue, local_date, local_midnight_utc, local_today, overdue_before
+from webui.common.templating import fmt_date, fmt_datetime
+from webui.common.timeutil import is_overdue, local_date, local_midnight_utc, local_today, overdue_before
 
 UTC = timezone.utc
 

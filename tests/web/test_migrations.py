@@ -2,9 +2,10 @@
 import pytest
 from sqlalchemy import select
 
-from engine import migration_jobs, service
-from engine.form_drafts import PREVIOUS_KEY
-from engine.migration_models import MigrationJob
+from engine import service
+from engine.migration import jobs
+from engine.runtime.drafts import PREVIOUS_KEY
+from engine.migration.models import MigrationJob
 from engine.models import DefinitionVersion, Pathway
 from tests.web.pathway_setup import ensure_deployed, item_for, refer
 from webui.demo.filler import answers
@@ -53,7 +54,7 @@ def test_dry_run_then_migrate_all_from_the_browser(auth, client, app, referred):
     page = client.get(job_url).get_data(as_text=True)
     assert "I gang" in page and '<dt>Mangler</dt><dd>1</dd>' in page
     with app.app_context():  # the background worker's turn
-        assert migration_jobs.run_batch(db.session, db.session.commit) == 1
+        assert jobs.run_batch(db.session, db.session.commit) == 1
     page = client.get(job_url).get_data(as_text=True)
     assert "Gennemført" in page and '<dt>Migreret</dt><dd>1</dd>' in page and "Ingen fejl." in page
     with app.app_context():
@@ -145,6 +146,6 @@ def test_upload_flagged_as_texts_only_migrates_automatically(auth, client, app, 
     with app.app_context():
         job = db.session.scalars(select(MigrationJob)).one()
         assert job.automatic and job.total == 1 and job.created_by == "ejer2"
-        migration_jobs.run_batch(db.session, db.session.commit)
+        jobs.run_batch(db.session, db.session.commit)
         assert item_for(pathway_id, "visitation").title == "Visitation og vurdering"
         assert item_for(pathway_id, "visitation").task_id == task_id

@@ -26,7 +26,7 @@ def test_results_card_shows_latest_scores_zones_risk_and_reassessment(app, clien
     card = body.split('id="results"')[1].split("</section>")[0]
     assert "AUDIT" in card and "DUDIT" in card and "Zone" in card
     assert "Ingen aktuel risiko" in card                  # the demo answers' first level
-    from webui.templating import fmt_date
+    from webui.common.templating import fmt_date
     with app.test_request_context():
         assert fmt_date(reassess) in card.split('id="result-reassess"')[1]
 
@@ -87,7 +87,7 @@ def test_high_suicide_risk_creates_a_same_day_psychiatry_task_and_a_banner_mark(
                                                        "actions": "Set af vagtlæge"})
         item = setup.item_for(pathway_id, "selvmordsrisiko_akut")
         assert (item.lane, item.org_code) == ("psykiatri", "region-hovedstaden")
-        from webui.timeutil import local_date, local_today
+        from webui.common.timeutil import local_date, local_today
         assert local_date(item.due_at) == local_today()
         assert db.session.get(Pathway, pathway_id).suicide_risk == "hoej"
     auth.login("psyk.kbh")

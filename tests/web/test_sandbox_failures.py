@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import isolation
+from engine.sandbox import isolation
 from tests.fixtures import hostile
 from tests.integration.attack_watch import watched
 from tests.integration.test_sandbox_attacks import BASE, DOUBLED, MEMORY, SLOW
@@ -118,7 +118,7 @@ def test_timer_worker_survives_and_parks_a_hostile_pathway(hostile_app, runner):
 
 
 def test_worker_loop_logs_and_survives_any_error(hostile_app, runner, monkeypatch):
-    from webui import engine_cli
+    from webui.commands import engine_cli
 
     def broken(limit, actor, stop=None):
         raise RuntimeError("boom")

@@ -148,7 +148,7 @@ def test_caseload_lists_my_patients_with_phase_deadline_and_reassessment(app, cl
     assert "Olga Opstart" in table and "Ulla Ustabil" in table
     row = table.split("Ulla Ustabil")[1].split("</tr>")[0]
     assert "Ustabil" in row
-    from webui.templating import fmt_date
+    from webui.common.templating import fmt_date
     with app.test_request_context():
         assert fmt_date(reassess) in row
     auth.logout()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.web.bulk import seed_pathways
 from webui.extensions import db
-from webui.timeutil import overdue_before
+from webui.common.timeutil import overdue_before
 from webui.worklist.query import PAGE_SIZE, Filters, worklist_page
 
 

@@ -8,7 +8,7 @@ from webui.audit import audit as audit_read
 from webui.auth import sessions
 from webui.extensions import db
 from webui.models import User
-from webui.paging import page_count, page_number
+from webui.common.paging import page_count, page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 PAGE_SIZE = 50

@@ -18,7 +18,7 @@ from sqlalchemy import delete, distinct, func, select
 
 from webui.extensions import db
 from webui.models import LoginFailure, utcnow
-from webui.timeutil import aware
+from webui.common.timeutil import aware
 
 DEFAULTS = {
     "LOGIN_WINDOW_MINUTES": 15,

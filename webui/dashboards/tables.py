@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from webui.dashboards.filters import count, is_small, share
 from webui.dashboards.quality import EXPERIENCE_ITEMS, STAGE_ORDER, percentile
-from webui.phases import STAGE_LABELS
+from webui.common.phases import STAGE_LABELS
 
 
 def _labels():

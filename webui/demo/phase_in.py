@@ -34,7 +34,7 @@ def with_regional_date(dmn: bytes, region: str, group: int, day: date) -> bytes:
 def deploy_demo_plan(session, bpmn_dir, today: date):
     """Deploy bpmn/ with the demo's regional date (same content → the existing version)."""
     from engine import service
-    from engine.versions import read_source
+    from engine.modeling import read_source
     files = read_source(bpmn_dir)
     files["phase_in.dmn"] = with_regional_date(files["phase_in.dmn"], REGION, GROUP,
                                                opening(today))

@@ -4,6 +4,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from engine import service
 from webui.extensions import db
 
 LIMITS = {  # SandboxViolation.limit -> what the clinician is told broke
@@ -18,8 +19,7 @@ def sandbox_failure(exc):
     db.session.rollback()
     actor = current_user.username if current_user.is_authenticated else "anonymous"
     try:
-        from engine import failures  # the engine is imported lazily by this package
-        failures.record(db.session, exc, actor, source=request.remote_addr or "")
+        service.record_sandbox_failure(db.session, exc, actor, source=request.remote_addr or "")
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()

@@ -5,8 +5,9 @@ from flask import Blueprint, Response, abort, jsonify, request
 from flask_login import current_user
 from sqlalchemy import text
 
-from engine.heartbeat import alive as worker_alive
-from webui import MIGRATIONS_DIR, metrics
+from engine.service import worker_alive
+from webui import MIGRATIONS_DIR
+from webui.ops import metrics
 from webui.access import has_area
 from webui.extensions import csrf, db
 

@@ -1,6 +1,6 @@
 """Process owners: pathway versions, review (four eyes), scenarios, differences and the editor.
 
-Every change goes through the engine's proposal path (`engine.proposals`): validated like the
+Every change goes through the engine's proposal path (`engine.definitions.proposals`): validated like the
 files deployed at start-up, checked by the scenarios on a throw-away database, and made current
 only when a second process owner approves it.
 """

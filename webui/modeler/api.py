@@ -71,7 +71,7 @@ def api_current():
 def api_validate():
     """Validate base+changes and (when valid) run the scenarios; stores nothing."""
     from engine.errors import InvalidDefinition, NotFound, ScenarioFailed, StaleBase
-    from engine.proposals import check_candidate, rebase
+    from engine.modeling import check_candidate, rebase
     from engine.service import get_version
     base_id, files, error = _payload()
     if error:
@@ -100,9 +100,9 @@ def api_validate():
 @require_area("modeler")
 def api_propose():
     """Propose base+changes as a new version (refused when stale, invalid or failing)."""
-    from engine.diff import diff_bundles
+    from engine.modeling import diff_bundles
     from engine.errors import InvalidDefinition, NotFound, ScenarioFailed, StaleBase
-    from engine.proposals import propose
+    from engine.modeling import propose
     from engine.service import get_version
     base_id, files, error = _payload()
     if error:
@@ -148,7 +148,7 @@ def api_propose():
 @require_area("modeler")
 def api_diff():
     """Element-, flow-, lane-, rule-, form- and field-level differences of two versions."""
-    from engine.diff import diff_bundles
+    from engine.modeling import diff_bundles
     from engine.errors import NotFound
     from engine.service import get_version
     try:

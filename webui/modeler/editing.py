@@ -3,7 +3,7 @@ from flask import abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from engine.versions import current_version
+from engine.modeling import current_version
 from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
@@ -49,7 +49,7 @@ def edit(version_id, filename=None):
 def deploy(version_id):
     """The first editor's save of one file (JSON): proposed like any other change."""
     from engine.errors import InvalidDefinition, ScenarioFailed, StaleBase
-    from engine.proposals import propose
+    from engine.modeling import propose
     base = _version_or_404(version_id)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("xml"), str) \

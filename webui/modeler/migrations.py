@@ -55,7 +55,7 @@ def _plan(target):
 @require_area("modeler")
 def migrations():
     """The dry run for a target version, grouped by version, stage and open tasks, plus jobs."""
-    from engine.migration_models import MigrationJob, VersionMigrationPolicy
+    from engine.modeling import MigrationJob, VersionMigrationPolicy
     target = _target(request.args.get("to"))
     groups = _plan(target) if target is not None else []
     jobs = db.session.scalars(select(MigrationJob).order_by(MigrationJob.id.desc())
@@ -73,7 +73,7 @@ def migrations():
 @require_area("modeler")
 def start_migration():
     """Start a job for the chosen groups or pathways (or every migratable one)."""
-    from engine import migration_jobs
+    from engine import modeling
     target = _target(request.form.get("to"))
     if target is None:
         abort(404)
@@ -86,7 +86,7 @@ def start_migration():
     if not ids:
         flash(_("Vælg mindst ét forløb, der kan migreres."), "error")
         return redirect(url_for("modeler.migrations", to=target.id))
-    job = migration_jobs.create_job(db.session, target.id, current_user.username,
+    job = modeling.create_job(db.session, target.id, current_user.username,
                                     pathway_ids=ids, note=request.form.get("note", "")[:200])
     db.session.commit()
     flash(_("Migreringen er startet: %(count)s forløb.", count=job.total), "success")
@@ -97,15 +97,15 @@ def start_migration():
 @require_area("modeler")
 def migration_job(job_id):
     """A job's progress (done, failed, left), its failures with reasons, and its controls."""
-    from engine import migration_jobs
+    from engine import modeling
     from engine.errors import NotFound
     try:
-        state = migration_jobs.progress(db.session, job_id)
+        state = modeling.progress(db.session, job_id)
     except NotFound:
         abort(404)
-    job = migration_jobs.get_job(db.session, job_id)
+    job = modeling.get_job(db.session, job_id)
     return render_template("modeler/migrations_job.html", job=job, state=state,
-                           failures=migration_jobs.failures(db.session, job_id),
+                           failures=modeling.failures(db.session, job_id),
                            percent=int(100 * (state["done"] + state["failed"])
                                        / state["total"]) if state["total"] else 100)
 
@@ -114,12 +114,12 @@ def migration_job(job_id):
 @require_area("modeler")
 def migration_job_action(job_id, action):
     """Pause, resume or cancel a job."""
-    from engine import migration_jobs
+    from engine import modeling
     from engine.errors import EngineError, NotFound
     if action not in JOB_ACTIONS:
         abort(404)
     try:
-        migration_jobs.set_state(db.session, job_id, action, current_user.username)
+        modeling.set_state(db.session, job_id, action, current_user.username)
         db.session.commit()
     except NotFound:
         abort(404)
@@ -133,11 +133,11 @@ def migration_job_action(job_id, action):
 @require_area("modeler")
 def auto_migration(version_id):
     """Flag a version as texts/labels/guidance only and migrate every compatible pathway."""
-    from engine import migration_jobs
+    from engine import modeling
     target = _target(version_id)
     flag = request.form.get("auto_migrate") == "1"
-    migration_jobs.set_auto_migrate(db.session, target.id, flag, current_user.username)
-    job = migration_jobs.auto_migrate_if_safe(db.session, target.id, current_user.username) \
+    modeling.set_auto_migrate(db.session, target.id, flag, current_user.username)
+    job = modeling.auto_migrate_if_safe(db.session, target.id, current_user.username) \
         if flag else None
     db.session.commit()
     if job is not None:
@@ -154,13 +154,13 @@ def after_deploy(version, auto_migrate):
 
     The deploy has been committed already; a problem here is logged and never undoes it.
     """
-    from engine import migration_jobs
+    from engine import modeling
     from engine.errors import EngineError
     try:
         if auto_migrate:
-            migration_jobs.set_auto_migrate(db.session, version.id, True, current_user.username)
+            modeling.set_auto_migrate(db.session, version.id, True, current_user.username)
         # only a current version is one pathways may move to; a proposal waits for approval
-        job = migration_jobs.auto_migrate_if_safe(db.session, version.id, current_user.username) \
+        job = modeling.auto_migrate_if_safe(db.session, version.id, current_user.username) \
             if version.status == "current" else None
         db.session.commit()
         return job

@@ -67,7 +67,7 @@ def index():
 def upload():
     """Propose uploaded BPMN/DMN/form files on top of the current version's bundle."""
     from engine.errors import InvalidDefinition, ScenarioFailed, StaleBase
-    from engine.proposals import propose
+    from engine.modeling import propose
     from engine.service import current_version
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
     problems = []
@@ -120,7 +120,7 @@ def _after_propose(version, existed):
 @require_area("modeler")
 def version_page(version_id):
     """One version: history, files, scenario results, and the review actions."""
-    from engine.diff import diff_bundles
+    from engine.modeling import diff_bundles
     from engine.models import DefinitionVersion
     from engine.service import current_version
     version = _version_or_404(version_id)
@@ -139,7 +139,7 @@ def version_page(version_id):
 def review_action(kind, version_id):
     """Approve, reject or roll back a version: (Danish message, status, error code or None)."""
     from engine.errors import NotFound, ReviewRefused, ScenarioFailed, StaleBase
-    from engine.proposals import approve, reject, rollback
+    from engine.modeling import approve, reject, rollback
     actor = current_user.username
     try:
         if kind == "approve":
@@ -227,7 +227,7 @@ def rollback_post(version_id):
 @require_area("modeler")
 def compare():
     """Two versions side by side: the list of changes and the diagram with changes coloured."""
-    from engine.diff import diff_bundles
+    from engine.modeling import diff_bundles
     old = _version_or_404(request.args.get("from", type=int) or 0)
     new = _version_or_404(request.args.get("to", type=int) or 0)
     changes = diff_bundles(old.files, new.files)
@@ -248,7 +248,7 @@ def compare():
 def scenarios_page():
     """The pathway's scenarios, readable: each synthetic patient's steps and expectations."""
     from engine.service import current_version
-    from engine.versions import bundle_of
+    from engine.modeling import bundle_of
     from scenarios.catalogue import describe_step, load_all, task_names
     current = current_version(db.session)
     names = task_names(bundle_of(db.session, current.id)) if current else {}

@@ -46,5 +46,5 @@ def history(version_id):
 
 def form_ids(files):
     """The form ids carried by a bundle, sorted."""
-    from engine.definitions import form_id_of
+    from engine.modeling import form_id_of
     return sorted(f for f in (form_id_of(n) for n in files or {}) if f)

@@ -8,7 +8,7 @@ from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.models import utcnow
-from webui.paging import page_count, page_number
+from webui.common.paging import page_count, page_number
 from webui.security import safe_local_path
 
 bp = Blueprint("notices", __name__, url_prefix="/meddelelser", template_folder="templates")

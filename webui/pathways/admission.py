@@ -1,7 +1,7 @@
 """Whether a referred patient's group is phased in yet in the home region, and from when."""
 from datetime import date
 
-from webui.timeutil import local_today
+from webui.common.timeutil import local_today
 
 
 def phase_in(session, pathway, today: date | None = None) -> dict | None:

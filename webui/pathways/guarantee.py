@@ -6,7 +6,7 @@ patient page and the worklist.
 """
 from datetime import datetime
 
-from webui.timeutil import local_today
+from webui.common.timeutil import local_today
 
 
 # Same horizon as the pathway's own warning timer (three days before guarantee_due).

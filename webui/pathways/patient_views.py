@@ -13,8 +13,8 @@ from webui.pathways.definitions import form_definition, score_lines, stage_xml
 from webui.pathways.formview import build_fields, shown_elsewhere
 from webui.pathways.results import latest_results
 from webui.pathways.guarantee import pathway_days_left, pathway_warning
-from webui.phases import lane_label, stage_label
-from webui.timeutil import is_overdue
+from webui.common.phases import lane_label, stage_label
+from webui.common.timeutil import is_overdue
 
 
 def _pathways_of(patient_id):

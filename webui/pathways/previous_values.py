@@ -1,5 +1,5 @@
 """Draft values a migration set aside because the task's new form has no field for them."""
-from engine.form_drafts import PREVIOUS_KEY
+from engine.service import PREVIOUS_KEY
 from webui.extensions import db
 
 

@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webui import organisations
 from webui.pathways import cpr as cpr_rules
-from webui.timeutil import local_today
+from webui.common.timeutil import local_today
 
 CONTACT_CHOICES = [SelectChoice("psykiatri", _l("Psykiatrien (regionen)")),
                    SelectChoice("kommune", _l("Kommunal rusmiddelbehandling"))]

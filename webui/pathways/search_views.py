@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from webui.access import participant_clause, require_area
 from webui.audit import audit
 from webui.extensions import db
-from webui.paging import page_count, page_number
+from webui.common.paging import page_count, page_number
 from webui.pathways import bp
-from webui.phases import stage_label
+from webui.common.phases import stage_label
 
 PAGE_SIZE = 50
 MAX_QUERY = 100

@@ -13,8 +13,8 @@ from webui.pathways.definitions import form_definition, version_form
 from webui.pathways.formview import (build_fields, guide_sections, raw_from_post,
                                      shown_elsewhere, unknown_errors)
 from webui.pathways.previous_values import previous_values
-from webui.phases import lane_label, stage_label
-from webui.timeutil import is_overdue
+from webui.common.phases import lane_label, stage_label
+from webui.common.timeutil import is_overdue
 
 
 def _item(pathway, task_id):

@@ -7,11 +7,11 @@ from webui.access import has_area, may_work, require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.notices import unread_for_worklist
-from webui.paging import page_count
+from webui.common.paging import page_count
 from webui.pathways.guarantee import WARNING_DAYS, days_left_for
-from webui.phases import LANE_LABELS, STAGE_LABELS
+from webui.common.phases import LANE_LABELS, STAGE_LABELS
 from webui.security import safe_local_path
-from webui.timeutil import is_overdue
+from webui.common.timeutil import is_overdue
 from webui.worklist.query import PAGE_SIZE, Filters, worklist_page
 
 bp = Blueprint("worklist", __name__, template_folder="templates")

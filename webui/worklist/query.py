@@ -3,9 +3,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from engine import clock
-from webui.paging import page_number
-from webui.phases import LANE_LABELS, STAGE_LABELS
-from webui.timeutil import overdue_before
+from webui.common.paging import page_number
+from webui.common.phases import LANE_LABELS, STAGE_LABELS
+from webui.common.timeutil import overdue_before
 
 PAGE_SIZE = 25
 

@@ -1,0 +1,1 @@
+"""Definition versions: parsing, rules, storage, proposals and review, and diffs between versions."""

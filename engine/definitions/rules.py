@@ -1,0 +1,267 @@
+"""Forløb's own definition rules, checked on top of the BPMN schema (contracts §1–2)."""
+import re
+
+from engine.sandbox import isolation
+from engine.sandbox.expressions import is_iso_literal
+from engine.errors import SandboxViolation
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
+ENTRY_STAGE = "henvisning"
+
+# lane name -> (role that works it, workflow data key holding the organisation code)
+LANES = {
+    "psykiatri": ("regional_clinician", "region_org"),
+    "kommune": ("municipal_clinician", "municipality_org"),
+    "tovholder": ("tovholder", "tovholder_org"),
+}
+FLOW_CONTAINERS = ("process", "subProcess", "transaction", "adHocSubProcess")
+
+
+def _local(el):
+    return el.tag.split("}", 1)[-1] if isinstance(el.tag, str) else ""
+
+
+def _owner_id(el):
+    """Id of the nearest ancestor (or self) that has one."""
+    while el is not None:
+        if el.get("id"):
+            return el.get("id")
+        el = el.getparent()
+    return None
+
+
+def check_documents(roots):
+    """All XML-level rules over the bundle; returns a list of problems."""
+    problems = []
+    problems.extend(_unique_process_ids(roots))
+    decisions = {el.get("id") for name, root in roots.items() if name.endswith(".dmn")
+                 for el in root.iter() if _local(el) == "decision"}
+    processes = {proc.get("id") for root in roots.values()
+                 for proc in root.iterfind(".//bpmn:process", NS)}
+    for name, root in roots.items():
+        if name.endswith(".bpmn"):
+            problems.extend(_references(name, root, decisions, processes))
+            problems.extend(_no_cycles(name, root))
+            problems.extend(_no_standard_loops(name, root))
+            problems.extend(_user_tasks_declared(name, root))
+            problems.extend(_bpmn_expressions(name, root))
+        else:
+            problems.extend(_dmn_expressions(name, root))
+    return problems
+
+
+def check_specs(bundle, roots, known_forms):
+    """Rules over the parsed processes (entry stage present; forms known)."""
+    problems = []
+    if bundle.processes and ENTRY_STAGE not in bundle.processes:
+        problems.append((None, None, None, f"the entry stage process '{ENTRY_STAGE}' is missing"))
+    if known_forms is not None:
+        for name, root in roots.items():
+            for task in root.iterfind(".//bpmn:userTask", NS):
+                form = _properties(task).get("form")
+                if form and form not in known_forms:
+                    problems.append((name, task.get("id"), task.sourceline,
+                                     f"user task names form '{form}', which does not exist"))
+    return problems
+
+
+def _unique_process_ids(roots):
+    seen, problems = {}, []
+    for name, root in roots.items():
+        for proc in root.iterfind(".//bpmn:process", NS):
+            pid = proc.get("id")
+            if pid in seen:
+                problems.append((name, pid, proc.sourceline,
+                                 f"process id '{pid}' is also defined in {seen[pid]}"))
+            seen.setdefault(pid, name)
+    return problems
+
+
+def _no_cycles(name, root):
+    """Sequence flows inside each process or subprocess must form no cycle (contracts §1)."""
+    problems = []
+    for container in root.iter():
+        if _local(container) not in FLOW_CONTAINERS:
+            continue
+        graph, flows = {}, {}
+        for child in container:
+            kind = _local(child)
+            if kind == "sequenceFlow":
+                src, dst = child.get("sourceRef"), child.get("targetRef")
+                graph.setdefault(src, []).append(dst)
+                flows[(src, dst)] = child
+            elif kind == "boundaryEvent" and child.get("attachedToRef"):
+                graph.setdefault(child.get("attachedToRef"), []).append(child.get("id"))
+        edge = _find_back_edge(graph)
+        if edge:
+            flow = flows.get(edge)
+            problems.append((name, flow.get("id") if flow is not None else edge[1],
+                             flow.sourceline if flow is not None else container.sourceline,
+                             f"sequence flows form a cycle through '{edge[1]}' in "
+                             f"'{container.get('id')}'; a stage repeats by ending with "
+                             f"next_stage set to itself"))
+    return problems
+
+
+def _references(name, root, decisions, processes):
+    """Flows, boundary events, messages, decisions and called processes exist.
+
+    SpiffWorkflow silently drops a sequence flow whose end does not exist, so a run could
+    complete (and the pathway end) where the author drew a path on.
+    """
+    problems = []
+    for container in root.iter():
+        if _local(container) not in FLOW_CONTAINERS:
+            continue
+        ids = {child.get("id") for child in container if child.get("id")}
+        for child in container:
+            refs = {"sequenceFlow": ("sourceRef", "targetRef"),
+                    "boundaryEvent": ("attachedToRef",)}.get(_local(child), ())
+            for attr in refs:
+                if child.get(attr) not in ids:
+                    problems.append((name, child.get("id"), child.sourceline,
+                                     f"{attr} '{child.get(attr)}' is not an element of "
+                                     f"'{container.get('id')}'"))
+    messages = {m.get("id") for m in root.iterfind("bpmn:message", NS)}
+    for ref in root.iterfind(".//bpmn:messageEventDefinition[@messageRef]", NS):
+        if ref.get("messageRef") not in messages:
+            problems.append((name, _owner_id(ref.getparent()), ref.sourceline,
+                             f"messageRef '{ref.get('messageRef')}' names no bpmn:message"))
+    for called in root.iterfind(".//spiffworkflow:calledDecisionId", NS):
+        decision = (called.text or "").strip()
+        if decision not in decisions:
+            problems.append((name, _owner_id(called), called.sourceline,
+                             f"calledDecisionId '{decision}' names no DMN decision of the "
+                             f"bundle"))
+    for call in root.iterfind(".//bpmn:callActivity", NS):
+        if call.get("calledElement") not in processes:
+            problems.append((name, call.get("id"), call.sourceline,
+                             f"calledElement '{call.get('calledElement')}' names no process of "
+                             f"the bundle"))
+    return problems
+
+
+def _find_back_edge(graph):
+    """Return one (source, target) edge that closes a cycle, or None (iterative DFS)."""
+    colour = {}
+    for start in list(graph):
+        if colour.get(start):
+            continue
+        stack = [(start, iter(graph.get(start, ())))]
+        colour[start] = 1
+        while stack:
+            node, children = stack[-1]
+            for nxt in children:
+                if colour.get(nxt) == 1:
+                    return node, nxt
+                if not colour.get(nxt):
+                    colour[nxt] = 1
+                    stack.append((nxt, iter(graph.get(nxt, ()))))
+                    break
+            else:
+                colour[node] = 2
+                stack.pop()
+    return None
+
+
+def _no_standard_loops(name, root):
+    return [(name, _owner_id(el), el.sourceline,
+             "standard loops grow the task tree without bound; repeat the stage instead")
+            for el in root.iterfind(".//bpmn:standardLoopCharacteristics", NS)]
+
+
+def _properties(task):
+    return {p.get("name"): p.get("value")
+            for p in task.iterfind("bpmn:extensionElements/spiffworkflow:properties/"
+                                   "spiffworkflow:property", NS)}
+
+
+def _user_tasks_declared(name, root):
+    """Every user task names a form and lies in a known lane."""
+    lanes = {}
+    for lane in root.iterfind(".//bpmn:lane", NS):
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            lanes[(ref.text or "").strip()] = lane.get("name")
+    problems = []
+    for task in root.iterfind(".//bpmn:userTask", NS):
+        tid = task.get("id")
+        if not _properties(task).get("form"):
+            problems.append((name, tid, task.sourceline, "user task has no 'form' property"))
+        lane = lanes.get(tid)
+        if lane not in LANES:
+            problems.append((name, tid, task.sourceline,
+                             f"user task lies in lane {lane!r}; expected one of "
+                             f"{', '.join(sorted(LANES))}"))
+    return problems
+
+
+def _compile(name, element, line, source, mode, what):
+    try:
+        isolation.check(source, mode)  # in a worker: compiling can be made slow or huge
+    except SandboxViolation as exc:
+        return [(name, element, line, f"{what} does not compile in the sandbox: {exc.reason}")]
+    return []
+
+
+def _bpmn_expressions(name, root):
+    """Gateway conditions, scripts, timers and `due` properties compile in the sandbox."""
+    problems = []
+    for cond in root.iterfind(".//bpmn:conditionExpression", NS):
+        if (cond.text or "").strip():
+            problems += _compile(name, _owner_id(cond), cond.sourceline, cond.text, "eval",
+                                 "condition")
+    for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
+        if (script.text or "").strip():
+            problems += _compile(name, _owner_id(script), script.sourceline, script.text, "exec",
+                                 "script")
+    for tag in ("preScript", "postScript"):
+        for script in root.iterfind(f".//spiffworkflow:{tag}", NS):
+            if (script.text or "").strip():
+                problems += _compile(name, _owner_id(script), script.sourceline, script.text,
+                                     "exec", tag)
+    for tag in ("timeDate", "timeDuration", "timeCycle"):
+        for timer in root.iterfind(f".//bpmn:{tag}", NS):
+            text = (timer.text or "").strip()
+            if not text:
+                problems.append((name, _owner_id(timer), timer.sourceline, f"empty {tag}"))
+            elif not is_iso_literal(text):
+                problems += _compile(name, _owner_id(timer), timer.sourceline, text, "eval",
+                                     f"{tag} expression")
+    for task in root.iterfind(".//bpmn:userTask", NS):
+        due = _properties(task).get("due")
+        if due:
+            problems += _compile(name, task.get("id"), task.sourceline, due, "eval",
+                                 "'due' expression")
+    return problems
+
+
+def _dmn_expressions(name, root):
+    """DMN input expressions, input entries and output entries compile in the sandbox."""
+    problems = []
+    for el in root.iter():
+        kind = _local(el)
+        if kind not in ("inputExpression", "inputEntry", "outputEntry"):
+            continue
+        text_el = next((c for c in el if _local(c) == "text"), None)
+        text = (text_el.text or "").strip() if text_el is not None else ""
+        if not text or text == "-":
+            continue
+        if kind == "inputEntry":
+            candidates = [f"(dmninputexpr) == ({text})", f"dmninputexpr {text}",
+                          text.replace("?", "dmninputexpr")]
+            if not any(_compiles(c) for c in candidates):
+                problems.append((name, _owner_id(el), el.sourceline,
+                                 f"input entry {text!r} does not compile in the sandbox"))
+        else:
+            problems += _compile(name, _owner_id(el), el.sourceline, text, "eval", kind)
+    return problems
+
+
+def _compiles(source):
+    try:
+        isolation.check(source, "eval")
+        return True
+    except SandboxViolation:
+        return False

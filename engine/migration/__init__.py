@@ -1,0 +1,1 @@
+"""Moving running pathways to another version: spec changes, per-run migration, dry runs and background jobs."""

@@ -1,0 +1,251 @@
+"""Migrating running pathways to another definition version: dry run and one pathway at a time.
+
+A pathway moves atomically (the caller commits): load under the optimistic lock, move the
+current run (engine/run_migration.py), step, save with the worklist projection, timers and
+awaited messages, carry drafts over (engine/form_drafts.py), history row and audit entry.
+"""
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
+
+from engine import audit, clock
+from engine.runtime import pathways, projection, spiff
+from engine.runtime.drafts import FormKeys, remap
+from engine.models import Pathway, TaskDraft, WorklistItem
+from engine.migration.run import NotMigratable, migrate_run
+from engine.migration.spec_changes import ChangeCache
+from engine.definitions.versions import bundle_of, get_version
+
+
+@dataclass
+class Verdict:
+    """The dry-run answer for one pathway."""
+
+    pathway_id: int
+    from_version: int
+    stage: str
+    open_tasks: tuple
+    migratable: bool
+    reason: str = ""
+    actions: list = field(default_factory=list)
+    drafts: int = 0
+
+
+class Context:
+    """Caches (bundles, spec diffs, form keys, run shapes) for migrating to one target version."""
+
+    def __init__(self, session, version_id):
+        self.session = session
+        self.version_id = get_version(session, version_id).id  # a plain id survives commits
+        self.bundle = bundle_of(session, self.version_id)
+        self.changes = ChangeCache()
+        self.forms = FormKeys(session)
+        self._bundles = {}
+        self._shapes = {}
+
+    def bundle_of(self, version_id):
+        """The parsed bundle of a version (cached for this context)."""
+        if version_id not in self._bundles:
+            self._bundles[version_id] = bundle_of(self.session, version_id)
+        return self._bundles[version_id]
+
+    def move(self, workflow, version_id, stage):
+        """Move a run of `stage` on `version_id` onto the target; a RunChange or NotMigratable."""
+        if stage not in self.bundle.processes:
+            raise NotMigratable(f"stage '{stage}' does not exist in version {self.version_id}")
+        old = self.bundle_of(version_id)
+        changes = self.changes.get(old, self.bundle, stage)
+        return migrate_run(workflow, changes, self.bundle.process(stage), self.version_id)
+
+
+def _shape(pathway):
+    """(version, stage, sorted task specs and states): runs of one shape migrate alike."""
+    tasks = json.loads(pathway.state).get("tasks", {})
+    return (pathway.version_id, pathway.stage,
+            tuple(sorted((t["task_spec"], t["state"]) for t in tasks.values())))
+
+
+def _describe(ctx, change, workflow, from_version):
+    """Readable lines: open tasks kept, removed, created; timers restarted; form fields gone."""
+    def names(specs):
+        return ", ".join(sorted(specs)) or "-"
+    actions = [f"kept: {names(v[1] for v in change.kept.values())}"]
+    if change.removed:
+        actions.append(f"removed: {names(change.removed.values())} (drafts go into history)")
+    if change.created:
+        actions.append(f"created: {names(change.created.values())}")
+    if change.timers_restarted:
+        actions.append(f"timers restarted: {', '.join(change.timers_restarted)}")
+    tasks = {str(t.id): t for t in spiff.ready_user_tasks(workflow)}
+    for task_id, (_old, new) in sorted(change.kept.items(), key=lambda kv: kv[1][1]):
+        old_form = change.old_forms.get(task_id)
+        new_form = projection.task_properties(tasks[task_id]).get("form")
+        old_keys = ctx.forms.get(from_version, old_form)
+        new_keys = ctx.forms.get(ctx.version_id, new_form)
+        if old_keys is not None and new_keys is not None and old_keys - new_keys:
+            actions.append(f"{new}: draft values of {', '.join(sorted(old_keys - new_keys))} "
+                           f"are kept aside and shown (form {old_form} → {new_form})")
+    return actions
+
+
+def verdict(ctx, pathway, open_tasks=None):
+    """Dry run for one pathway row (state loaded): nothing is written, the row is untouched."""
+    if open_tasks is None:
+        open_tasks = ctx.session.scalars(select(WorklistItem.task_spec).where(
+            WorklistItem.pathway_id == pathway.id, WorklistItem.kind == "task")).all()
+    open_tasks = tuple(sorted(open_tasks))
+    base = dict(pathway_id=pathway.id, from_version=pathway.version_id, stage=pathway.stage,
+                open_tasks=open_tasks)
+    if not pathway.state:
+        return Verdict(migratable=False, reason="the pathway has no live state", **base)
+    key = _shape(pathway)
+    if key not in ctx._shapes:
+        try:
+            process = ctx.bundle_of(pathway.version_id).process(pathway.stage)
+            with clock.frozen_at(clock.utcnow()):
+                workflow = spiff.step(lambda: spiff.load(process, pathway.state))
+                change = ctx.move(workflow, pathway.version_id, pathway.stage)
+            ctx._shapes[key] = (True, "", _describe(ctx, change, workflow, pathway.version_id))
+        except NotMigratable as exc:
+            ctx._shapes[key] = (False, str(exc), [])
+    ok, reason, actions = ctx._shapes[key]
+    return Verdict(migratable=ok, reason=reason, actions=list(actions), **base)
+
+
+def candidate_rows(session, version_id, from_version=None, pathway_ids=None, limit=None):
+    """(id, version id) of active pathways on other versions than `version_id`, oldest first;
+    `from_version` is one version id or a list of them."""
+    query = select(Pathway.id, Pathway.version_id).where(
+        Pathway.status == "active", Pathway.version_id != version_id).order_by(Pathway.id)
+    if isinstance(from_version, (list, tuple, set)):
+        query = query.where(Pathway.version_id.in_(list(from_version)))
+    elif from_version is not None:
+        query = query.where(Pathway.version_id == from_version)
+    if pathway_ids is not None:
+        query = query.where(Pathway.id.in_(list(pathway_ids)))
+    if limit:
+        query = query.limit(limit)
+    return [tuple(row) for row in session.execute(query)]
+
+
+def candidates(session, version_id, from_version=None, pathway_ids=None, limit=None):
+    """Ids of active pathways on other versions than `version_id`, oldest first."""
+    return [pid for pid, _ in candidate_rows(session, version_id, from_version, pathway_ids,
+                                             limit)]
+
+
+def dry_run(session, version_id, from_version=None, pathway_ids=None, limit=None):
+    """A Verdict for every candidate pathway (nothing is written)."""
+    ctx = Context(session, version_id)
+    ids = candidates(session, version_id, from_version, pathway_ids, limit)
+    result = []
+    for start in range(0, len(ids), 500):
+        rows = session.scalars(select(Pathway).options(undefer(Pathway.state))
+                               .where(Pathway.id.in_(ids[start:start + 500]))
+                               .order_by(Pathway.id)).all()
+        tasks = {}
+        for pid, spec in session.execute(select(WorklistItem.pathway_id, WorklistItem.task_spec)
+                                         .where(WorklistItem.pathway_id.in_(ids[start:start + 500]),
+                                                WorklistItem.kind == "task")):
+            tasks.setdefault(pid, []).append(spec)
+        drafts = dict(session.execute(select(TaskDraft.pathway_id, func.count()).where(
+            TaskDraft.pathway_id.in_(ids[start:start + 500])).group_by(TaskDraft.pathway_id)).all())
+        for row in rows:
+            result.append(verdict(ctx, row, tasks.get(row.id, [])))
+            result[-1].drafts = drafts.get(row.id, 0)
+        for row in rows:
+            session.expire(row, ["state"])  # keep memory flat on large dry runs
+    return result
+
+
+def grouped(verdicts):
+    """Verdicts grouped by (version, stage, open tasks, migratable, reason): dicts with counts."""
+    groups = OrderedDict()
+    for v in sorted(verdicts, key=lambda v: (v.from_version, v.stage or "", v.open_tasks,
+                                              not v.migratable, v.reason)):
+        key = (v.from_version, v.stage, v.open_tasks, v.migratable, v.reason)
+        group = groups.setdefault(key, dict(
+            from_version=v.from_version, stage=v.stage, open_tasks=list(v.open_tasks),
+            migratable=v.migratable, reason=v.reason, actions=v.actions, pathway_ids=[],
+            drafts=0))
+        group["pathway_ids"].append(v.pathway_id)
+        group["drafts"] += v.drafts
+    return list(groups.values())
+
+
+def migrate(session, pathway_id, version_id, actor, now=None, ctx=None, source=""):
+    """Move one pathway's current run to `version_id`, keeping its progress; return the Pathway.
+
+    Raises NotMigratable (nothing changed) or Conflict (someone else changed the pathway
+    first; the session was rolled back).
+    """
+    now = clock.as_utc(now) if now is not None else clock.utcnow()
+    ctx = ctx or Context(session, version_id)
+    with clock.frozen_at(now):
+        live = pathways.load(session, pathway_id)
+        pathway, old = live.pathway, live.pathway.version_id
+        if old == ctx.version_id:
+            raise NotMigratable(f"pathway {pathway_id} already runs on version {old}")
+        drafts = session.scalars(select(TaskDraft).where(TaskDraft.pathway_id == pathway_id)).all()
+        change = ctx.move(live.workflow, old, pathway.stage)
+        pathway.version_id = ctx.version_id
+        live.bundle = ctx.bundle
+        pathway.last_error = None
+        with session.no_autoflush:  # one UPDATE of the pathway, in save, under the lock
+            aside = _carry_drafts(ctx, live, change, old, drafts)
+        live.record("migration", actor, now, title=f"Version {old} → {ctx.version_id}",
+                    data={"from": old, "to": ctx.version_id, "kept": sorted(change.kept),
+                          "removed": change.removed, "created": change.created,
+                          "timers_restarted": change.timers_restarted,
+                          "draft_values_set_aside": aside})
+        pathways.settle(session, live, now, actor)
+        pathways.save(session, live, now)
+        _refresh_rows(session, live, change)
+    audit.record(session, actor, "pathway.migrate", patient_id=pathway.patient_id,
+                 pathway_id=pathway_id, source=source,
+                 detail=f"version {old} -> {ctx.version_id}; kept {len(change.kept)}, removed "
+                        f"{len(change.removed)}, created {len(change.created)} open task(s)")
+    session.flush()
+    return pathway
+
+
+def _carry_drafts(ctx, live, change, old_version, drafts):
+    """Drafts of kept tasks follow the new form; drafts of removed tasks go into history."""
+    if not drafts:
+        return {}
+    forms = {str(t.id): projection.task_properties(t).get("form")
+             for t in spiff.ready_user_tasks(live.workflow)}
+    aside = {}
+    for draft in drafts:
+        if draft.task_id in change.removed:
+            aside[draft.task_id] = dict(draft.data or {})
+            ctx.session.delete(draft)
+        elif draft.task_id in change.kept:
+            old_form = change.old_forms.get(draft.task_id)
+            data, moved = remap(draft.data, ctx.forms.get(old_version, old_form),
+                                ctx.forms.get(ctx.version_id, forms.get(draft.task_id)),
+                                old_version, old_form)
+            if moved:
+                draft.data = spiff.jsonable(data)
+                aside[draft.task_id] = moved
+    return aside
+
+
+def _refresh_rows(session, live, change):
+    """Kept worklist rows take the new version's title, element and form; their claim, creation
+    time and due date stay (the due date is recomputed only when its expression changed)."""
+    tasks = {tid: t for tid, t in ((str(t.id), t) for t in spiff.ready_user_tasks(live.workflow))
+             if tid in change.kept}
+    if not tasks:
+        return
+    due = projection.wanted_items(live) if change.due_changed else {}
+    for row in session.scalars(select(WorklistItem).where(
+            WorklistItem.pathway_id == live.pathway.id, WorklistItem.task_id.in_(list(tasks)))):
+        spec = tasks[row.task_id].task_spec
+        row.title, row.task_spec = spec.bpmn_name or spec.name, spec.bpmn_id
+        row.form_id = projection.task_properties(tasks[row.task_id]).get("form")
+        if row.task_id in change.due_changed:
+            row.due_at = due[row.task_id]["due"]

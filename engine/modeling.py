@@ -1,0 +1,33 @@
+"""The process owners' facade: the only engine entry for the modeler, its CLI and the demo.
+
+Clinical work goes through `engine.service`; everything that changes, reviews, compares or
+migrates definition versions goes through here. Each name is the engine's own function,
+re-exported so callers never reach into the subpackages (tests/unit/test_layering.py).
+"""
+from engine.definitions.diff import diff_bundles
+from engine.definitions.parsing import MAX_FILE_BYTES, content_hash, form_id_of, parse_bundle
+from engine.definitions.proposals import approve, check_candidate, propose, rebase, reject, rollback
+from engine.definitions.versions import (bundle_of, current_version, deploy_bundle, deploy_directory,
+                                         export_version, find_existing, get_version, known_form_ids,
+                                         latest_version, read_directory, read_source)
+from engine.migration.jobs import (auto_migrate_if_safe, create_job, failures, get_job, progress,
+                                   run_batch, set_auto_migrate, set_state)
+from engine.migration.models import MigrationItem, MigrationJob, VersionMigrationPolicy
+from engine.migration.moves import NotMigratable, dry_run, grouped
+from engine.sandbox.expressions import check_expression
+from engine.sandbox.failures import counts_by_version
+from engine.service import migrate_pathway
+
+__all__ = [
+    # versions and their files
+    "bundle_of", "content_hash", "current_version", "deploy_bundle", "deploy_directory",
+    "export_version", "find_existing", "form_id_of", "get_version", "known_form_ids",
+    "latest_version", "MAX_FILE_BYTES", "parse_bundle", "read_directory", "read_source",
+    # proposing and reviewing
+    "approve", "check_candidate", "check_expression", "diff_bundles", "propose", "rebase",
+    "reject", "rollback", "counts_by_version",
+    # migrating running pathways
+    "auto_migrate_if_safe", "create_job", "dry_run", "failures", "get_job", "grouped",
+    "migrate_pathway", "MigrationItem", "MigrationJob", "NotMigratable", "progress", "run_batch",
+    "set_auto_migrate", "set_state", "VersionMigrationPolicy",
+]

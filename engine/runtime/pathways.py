@@ -1,0 +1,166 @@
+"""The live pathway: load, continue-as-new between stages, and save under an optimistic lock."""
+from copy import deepcopy
+
+from sqlalchemy import delete
+from sqlalchemy.orm import undefer
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.runtime import projection, spiff
+from engine.errors import Conflict, EngineError, NotFound
+from engine.models import AwaitedMessage, Pathway, PathwayRun, Patient, TaskRecord, \
+    WorklistItem
+from engine.definitions.versions import bundle_of
+
+ENTRY_STAGE = "henvisning"
+MAX_CHAIN = 25  # stage changes one step may cause; more means a definition loops without waiting
+ENGINE_KEYS = ("stage", "previous_stage", "stage_entered_at", "run_started_at",
+               "pathway_id", "patient_id")
+
+
+class Live:
+    """A pathway row with its definition bundle and its current run's workflow in memory."""
+
+    def __init__(self, pathway, bundle, workflow, patient_name):
+        self.pathway = pathway
+        self.bundle = bundle
+        self.workflow = workflow
+        self.patient_name = patient_name
+        self.records = []
+        self.notices = {}   # key -> notification dict, written to the inbox on save
+
+    @property
+    def stage(self):
+        """The stage (process id) of the current run."""
+        return self.pathway.stage
+
+    @property
+    def process(self):
+        """The process of the current run."""
+        return self.bundle.process(self.pathway.stage)
+
+    @property
+    def data(self):
+        """The data the current run has reached."""
+        return spiff.current_data(self.workflow)
+
+    def record(self, kind, actor, now, data=None, task_spec=None, title="", form_id=None,
+               lane=None, phase=None):
+        """Queue a history row for this pathway."""
+        self.records.append(TaskRecord(
+            pathway_id=self.pathway.id, run_no=self.pathway.run_no, stage=self.pathway.stage,
+            phase=phase or self.pathway.phase, task_spec=task_spec, title=title or "",
+            form_id=form_id, lane=lane, kind=kind, actor=actor or "system", at=now,
+            data=spiff.jsonable(data or {}), version_id=self.pathway.version_id))
+
+
+def load(session, pathway_id, expected_lock=None):
+    """Load an active pathway and restore its workflow (sandbox attached)."""
+    # populate_existing: a row the caller read earlier (e.g. an access check) is read again
+    # whole, so stage, lock_version and state come from one version of the row; otherwise the
+    # deferred state could be newer than the stage and the lock (seen under load as a 500)
+    pathway = session.get(Pathway, pathway_id, options=[undefer(Pathway.state)],
+                          populate_existing=True)
+    if pathway is None:
+        raise NotFound(f"pathway {pathway_id} does not exist")
+    if expected_lock is not None and int(expected_lock) != pathway.lock_version:
+        raise Conflict(f"pathway {pathway_id} was changed by someone else "
+                       f"(version {pathway.lock_version}, you had {expected_lock})")
+    if pathway.status != "active" or not pathway.state:
+        raise EngineError(f"pathway {pathway_id} has ended")
+    bundle = bundle_of(session, pathway.version_id)
+    process = bundle.process(pathway.stage)
+    workflow = spiff.step(lambda: spiff.load(process, pathway.state))
+    name = session.get(Patient, pathway.patient_id).name
+    return Live(pathway, bundle, workflow, name)
+
+
+def start_run(live, stage, data, now, actor, reason=""):
+    """Begin a new run of `stage` with carried data (continue-as-new), then step it."""
+    if stage not in live.bundle.processes:
+        raise EngineError(f"next_stage '{stage}' is not a stage of definition version "
+                          f"{live.pathway.version_id}")
+    pathway = live.pathway
+    previous = pathway.stage
+    carried = {k: v for k, v in data.items() if not k.startswith("_") and k != "next_stage"}
+    carried.pop("data_objects", None)
+    carried.update(stage=stage, previous_stage=previous, run_started_at=now.isoformat(),
+                   pathway_id=pathway.id, patient_id=pathway.patient_id)
+    if stage != previous or not carried.get("stage_entered_at"):
+        carried["stage_entered_at"] = now.isoformat()
+    pathway.stage = stage
+    pathway.run_no = (pathway.run_no or 0) + 1
+    pathway.run_started_at = now
+    process = live.bundle.process(stage)
+    live.workflow = spiff.new_workflow(process, spiff.jsonable(carried))
+    live.record("start" if previous is None else "stage", actor, now, phase=process.name,
+                data={"from": previous, "to": stage, "reason": reason}, task_spec=stage,
+                title=process.name)
+    spiff.step(live.workflow.do_engine_steps)
+
+
+def settle(session, live, now, actor="system"):
+    """While the run is complete: archive it and continue as new, or end the pathway."""
+    for _ in range(MAX_CHAIN):
+        workflow = live.workflow
+        if not workflow.is_completed():
+            return
+        data = spiff.current_data(workflow)
+        projection.collect_notices(live, data)  # a run's last step may have notified
+        pathway = live.pathway
+        next_stage = data.get("next_stage") or None
+        live.records.append(PathwayRun(
+            pathway_id=pathway.id, run_no=pathway.run_no, stage=pathway.stage,
+            version_id=pathway.version_id, started_at=pathway.run_started_at or now,
+            ended_at=now, next_stage=next_stage, data=spiff.jsonable(data)))
+        if next_stage is None:
+            _end(live, data, now, actor)
+            return
+        start_run(live, next_stage, deepcopy(data), now, actor)
+    raise EngineError(f"pathway {live.pathway.id} changed stage {MAX_CHAIN} times in one step; "
+                      f"a stage must wait for a task, timer or message")
+
+
+def _end(live, data, now, actor):
+    pathway = live.pathway
+    pathway.status = "ended"
+    pathway.ended_at = now
+    pathway.end_reason = str(data.get("end_reason") or "")[:200] or None
+    live.record("stage", actor, now, data={"from": pathway.stage, "to": None,
+                                           "end_reason": pathway.end_reason},
+                title="Forløb afsluttet")
+
+
+def save(session, live, now):
+    """Write state, summary and projections; the lock check comes first so a loser writes nothing."""
+    pathway = live.pathway
+    ended = pathway.status != "active"
+    if not ended:
+        stuck = spiff.stuck_tasks(live.workflow)
+        if stuck:  # would silently stop: active, not completed, nothing can ever move it on
+            raise EngineError(f"stage '{pathway.stage}' of pathway {pathway.id} would stop for "
+                              f"good in {', '.join(stuck) or 'no task'}: it waits for neither "
+                              f"a user task, a timer nor a message")
+    try:
+        pathway.state = None if ended else spiff.dump(live.workflow)
+    except (TypeError, ValueError) as exc:  # e.g. a script or DMN left a date object in the data
+        raise EngineError(f"the data of stage '{pathway.stage}' of pathway {pathway.id} cannot "
+                          f"be stored ({exc}); dates must be ISO text, e.g. iso(d)") from None
+    projection.update_summary(live, now)
+    if not ended:
+        projection.collect_notices(live, live.data)
+    wanted = projection.wanted_items(live)  # sandboxed `due` runs before anything is written
+    flag_modified(pathway, "updated_at")  # always UPDATE, so the lock is always checked
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict(f"pathway {pathway.id} was changed by someone else at the same time; "
+                       f"reload and try again") from None
+    if ended:
+        session.execute(delete(WorklistItem).where(WorklistItem.pathway_id == pathway.id))
+        session.execute(delete(AwaitedMessage).where(AwaitedMessage.pathway_id == pathway.id))
+    projection.write(session, live, now, wanted)
+    session.add_all(live.records)
+    live.records = []
+    session.flush()

@@ -1,0 +1,233 @@
+"""Projections written in the same transaction as the pathway: worklist, summary, indexes."""
+from datetime import date, datetime, time, timezone
+
+from sqlalchemy import delete, select
+
+from engine.runtime import spiff
+from engine.clock import LOCAL_TZ, as_utc
+from engine.errors import SandboxViolation, ScriptError
+from engine.sandbox.helpers import date_of
+from engine.models import AwaitedMessage, Notice, PathwayParticipant, WorklistItem
+from engine.definitions.rules import LANES
+
+WAIT_PREFIX = "Venter"
+SUMMARY_KEYS = {  # pathway column -> (data key, converter)
+    "region_org": ("region_org", str),
+    "municipality_org": ("municipality_org", str),
+    "tovholder_org": ("tovholder_org", str),
+    "tovholder": ("tovholder", str),
+    "group_no": ("group", int),
+    "guarantee_due": ("guarantee_due", date_of),
+    "guarantee_breached": ("guarantee_breached", bool),
+    "waiting_until": ("waiting_until", date_of),
+    "guarantee_breach_reason": ("guarantee_breach_reason", lambda v: str(v)[:200]),
+    "reassess_at": ("reassess_at", date_of),
+    "suicide_risk": ("suicide_risk_level", str),
+}
+
+
+def _convert(value, converter):
+    if value in (None, ""):
+        return None
+    try:
+        return converter(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def to_datetime(value):
+    """A UTC datetime from a date (midnight, Danish time), datetime or ISO text."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if len(value.strip()) > 10 else \
+            date.fromisoformat(value.strip())
+    if isinstance(value, datetime):
+        return as_utc(value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ))
+    return datetime.combine(value, time(0, 0), LOCAL_TZ).astimezone(timezone.utc)
+
+
+def task_properties(task):
+    """The spiffworkflow:properties of a task spec."""
+    return (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+
+
+def _due(task):
+    expression = task_properties(task).get("due")
+    if not expression:
+        return None
+    try:
+        return to_datetime(spiff.SCRIPT_ENGINE.evaluate(task, expression))
+    except ScriptError:
+        return None  # e.g. a name not in the data yet: shown as "no deadline"
+    except SandboxViolation:
+        raise
+    except Exception:
+        return None  # a due date that cannot be computed yet is shown as "no deadline"
+
+
+def wanted_items(live):
+    """{task_id: column dict} for the open user tasks and visible waits of a run."""
+    wanted = {}
+    if live.pathway.status != "active":
+        return wanted
+    stage_name = live.process.name
+    for task in spiff.ready_user_tasks(live.workflow):
+        props = task_properties(task)
+        lane = task.task_spec.lane
+        role, org_key = LANES.get(lane, (None, None))
+        wanted[str(task.id)] = dict(
+            task_spec=task.task_spec.bpmn_id, title=task.task_spec.bpmn_name or task.task_spec.name,
+            form_id=props.get("form"), kind="task", phase=props.get("phase") or stage_name,
+            lane=lane, role=role, org_code=task.data.get(org_key) or getattr(
+                live.pathway, org_key, None) if org_key else None,
+            due=_due(task))
+    for task, kind, name, due in spiff.waiting_events(live.workflow):
+        if kind == "timer" and name.startswith(WAIT_PREFIX):
+            org = live.pathway.tovholder_org or live.pathway.region_org
+            wanted[str(task.id)] = dict(
+                task_spec=task.task_spec.bpmn_id, title=name, form_id=None, kind="wait",
+                phase=stage_name, lane="tovholder", role="tovholder", org_code=org,
+                due=as_utc(due))
+    return wanted
+
+
+def update_summary(live, now):
+    """Copy summary columns from the run's data onto the pathway row."""
+    pathway, data = live.pathway, live.data
+    breached, reason = bool(pathway.guarantee_breached), pathway.guarantee_breach_reason
+    for column, (key, converter) in SUMMARY_KEYS.items():
+        if key in data:
+            setattr(pathway, column, _convert(data.get(key), converter))
+    pathway.guarantee_breached = bool(pathway.guarantee_breached) or breached
+    pathway.guarantee_breach_reason = reason or pathway.guarantee_breach_reason
+    judge_guarantee(pathway, now)
+    pathway.stage = live.stage
+    ready = spiff.ready_user_tasks(live.workflow) if pathway.status == "active" else []
+    pathway.phase = (task_properties(ready[0]).get("phase") if ready else None) \
+        or live.process.name
+    dues = [as_utc(d) for _, kind, _, d in spiff.waiting_events(live.workflow)
+            if kind == "timer" and d is not None] if pathway.status == "active" else []
+    pathway.next_due_at = min(dues) if dues else None
+    pathway.updated_at = now
+
+
+BREACH_NOT_STARTED = "Behandlingen var ikke startet, da fristen udløb"
+BREACH_LATE_START = "Behandlingen startede {day}, efter fristen {due}"
+
+
+def judge_guarantee(pathway, now):
+    """Mark the 14-day guarantee breached when treatment started late or not by the deadline.
+
+    The guarantee is met by the first treatment contact (``treatment_started_at``, docs/pathway.md).
+    A breach is kept for good, with the reason it got when it happened.
+    """
+    due = pathway.guarantee_due
+    if due is None or pathway.guarantee_breached and pathway.guarantee_breach_reason:
+        return
+    started = pathway.treatment_started_at
+    if started is not None:
+        day = as_utc(started).astimezone(LOCAL_TZ).date()
+        if day > due:
+            pathway.guarantee_breached = True
+            pathway.guarantee_breach_reason = BREACH_LATE_START.format(day=day.isoformat(),
+                                                                       due=due.isoformat())
+    elif as_utc(now).astimezone(LOCAL_TZ).date() > due and pathway.status == "active":
+        pathway.guarantee_breached = True
+    if pathway.guarantee_breached and not pathway.guarantee_breach_reason:
+        pathway.guarantee_breach_reason = BREACH_NOT_STARTED
+
+
+def mark_treatment_contact(pathway, spec, now):
+    """Record the first treatment contact: a completed task whose spec says treatment_contact."""
+    props = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    if pathway.treatment_started_at is None and str(props.get("treatment_contact", "")).lower() \
+            in ("true", "1", "yes"):
+        pathway.treatment_started_at = now
+
+
+def write(session, live, now, wanted):
+    """Rewrite the worklist rows (from wanted_items), participants and awaited messages."""
+    pathway = live.pathway
+    wanted = dict(wanted)
+    existing = session.scalars(select(WorklistItem).where(
+        WorklistItem.pathway_id == pathway.id)).all()
+    for row in existing:
+        cols = wanted.pop(row.task_id, None)
+        if cols is None:
+            session.delete(row)
+        else:
+            for key in ("phase", "org_code", "role", "lane"):
+                setattr(row, key, cols[key])
+            row.stage, row.patient_name = pathway.stage, live.patient_name
+    for task_id, cols in wanted.items():
+        cols = dict(cols)
+        session.add(WorklistItem(pathway_id=pathway.id, patient_id=pathway.patient_id,
+                                 task_id=task_id, stage=pathway.stage, due_at=cols.pop("due"),
+                                 created_at=now, patient_name=live.patient_name, **cols))
+    orgs = _write_participants(session, live)
+    _write_notices(session, live, orgs, now)
+    _write_awaited(session, live)
+
+
+def _write_participants(session, live):
+    pathway, data = live.pathway, live.data
+    contacts = data.get("contacts")
+    orgs = {pathway.tovholder_org}
+    if contacts is None or "psykiatri" in contacts:
+        orgs.add(pathway.region_org)
+    if contacts is None or "kommune" in contacts:
+        orgs.add(pathway.municipality_org)
+    orgs.update(row.org_code for row in session.new if isinstance(row, WorklistItem))
+    # further organisations chosen at enrolment (the web edge checks them against the
+    # organisation table); nothing else makes an organisation a participant
+    chosen = data.get("participating_orgs")
+    if isinstance(chosen, list):
+        orgs.update(str(code)[:64] for code in chosen if code)
+    orgs.discard(None)
+    have = set(session.scalars(select(PathwayParticipant.org_code).where(
+        PathwayParticipant.pathway_id == pathway.id)))
+    for org in sorted(orgs - have):
+        session.add(PathwayParticipant(pathway_id=pathway.id, org_code=org))
+    return orgs | have
+
+
+def collect_notices(live, data):
+    """Keep the run's notifications (data key ``notifications``) for the inbox, once each."""
+    for item in data.get("notifications") or []:
+        if isinstance(item, dict) and item.get("to") and item.get("event"):
+            key = f"{item['event']}:{item.get('at', '')}:{item['to']}"[:120]
+            live.notices.setdefault(key, item)
+
+
+def _write_notices(session, live, orgs, now):
+    """Put new notifications in the addressed organisations' inboxes (participants only)."""
+    pathway = live.pathway
+    wanted = {k: v for k, v in live.notices.items() if v["to"] in orgs}
+    live.notices = {}
+    if not wanted:
+        return
+    have = set(session.scalars(select(Notice.key).where(Notice.pathway_id == pathway.id,
+                                                        Notice.key.in_(sorted(wanted)))))
+    for key in sorted(set(wanted) - have):
+        item = wanted[key]
+        session.add(Notice(org_code=item["to"], pathway_id=pathway.id,
+                           patient_id=pathway.patient_id, kind=str(item["event"])[:20], key=key,
+                           sender_org=item.get("from"), created_at=now,
+                           data=spiff.jsonable(item)))
+
+
+def _write_awaited(session, live):
+    pathway = live.pathway
+    names = set()
+    if pathway.status == "active":
+        names = {name for _, kind, name, _ in spiff.waiting_events(live.workflow)
+                 if kind == "message"}
+    have = set(session.scalars(select(AwaitedMessage.name).where(
+        AwaitedMessage.pathway_id == pathway.id)))
+    if have - names:
+        session.execute(delete(AwaitedMessage).where(
+            AwaitedMessage.pathway_id == pathway.id, AwaitedMessage.name.in_(have - names)))
+    for name in sorted(names - have):
+        session.add(AwaitedMessage(pathway_id=pathway.id, name=name,
+                                   patient_id=pathway.patient_id))

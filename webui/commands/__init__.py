@@ -1,0 +1,1 @@
+"""The `flask` command groups: engine, migrations, users, demo, and the timer worker."""

@@ -1,0 +1,83 @@
+"""`flask engine migrate`: dry-run or migrate running pathways in bulk; the worker's job hook."""
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from webui.extensions import db
+
+
+def _print_groups(groups):
+    for g in groups:
+        verdict = "migratable" if g["migratable"] else f"NOT migratable: {g['reason']}"
+        click.echo(f"version {g['from_version']} · {g['stage']} · open "
+                   f"[{', '.join(g['open_tasks']) or '-'}] · {len(g['pathway_ids'])} pathway(s) "
+                   f"· {verdict}")
+        for action in g["actions"]:
+            click.echo(f"    {action}")
+        if g["drafts"]:
+            click.echo(f"    drafts kept: {g['drafts']}")
+
+
+@click.command("migrate")
+@with_appcontext
+@click.option("--to", "to_version", required=True, type=int, help="Target definition version.")
+@click.option("--from", "from_version", type=int, help="Only pathways on this version.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
+@click.option("--limit", type=int, help="At most N pathways (oldest first).")
+@click.option("--queue", is_flag=True, help="Only create the job; the worker runs it.")
+@click.option("--batch", default=200, show_default=True, help="Pathways per batch.")
+def migrate_command(to_version, from_version, dry_run, limit, queue, batch):
+    """Move running pathways to version --to, keeping their progress."""
+    from engine import service
+    from engine import modeling
+    from engine.errors import EngineError
+    try:
+        if dry_run:
+            verdicts = service.dry_run(db.session, to_version, from_version, limit=limit)
+            db.session.rollback()
+            _print_groups(service.grouped(verdicts))
+            ok = sum(v.migratable for v in verdicts)
+            click.echo(f"{len(verdicts)} pathway(s): {ok} migratable, {len(verdicts) - ok} not")
+            return
+        job = modeling.create_job(db.session, to_version, "cli", from_version=from_version,
+                                        limit=limit, note="flask engine migrate")
+        db.session.commit()
+    except EngineError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc))
+    click.echo(f"job {job.id}: {job.total} pathway(s) to version {to_version}")
+    if queue:
+        return
+    while modeling.run_batch(db.session, db.session.commit, batch=batch, source="cli"):
+        state = modeling.progress(db.session, job.id)
+        click.echo(f"  done {state['done']}, failed {state['failed']}, left {state['left']}")
+    state = modeling.progress(db.session, job.id)
+    for item in modeling.failures(db.session, job.id):
+        click.echo(f"  pathway {item.pathway_id} failed: {item.reason}", err=True)
+    click.echo(f"job {job.id} {state['status']}: {state['done']} migrated, "
+               f"{state['failed']} failed")
+
+
+def run_migration_batches(batch=None, seconds=None):
+    """One worker turn for migration jobs: batches until there is no work or the turn's time
+    (MIGRATION_SECONDS, so timers are still swept between turns) is up; never raises."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from engine import modeling
+    batch = batch or current_app.config.get("MIGRATION_BATCH", 200)
+    deadline = time.monotonic() + (seconds or current_app.config.get("MIGRATION_SECONDS", 20))
+    total = 0
+    try:
+        while time.monotonic() < deadline:
+            handled = modeling.run_batch(db.session, db.session.commit, batch=batch)
+            if not handled:
+                break
+            total += handled
+    except SQLAlchemyError as exc:  # e.g. the database went away: the next turn retries
+        db.session.rollback()
+        click.echo(f"migration batch stopped: {exc}", err=True)
+    if total:
+        click.echo(f"{total} pathway(s) migrated or failed")
+    return total

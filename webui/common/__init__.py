@@ -1,0 +1,1 @@
+"""Small helpers the blueprints share: paging, Danish time, template filters, phase names."""

@@ -1,0 +1,50 @@
+"""Template helpers: access checks, language names and date formatting."""
+from flask_babel import format_date, format_datetime, get_locale
+
+from webui.access import can_refer, has_area, is_admin
+from webui.i18n import LANGUAGE_NAMES
+from webui.roles import role_label
+from webui.common.timeutil import local, local_date
+
+
+def _as_date(value):
+    """The Danish calendar date of a date, datetime or ISO string (None when empty/unreadable)."""
+    try:
+        return local_date(value)
+    except ValueError:
+        return None
+
+
+def _as_datetime(value):
+    """A datetime in Danish time from a datetime or ISO string (None when empty/unreadable)."""
+    if value in (None, ""):
+        return None
+    try:
+        return local(value)
+    except ValueError:
+        return None
+
+
+def fmt_date(value):
+    """Format a date for display in the current locale."""
+    parsed = _as_date(value)
+    return format_date(parsed, "medium") if parsed else "–"
+
+
+def fmt_datetime(value):
+    """Format a datetime for display in the current locale and time zone."""
+    parsed = _as_datetime(value)
+    return format_datetime(parsed, "short") if parsed else "–"
+
+
+def register(app):
+    """Add the helpers to every template."""
+    app.jinja_env.filters["fmt_date"] = fmt_date
+    app.jinja_env.filters["fmt_datetime"] = fmt_datetime
+    app.jinja_env.filters["role_label"] = role_label
+
+    @app.context_processor
+    def helpers():
+        return {"can_refer": can_refer, "is_admin": is_admin, "has_area": has_area,
+                "language_names": LANGUAGE_NAMES,
+                "get_locale": get_locale}

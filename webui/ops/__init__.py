@@ -1,0 +1,1 @@
+"""Running as a service: JSON logs with masked patient data, and Prometheus metrics."""
