@@ -6,13 +6,15 @@ context-local clock, so tests and ``tick`` can move time without touching the wa
 """
 import contextlib
 import contextvars
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+
+from SpiffWorkflow.bpmn.specs.event_definitions import timer
 
 try:
     from zoneinfo import ZoneInfo
     LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 except Exception:  # pragma: no cover - tz database missing
-    LOCAL_TZ = timezone.utc
+    LOCAL_TZ = UTC
 
 _NOW = contextvars.ContextVar("forlob_engine_now", default=None)
 # Zero except in demo mode, where `flask demo advance` moves every process's clock forward.
@@ -21,7 +23,7 @@ _OFFSET = timedelta(0)
 
 def utcnow() -> datetime:
     """The wall clock (plus the demo offset), timezone-aware in UTC."""
-    return datetime.now(timezone.utc) + _OFFSET
+    return datetime.now(UTC) + _OFFSET
 
 
 def set_offset(offset: timedelta) -> None:
@@ -40,8 +42,8 @@ def as_utc(value):
     if value is None:
         return None
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def now() -> datetime:
@@ -79,5 +81,4 @@ class ClockDatetime(datetime):
 
 def install():
     """Make SpiffWorkflow's timer definitions read the engine clock (idempotent)."""
-    from SpiffWorkflow.bpmn.specs.event_definitions import timer
     timer.datetime = ClockDatetime

@@ -7,11 +7,29 @@ re-exported so callers never reach into the subpackages (tests/unit/test_layerin
 from engine.definitions.diff import diff_bundles
 from engine.definitions.parsing import MAX_FILE_BYTES, content_hash, form_id_of, parse_bundle
 from engine.definitions.proposals import approve, check_candidate, propose, rebase, reject, rollback
-from engine.definitions.versions import (bundle_of, current_version, deploy_bundle, deploy_directory,
-                                         export_version, find_existing, get_version, known_form_ids,
-                                         latest_version, read_directory, read_source)
-from engine.migration.jobs import (auto_migrate_if_safe, create_job, failures, get_job, progress,
-                                   run_batch, set_auto_migrate, set_state)
+from engine.definitions.versions import (
+                                         bundle_of,
+                                         current_version,
+                                         deploy_bundle,
+                                         deploy_directory,
+                                         export_version,
+                                         find_existing,
+                                         get_version,
+                                         known_form_ids,
+                                         latest_version,
+                                         read_directory,
+                                         read_source,
+)
+from engine.migration.jobs import (
+                                         auto_migrate_if_safe,
+                                         create_job,
+                                         failures,
+                                         get_job,
+                                         progress,
+                                         run_batch,
+                                         set_auto_migrate,
+                                         set_state,
+)
 from engine.migration.models import MigrationItem, MigrationJob, VersionMigrationPolicy
 from engine.migration.moves import NotMigratable, dry_run, grouped
 from engine.sandbox.expressions import check_expression

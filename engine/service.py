@@ -11,20 +11,31 @@ from datetime import date
 from sqlalchemy import select
 
 from engine import audit, clock
+from engine.definitions.versions import (
+    current_version,
+    deploy_bundle,
+    deploy_directory,
+    export_version,
+    get_version,
+    latest_version,
+)
+from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, SandboxViolation
 from engine.migration import moves
-from engine.runtime import pathways, projection, spiff, timers
-from engine.sandbox import expressions, failures, isolation
-from engine.runtime.decisions import phase_in_dates  # noqa: F401  (the dashboards read the deployed DMN)
-from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, \
-    SandboxViolation
-from engine.runtime.drafts import PREVIOUS_KEY  # noqa: F401  (task pages name carried-over values)
-from engine.runtime.heartbeat import (alive as worker_alive, beat, forget_old,  # noqa: F401
-                                      latest_beat, worker_identity)
-from engine.migration.moves import NotMigratable, dry_run, grouped  # noqa: F401
+from engine.migration.moves import NotMigratable, dry_run, grouped
 from engine.models import AwaitedMessage, Pathway, Patient, TaskDraft, TaskRecord, WorklistItem
-from engine.definitions.versions import (current_version, deploy_bundle, deploy_directory,  # noqa: F401
-                             export_version, get_version, latest_version)
+from engine.runtime import pathways, projection, spiff, timers
+from engine.runtime.decisions import phase_in_dates
+from engine.runtime.drafts import PREVIOUS_KEY
+from engine.runtime.heartbeat import alive as worker_alive
+from engine.runtime.heartbeat import beat, forget_old, latest_beat, worker_identity
+from engine.sandbox import expressions, failures, isolation
 
+# Re-exported for the web layer and the CLI, which reach the engine only through the facades.
+__all__ = [
+    "current_version", "deploy_bundle", "deploy_directory", "export_version", "get_version",
+    "latest_version", "NotMigratable", "dry_run", "grouped", "phase_in_dates", "PREVIOUS_KEY",
+    "worker_alive", "beat", "forget_old", "latest_beat", "worker_identity",
+]
 CPR = re.compile(r"^\d{10}$")
 SEXES = ("M", "K")
 
@@ -252,3 +263,25 @@ def configure_sandbox(click_budget_s=None):
 def record_sandbox_failure(session, exc, actor, source=""):
     """Store, log and audit a definition's failure in the sandbox (the caller commits)."""
     failures.record(session, exc, actor, source=source)
+
+
+
+__all__ += [
+    "InvalidInput",
+    "check_expression",
+    "claim_task",
+    "complete_task",
+    "configure_sandbox",
+    "deliver_message",
+    "get_draft",
+    "history",
+    "migrate_pathway",
+    "pathway_data",
+    "ready_tasks",
+    "record_sandbox_failure",
+    "register_patient",
+    "release_task",
+    "save_draft",
+    "start_pathway",
+    "tick",
+]

@@ -5,7 +5,7 @@ answers are validated against the candidate's own forms, as a clinician's would 
 step the invariants are checked for the scenario's pathway.
 """
 import json
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, select
@@ -14,8 +14,8 @@ from sqlalchemy.pool import StaticPool
 
 from engine import service
 from engine.db import Base
-from engine.models import WorklistItem
 from engine.modeling import read_source
+from engine.models import WorklistItem
 from forms.registry import load_form, parse_form
 from forms.validation import FormInvalid, validate
 from scenarios.catalogue import load_all
@@ -32,7 +32,7 @@ class StepFailed(Exception):
 
 def at(day, hour=9):
     """An aware UTC datetime on an ISO day."""
-    return datetime.combine(datetime.fromisoformat(day).date(), time(hour), tzinfo=timezone.utc)
+    return datetime.combine(datetime.fromisoformat(day).date(), time(hour), tzinfo=UTC)
 
 
 def _answer(component):
@@ -99,7 +99,7 @@ class Journey:
         try:
             data = validate(definition, raw)
         except FormInvalid as exc:
-            raise StepFailed(f"formularen '{item.form_id}' afviser svarene: {exc.errors}")
+            raise StepFailed(f"formularen '{item.form_id}' afviser svarene: {exc.errors}") from exc
         self.pathway = service.complete_task(self.session, self.pathway.id, item.task_id, data,
                                              "scenarie", now=self.now)
 
@@ -108,7 +108,7 @@ class Journey:
         if value == "phase_in":
             if not self.pathway.waiting_until:
                 return
-            target = datetime.combine(self.pathway.waiting_until, time(1), tzinfo=timezone.utc)
+            target = datetime.combine(self.pathway.waiting_until, time(1), tzinfo=UTC)
         elif isinstance(value, int):
             target = self.now + timedelta(days=value)
         else:
@@ -193,7 +193,7 @@ def run_one(files, scenario):
         with Session(bind) as session:
             service.deploy_bundle(session, files, "scenarie", note="scenarie")
             journey = Journey(session, files, scenario["start"])
-            for step_no, step in enumerate(scenario["steps"], 1):
+            for step in scenario["steps"]:
                 _step(journey, step)
     except Exception as exc:  # any failure of the candidate is this scenario's result
         result.update(ok=False, step=step_no or None, message=_message(exc))

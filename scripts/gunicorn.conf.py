@@ -2,6 +2,10 @@
 import multiprocessing
 import os
 
+from prometheus_client import multiprocess
+
+from webui.extensions import db
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Requests are CPU-bound in Python (template rendering, workflow steps): one process per core
 # plus one, each with a few threads to overlap the database round trips.
@@ -31,7 +35,6 @@ logconfig_dict = {
 
 def post_fork(server, worker):
     """Each worker opens its own database connections (none are shared across a fork)."""
-    from webui.extensions import db
     with server.app.callable.app_context():
         db.engine.dispose(close=False)
 
@@ -39,7 +42,6 @@ def post_fork(server, worker):
 def child_exit(server, worker):
     """Let the metrics of a dead worker be merged, not double-counted (multiprocess mode)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
         multiprocess.mark_process_dead(worker.pid)
 
 pidfile = os.environ.get("GUNICORN_PIDFILE") or None  # the fault tests find workers through it

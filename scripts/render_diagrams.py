@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from lxml import etree
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +22,6 @@ html, body {{ margin: 0; background: #fff; }}
 
 def _bounds(xml):
     """Width and height the diagram needs, from its participant shape (with a margin)."""
-    from lxml import etree
     doc = etree.fromstring(xml.encode("utf-8"))
     boxes = doc.findall(".//{http://www.omg.org/spec/DD/20100524/DC}Bounds")
     right = max(float(b.get("x")) + float(b.get("width")) for b in boxes)

@@ -11,6 +11,8 @@ import tempfile
 import pytest
 
 from tests import dbutil
+from webui import create_app
+from webui.extensions import db
 
 _INSTANCE = tempfile.mkdtemp(prefix="forlob-instance-")
 os.environ.setdefault("FORLOB_INSTANCE_PATH", _INSTANCE)
@@ -40,7 +42,6 @@ def database_url(tmp_path_factory):
         url, schema = dbutil.create_postgres_schema()
     else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
-    from webui import create_app
     create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True, "TESTING": True})
     yield url
     if schema:
@@ -65,8 +66,6 @@ def make_test_config(database_url, **extra):
 @pytest.fixture
 def app(database_url):
     """A fresh app on empty tables."""
-    from webui import create_app
-    from webui.extensions import db
     app = create_app(make_test_config(database_url))
     with app.app_context():
         dbutil.reset_tables(db.session, db.metadata)

@@ -61,28 +61,29 @@ def create_app(test_config=None):
 
 def _import_models():
     """Import every module that defines tables so the metadata is complete."""
-    import engine.models  # noqa: F401
     import engine.modeling  # noqa: F401  (the facades import the tables of their subpackages)
+    import engine.models  # noqa: F401
     import engine.service  # noqa: F401
-    import webui.models  # noqa: F401
     import webui.api.models  # noqa: F401
+    import webui.models  # noqa: F401
 
 
 def _register_blueprints(app):
     """Register every area of the web UI, its error pages and template helpers."""
     from webui import security
-    from webui.common import templating
-    from webui.ops import logs, metrics
     from webui.admin import bp as admin_bp
     from webui.api import bp as api_bp
     from webui.auth import bp as auth_bp
+    from webui.common import templating
     from webui.dashboards import bp as dashboards_bp
     from webui.demo import clock as demo_clock
-    from webui.errors import bp as errors_bp, register_engine_errors
+    from webui.errors import bp as errors_bp
+    from webui.errors import register_engine_errors
     from webui.health import bp as health_bp
     from webui.i18n import bp as i18n_bp
     from webui.modeler import bp as modeler_bp
     from webui.notices import bp as notices_bp
+    from webui.ops import logs, metrics
     from webui.pathways import bp as pathways_bp
     from webui.worklist import bp as worklist_bp
 

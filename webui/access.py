@@ -9,6 +9,7 @@ from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import exists, select
 
+from engine.models import Pathway, PathwayParticipant, Patient
 from webui.roles import CLINICAL_ROLES
 
 # area → roles that may use it (any one of them is enough).
@@ -57,14 +58,12 @@ def is_admin(user) -> bool:
 
 def participant_clause(user, pathway_id_column):
     """SQL condition: the user's organisation takes part in the pathway in that column."""
-    from engine.models import PathwayParticipant
     return exists().where(PathwayParticipant.pathway_id == pathway_id_column,
                           PathwayParticipant.org_code == user.organisation_code)
 
 
 def visible_pathways_query(user):
     """SELECT of the pathways the user may see (empty without a clinical role)."""
-    from engine.models import Pathway
     query = select(Pathway)
     if not has_area(user, "patient"):
         return query.where(Pathway.id.is_(None))
@@ -73,7 +72,6 @@ def visible_pathways_query(user):
 
 def patient_visible(session, user, patient_id) -> bool:
     """True when one of the patient's pathways has the user's organisation as participant."""
-    from engine.models import Pathway
     if not has_area(user, "patient"):
         return False
     query = select(Pathway.id).where(Pathway.patient_id == patient_id,
@@ -83,7 +81,6 @@ def patient_visible(session, user, patient_id) -> bool:
 
 def get_visible_patient(session, user, patient_id):
     """The patient, or 404 when it does not exist or the user may not see it."""
-    from engine.models import Patient
     patient = session.get(Patient, patient_id)
     if patient is None or not patient_visible(session, user, patient_id):
         abort(404)
@@ -92,7 +89,6 @@ def get_visible_patient(session, user, patient_id):
 
 def get_visible_pathway(session, user, pathway_id):
     """The pathway, or 404 unless the user's organisation takes part in this very pathway."""
-    from engine.models import Pathway
     if not has_area(user, "patient"):
         abort(404)
     # taking part in another of the patient's pathways (e.g. before a move) is not enough

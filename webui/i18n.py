@@ -1,5 +1,5 @@
 """Locale selection: Danish first, English when the user picks it."""
-from flask import Blueprint, current_app, abort, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 
 from webui.security import safe_local_path
 

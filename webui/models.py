@@ -1,17 +1,17 @@
 """Tables owned by the web layer: organisations and staff accounts."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
-from flask_login import UserMixin
 
 from webui.extensions import db
 
 
 def utcnow():
     """Timezone-aware now, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Organisation(db.Model):

@@ -21,7 +21,7 @@ def parse_roles(text: str) -> list[str]:
     roles = [r.strip() for r in (text or "").split(",") if r.strip()]
     unknown = [r for r in roles if r not in ROLE_LABELS]
     if unknown:
-        raise ValueError("unknown role(s): %s (known: %s)" % (", ".join(unknown), ", ".join(ROLES)))
+        raise ValueError("unknown role(s): {} (known: {})".format(", ".join(unknown), ", ".join(ROLES)))
     return list(dict.fromkeys(roles))
 
 

@@ -3,8 +3,8 @@ import os
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from engine.service import latest_version
 from engine.modeling import bundle_of
+from engine.service import latest_version
 from forms.registry import form_ids, load_form
 from webui import create_app
 from webui.extensions import db

@@ -65,7 +65,7 @@ def parse_xml(name, data):
     try:
         root = etree.fromstring(data, SAFE_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise InvalidDefinition([(name, None, exc.lineno, f"XML syntax error: {exc.msg}")])
+        raise InvalidDefinition([(name, None, exc.lineno, f"XML syntax error: {exc.msg}")]) from exc
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise InvalidDefinition([(name, None, None, "DTDs are not allowed")])

@@ -6,11 +6,19 @@ forms and a throw-away database, which the engine does not import.
 from sqlalchemy import select
 
 from engine.clock import utcnow
+from engine.definitions.versions import (
+    as_bytes,
+    current_version,
+    deploy_bundle,
+    find_existing,
+    get_version,
+    lock_versions,
+    make_current,
+    record_event,
+    validate_bundle,
+)
 from engine.errors import InvalidDefinition, ReviewRefused, ScenarioFailed, StaleBase
 from engine.models import DefinitionVersion
-from engine.definitions.versions import (as_bytes, current_version, deploy_bundle, find_existing,
-                             get_version, lock_versions, make_current, record_event,
-                             validate_bundle)
 
 OPEN = ("current", "proposed")
 

@@ -1,9 +1,8 @@
 """Forløb's own definition rules, checked on top of the BPMN schema (contracts §1–2)."""
-import re
 
+from engine.errors import SandboxViolation
 from engine.sandbox import isolation
 from engine.sandbox.expressions import is_iso_literal
-from engine.errors import SandboxViolation
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"

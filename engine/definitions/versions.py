@@ -9,8 +9,15 @@ from sqlalchemy import select
 
 from engine import audit
 from engine.clock import utcnow
-from engine.definitions.parsing import (FORM_PREFIX, SUFFIXES, cached_bundle, content_hash, form_id_of,
-                                parse_bundle, remember)
+from engine.definitions.parsing import (
+    FORM_PREFIX,
+    SUFFIXES,
+    cached_bundle,
+    content_hash,
+    form_id_of,
+    parse_bundle,
+    remember,
+)
 from engine.errors import InvalidDefinition, NotFound
 from engine.models import DefinitionEvent, DefinitionVersion
 
@@ -62,7 +69,7 @@ def deploy_bundle(session, files, actor, known_forms=None, note="", status="curr
     try:
         texts = {n: d.decode("utf-8") for n, d in files.items()}
     except UnicodeDecodeError as exc:
-        raise InvalidDefinition([(None, None, None, f"files must be UTF-8: {exc}")])
+        raise InvalidDefinition([(None, None, None, f"files must be UTF-8: {exc}")]) from exc
     version = DefinitionVersion(content_hash=bundle.content_hash, files=texts, deployed_by=actor,
                                 process_ids=sorted(bundle.processes), deployed_at=utcnow(),
                                 note=(note or "")[:200], status="proposed",

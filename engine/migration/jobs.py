@@ -13,12 +13,12 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine import audit, clock
-from engine.errors import Conflict, EngineError, NotFound
-from engine.migration.moves import Context, NotMigratable, candidate_rows, candidates, migrate
-from engine.migration.models import MigrationItem, MigrationJob, VersionMigrationPolicy
-from engine.models import Pathway
-from engine.migration.spec_changes import bundle_text_only
 from engine.definitions.versions import bundle_of, get_version
+from engine.errors import Conflict, EngineError, NotFound
+from engine.migration.models import MigrationItem, MigrationJob, VersionMigrationPolicy
+from engine.migration.moves import Context, NotMigratable, candidate_rows, candidates, migrate
+from engine.migration.spec_changes import bundle_text_only
+from engine.models import Pathway
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -33,7 +33,8 @@ def create_job(session, version_id, actor, pathway_ids=None, from_version=None, 
     rows = candidate_rows(session, version.id, from_version, pathway_ids, limit)
     ids = [pid for pid, _ in rows]
     now = clock.utcnow()
-    job = MigrationJob(target_version_id=version.id, from_version_id=from_version if isinstance(from_version, int) else None,
+    job = MigrationJob(target_version_id=version.id,
+                       from_version_id=from_version if isinstance(from_version, int) else None,
                        status="running" if ids else "done", created_by=actor, created_at=now,
                        updated_at=now, finished_at=None if ids else now, total=len(ids),
                        done=0, failed=0, automatic=automatic, note=note[:200])

@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
 from engine import audit, clock
-from engine.runtime import pathways, projection, spiff
-from engine.runtime.drafts import FormKeys, remap
-from engine.models import Pathway, TaskDraft, WorklistItem
+from engine.definitions.versions import bundle_of, get_version
 from engine.migration.run import NotMigratable, migrate_run
 from engine.migration.spec_changes import ChangeCache
-from engine.definitions.versions import bundle_of, get_version
+from engine.models import Pathway, TaskDraft, WorklistItem
+from engine.runtime import pathways, projection, spiff
+from engine.runtime.drafts import FormKeys, remap
 
 
 @dataclass

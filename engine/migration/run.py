@@ -14,8 +14,8 @@ from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, migrate_workflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import spiff
 from engine.errors import EngineError
+from engine.runtime import spiff
 
 OPEN = TaskState.READY | TaskState.WAITING
 DONE = TaskState.COMPLETED | TaskState.STARTED | TaskState.ERROR

@@ -1,1 +1,1 @@
-"""Live pathways: the SpiffWorkflow glue, loading and saving runs, the worklist projection, timers, drafts, decisions and the worker heartbeat."""
+"""Live pathways: SpiffWorkflow glue, runs, worklist projection, timers, drafts, decisions, heartbeat."""

@@ -9,11 +9,11 @@ from types import SimpleNamespace
 
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 
-from engine.runtime import spiff
-from engine.errors import NotFound
-from engine.sandbox.helpers import date_of
-from engine.models import DefinitionVersion
 from engine.definitions.versions import bundle_of, latest_version
+from engine.errors import NotFound
+from engine.models import DefinitionVersion
+from engine.runtime import spiff
+from engine.sandbox.helpers import date_of
 
 
 def _decision_engine(bundle, decision_id):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.models import DefinitionVersion
 from engine.definitions.versions import FORMS_DIR
+from engine.models import DefinitionVersion
 
 # Draft key under which values that no longer fit the task's form are kept and shown.
 PREVIOUS_KEY = "_previous_version"

@@ -6,11 +6,10 @@ from sqlalchemy.orm import undefer
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.runtime import projection, spiff
-from engine.errors import Conflict, EngineError, NotFound
-from engine.models import AwaitedMessage, Pathway, PathwayRun, Patient, TaskRecord, \
-    WorklistItem
 from engine.definitions.versions import bundle_of
+from engine.errors import Conflict, EngineError, NotFound
+from engine.models import AwaitedMessage, Pathway, PathwayRun, Patient, TaskRecord, WorklistItem
+from engine.runtime import projection, spiff
 
 ENTRY_STAGE = "henvisning"
 MAX_CHAIN = 25  # stage changes one step may cause; more means a definition loops without waiting

@@ -1,14 +1,14 @@
 """Projections written in the same transaction as the pathway: worklist, summary, indexes."""
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import delete, select
 
-from engine.runtime import spiff
 from engine.clock import LOCAL_TZ, as_utc
-from engine.errors import SandboxViolation, ScriptError
-from engine.sandbox.helpers import date_of
-from engine.models import AwaitedMessage, Notice, PathwayParticipant, WorklistItem
 from engine.definitions.rules import LANES
+from engine.errors import SandboxViolation, ScriptError
+from engine.models import AwaitedMessage, Notice, PathwayParticipant, WorklistItem
+from engine.runtime import spiff
+from engine.sandbox.helpers import date_of
 
 WAIT_PREFIX = "Venter"
 SUMMARY_KEYS = {  # pathway column -> (data key, converter)
@@ -44,7 +44,7 @@ def to_datetime(value):
             date.fromisoformat(value.strip())
     if isinstance(value, datetime):
         return as_utc(value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ))
-    return datetime.combine(value, time(0, 0), LOCAL_TZ).astimezone(timezone.utc)
+    return datetime.combine(value, time(0, 0), LOCAL_TZ).astimezone(UTC)
 
 
 def task_properties(task):

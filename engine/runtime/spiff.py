@@ -8,8 +8,7 @@ from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, \
-    WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -17,8 +16,8 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import clock
 from engine.definitions import rules
-from engine.sandbox import isolation
 from engine.errors import EngineError, SandboxViolation, TaskNotReady
+from engine.sandbox import isolation
 
 clock.install()
 MAX_INSTANCES = 100  # multi-instance cardinality: SpiffWorkflow lists range(n) in the service

@@ -6,10 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine import audit, clock
-from engine.runtime import pathways, spiff
-from engine.sandbox import failures, isolation
 from engine.errors import Conflict, EngineError, SandboxViolation
 from engine.models import Pathway
+from engine.runtime import pathways, spiff
+from engine.sandbox import failures, isolation
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(hours=1)  # a pathway whose timer fails is retried this much later

@@ -1,9 +1,9 @@
 """Checking one expression as a process owner types it: compiled in the sandbox, never run."""
 import re
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
-from engine.sandbox import isolation
 from engine.errors import SandboxViolation
+from engine.sandbox import isolation
 
 # kind of expression -> how the engine compiles it (contracts §2)
 KINDS = {"condition": "eval", "script": "exec", "timer": "eval", "due": "eval", "dmn": "eval"}
@@ -23,8 +23,8 @@ class ExpressionCheck(NamedTuple):
     """The outcome: reason is the sandbox's English text, line counts from 1."""
 
     ok: bool
-    reason: Optional[str] = None
-    line: Optional[int] = None
+    reason: str | None = None
+    line: int | None = None
 
 
 def _compile(text, mode):

@@ -15,9 +15,9 @@ import pickle
 import time
 
 from engine import clock
-from engine.sandbox import restricted, wire
 from engine.errors import SandboxViolation, ScriptError
-from engine.sandbox.worker_pool import SETTINGS, Worker, configure, pool, _Lost  # noqa: F401
+from engine.sandbox import restricted, wire
+from engine.sandbox.worker_pool import SETTINGS, Worker, _Lost, configure, pool  # noqa: F401
 
 log = logging.getLogger(__name__)
 MAX_REQUEST = 16 * 1024 * 1024  # bytes of data shipped to a worker for one evaluation

@@ -14,15 +14,23 @@ import sys
 import time
 from datetime import date, datetime, timedelta
 
-from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, \
-    compile_restricted_exec
-from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, \
-    guarded_unpack_sequence
+from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
 
 from engine.errors import SandboxViolation
-from engine.sandbox.guards import SPEC_NUMBER, checked_arguments, check_sized, guarded_apply, \
-    guarded_binop, guarded_getattr, guarded_getitem, guarded_inplace, guarded_range, \
-    guarded_str, guarded_sum
+from engine.sandbox.guards import (
+    SPEC_NUMBER,
+    check_sized,
+    checked_arguments,
+    guarded_apply,
+    guarded_binop,
+    guarded_getattr,
+    guarded_getitem,
+    guarded_inplace,
+    guarded_range,
+    guarded_str,
+    guarded_sum,
+)
 from engine.sandbox.helpers import HELPERS
 
 FILENAME = "<forlob-sandbox>"
@@ -214,9 +222,9 @@ def run(code, namespace, mode, seconds=None):
         # be traced, and once the budget is spent every traced call raises again.
         try:
             if mode == "eval":
-                result = eval(code, namespace)
+                result = eval(code, namespace)  # noqa: S307  (RestrictedPython-compiled, guarded namespace)
             else:
-                exec(code, namespace)
+                exec(code, namespace)  # noqa: S102  (RestrictedPython-compiled, guarded namespace)
                 result = True
         finally:
             sys.settrace(previous)

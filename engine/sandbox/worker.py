@@ -4,7 +4,8 @@ Started by `engine.sandbox.isolation` with a clean, secret-free environment. It 
 from the service (trusted) on one pipe and answers in JSON (`engine.sandbox.wire`) on another. The
 operating system bounds it: RLIMIT_AS (address space), RLIMIT_CPU (set before every request
 to the CPU used so far plus the request's seconds), RLIMIT_FSIZE 0 (no file writing), no core
-dumps, and a lower CPU priority (nice 10) than the service. The service kills it at the click's deadline. After a MemoryError, or when its CPU
+dumps, and a lower CPU priority (nice 10) than the service. The service kills it at the
+click's deadline. After a MemoryError, or when its CPU
 lifetime runs low, it answers and exits, and the service starts a fresh one.
 """
 import os
@@ -15,8 +16,8 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 
 from engine import clock
-from engine.sandbox import isolation, restricted, wire
 from engine.errors import SandboxViolation
+from engine.sandbox import isolation, restricted, wire
 
 CPU_LIFETIME = 3600        # hard RLIMIT_CPU of a worker, seconds
 READY = b"ready"
@@ -57,7 +58,7 @@ def handle(request):
     """Answer one request; return (reply bytes, whether the worker must exit afterwards)."""
     recycle = False
     try:
-        mode, source, data, extra, now, seconds = pickle.loads(request)
+        mode, source, data, extra, now, seconds = pickle.loads(request)  # noqa: S301  (written by our own parent process only)
         # SIGXCPU ends the process if C code holds the CPU past the request's seconds.
         _limit(resource.RLIMIT_CPU, int(_cpu_used() + seconds) + 2, CPU_LIFETIME)
         with clock.frozen_at(datetime.fromisoformat(now)):

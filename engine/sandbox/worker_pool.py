@@ -15,8 +15,8 @@ import threading
 import time
 from multiprocessing.connection import Connection
 
-from engine.sandbox import wire
 from engine.errors import SandboxViolation
+from engine.sandbox import wire
 
 log = logging.getLogger(__name__)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -69,7 +69,7 @@ class Worker:
         code = f"import sys; sys.path.insert(0, {ROOT!r}); import engine.sandbox.worker as w; w.main()"
         # Started with a clean environment (no database URL or secret key), no inherited file
         # but its two pipe ends, and isolated mode (-I: no user site, no PYTHON* variables).
-        self.proc = subprocess.Popen(
+        self.proc = subprocess.Popen(  # noqa: S603  (our own interpreter and code)
             [sys.executable, "-I", "-c", code, str(to_child[0]), str(to_us[1]),
              str(SETTINGS["memory_mb"]), str(SETTINGS["niceness"])],
             pass_fds=(to_child[0], to_us[1]), env=env, cwd="/", stdin=subprocess.DEVNULL,

@@ -14,19 +14,25 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+
+from engine import models as m
+from engine import service
+from tests import dbutil
+from webui import create_app, orgdata
+from webui.dashboards import filters as flt
+from webui.dashboards import phase_in_data, quality_data
+from webui.demo.seed import seed_organisations
+from webui.extensions import db
 
 STAGES = ["henvisning", "opstart", "ustabil", "stabil", "ustabil", "stabil", "overgang"]
 
 
 def _populate(session, total, rng):
     """Insert `total` pathways with runs, task records and open tasks (SQLAlchemy Core)."""
-    from engine import models as m
-    from engine import service
-    from webui import orgdata
     version = service.latest_version(session)
     munis = list(orgdata.MUNICIPALITIES.items())
-    start = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 3, 1, tzinfo=UTC)
     patients, pathways, runs, records, items = [], [], [], [], []
     for n in range(1, total + 1):
         key, (_, _, region) = munis[n % len(munis)]
@@ -69,7 +75,6 @@ def _populate(session, total, rng):
 
 def _query_set(today, region=""):
     """Both views' full query set (what one request of each page runs), optionally for a region."""
-    from webui.dashboards import filters as flt, phase_in_data, quality_data
     filters = flt.Filters(region=region)
     phase_in_data(filters, today)
     quality_data(filters, today)
@@ -87,9 +92,6 @@ def _median_ms(repeat, action, clock=time.perf_counter):
 
 def measure(total=10000, db_url=None, repeat=5, seed=1):
     """Seed `total` pathways into a fresh database and time the query set; return figures."""
-    from webui import create_app
-    from webui.extensions import db
-    from webui.demo.seed import seed_organisations
     url = db_url or "sqlite:///" + tempfile.mkdtemp(prefix="forlob-dash-") + "/bench.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True, "TESTING": True})
     with app.app_context():
@@ -121,7 +123,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     url, schema = None, None
     if args.db == "postgres":
-        from tests import dbutil
         url, schema = dbutil.create_postgres_schema()
     try:
         result = measure(args.pathways, url, args.repeat)

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy.orm import Session
@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session
 import engine.models as m
 from engine import service
 from engine.db import Base
-from engine.errors import InvalidDefinition
+from engine.definitions.parsing import parse_bundle
 from engine.definitions.versions import known_form_ids, read_directory
+from engine.errors import InvalidDefinition
 from tests.benchmarks import hostile
+from tests.benchmarks.dashboard import measure
 from tests.fixtures.engine import LOOP_FORMS, START_DATA, loop_files
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 MUNICIPALITIES = {"koebenhavn": "hovedstaden", "frederiksberg": "hovedstaden",
                   "gentofte": "hovedstaden", "roskilde": "sjaelland", "naestved": "sjaelland",
                   "odense": "syddanmark", "esbjerg": "syddanmark", "aarhus": "midtjylland",
@@ -71,7 +73,6 @@ def pick_scenario(name):
     if name != "auto":
         return name
     try:
-        from engine.definitions.parsing import parse_bundle
         parse_bundle(read_directory(BPMN_DIR), known_forms=known_form_ids())
         return "real"
     except (InvalidDefinition, OSError):
@@ -283,7 +284,8 @@ def run(args):
         result.update(hostile.measure(bench))  # issue 8: clicks while hostile ones run
         bench.session.close()
         # migrate_per_s and friends; imported here because migration.py builds on this module
-        from tests.benchmarks import migration as migration_bench
+        # cycle: tests/benchmarks/migration.py imports Bench from this module
+        from tests.benchmarks import migration as migration_bench  # noqa: PLC0415
         result.update(migration_bench.run(scenario, args.pathways, tmp))
     return result
 
@@ -305,7 +307,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     result = run(args)
     if args.dashboard:
-        from tests.benchmarks.dashboard import measure  # only when asked: it builds its own app
         result.update(measure(args.pathways))
     if args.json:
         print(json.dumps(result))

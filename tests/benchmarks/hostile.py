@@ -19,8 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from engine import service
-from engine.sandbox import isolation
 from engine.errors import SandboxViolation
+from engine.sandbox import isolation
 from tests.fixtures import hostile
 
 ATTACK = ("a = [0]\nb = [0]\nfor i in range(64):\n    n = []\n    n.append(a)\n    n.append(a)\n"

@@ -16,12 +16,18 @@ import statistics
 import tempfile
 import time
 
+from engine.models import Pathway
+from tests.benchmarks.worklist_web import _database
+from tests.conftest import make_test_config
+from tests.web import pathway_setup as setup
+from tests.web.aging import age, form_post, to_ustabil
+from webui import create_app
+from webui.demo.seed import seed_organisations, seed_users
+from webui.extensions import db
+
 
 def _click(client, db, pathway_id, patient_id):
     """One measured click; returns (milliseconds, bytes of the patient page)."""
-    from engine.models import Pathway
-    from tests.web import pathway_setup as setup
-    from tests.web.aging import form_post
     db.session.expire_all()
     item = setup.item_for(pathway_id, "ustabil_aktivitet")
     lock = db.session.get(Pathway, pathway_id).lock_version
@@ -41,12 +47,6 @@ def run(transitions, kind, repeat):
     """Build a fresh and an aged pathway, then time `repeat` clicks on each; return figures."""
     os.environ.setdefault("FORLOB_INSTANCE_PATH", tempfile.mkdtemp(prefix="forlob-instance-"))
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    from tests.benchmarks.worklist_web import _database
-    from tests.conftest import make_test_config
-    from tests.web.aging import age, to_ustabil
-    from webui import create_app
-    from webui.demo.seed import seed_organisations, seed_users
-    from webui.extensions import db
     url, cleanup = _database(kind)
     try:
         create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True, "TESTING": True})

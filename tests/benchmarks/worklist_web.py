@@ -14,13 +14,19 @@ import statistics
 import tempfile
 import time
 
+from tests import dbutil
+from tests.conftest import make_test_config
+from tests.web.bulk import seed_pathways
+from webui import create_app
+from webui.demo.seed import seed_organisations, seed_users
+from webui.extensions import db
+
 URLS = ["/", "/?page=50", "/?overdue=1", "/?mine=1", "/?unassigned=1&lane=psykiatri",
         "/?waiting=1", "/?phase=stabil"]
 
 
 def _database(kind):
     """A fresh database URL (and a cleanup) for the run."""
-    from tests import dbutil
     if kind == "postgres":
         url, schema = dbutil.create_postgres_schema()
         return url, lambda: dbutil.drop_postgres_schema(schema)
@@ -36,11 +42,6 @@ def run(pathways, kind, repeat):
         atexit.register(shutil.rmtree, instance, ignore_errors=True)
         os.environ["FORLOB_INSTANCE_PATH"] = instance
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    from tests.conftest import make_test_config
-    from tests.web.bulk import seed_pathways
-    from webui import create_app
-    from webui.demo.seed import seed_organisations, seed_users
-    from webui.extensions import db
     url, cleanup = _database(kind)
     try:
         create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True, "TESTING": True})

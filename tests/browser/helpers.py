@@ -1,4 +1,5 @@
 """Browser actions shared by the Chromium tests: log in, fill a form-js form, open tasks."""
+from forms.registry import load_form
 from webui.demo.filler import answers
 from webui.demo.seed import DEMO_PASSWORD
 
@@ -14,7 +15,6 @@ def login(page, base, username):
 
 def fill_form(page, form_id, overrides=None):
     """Fill every field of a task form with valid answers (some chosen by the caller)."""
-    from forms.registry import load_form
     values = answers(form_id, overrides)
     for field in load_form(form_id).fields:
         key, kind, value = field["key"], field["type"], values[field["key"]]

@@ -5,7 +5,8 @@ One Chromium and one logged-in context per user; each page is loaded afresh at e
 import pytest
 from sqlalchemy import select
 
-from engine.models import TaskRecord, WorklistItem as W
+from engine.models import TaskRecord
+from engine.models import WorklistItem as W
 from tests.browser.axe import axe_violations, describe
 from tests.browser.helpers import login
 from webui.demo.seed import seed_all

@@ -2,6 +2,9 @@
 import pytest
 
 from tests.browser.helpers import complete, fill_form, login, open_task
+from tests.web.pathway_setup import ensure_deployed
+from webui.demo.seed import seed_organisations, seed_users
+from webui.extensions import db
 
 CPR = "1212851234"
 
@@ -9,9 +12,6 @@ CPR = "1212851234"
 @pytest.fixture
 def demo(app):
     """Demo organisations and users; CSRF on, as in production."""
-    from tests.web.pathway_setup import ensure_deployed
-    from webui.demo.seed import seed_organisations, seed_users
-    from webui.extensions import db
     app.config["WTF_CSRF_ENABLED"] = True
     with app.app_context():
         seed_organisations()

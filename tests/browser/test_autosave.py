@@ -2,6 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from engine.models import TaskDraft
 from tests.browser.helpers import login
 from tests.web import pathway_setup as setup
 from webui.demo.seed import seed_organisations, seed_users
@@ -23,7 +24,6 @@ def test_typing_is_saved_as_a_draft_in_the_background(app, live_server, page):
     page.goto(f"{live_server}/forloeb/{pathway_id}/opgaver/{task_id}")
     page.fill("textarea[name='visitation_note']", "Samtale aftalt med patienten.")
     expect(page.locator("#autosave-status")).to_contain_text("gemt automatisk", timeout=10_000)
-    from engine.models import TaskDraft
     with app.app_context():
         draft = db.session.get(TaskDraft, (pathway_id, task_id))
         assert draft.data["visitation_note"] == "Samtale aftalt med patienten."

@@ -2,8 +2,11 @@
 import pytest
 from playwright.sync_api import expect
 
+from engine.models import Pathway
 from tests.browser.helpers import login
 from tests.web import dashboard_data
+from webui.demo.seed import seed_organisations, seed_users
+from webui.extensions import db
 
 pytestmark = pytest.mark.browser
 
@@ -11,9 +14,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def dashboard_world(app):
     """Demo logins and the hand-made data set, plus six more group-1 referrals so the curve shows."""
-    from engine.models import Pathway
-    from webui.demo.seed import seed_organisations, seed_users
-    from webui.extensions import db
     app.config["DASHBOARD_TODAY"] = dashboard_data.TODAY
     with app.app_context():
         seed_organisations()

@@ -2,6 +2,7 @@
 a failed submit moves focus to the error summary, whose links lead to the fields."""
 import pytest
 
+from engine.models import TaskRecord
 from tests.browser.helpers import login
 from tests.unit.test_contrast import ratio
 from tests.web.pathway_setup import item_for, refer
@@ -125,7 +126,6 @@ def test_task_form_by_keyboard_alone(app, live_server, page, visitation):
     assert any(s.startswith("input[visitation_decision]") for s in seen)
     assert any(s.startswith("textarea[visitation_note]") for s in seen)
     with app.app_context():                           # what was typed is what was stored
-        from engine.models import TaskRecord
         record = db.session.scalar(db.select(TaskRecord).where(
             TaskRecord.pathway_id == pathway_id, TaskRecord.form_id == "visitation"))
         assert record.data["visitation_note"] == values["visitation_note"]

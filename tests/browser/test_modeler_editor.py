@@ -11,10 +11,12 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from engine.models import DefinitionVersion
+from engine import service
+from engine.definitions import proposals
+from engine.models import DefinitionVersion, Pathway
+from scenarios.catalogue import load_all
 from tests.browser.helpers import login
-from tests.browser.modeler_actions import (open_editor, open_group, pick, propose, set_condition,
-                                           set_form_label, version)
+from tests.browser.modeler_actions import open_editor, open_group, pick, propose, set_condition, set_form_label, version
 from tests.web.pathway_setup import ensure_deployed, item_for, refer
 from webui.demo.seed import seed_organisations, seed_users
 from webui.extensions import db
@@ -83,7 +85,6 @@ def test_edit_condition_and_label_validate_propose_and_second_owner_approves(
     assert 'name="form" value="visitation"' in files["henvisning.bpmn"].replace("'", '"')
 
     with app.app_context():
-        from engine.models import Pathway
         new_pathway = refer(cpr="0202902342", name="Nina Ny")
         assert new_pathway.version_id == new_id
         assert db.session.get(Pathway, old_pathway).version_id == base_version
@@ -111,7 +112,6 @@ def test_removing_the_tovholder_task_is_blocked_by_a_named_scenario(
     failed = page.locator("#propose-result .scenario-failed")
     assert failed.count() >= 1
     assert "trin" in failed.first.inner_text()
-    from scenarios.catalogue import load_all
     titles = [s["title"] for s in load_all()]
     assert any(title in failed.first.inner_text() for title in titles)  # named, as written
     with app.app_context():
@@ -122,7 +122,6 @@ def test_second_owner_from_the_same_base_is_refused_and_shown_the_first_diff(
         app, live_server, page, base_version):
     """ejer2's proposal from version 1 lands (through the facade, as ejer2's own editor would
     send it) while ejer is still editing version 1; ejer's proposal is then refused."""
-    from engine.definitions import proposals
     login(page, live_server, "ejer")
     open_editor(page, live_server, base_version)
     set_condition(page, "Flow_henvisning_14", "phase_in_date > iso(today()) and True")
@@ -147,7 +146,6 @@ def test_second_owner_from_the_same_base_is_refused_and_shown_the_first_diff(
 
 
 def test_rollback_makes_the_old_content_current(app, live_server, page, base_version):
-    from engine.definitions import proposals
     with app.app_context():
         old = version(app, base_version)["files"]
         changed = old["henvisning.bpmn"].replace("visitation_decision in ('afvist', 'videresendt')",
@@ -202,7 +200,6 @@ def test_phase_in_date_changed_in_the_dmn_editor_reaches_the_next_referral(
     assert form["x-forlob"]["title"] == "Samtale med pårørende"
     assert form["x-forlob"]["sections"]["purpose"] == "At inddrage de pårørende."
     with app.app_context():
-        from engine import service
         pathway = refer(cpr="0404904562", name="Dorte Dato", contacts=("psykiatri",))
         data = service.pathway_data(db.session, pathway.id)
         assert data["group"] == 1
@@ -264,7 +261,7 @@ def test_editor_fits_desktop_and_phone(app, live_server, browser, base_version, 
         context.set_default_timeout(10_000)
         page = context.new_page()
         problems = []
-        page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+        page.on("console", lambda msg, seen=problems: msg.type == "error" and seen.append(msg.text))
         login(page, live_server, "ejer")
         open_editor(page, live_server, base_version)
         pick(page, "visitation")

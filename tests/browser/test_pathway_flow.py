@@ -3,7 +3,10 @@ import re
 
 import pytest
 
-from tests.browser.helpers import complete, fill_form, fill_field, login, open_task
+from tests.browser.helpers import complete, fill_field, fill_form, login, open_task
+from tests.web.pathway_setup import ensure_deployed
+from webui.demo.seed import seed_organisations, seed_users
+from webui.extensions import db
 
 pytestmark = pytest.mark.browser
 
@@ -13,10 +16,7 @@ CPR = "0101901235"  # odd last digit: a man born 1990-01-01
 @pytest.fixture
 def demo(app):
     """Demo organisations and users (no demo patients); CSRF on, as in production."""
-    from webui.demo.seed import seed_organisations, seed_users
     app.config["WTF_CSRF_ENABLED"] = True
-    from webui.extensions import db
-    from tests.web.pathway_setup import ensure_deployed
     with app.app_context():
         seed_organisations()
         seed_users()

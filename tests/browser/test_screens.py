@@ -6,8 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from engine.models import WorklistItem as W
 from tests.browser.helpers import login
+from webui.demo.seed import seed_all
+from webui.extensions import db
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +22,6 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 @pytest.fixture
 def demo_world(app):
     """Demo users and demo patients made by driving the engine; CSRF on, as in production."""
-    from webui.demo.seed import seed_all
     app.config["WTF_CSRF_ENABLED"] = True
     with app.app_context():
         seed_all()
@@ -35,9 +38,6 @@ def shots(tmp_path):
 
 def _open_task(app, form_id, without=None):
     """A Hovedstaden demo task with that form, optionally on a pathway lacking another open form."""
-    from sqlalchemy import select
-    from engine.models import WorklistItem as W
-    from webui.extensions import db
     query = select(W).where(W.form_id == form_id, W.org_code == "region-hovedstaden")
     if without:
         other = select(W.pathway_id).where(W.form_id == without)

@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from engine import service
+from engine.definitions.proposals import propose
+from engine.models import DefinitionVersion
+from scenarios.runner import run_all
 from tests.browser.helpers import login
 from tests.web.pathway_setup import ensure_deployed
 from webui.demo.seed import seed_organisations, seed_users
@@ -24,10 +28,6 @@ def _fits(page):
 
 def _versions(app):
     """The repository's version, a second one with a renamed task, and a proposal on top."""
-    from engine import service
-    from engine.definitions.proposals import propose
-    from engine.models import DefinitionVersion
-    from scenarios.runner import run_all
     with app.app_context():
         seed_organisations()
         seed_users()

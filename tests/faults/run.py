@@ -16,13 +16,13 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.runtime.heartbeat import WorkerHeartbeat
 from tests.faults import timers
-from tests.faults.tools import beat_after, plain_url, step_all, timer_worker, until_serving
 from tests.faults.driver import start_clickers, stop_clickers
+from tests.faults.tools import beat_after, plain_url, step_all, timer_worker, until_serving
 from tests.load import harness
 from tests.load.seed import seed
 from tests.load.verify import check_pathways, verify
@@ -40,7 +40,7 @@ def web_kill(counts, workdir):
     try:
         app = harness.app_for(database.url)
         seed(app, counts["pathways"])
-        since = datetime.now(timezone.utc)
+        since = datetime.now(UTC)
         server = harness.Server(database.url, web_workers=3, log_path=workdir / "web-kill.log")
         try:
             server.wait_ready()
@@ -130,7 +130,7 @@ def two_timers(counts, workdir):
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
             out, _ = worker.communicate(timeout=30)
-            fired_by.append(sum(int(l.split()[0]) for l in out.splitlines() if "fired" in l))
+            fired_by.append(sum(int(line.split()[0]) for line in out.splitlines() if "fired" in line))
         report = timers.check_fired_once(app, now, due)
         report["fired_per_worker"] = fired_by
         report["ok"] = report["ok"] and all(fired_by)  # both really took part
@@ -168,7 +168,7 @@ def pg_restart(counts, workdir):
         database = harness.Database(admin_url=cluster.admin_url)
         app = harness.app_for(database.url)
         seed(app, counts["pathways"])
-        since = datetime.now(timezone.utc)
+        since = datetime.now(UTC)
         server = harness.Server(database.url, web_workers=3, timer_interval=2,
                                 log_path=workdir / "pg-restart.log")
         try:
@@ -177,7 +177,7 @@ def pg_restart(counts, workdir):
             threads, stop = start_clickers(server.url, outcomes, count=6, think=0.02)
             time.sleep(counts["load_seconds"] / 2)
             cluster.restart(down_seconds=3)
-            restarted, restart_wall = time.monotonic(), datetime.now(timezone.utc)
+            restarted, restart_wall = time.monotonic(), datetime.now(UTC)
             ready_after = None
             while time.monotonic() - restarted < 90:
                 if server.get("/readyz")[0] == 200:

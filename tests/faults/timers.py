@@ -1,5 +1,5 @@
 """Seeding and checking for the timer fault tests: pathways with a due timer, fired once each."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -14,7 +14,7 @@ from webui.pathways import cpr as cpr_rules
 
 def seed_due(app, count, offset=5000) -> datetime:
     """`count` referrals received 30 days ago: the guarantee warning is due. Returns 'now'."""
-    then = datetime.now(timezone.utc) - timedelta(days=30)
+    then = datetime.now(UTC) - timedelta(days=30)
     with app.app_context():
         seed_all(patients=False)
         for index in range(offset, offset + count):
@@ -30,7 +30,7 @@ def seed_due(app, count, offset=5000) -> datetime:
                 "sex": cpr_rules.sex(cpr)}, "psyk.kbh", now=then)
             db.session.commit()
         db.session.remove()
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def due_count(app, now) -> int:

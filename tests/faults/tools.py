@@ -4,8 +4,8 @@ import subprocess
 import time
 
 from engine import service
-from engine.runtime.heartbeat import latest_beat
 from engine.models import Pathway, WorklistItem
+from engine.runtime.heartbeat import latest_beat
 from forms.validation import validate
 from tests.load import harness
 from tests.load.clinic import OVERRIDES

@@ -1,10 +1,10 @@
 """Helpers shared by the engine's integration tests."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from engine import service
 from tests.fixtures.engine import LOOP_FORMS, START_DATA, loop_files
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def deploy_loop(session):
@@ -53,7 +53,7 @@ def to_ustabil(session, pathway_id, now=T0):
              {"accepted": True, "severity": 8, "waiting_until": "2026-01-06",
               "tovholder_org": "kommune-koebenhavn", "tovholder": "bob",
               "followups": 0, "activities": 0}, now=now)
-    later = max(now, datetime(2026, 1, 7, tzinfo=timezone.utc))
+    later = max(now, datetime(2026, 1, 7, tzinfo=UTC))
     service.tick(session, now=later)
     session.commit()
     return complete(session, pathway_id, "opstart_vurdering", {}, now=later)

@@ -1,6 +1,6 @@
 """Helpers for the migration tests: the fixture bundle, its variants, and a pathway mid-stage."""
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -8,9 +8,14 @@ from engine import service
 from engine.models import DefinitionVersion
 from tests.fixtures.engine import MIGRATION_FORMS, START_DATA, migration_files
 from tests.fixtures.engine.migration_variants import (  # noqa: F401 - used as h.<variant>
-    add_task_after_dudit, relabel, remove_audit, remove_dudit, rename_dudit_form)
+    add_task_after_dudit,
+    relabel,
+    remove_audit,
+    remove_dudit,
+    rename_dudit_form,
+)
 
-T0 = datetime(2030, 3, 4, 9, 0, tzinfo=timezone.utc)  # the worker's tick runs on wall time
+T0 = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)  # the worker's tick runs on wall time
 LATER = T0 + timedelta(days=3)
 
 def deploy(session, edit=None, forms=None):

@@ -1,5 +1,5 @@
 """Drives pathways through the engine facade like staff would: valid form data, a movable clock."""
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,7 +22,7 @@ INPATIENT_STEPS = ("indlagt_contact", "indlagt_suicide", "indlagt_diagnostics", 
 
 def at(day, hour=9):
     """An aware UTC datetime on an ISO day."""
-    return datetime.combine(datetime.fromisoformat(day).date(), time(hour), tzinfo=timezone.utc)
+    return datetime.combine(datetime.fromisoformat(day).date(), time(hour), tzinfo=UTC)
 
 
 def _valid(component):

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from engine.models import AuditEntry
+from engine.service import current_version
 from webui.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -10,7 +11,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_export_writes_bpmn_and_forms_exactly(app, runner, tmp_path):
     assert runner.invoke(args=["engine", "deploy"]).exit_code == 0
     with app.app_context():
-        from engine.service import current_version
         version_id = current_version(db.session).id
     result = runner.invoke(args=["engine", "export", str(version_id), str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -3,15 +3,15 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from engine import service
+from engine.models import Pathway, PathwayRun, TaskRecord
+from webui.demo.phase_in import deploy_demo_plan
+from webui.demo.population import seed_population
+from webui.demo.seed import seed_organisations, seed_users
 from webui.extensions import db
 
 
 def test_population_spreads_pathways_and_shows_a_future_group_3_date(app, runner):
-    from engine import service
-    from engine.models import Pathway, PathwayRun, TaskRecord
-    from webui.demo.phase_in import deploy_demo_plan
-    from webui.demo.population import seed_population
-    from webui.demo.seed import seed_organisations, seed_users
     with app.app_context():  # what `flask demo seed --patients 12` adds, without the 32 fixed ones
         seed_organisations()
         seed_users()

@@ -5,11 +5,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import service
-from engine.runtime import pathways, spiff
 from engine.models import Pathway, PathwayRun, TaskRecord
+from engine.runtime import pathways, spiff
 from tests.fixtures.engine import START_DATA
-from tests.integration.engine_helpers import T0, complete, new_patient, only_task, start, \
-    to_ustabil
+from tests.integration.engine_helpers import T0, complete, new_patient, only_task, start, to_ustabil
 from webui.extensions import db
 
 TURNS = 120  # each turn: Ustabil→Stabil, one recurring Stabil follow-up, Stabil→Ustabil
@@ -26,7 +25,7 @@ def test_aged_pathway_is_correct_bounded_and_ends_properly(app):
         to_ustabil(session, pathway.id)
         now = T0 + timedelta(days=3)
         fresh_size = state_size(session, pathway.id)
-        for turn in range(TURNS):
+        for _turn in range(TURNS):
             now += timedelta(days=7)
             complete(session, pathway.id, "ustabil_aktivitet", {"stable": True}, now=now)
             complete(session, pathway.id, "opfoelgning", {"relapse": False, "done": False},

@@ -3,13 +3,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine.clock import utcnow
-
 from engine import service
+from engine.clock import utcnow
 from engine.models import AuditEntry, DefinitionVersion, TaskRecord
 from tests.conftest import make_test_config
 from tests.fixtures.engine import LOOP_DIR, LOOP_FORMS, loop_files
-from tests.integration.engine_helpers import start, to_ustabil, complete
+from tests.integration.engine_helpers import complete, start, to_ustabil
+from webui import create_app
 from webui.extensions import db
 
 
@@ -79,7 +79,6 @@ def test_migrate_pathway_command(app, runner):
 
 
 def test_app_deploys_bpmn_dir_on_start(app, database_url):
-    from webui import create_app
     assert count_versions(app) == 0
     create_app(make_test_config(database_url, DEPLOY_ON_START=True))
     assert count_versions(app) == 1
@@ -88,7 +87,6 @@ def test_app_deploys_bpmn_dir_on_start(app, database_url):
 
 
 def test_app_start_tolerates_an_empty_bpmn_dir(app, database_url, tmp_path):
-    from webui import create_app
     create_app(make_test_config(database_url, DEPLOY_ON_START=True, BPMN_DIR=str(tmp_path)))
     assert count_versions(app) == 0
     with app.app_context():

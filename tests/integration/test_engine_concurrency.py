@@ -1,15 +1,15 @@
 """Concurrency with real threads: one winner per task, timers fired once across workers."""
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import service
-from engine.runtime import pathways
 from engine.errors import Conflict
 from engine.models import Pathway, TaskRecord, WorklistItem
+from engine.runtime import pathways
 from tests.integration.engine_helpers import T0, complete, only_task, start, to_ustabil
 from webui.extensions import db
 
@@ -83,7 +83,7 @@ def test_parallel_workers_fire_each_timer_once(app):
             complete(db.session, pathway.id, "ustabil_aktivitet", {"stable": True})
             ids.append(pathway.id)
         db.session.commit()
-        later = datetime(2026, 6, 1, tzinfo=timezone.utc)
+        later = datetime(2026, 6, 1, tzinfo=UTC)
         bind = db.engine
 
         def worker(i):

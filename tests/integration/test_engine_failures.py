@@ -7,10 +7,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import service
-from engine.runtime import pathways, spiff
-from engine.errors import EngineError
-from engine.models import AwaitedMessage, Pathway, PathwayRun, TaskRecord, WorklistItem
-from tests.integration.engine_helpers import T0, new_patient
+from engine.errors import Conflict, EngineError, PathwayAlreadyActive
+from engine.models import Pathway, PathwayRun, TaskRecord, WorklistItem
+from engine.runtime import pathways
+from tests.fixtures.engine import START_DATA
+from tests.integration.engine_helpers import T0, deploy_loop, new_patient, only_task, start
 from webui.extensions import db
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
@@ -114,9 +115,6 @@ def test_a_run_that_can_never_move_on_is_refused(session):
 
 
 def test_two_referrals_of_one_patient_at_once_start_one_pathway(app, monkeypatch):
-    from engine.errors import PathwayAlreadyActive
-    from tests.integration.engine_helpers import deploy_loop
-    from tests.fixtures.engine import START_DATA
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("parallel writers need PostgreSQL (FORLOB_TEST_DB=postgres)")
@@ -157,8 +155,6 @@ def test_two_referrals_of_one_patient_at_once_start_one_pathway(app, monkeypatch
 
 
 def test_two_people_claiming_one_task_at_once_one_wins(app, monkeypatch):
-    from engine.errors import Conflict
-    from tests.integration.engine_helpers import only_task, start
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("parallel writers need PostgreSQL (FORLOB_TEST_DB=postgres)")

@@ -1,19 +1,27 @@
 """The engine facade end to end on the loop bundle (SQLite or PostgreSQL)."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine import service
-from engine.runtime import pathways, spiff
 from engine.clock import as_utc
-from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, \
-    TaskNotReady
-from engine.models import AuditEntry, AwaitedMessage, DefinitionVersion, Pathway, \
-    PathwayParticipant, PathwayRun, TaskRecord, WorklistItem
+from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, TaskNotReady
+from engine.models import (
+    AuditEntry,
+    AwaitedMessage,
+    DefinitionVersion,
+    Pathway,
+    PathwayParticipant,
+    PathwayRun,
+    TaskRecord,
+    WorklistItem,
+)
+from engine.runtime import pathways, spiff
+from engine.service import InvalidInput
 from tests.fixtures.engine import LOOP_FORMS, START_DATA, loop_files
-from tests.integration.engine_helpers import T0, complete, deploy_loop, new_patient, \
-    only_task, start, to_ustabil
+from tests.integration.engine_helpers import T0, complete, deploy_loop, new_patient, only_task, start, to_ustabil
 from webui.extensions import db
 
 
@@ -71,7 +79,7 @@ def test_start_and_worklist_projection(session):
 
 def test_worklist_queries_never_load_a_workflow(session, monkeypatch):
     pathway = start(session)
-    monkeypatch.setattr(runtime, "load", lambda *a: pytest.fail("workflow loaded"))
+    monkeypatch.setattr(spiff, "load", lambda *a: pytest.fail("workflow loaded"))
     assert service.ready_tasks(session, pathway.id)
 
 
@@ -86,8 +94,8 @@ def test_dmn_timer_wait_row_and_summary(session):
     [wait] = session.scalars(select(WorklistItem).where(WorklistItem.kind == "wait")).all()
     assert wait.title.startswith("Venter") and wait.org_code == "kommune-koebenhavn"
     assert service.ready_tasks(session, pathway.id) == []
-    assert service.tick(session, now=datetime(2026, 1, 19, tzinfo=timezone.utc)) == 0
-    assert service.tick(session, now=datetime(2026, 1, 21, tzinfo=timezone.utc)) == 1
+    assert service.tick(session, now=datetime(2026, 1, 19, tzinfo=UTC)) == 0
+    assert service.tick(session, now=datetime(2026, 1, 21, tzinfo=UTC)) == 1
     session.commit()
     item = only_task(session, pathway.id, "opstart_vurdering")
     assert (item.role, item.org_code) == ("tovholder", "kommune-koebenhavn")
@@ -125,7 +133,6 @@ def test_rejection_ends_the_pathway_and_allows_re_referral(session):
 def test_stale_second_writer_gets_conflict_and_writes_nothing(session, app):
     pathway = start(session)
     item = only_task(session, pathway.id)
-    from sqlalchemy.orm import Session
     other = Session(db.engine)
     try:
         live = pathways.load(other, pathway.id)   # the other user loads first...
@@ -231,7 +238,7 @@ def test_tick_parks_a_broken_pathway(session, monkeypatch):
     pathway = start(session)
     to_ustabil(session, pathway.id)
     complete(session, pathway.id, "ustabil_aktivitet", {"stable": True})
-    monkeypatch.setattr(runtime, "load", lambda *a: (_ for _ in ()).throw(EngineError("boom")))
+    monkeypatch.setattr(spiff, "load", lambda *a: (_ for _ in ()).throw(EngineError("boom")))
     assert service.tick(session, now=T0 + timedelta(days=61)) == 0
     session.commit()
     assert pathway.last_error == "boom"
@@ -255,7 +262,6 @@ def test_migrate_pathway_to_new_version(session):
 
 
 def test_register_patient_validates(session):
-    from engine.service import InvalidInput
     with pytest.raises(InvalidInput):
         service.register_patient(session, "12", "X", "M", None, "r", "m")
     with pytest.raises(InvalidInput):

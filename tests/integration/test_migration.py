@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from engine import service
 from engine.migration import moves
-from engine.runtime.drafts import PREVIOUS_KEY
 from engine.models import AuditEntry, AwaitedMessage, Pathway, TaskDraft, TaskRecord
+from engine.runtime.drafts import PREVIOUS_KEY
 from tests.integration import migration_helpers as h
 from webui.extensions import db
 

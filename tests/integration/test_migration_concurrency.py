@@ -3,16 +3,15 @@ import threading
 import time
 
 import pytest
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import service
-from engine.migration import jobs
-from engine.runtime import pathways
 from engine.errors import Conflict
+from engine.migration import jobs
 from engine.migration.models import MigrationItem
 from engine.models import Pathway, TaskRecord
+from engine.runtime import pathways
 from tests.integration import migration_helpers as h
 from tests.integration.test_engine_concurrency import needs_postgres, run_threads
 from webui.extensions import db

@@ -6,11 +6,11 @@ from engine import service
 from engine.errors import PathwayAlreadyActive
 from engine.models import PathwayRun
 from tests.integration.pathway_driver import Driver, at
+from webui.extensions import db
 
 
 @pytest.fixture
 def session(app):
-    from webui.extensions import db
     with app.app_context():
         yield db.session
 
@@ -31,7 +31,7 @@ def test_opstart_offers_tools_in_three_lanes_then_decides(drv):
 
 def test_ustabil_and_stabil_alternate_many_times_with_recurring_activities(drv):
     pathway = drv.through_opstart(drv.enrol(drv.refer("1101901002")), "ustabil")
-    for round_no in range(6):
+    for _round_no in range(6):
         assert pathway.stage == "ustabil"
         pathway = drv.do(pathway, "ustabil_activity", activity_type="behandlingssamtale")
         pathway = drv.do(pathway, "ustabil_municipal", activity_type="netvaerksmoede")

@@ -4,9 +4,10 @@ from datetime import date
 import pytest
 
 from engine import service
-from engine.errors import NoRecipient
 from engine.definitions.versions import read_directory
+from engine.errors import NoRecipient
 from tests.integration.pathway_driver import BPMN_DIR, Driver, at
+from webui.extensions import db
 
 REGIONS = ("hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland")
 OPENING = {1: "2024-09-01", 2: "2025-07-01", 3: "2026-07-01"}
@@ -15,7 +16,6 @@ GUARANTEE_AFTER_WAIT = {1: "2024-09-15", 2: "2025-07-15", 3: "2026-07-15"}
 
 @pytest.fixture
 def session(app):
-    from webui.extensions import db
     with app.app_context():
         yield db.session
 

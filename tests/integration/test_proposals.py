@@ -7,15 +7,15 @@ from sqlalchemy.orm import Session
 
 from engine import service
 from engine.definitions import proposals
+from engine.definitions.proposals import approve, propose, reject, rollback
 from engine.errors import InvalidDefinition, ReviewRefused, StaleBase
 from engine.models import DefinitionEvent, DefinitionVersion
-from engine.definitions.proposals import approve, propose, reject, rollback
 from tests.integration.pathway_driver import BPMN_DIR
+from webui.extensions import db
 
 
 @pytest.fixture
 def session(app):
-    from webui.extensions import db
     with app.app_context():
         yield db.session
 
@@ -100,7 +100,6 @@ def test_four_eyes_off_and_existing_content(session, base):
 
 def test_two_approvals_at_once_leave_exactly_one_current_version(app, monkeypatch):
     """PostgreSQL: two reviewers approve two proposals of one base at the same instant."""
-    from webui.extensions import db
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("parallel reviewers need PostgreSQL (FORLOB_TEST_DB=postgres)")

@@ -6,16 +6,17 @@ the step fails with SandboxViolation naming the element within the click budget 
 the service process's memory grows by less than 100 MB; /healthz answers within 200 ms while
 the attack runs; nothing of the step is saved; and the sandbox still works afterwards.
 """
+import os
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from engine import service
-from engine.sandbox import isolation
 from engine.clock import as_utc
 from engine.errors import SandboxViolation
 from engine.models import Pathway, SandboxFailure
+from engine.sandbox import isolation
 from tests.fixtures import hostile
 from tests.integration.attack_watch import watched
 from tests.integration.engine_helpers import T0, new_patient
@@ -220,7 +221,6 @@ def test_base_exceptions_raised_in_the_worker_are_contained(kind):
 
 def test_a_forked_process_gets_its_own_workers():
     # As gunicorn forks its workers from a master that may already have used the sandbox.
-    import os
     assert isolation.evaluate("1 + 1", {}) == 2
     parent_pids = {w.proc.pid for w in isolation.pool().idle}
     read, write = os.pipe()

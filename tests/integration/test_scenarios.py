@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import ScenarioFailed
 from engine.definitions.proposals import check_candidate
 from engine.definitions.versions import read_source
+from engine.errors import ScenarioFailed
 from scenarios.catalogue import load_all
 from scenarios.runner import run_all, run_one
 

@@ -11,11 +11,11 @@ from sqlalchemy.exc import OperationalError
 
 from engine import service
 from engine.clock import utcnow
-from engine.runtime.heartbeat import WorkerHeartbeat, alive
 from engine.models import Pathway
-from tests.integration.engine_helpers import start, to_ustabil, complete
-from webui.extensions import db
+from engine.runtime.heartbeat import WorkerHeartbeat, alive
+from tests.integration.engine_helpers import complete, start, to_ustabil
 from webui.commands.worker import Supervisor
+from webui.extensions import db
 
 
 def _due_pathways(app, count):

@@ -15,7 +15,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.load import harness
@@ -87,7 +87,7 @@ def main(argv=None):
         seed(app, args.pathways)
         report["seeded_pathways"] = args.pathways
         report["seed_s"] = round(time.monotonic() - started, 1)
-        since = datetime.now(timezone.utc)
+        since = datetime.now(UTC)
         server = harness.Server(database.url, web_workers=args.web_workers, threads=args.threads,
                                 log_path=workdir / "serve.log")
         server.wait_ready()

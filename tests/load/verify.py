@@ -4,8 +4,8 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from engine.runtime import pathways, projection
 from engine.models import Pathway, TaskRecord, WorklistItem
+from engine.runtime import pathways, projection
 from webui.extensions import db
 
 ACTORS = ("psyk.kbh", "rus.kbh", "tovholder.kbh")

@@ -15,8 +15,8 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import clock
 from engine.definitions.parsing import parse_bundle
-from engine.runtime.spiff import SCRIPT_ENGINE
 from engine.definitions.versions import known_form_ids, read_directory
+from engine.runtime.spiff import SCRIPT_ENGINE
 from forms.registry import form_ids
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
@@ -85,7 +85,7 @@ def test_no_sequence_flow_cycles():
             edges.setdefault(f.get("sourceRef"), []).append(f.get("targetRef"))
         state = {}
 
-        def visit(n):
+        def visit(n, edges=edges, state=state, stage=stage):
             state[n] = "open"
             for m in edges.get(n, []):
                 assert state.get(m) != "open", f"cycle in {stage} through {m}"

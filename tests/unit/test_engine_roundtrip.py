@@ -1,9 +1,9 @@
 """Serialize and restore the workflow at every step: nothing may be lost."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from engine import clock
-from engine.runtime import spiff
 from engine.definitions.parsing import parse_bundle
+from engine.runtime import spiff
 from tests.fixtures.engine import LOOP_FORMS, loop_files
 
 BUNDLE = parse_bundle(loop_files(), known_forms=LOOP_FORMS)
@@ -33,7 +33,7 @@ def roundtrip(process, workflow):
 
 def test_stabil_run_survives_roundtrip_at_every_step():
     process = BUNDLE.process("stabil")
-    start = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 1, tzinfo=UTC)
     with clock.frozen_at(start):
         wf = spiff.new_workflow(process, {"run_started_at": start.isoformat(),
                                             "followups": 0})
@@ -56,7 +56,7 @@ def test_stabil_run_survives_roundtrip_at_every_step():
 
 def test_timer_fires_after_restore_with_engine_clock():
     process = BUNDLE.process("stabil")
-    start = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 1, tzinfo=UTC)
     with clock.frozen_at(start):
         wf = spiff.new_workflow(process, {"run_started_at": start.isoformat()})
         wf.do_engine_steps()

@@ -1,12 +1,12 @@
 """Timer expressions that give dates, datetimes or durations as values (not ISO text)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from engine import clock
-from engine.runtime import spiff
 from engine.definitions.parsing import parse_bundle
 from engine.errors import EngineError
+from engine.runtime import spiff
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -21,7 +21,7 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:endEvent id="e"/>
   </bpmn:process>
 </bpmn:definitions>"""
-T0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 def due_of(kind, expr):
@@ -36,10 +36,10 @@ def due_of(kind, expr):
 
 
 @pytest.mark.parametrize("kind, expr, due", [
-    ("timeDate", "date_of(received_at)", datetime(2026, 1, 5, tzinfo=timezone.utc)),
-    ("timeDate", "datetime(2026, 1, 6, 8, 30)", datetime(2026, 1, 6, 8, 30, tzinfo=timezone.utc)),
-    ("timeDate", "add_days(received_at, 1)", datetime(2026, 1, 6, tzinfo=timezone.utc)),
-    ("timeDuration", "timedelta(days=2, hours=1)", datetime(2026, 1, 7, 1, tzinfo=timezone.utc)),
+    ("timeDate", "date_of(received_at)", datetime(2026, 1, 5, tzinfo=UTC)),
+    ("timeDate", "datetime(2026, 1, 6, 8, 30)", datetime(2026, 1, 6, 8, 30, tzinfo=UTC)),
+    ("timeDate", "add_days(received_at, 1)", datetime(2026, 1, 6, tzinfo=UTC)),
+    ("timeDuration", "timedelta(days=2, hours=1)", datetime(2026, 1, 7, 1, tzinfo=UTC)),
 ])
 def test_timer_values_are_accepted_as_iso(kind, expr, due):
     assert due_of(kind, expr) == due

@@ -5,10 +5,11 @@ import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from engine.definitions.parsing import parse_bundle
+from engine.errors import InvalidDefinition, SandboxViolation
 from engine.runtime import spiff
 from engine.sandbox import restricted
-from engine.errors import InvalidDefinition, SandboxViolation
-from engine.definitions.parsing import parse_bundle
+from tests.fixtures.engine import LOOP_FORMS, loop_files
 
 SCRIPT_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -149,7 +150,6 @@ def test_script_runs_normally_inside_a_workflow():
 
 
 def test_sandbox_is_reattached_after_every_load():
-    from tests.fixtures.engine import LOOP_FORMS, loop_files
     bundle = parse_bundle(loop_files(), known_forms=LOOP_FORMS)
     process = bundle.process("ustabil")
     workflow = spiff.new_workflow(process, {"run_started_at": "2026-01-01"})

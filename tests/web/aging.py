@@ -1,5 +1,5 @@
 """Age a real pathway through the facade (Ustabil ⇄ Stabil turns) and post task forms as a browser does."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.web import pathway_setup as setup
 from webui.demo.filler import answers
@@ -22,8 +22,8 @@ def age(pathway_id, transitions, start=None):
 
     `transitions` stage changes (half of them each way) plus as many activity registrations.
     """
-    now = start or datetime.now(timezone.utc)
-    for turn in range(transitions // 2):
+    now = start or datetime.now(UTC)
+    for _turn in range(transitions // 2):
         now += timedelta(minutes=1)
         setup.complete(pathway_id, "ustabil_aktivitet", now=now)
         setup.complete(pathway_id, "ustabil_vurdering", {"phase_decision": "stabil"},

@@ -1,8 +1,9 @@
 """Bulk rows for worklist scale tests: many pathways with worklist items, via executemany."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert
 
+from engine.models import DefinitionVersion, Pathway, PathwayParticipant, Patient, WorklistItem
 from webui.demo.organisations import MUNICIPALITIES, municipality_org, region_org
 
 # lane → (role, which organisation of the pathway works it)
@@ -13,9 +14,7 @@ STAGES = ["henvisning", "opstart", "ustabil", "stabil", "overgang"]
 
 def seed_pathways(session, count, now=None, batch=2000):
     """Insert `count` active pathways (3 open items each) spread over the demo organisations."""
-    from engine.models import (DefinitionVersion, Pathway, PathwayParticipant, Patient,
-                               WorklistItem)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     version = DefinitionVersion(content_hash="bulk-" + now.isoformat(), files={}, process_ids=[],
                                 deployed_by="bulk")
     session.add(version)
@@ -29,7 +28,7 @@ def seed_pathways(session, count, now=None, batch=2000):
         patient_ids = session.scalars(insert(Patient).returning(Patient.id, sort_by_parameter_order=True),
                                       patients).all()
         pathways, participants, items = [], [], []
-        for n, pid in zip(ids, patient_ids):
+        for n, pid in zip(ids, patient_ids, strict=False):
             municipality = places[n % len(places)]
             region = MUNICIPALITIES[municipality][1]
             orgs = {"region": region_org(region), "municipality": municipality_org(municipality)}
@@ -41,7 +40,7 @@ def seed_pathways(session, count, now=None, batch=2000):
                              "run_no": 1, "started_at": now, "updated_at": now})
         pathway_ids = session.scalars(insert(Pathway).returning(Pathway.id, sort_by_parameter_order=True),
                                       pathways).all()
-        for n, pid, way in zip(ids, pathway_ids, pathways):
+        for n, pid, way in zip(ids, pathway_ids, pathways, strict=False):
             orgs = {"region": way["region_org"], "municipality": way["municipality_org"]}
             stage = way["stage"]
             participants += [{"pathway_id": pid, "org_code": code} for code in orgs.values()]

@@ -4,8 +4,10 @@ Five pathways (A–E) written straight into the tables the dashboards read (path
 pathway_run, task_record, worklist_item); all times are midnight UTC so durations are whole
 days. "Today" is 2025-06-30. The expected figures are in tests/web/test_dashboard_figures.py.
 """
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
+from engine import service
+from engine.models import DefinitionVersion, Pathway, PathwayRun, Patient, TaskRecord, WorklistItem
 from tests.web.pathway_setup import ensure_deployed
 from webui.extensions import db
 
@@ -14,7 +16,7 @@ TODAY = date(2025, 6, 30)
 
 def at(text):
     """Midnight UTC of an ISO date."""
-    return datetime.combine(date.fromisoformat(text), datetime.min.time(), timezone.utc)
+    return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
 
 
 # name → pathway columns; runs are (stage, start, end, next stage)
@@ -73,9 +75,6 @@ def load(deploy=True) -> dict:
     With deploy=False a bare version row stands in for the pathway (no DMN to read), which
     is enough for the quality figures and saves the deploy's validation time.
     """
-    from engine.models import DefinitionVersion, Pathway, PathwayRun, Patient, TaskRecord, \
-        WorklistItem
-    from engine import service
     if deploy:
         ensure_deployed()
         version = service.latest_version(db.session)

@@ -1,9 +1,15 @@
 """Build real pathways through the engine facade for the web tests."""
 from datetime import date
 
+from flask import current_app
+
+from engine import service
+from engine.models import WorklistItem
+from forms.validation import validate
 from webui.demo.filler import answers
 from webui.demo.organisations import municipality_org, region_org
 from webui.extensions import db
+from webui.pathways import cpr as cpr_rules
 
 # enrolment answers that name the demo tovholder
 ENROL = {"tovholder": "tovholder.kbh", "tovholder_org": "region-hovedstaden",
@@ -12,8 +18,6 @@ ENROL = {"tovholder": "tovholder.kbh", "tovholder_org": "region-hovedstaden",
 
 def ensure_deployed():
     """Deploy bpmn/ unless a version exists (the app's deploy hook normally did it)."""
-    from engine import service
-    from flask import current_app
     if service.latest_version(db.session) is None:
         service.deploy_directory(db.session, current_app.config["BPMN_DIR"], "system")
         db.session.commit()
@@ -23,8 +27,6 @@ def refer(cpr="0101901235", name="Bent Testesen", region="hovedstaden",
           municipality="koebenhavn", contacts=("psykiatri", "kommune"), actor="psyk.kbh", received=None,
           now=None):
     """Register a patient and start the pathway as the referral form does; return the pathway."""
-    from engine import service
-    from webui.pathways import cpr as cpr_rules
     ensure_deployed()
     patient = service.register_patient(db.session, cpr, name, cpr_rules.sex(cpr),
                                        cpr_rules.birth_date(cpr), region, municipality)
@@ -39,7 +41,6 @@ def refer(cpr="0101901235", name="Bent Testesen", region="hovedstaden",
 
 def open_items(pathway_id):
     """The pathway's open worklist rows."""
-    from engine.models import WorklistItem
     return db.session.scalars(db.select(WorklistItem).where(
         WorklistItem.pathway_id == pathway_id)).all()
 
@@ -51,8 +52,6 @@ def item_for(pathway_id, form_id):
 
 def complete(pathway_id, form_id, overrides=None, actor="psyk.kbh", now=None):
     """Complete the pathway's open task with that form, with valid answers."""
-    from engine import service
-    from forms.validation import validate
     item = item_for(pathway_id, form_id)
     data = validate(form_id, answers(form_id, overrides))
     pathway = service.complete_task(db.session, pathway_id, item.task_id, data, actor, now=now)

@@ -1,6 +1,7 @@
 """Access matrix: role × organisation × page → allowed or forbidden (404 hides patients)."""
 import pytest
 
+from engine import service
 from tests.web import pathway_setup as setup
 from webui.extensions import db
 from webui.models import User
@@ -52,7 +53,6 @@ def world(app, demo_users):
         db.session.commit()
         pathway = setup.to_opstart()
         audit_item = setup.item_for(pathway.id, "audit")
-        from engine import service
         record = next(r for r in service.history(db.session, pathway.id) if r.form_id == "visitation")
         return {"patient": pathway.patient_id, "pathway": pathway.id,
                 "task": audit_item.task_id, "item": audit_item.id, "record": record.id}

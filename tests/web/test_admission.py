@@ -1,6 +1,7 @@
 """Admission from the patient page, acute presentations, discharge to the chosen phase, notices."""
 from sqlalchemy import select
 
+from engine import service
 from engine.models import Notice, Pathway
 from tests.web import pathway_setup as setup
 from webui.extensions import db
@@ -126,7 +127,6 @@ def test_acute_presentation_is_for_psychiatry_only_and_validates(app, client, au
 def test_notices_show_on_the_worklist_and_can_be_marked_read(app, client, auth):
     with app.app_context():
         pathway = setup.to_opstart(contacts=BOTH)
-        from engine import service
         service.deliver_message(db.session, "indlagt", pathway.patient_id,
                                 {"admission_reason": "abstinenser"}, "psyk.kbh")
         db.session.commit()

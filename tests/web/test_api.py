@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from engine.models import AuditEntry, Notice, Pathway
 from tests.web import pathway_setup as setup
-from webui.api.models import ApiClient
+from webui.api.models import ApiClient, ApiEvent
 from webui.api.openapi import SPEC
 from webui.api.tokens import create_client, hash_token
 from webui.extensions import db
@@ -126,7 +126,6 @@ def test_invalid_events_are_400_and_change_nothing(app, client, token):
         response = _post(client, token, body)
         assert response.status_code == 400 and fragment in response.get_json()["message"], body
     with app.app_context():
-        from webui.api.models import ApiEvent
         assert db.session.scalar(select(ApiEvent)) is None
         rejected = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "api_event"))
         assert len(rejected.all()) == len(INVALID)

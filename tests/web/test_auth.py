@@ -1,10 +1,15 @@
 """Log in and out: hashed passwords, throttling, idle timeout, cookie flags, CSRF."""
-import time
+
+from datetime import timedelta
 
 import pytest
 
+from engine.models import AuditEntry
+from tests.conftest import make_test_config
+from webui import create_app
+from webui.config import build_config
 from webui.extensions import db
-from webui.models import LoginFailure, User
+from webui.models import User
 
 
 def test_login_page_is_danish(client):
@@ -72,8 +77,6 @@ def test_logout_needs_post(client, auth):
 
 
 def test_session_cookie_flags(database_url, demo_users):
-    from tests.conftest import make_test_config
-    from webui import create_app
     secure = create_app(make_test_config(database_url, SESSION_COOKIE_SECURE=True))
     client = secure.test_client()
     response = client.post("/login", data={"username": "psyk.kbh", "password": "demo1234"},
@@ -84,8 +87,6 @@ def test_session_cookie_flags(database_url, demo_users):
 
 
 def test_default_config_has_secure_cookies(app, monkeypatch):
-    from datetime import timedelta
-    from webui.config import build_config
     monkeypatch.delenv("FORLOB_INSECURE_COOKIES", raising=False)
     config = build_config(app.instance_path)
     assert config["SESSION_COOKIE_SECURE"] is True and config["REMEMBER_COOKIE_SECURE"] is True
@@ -94,8 +95,6 @@ def test_default_config_has_secure_cookies(app, monkeypatch):
 
 
 def test_csrf_rejects_posts_without_token(database_url, demo_users):
-    from tests.conftest import make_test_config
-    from webui import create_app
     guarded = create_app(make_test_config(database_url, WTF_CSRF_ENABLED=True))
     client = guarded.test_client()
     response = client.post("/login", data={"username": "psyk.kbh", "password": "demo1234"})
@@ -109,7 +108,6 @@ def test_csrf_rejects_posts_without_token(database_url, demo_users):
 
 
 def test_logins_and_failures_are_audited(app, client, auth):
-    from engine.models import AuditEntry
     client.post("/login", data={"username": "psyk.kbh", "password": "bad"})
     auth.login("psyk.kbh")
     auth.logout()

@@ -1,5 +1,7 @@
 """Nothing typed is lost: someone else completed the task first → both versions side by side."""
-from engine.models import Pathway
+from sqlalchemy import func, select
+
+from engine.models import Pathway, TaskRecord
 from tests.web import pathway_setup as setup
 from tests.web.aging import form_post
 from webui.extensions import db
@@ -31,8 +33,6 @@ def test_own_entries_are_shown_read_only_and_copyable_beside_what_was_saved(app,
     assert "1. Hvor tit drikker du alkohol?: 4 gange om ugen" in mine.split('id="mine-text"')[1]
     with app.app_context():
         assert db.session.get(Pathway, pathway_id).stage == "opstart"
-        from engine.models import TaskRecord
-        from sqlalchemy import func, select
         assert db.session.scalar(select(func.count()).select_from(TaskRecord).where(
             TaskRecord.form_id == "audit")) == 1                  # nothing saved twice
     assert patient_id

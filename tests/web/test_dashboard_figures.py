@@ -15,19 +15,21 @@ Hand-computed figures (today 2025-06-30; A–E as in tests/web/dashboard_data.py
 """
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from engine.models import AuditEntry, Pathway
 from tests.web import dashboard_data
-from webui.dashboards import filters as flt, phase_in, quality
+from webui.dashboards import _dates, phase_in, quality, tables
+from webui.dashboards import filters as flt
+from webui.demo.seed import seed_organisations
 from webui.extensions import db
 
 
 @pytest.fixture
 def figures(app):
     """The data set for the figures alone: reference organisations, no logins, no deploy."""
-    from webui.demo.seed import seed_organisations
     app.config["DASHBOARD_TODAY"] = dashboard_data.TODAY
     with app.app_context():
         seed_organisations()
@@ -80,7 +82,6 @@ def test_every_indicator_unfiltered(app, figures):
     assert dict(r["admissions"].months) == {"2025-03": [1, 2]}
     assert dict(r["stays"]["opstart"].months) == {"2025-02": [30], "2025-03": [10, 8]}
     with app.test_request_context():
-        from webui.dashboards import tables
         trend = {(row["key"], row["month"]): row for row in tables.trend(r)}
         assert trend[("guarantee", "2025-01")]["numerator"] == "<5"
         assert trend[("phase:opstart", "2025-03")]["value"] is None  # 2 stays: no median shown
@@ -102,8 +103,7 @@ def test_region_municipality_and_group_filters(app, figures):
 
 
 def quality_now():
-    from datetime import datetime, timezone
-    return datetime(2025, 6, 30, tzinfo=timezone.utc)
+    return datetime(2025, 6, 30, tzinfo=UTC)
 
 
 def test_period_filter_uses_each_indicators_index_date(app, figures):
@@ -118,7 +118,6 @@ def test_period_filter_uses_each_indicators_index_date(app, figures):
 
 def test_phase_in_table_and_target_line(app, data):
     with app.test_request_context():
-        from webui.dashboards import _dates
         dates = _dates()
         assert dates[("hovedstaden", 1)] == date(2024, 9, 1)  # read from the deployed DMN
         rows = {(r["org"], r["group"]): r for r in phase_in.table(flt.Filters(), dates,
@@ -166,13 +165,11 @@ def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, 
     assert client.get("/overblik/?region=atlantis").status_code == 400
     assert client.get("/overblik/kvalitet?fra=2025-13-01").status_code == 400
     with app.app_context():
-        from engine.models import AuditEntry
         actions = [a.action for a in db.session.query(AuditEntry).order_by(AuditEntry.id)]
         assert actions.count("export_dashboard") == 3 and "view_dashboard" in actions
 
 
 def test_counts_of_five_or_more_are_shown(auth, client, app, data):
-    from engine.models import Pathway
     with app.app_context():  # four more group-1 referrals in København: 2 + 4 = 6 are shown
         template = db.session.get(Pathway, data["E"])
         for _ in range(4):

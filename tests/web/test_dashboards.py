@@ -1,6 +1,6 @@
 """Implementation leads see counts per region and group, never a patient."""
-import pytest
 
+from engine.models import AuditEntry
 from tests.web.pathway_setup import refer
 from webui.extensions import db
 
@@ -32,5 +32,4 @@ def test_counts_per_region_and_group_without_personal_data(auth, client, app):
         assert cell(page, "region-hovedstaden", group) == "&lt;5"  # one pathway: suppressed
         assert cell(page, "region-sjaelland", group) == "0"
     with app.app_context():
-        from engine.models import AuditEntry
         assert db.session.query(AuditEntry).filter_by(action="view_dashboard").count() == 1

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 
 from engine import clock
+from engine.models import Patient
 from tests.conftest import make_test_config
 from tests.web import pathway_setup as setup
 from webui import create_app
@@ -71,7 +72,6 @@ def test_reset_gives_fresh_demo_data(demo_app):
     result = runner.invoke(args=["demo", "reset", "--yes"])
     assert result.exit_code == 0, result.output
     assert "Demo logins" in result.output
-    from engine.models import Patient
     with demo_app.app_context():
         names = db.session.scalars(db.select(Patient.name)).all()
         assert "Bent Testesen" not in names and len(names) >= 30

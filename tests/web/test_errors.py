@@ -2,6 +2,9 @@
 import pytest
 from flask import abort
 
+from engine.errors import Conflict
+from tests.conftest import make_test_config
+from webui import create_app
 from webui.extensions import db
 from webui.models import Organisation
 
@@ -9,8 +12,6 @@ from webui.models import Organisation
 @pytest.fixture
 def failing_app(database_url):
     """An app with extra routes that fail in known ways."""
-    from tests.conftest import make_test_config
-    from webui import create_app
 
     app = create_app(make_test_config(database_url))
 
@@ -27,7 +28,6 @@ def failing_app(database_url):
 
     @app.get("/conflict")
     def conflict():
-        from engine.errors import Conflict
         raise Conflict("stale")
 
     return app

@@ -6,8 +6,7 @@ from werkzeug.datastructures import MultiDict
 from forms.registry import form_ids, load_form
 from forms.validation import validate
 from webui.demo.filler import answers
-from webui.pathways.formview import (build_fields, markdown, raw_from_post, shown_elsewhere,
-                                     unknown_errors)
+from webui.pathways.formview import build_fields, markdown, raw_from_post, shown_elsewhere, unknown_errors
 
 RENDER = ('{% from "pathways/_formjs.html" import render_fields %}'
           '{{ render_fields(fields, ro) }}')

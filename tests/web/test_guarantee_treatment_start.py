@@ -1,12 +1,12 @@
 """The 14-day guarantee is met by the first treatment contact, not by enrolment; a breach keeps its reason."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from engine import service
 from engine.models import Pathway
 from tests.web import pathway_setup as setup
 from webui.extensions import db
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)   # received 2 March → due 16 March
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)   # received 2 March → due 16 March
 
 
 def _enrolled(app, at=T0, cpr="0101901235"):
@@ -31,19 +31,19 @@ def test_enrolment_does_not_meet_the_guarantee_the_first_treatment_contact_does(
         setup.complete(pathway_id, "dudit", now=T0 + timedelta(days=5))
         setup.complete(pathway_id, "audit", now=T0 + timedelta(days=20))   # later ones do not move it
     row = _row(app, pathway_id)
-    assert row.treatment_started_at.replace(tzinfo=timezone.utc) == T0 + timedelta(days=5)
+    assert row.treatment_started_at.replace(tzinfo=UTC) == T0 + timedelta(days=5)
     assert not row.guarantee_breached and row.guarantee_breach_reason is None
 
 
 def test_no_treatment_by_the_deadline_is_a_breach_with_its_reason_kept(app, client, auth):
     pathway_id, patient_id = _enrolled(app)
     with app.app_context():
-        assert service.tick(db.session, now=datetime(2026, 3, 17, 6, 0, tzinfo=timezone.utc)) >= 1
+        assert service.tick(db.session, now=datetime(2026, 3, 17, 6, 0, tzinfo=UTC)) >= 1
         db.session.commit()
     row = _row(app, pathway_id)
     assert row.guarantee_breached and "ikke startet" in row.guarantee_breach_reason
     with app.app_context():   # treatment starting late afterwards keeps the first reason
-        setup.complete(pathway_id, "audit", now=datetime(2026, 3, 18, 9, tzinfo=timezone.utc))
+        setup.complete(pathway_id, "audit", now=datetime(2026, 3, 18, 9, tzinfo=UTC))
     row = _row(app, pathway_id)
     assert row.guarantee_breached and "ikke startet" in row.guarantee_breach_reason
     auth.login("psyk.kbh")
@@ -55,12 +55,12 @@ def test_no_treatment_by_the_deadline_is_a_breach_with_its_reason_kept(app, clie
 def test_treatment_starting_after_the_deadline_names_both_days(app):
     pathway_id, _ = _enrolled(app)
     with app.app_context():
-        setup.complete(pathway_id, "audit", now=datetime(2026, 3, 16, 22, 30, tzinfo=timezone.utc))
+        setup.complete(pathway_id, "audit", now=datetime(2026, 3, 16, 22, 30, tzinfo=UTC))
     row = _row(app, pathway_id)   # 23:30 on the 16th in Denmark: still in time
     assert not row.guarantee_breached
     pathway_id, _ = _enrolled(app, cpr="0202902468")
     with app.app_context():
-        setup.complete(pathway_id, "audit", now=datetime(2026, 3, 16, 23, 30, tzinfo=timezone.utc))
+        setup.complete(pathway_id, "audit", now=datetime(2026, 3, 16, 23, 30, tzinfo=UTC))
     row = _row(app, pathway_id)   # 00:30 on the 17th: one day late
     assert row.guarantee_breached
     assert row.guarantee_breach_reason == "Behandlingen startede 2026-03-17, efter fristen 2026-03-16"

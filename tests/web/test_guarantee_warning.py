@@ -1,16 +1,17 @@
 """The 14-day guarantee warning on the patient page and the worklist, from pathway columns."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from engine.models import Pathway
 from tests.web import pathway_setup as setup
 from webui.extensions import db
-from webui.pathways.guarantee import days_left_if_warning
+from webui.pathways.guarantee import days_left_if_warning, local_today
 
 TODAY = date(2026, 3, 10)
 
 
-STARTED = datetime(2026, 3, 9, 10, 0, tzinfo=timezone.utc)
+STARTED = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("due, breached, started, status, expected", [
@@ -29,8 +30,6 @@ def test_days_left_if_warning(due, breached, started, status, expected):
 
 def _referred_due_in(app, days, breached=False):
     """A referred pathway whose guarantee runs out in `days` days (local calendar)."""
-    from engine.models import Pathway
-    from webui.pathways.guarantee import local_today
     with app.test_request_context():
         pathway = setup.refer()
         row = db.session.get(Pathway, pathway.id)

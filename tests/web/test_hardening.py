@@ -1,9 +1,11 @@
 """Regression tests for the web-layer review: bad ids, redirects, pathway-level access, audit."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
+from engine.models import AuditEntry, Pathway, TaskRecord
+from engine.service import latest_version
 from tests.web import pathway_setup as setup
 from webui.demo.filler import answers
 from webui.extensions import db
@@ -63,11 +65,10 @@ def test_audit_log_filters_with_odd_numbers_are_not_500(app, client, auth, query
 
 def _moved_patient(app):
     """A patient first treated in Frederiksberg (pathway ended), then re-referred in København."""
-    from engine.models import Pathway, TaskRecord
     with app.app_context():
         old = setup.refer(municipality="frederiksberg", contacts=("kommune",), actor="rus.frb")
         old_row = db.session.get(Pathway, old.id)
-        old_row.status, old_row.ended_at = "ended", datetime.now(timezone.utc)
+        old_row.status, old_row.ended_at = "ended", datetime.now(UTC)
         db.session.commit()
         new = setup.refer(contacts=("psykiatri", "kommune"))
         setup.complete(new.id, "visitation", {"visitation_decision": "inkluderet"})
@@ -95,7 +96,6 @@ def test_taking_part_in_an_old_pathway_does_not_open_the_new_one(app, client, au
 
 
 def test_draft_kept_after_a_conflict_is_audited(app, client, auth):
-    from engine.models import AuditEntry
     with app.app_context():
         pathway = setup.to_opstart()
         pathway_id, lock = pathway.id, pathway.lock_version
@@ -112,7 +112,6 @@ def test_draft_kept_after_a_conflict_is_audited(app, client, auth):
 
 @pytest.mark.parametrize("filename", [["henvisning.bpmn"], {"a": 1}, 5, None])
 def test_modeler_deploy_with_wrong_json_types_is_400(app, client, auth, filename):
-    from engine.service import latest_version
     with app.app_context():
         setup.ensure_deployed()
         version_id = latest_version(db.session).id
@@ -143,7 +142,6 @@ def test_nul_characters_are_400_not_a_database_error(app, client, auth):
 
 
 def test_reading_the_audit_log_for_a_patient_is_itself_audited(app, client, auth):
-    from engine.models import AuditEntry
     with app.app_context():
         patient_id = setup.refer().patient_id
     auth.login("admin")

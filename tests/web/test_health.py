@@ -3,6 +3,8 @@ from sqlalchemy import text
 
 from engine import clock
 from engine.runtime.heartbeat import WorkerHeartbeat, beat
+from tests.conftest import make_test_config
+from webui import create_app
 from webui.extensions import db
 from webui.models import Organisation, User
 
@@ -23,16 +25,12 @@ def _login(client, username):
 
 
 def test_healthz_is_alive_without_the_database(database_url, tmp_path):
-    from tests.conftest import make_test_config
-    from webui import create_app
     broken = create_app(make_test_config("sqlite:///" + str(tmp_path / "no" / "such" / "dir.db")))
     response = broken.test_client().get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
 
 
 def test_readyz_reports_dead_database(database_url, tmp_path):
-    from tests.conftest import make_test_config
-    from webui import create_app
     broken = create_app(make_test_config("sqlite:///" + str(tmp_path / "no" / "such" / "dir.db")))
     response = broken.test_client().get("/readyz")
     assert response.status_code == 503

@@ -1,13 +1,15 @@
 """Danish by default; English selectable; clinical names stay Danish."""
+from pathlib import Path
+
 import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 
 @pytest.fixture(autouse=True)
 def compiled_catalog():
     """The English catalogue compiled from the shipped .po (setup.sh does the same)."""
-    from pathlib import Path
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
     folder = Path(__file__).resolve().parents[2] / "webui" / "translations" / "en" / "LC_MESSAGES"
     mo = folder / "messages.mo"
     if not mo.exists() or mo.stat().st_mtime < (folder / "messages.po").stat().st_mtime:
@@ -48,8 +50,6 @@ def test_english_error_page_and_language_survives_logout(client, auth):
 
 
 def test_every_message_has_an_english_translation():
-    from pathlib import Path
-    from babel.messages.pofile import read_po
     po = Path(__file__).resolve().parents[2] / "webui/translations/en/LC_MESSAGES/messages.po"
     catalog = read_po(open(po, "rb"))
     untranslated = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str)
@@ -59,9 +59,6 @@ def test_every_message_has_an_english_translation():
 
 def test_every_message_in_the_source_is_in_the_catalogue(tmp_path):
     """A new Danish text without an English entry fails here, not in front of a user."""
-    from pathlib import Path
-    from babel.messages.extract import extract_from_dir
-    from babel.messages.pofile import read_po
     root = Path(__file__).resolve().parents[2]
     catalog = read_po(open(root / "webui/translations/en/LC_MESSAGES/messages.po", "rb"))
     known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}

@@ -1,14 +1,14 @@
 """Every date shown or entered is Danish local time (Europe/Copenhagen); storage stays UTC."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from tests.web import pathway_setup as setup
-from webui.extensions import db
 from webui.common.templating import fmt_date, fmt_datetime
 from webui.common.timeutil import is_overdue, local_date, local_midnight_utc, local_today, overdue_before
+from webui.pathways import referral_form
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.mark.parametrize("stored, shown", [
@@ -83,7 +83,6 @@ def test_task_deadline_is_the_same_day_on_every_page(app, client, auth):
 
 
 def test_referral_date_defaults_to_the_danish_day(app, client, auth, monkeypatch):
-    from webui.pathways import referral_form
     late_evening = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # already 1 January in Denmark
     monkeypatch.setattr(referral_form, "local_today", lambda: local_today(late_evening))
     auth.login("psyk.kbh")

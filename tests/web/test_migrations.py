@@ -1,12 +1,14 @@
 """Process owners dry-run and migrate running pathways from the browser; clinicians keep their input."""
+import io
+
 import pytest
 from sqlalchemy import select
 
 from engine import service
 from engine.migration import jobs
-from engine.runtime.drafts import PREVIOUS_KEY
 from engine.migration.models import MigrationJob
 from engine.models import DefinitionVersion, Pathway
+from engine.runtime.drafts import PREVIOUS_KEY
 from tests.web.pathway_setup import ensure_deployed, item_for, refer
 from webui.demo.filler import answers
 from webui.extensions import db
@@ -127,7 +129,6 @@ def test_values_that_no_longer_fit_the_form_are_shown_on_the_task_page(auth, cli
 
 
 def test_upload_flagged_as_texts_only_migrates_automatically(auth, client, app, referred):
-    import io
     pathway_id, task_id = referred
     with app.app_context():
         text = service.latest_version(db.session).files["henvisning.bpmn"]

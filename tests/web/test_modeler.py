@@ -4,8 +4,10 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from engine import service
 from engine.models import AuditEntry, DefinitionVersion
-from tests.web.pathway_setup import ensure_deployed
+from tests.integration.test_scenarios import without_enrolment_task
+from tests.web.pathway_setup import ensure_deployed, refer
 from webui.extensions import db
 
 
@@ -106,7 +108,6 @@ def test_malformed_form_is_refused(auth, client, app):
 
 
 def test_removing_the_tovholder_task_is_blocked_by_a_scenario(auth, client, app):
-    from tests.integration.test_scenarios import without_enrolment_task
     auth.login("ejer")
     base, files = current(app)
     response = client.post("/modeler/api/propose", json={
@@ -174,7 +175,6 @@ def test_existing_content_says_so(auth, client, app):
 
 
 def test_rollback_makes_the_old_version_current_and_says_so(auth, client, app):
-    from engine import service
     auth.login("ejer")
     old, files = current(app)
     with app.app_context():
@@ -186,7 +186,6 @@ def test_rollback_makes_the_old_version_current_and_says_so(auth, client, app):
     assert f"Version {old} er aktuel igen (i stedet for version {newer})" in page
     assert current(app)[0] == old and status_of(app, newer) == "superseded"
     with app.app_context():
-        from tests.web.pathway_setup import refer
         pathway = refer(cpr="0101901239")
         assert pathway.version_id == old, "new referrals start on the rolled-back version"
         assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
@@ -196,7 +195,6 @@ def test_rollback_makes_the_old_version_current_and_says_so(auth, client, app):
 
 
 def test_diff_api_and_compare_page(auth, client, app):
-    from engine import service
     auth.login("ejer")
     old, files = current(app)
     changed = {**files, **renamed(files)}

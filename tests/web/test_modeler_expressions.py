@@ -1,5 +1,4 @@
 """The editor's live expression check: compiled in the sandbox, never run; process owners only."""
-import pytest
 
 
 CASES = [

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from engine.models import AuditEntry
+from tests.web.pathway_setup import ensure_deployed
 from tests.web.test_referral import FORM
 from webui import organisations
 from webui.extensions import db
@@ -33,7 +35,6 @@ def test_migration_loads_regions_and_municipalities_with_official_codes(app):
 
 
 def test_referral_choices_come_from_the_table_and_are_checked(app, client, auth):
-    from tests.web.pathway_setup import ensure_deployed
     with app.app_context():
         ensure_deployed()
         db.session.get(Organisation, "kommune-gentofte").active = False
@@ -71,6 +72,5 @@ def test_administrators_add_and_deactivate_treatment_units(app, client, auth):
     with app.app_context():
         assert organisations.get("enhed-rusmiddelcenter-nord") is None  # inactive
         assert organisations.get("region-hovedstaden") is not None     # reference rows stay
-        from engine.models import AuditEntry
         actions = {a.action for a in db.session.query(AuditEntry)}
         assert {"add_organisation", "toggle_organisation"} <= actions

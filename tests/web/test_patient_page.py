@@ -1,6 +1,8 @@
 """Patient page, diagram data, timeline and read-only completed forms; reads are audited."""
 from sqlalchemy import select
 
+from engine import service
+from engine.models import AuditEntry
 from tests.web import pathway_setup as setup
 from webui.extensions import db
 
@@ -12,7 +14,6 @@ def _opstart(app):
 
 
 def _audit_actions(app, actor):
-    from engine.models import AuditEntry
     with app.app_context():
         return [(e.action, e.patient_id, e.source) for e in db.session.scalars(
             select(AuditEntry).where(AuditEntry.actor == actor).order_by(AuditEntry.id))]
@@ -51,7 +52,6 @@ def test_completed_form_opens_read_only_with_score(app, client, auth):
     with app.app_context():
         setup.complete(pathway_id, "audit", {**{f"audit_{i}": "2" for i in range(1, 9)},
                                              "audit_9": "0", "audit_10": "0"})
-        from engine import service
         record = next(r for r in service.history(db.session, pathway_id) if r.form_id == "audit")
         record_id = record.id
     auth.login("psyk.kbh")
@@ -65,7 +65,6 @@ def test_record_of_another_pathway_is_404(app, client, auth):
     pathway_id, _ = _opstart(app)
     with app.app_context():
         other = setup.refer(cpr="0303030303", name="Anden Patient")
-        from engine import service
         foreign = service.history(db.session, other.id)[0].id
     auth.login("psyk.kbh")
     assert client.get(f"/forloeb/{pathway_id}/historik/{foreign}").status_code == 404

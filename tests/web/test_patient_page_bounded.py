@@ -3,7 +3,8 @@ import re
 
 from sqlalchemy import event
 
-from tests.web import aging, pathway_setup as setup
+from tests.web import aging
+from tests.web import pathway_setup as setup
 from webui.extensions import db
 from webui.pathways import timeline
 

@@ -1,11 +1,11 @@
 """Waiting for phase-in: shown at referral, on the patient page and as a worklist filter."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from tests.web import pathway_setup as setup
 from webui.extensions import db
 from webui.pathways.admission import phase_in
 
-MAY = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
+MAY = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
 
 def _waiting_group_3(app):

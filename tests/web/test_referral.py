@@ -2,9 +2,10 @@
 from datetime import date
 
 import pytest
-
 from sqlalchemy import func, select
 
+from engine.models import AuditEntry, Pathway, Patient
+from tests.web.pathway_setup import ensure_deployed
 from webui.extensions import db
 
 FORM = {"cpr": "020202-4234", "name": "Rita Henvist", "region": "hovedstaden",
@@ -15,7 +16,6 @@ FORM = {"cpr": "020202-4234", "name": "Rita Henvist", "region": "hovedstaden",
 @pytest.fixture(autouse=True)
 def deployed(app):
     """The pathway definition is deployed (the app's deploy hook normally does it)."""
-    from tests.web.pathway_setup import ensure_deployed
     with app.app_context():
         ensure_deployed()
 
@@ -31,7 +31,6 @@ def test_form_renders_in_danish(client, auth):
 
 
 def test_referral_starts_pathway_and_shows_result(app, client, auth):
-    from engine.models import Pathway, Patient
     auth.login("psyk.kbh")
     response = client.post("/henvisning", data=FORM)
     assert response.status_code == 302
@@ -48,7 +47,6 @@ def test_referral_starts_pathway_and_shows_result(app, client, auth):
 
 
 def test_invalid_referral_shows_errors_and_keeps_input(app, client, auth):
-    from engine.models import Patient
     auth.login("psyk.kbh")
     bad = {**FORM, "cpr": "123", "municipality": "odense", "contacts": []}
     response = client.post("/henvisning", data=bad)
@@ -69,7 +67,6 @@ def test_future_date_is_refused(client, auth):
 
 
 def test_referrer_must_belong_to_the_patients_region_or_municipality(app, client, auth):
-    from engine.models import Patient
     auth.login("psyk.kbh")
     response = client.post("/henvisning", data={**FORM, "region": "syddanmark",
                                                 "municipality": "odense"})
@@ -80,7 +77,6 @@ def test_referrer_must_belong_to_the_patients_region_or_municipality(app, client
 
 
 def test_municipal_clinician_refers_a_group_3_patient(app, client, auth):
-    from engine.models import Pathway
     auth.login("rus.kbh")
     response = client.post("/henvisning", data={**FORM, "contacts": ["kommune"]})
     assert response.status_code == 302
@@ -89,7 +85,6 @@ def test_municipal_clinician_refers_a_group_3_patient(app, client, auth):
 
 
 def test_second_active_pathway_is_refused(app, client, auth):
-    from engine.models import Pathway
     auth.login("psyk.kbh")
     assert client.post("/henvisning", data=FORM).status_code == 302
     again = client.post("/henvisning", data=FORM)
@@ -100,7 +95,6 @@ def test_second_active_pathway_is_refused(app, client, auth):
 
 
 def test_referral_is_audited(app, client, auth):
-    from engine.models import AuditEntry
     auth.login("psyk.kbh")
     client.post("/henvisning", data=FORM)
     with app.app_context():

@@ -1,9 +1,12 @@
 """Results in view: the results card, a running score, DUDIT's sex from the patient, high suicide risk."""
 from sqlalchemy import select
 
-from engine.models import Pathway
-from tests.web import aging, pathway_setup as setup
+from engine.models import Pathway, TaskRecord
+from tests.web import aging
+from tests.web import pathway_setup as setup
 from tests.web.aging import form_post
+from webui.common.templating import fmt_date
+from webui.common.timeutil import local_date, local_today
 from webui.extensions import db
 
 AUDIT_16 = {**{f"audit_{i}": "2" for i in range(1, 9)}, "audit_9": "0", "audit_10": "0"}
@@ -26,7 +29,6 @@ def test_results_card_shows_latest_scores_zones_risk_and_reassessment(app, clien
     card = body.split('id="results"')[1].split("</section>")[0]
     assert "AUDIT" in card and "DUDIT" in card and "Zone" in card
     assert "Ingen aktuel risiko" in card                  # the demo answers' first level
-    from webui.common.templating import fmt_date
     with app.test_request_context():
         assert fmt_date(reassess) in card.split('id="result-reassess"')[1]
 
@@ -74,7 +76,6 @@ def test_dudit_takes_the_patients_sex_from_the_patient(app, client, auth):
     data["sex"] = "M"                             # a posted sex is overruled by the patient's
     assert client.post(url, data=data).status_code == 302
     with app.app_context():
-        from engine.models import TaskRecord
         record = db.session.scalar(select(TaskRecord).where(TaskRecord.form_id == "dudit"))
         assert (record.data["sex"], record.data["dudit_score"], record.data["dudit_zone"]) == \
             ("K", 3, "problemer")
@@ -87,7 +88,6 @@ def test_high_suicide_risk_creates_a_same_day_psychiatry_task_and_a_banner_mark(
                                                        "actions": "Set af vagtlæge"})
         item = setup.item_for(pathway_id, "selvmordsrisiko_akut")
         assert (item.lane, item.org_code) == ("psykiatri", "region-hovedstaden")
-        from webui.common.timeutil import local_date, local_today
         assert local_date(item.due_at) == local_today()
         assert db.session.get(Pathway, pathway_id).suicide_risk == "hoej"
     auth.login("psyk.kbh")

@@ -4,10 +4,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from engine import service
+from engine.models import AuditEntry, Pathway, Patient, SandboxFailure
 from engine.sandbox import isolation
 from tests.fixtures import hostile
 from tests.integration.attack_watch import watched
+from tests.integration.engine_helpers import T0, deploy_loop, new_patient
 from tests.integration.test_sandbox_attacks import BASE, DOUBLED, MEMORY, SLOW
+from webui.commands import engine_cli
 from webui.extensions import db
 
 BUDGET = 0.5
@@ -32,7 +36,6 @@ def hostile_app(app, demo_users):
 
 
 def deploy(app, bundle):
-    from engine import service
     assert isolation.pool().wait_idle(30)  # a warm pool: the attack, not a start, is timed
     with app.app_context():
         version = service.deploy_bundle(db.session, bundle, "ejer", known_forms=hostile.FORMS)
@@ -46,7 +49,6 @@ def _count(model):
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_referral_on_a_hostile_definition_fails_cleanly(hostile_app, client, auth, caplog, name):
-    from engine.models import AuditEntry, Pathway, Patient, SandboxFailure
     version_id = deploy(hostile_app, ATTACKS[name])
     auth.login("psyk.kbh")
     with watched(hostile_app) as watch:
@@ -68,7 +70,6 @@ def test_referral_on_a_hostile_definition_fails_cleanly(hostile_app, client, aut
             AuditEntry.action == "sandbox.violation"))
         assert entry.actor == "psyk.kbh" and "element evil" in entry.detail
     # The service and its sandbox still work: the next referral on a sound version succeeds.
-    from tests.integration.engine_helpers import deploy_loop
     with hostile_app.app_context():
         deploy_loop(db.session)
     assert client.post("/henvisning", data=FORM).status_code == 302
@@ -99,9 +100,6 @@ def test_english_page_names_the_element(hostile_app, client, auth):
 
 
 def test_timer_worker_survives_and_parks_a_hostile_pathway(hostile_app, runner):
-    from engine import service
-    from engine.models import Pathway, SandboxFailure
-    from tests.integration.engine_helpers import T0, new_patient
     deploy(hostile_app, hostile.after_timer(DOUBLED + "x = l.count(b)"))
     with hostile_app.app_context():
         patient = new_patient(db.session)
@@ -118,7 +116,6 @@ def test_timer_worker_survives_and_parks_a_hostile_pathway(hostile_app, runner):
 
 
 def test_worker_loop_logs_and_survives_any_error(hostile_app, runner, monkeypatch):
-    from webui.commands import engine_cli
 
     def broken(limit, actor, stop=None):
         raise RuntimeError("boom")
@@ -128,9 +125,6 @@ def test_worker_loop_logs_and_survives_any_error(hostile_app, runner, monkeypatc
 
 
 def test_cli_reports_and_records_a_hostile_message_step(hostile_app, runner):
-    from engine import service
-    from engine.models import SandboxFailure
-    from tests.integration.engine_helpers import T0, new_patient
     deploy(hostile_app, hostile.after_message(f"raise {BASE}"))
     with hostile_app.app_context():
         patient = new_patient(db.session)

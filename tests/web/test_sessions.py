@@ -1,6 +1,7 @@
 """Server-side sessions: logout kills the cookie, idle and absolute limits, ending all sessions."""
 from datetime import timedelta
 
+from engine.models import AuditEntry
 from webui.extensions import db
 from webui.models import User, UserSession, utcnow
 
@@ -89,7 +90,6 @@ def test_administrator_ends_all_sessions_of_a_user(app, auth, demo_users):
     assert "2 sessioner" in admin.get("/admin/users").get_data(as_text=True)
     assert laptop.get("/").status_code == 302 and desktop.get("/").status_code == 302
     assert admin.get("/admin/users").status_code == 200  # the administrator's own stays
-    from engine.models import AuditEntry
     with app.app_context():
         assert db.session.scalar(db.select(AuditEntry.detail)
                                  .filter_by(action="end_sessions")) == "user=psyk.kbh ended=2"

@@ -1,6 +1,7 @@
 """Task page: form with guidance, validation in place, drafts, completion and conflicts."""
 from sqlalchemy import select
 
+from engine.models import AuditEntry, Pathway, TaskDraft
 from tests.web import pathway_setup as setup
 from webui.demo.filler import answers
 from webui.extensions import db
@@ -18,7 +19,6 @@ def _url(pathway_id, task_id):
 
 
 def _lock(app, pathway_id):
-    from engine.models import Pathway
     with app.app_context():
         return db.session.get(Pathway, pathway_id).lock_version
 
@@ -123,7 +123,6 @@ def test_missing_lock_or_unknown_action_is_400(app, client, auth):
 
 
 def test_task_reads_and_changes_are_audited(app, client, auth):
-    from engine.models import AuditEntry
     pathway_id, patient_id, task_id, lock = _audit_task(app)
     auth.login("psyk.kbh")
     client.get(_url(pathway_id, task_id))
@@ -144,7 +143,6 @@ def test_background_autosave_keeps_a_draft_without_a_page(app, client, auth):
     response = client.post(_url(pathway_id, task_id), data={"action": "draft", "audit_1": "3"},
                            headers={"X-Autosave": "1"})
     assert response.status_code == 204 and response.get_data() == b""
-    from engine.models import AuditEntry, TaskDraft
     with app.app_context():
         draft = db.session.get(TaskDraft, (pathway_id, task_id))
         assert draft.data["audit_1"] == "3" and draft.actor == "psyk.kbh"

@@ -3,6 +3,10 @@ from datetime import timedelta
 
 import pytest
 
+from engine.models import AuditEntry
+from tests.conftest import make_test_config
+from webui import create_app
+from webui.auth.throttle import wait_seconds
 from webui.extensions import db
 from webui.models import LoginFailure, utcnow
 
@@ -40,7 +44,6 @@ def test_guessing_one_account_backs_off(throttled):
 
 
 def test_backoff_doubles_and_ends(throttled):
-    from webui.auth.throttle import wait_seconds
     with throttled.test_request_context():
         def add(n, ago):
             for _ in range(n):
@@ -103,7 +106,6 @@ def test_a_trusted_browser_backs_off_on_its_own_failures(throttled):
 
 
 def test_throttled_attempt_is_audited(throttled):
-    from engine.models import AuditEntry
     attacker = throttled.test_client()
     for _ in range(5):
         _login(attacker, "psyk.kbh", "bad", "203.0.113.9")
@@ -119,9 +121,6 @@ def test_throttling_off_by_config(client, demo_users):
 
 
 def test_client_address_from_trusted_proxies(database_url, demo_users):
-    from tests.conftest import make_test_config
-    from webui import create_app
-    from engine.models import AuditEntry
     proxied = create_app(make_test_config(database_url, TRUSTED_PROXIES=1))
     client = proxied.test_client()
     client.post("/login", data={"username": "psyk.kbh", "password": "bad"},

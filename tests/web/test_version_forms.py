@@ -28,7 +28,7 @@ def test_each_pathway_sees_the_forms_of_its_own_version(app, client, auth):
         assert (first.version_id, second.version_id) == (current.id, second_version)
         new_task = (second.id, _visitation(second.id))
     auth.login("psyk.kbh")
-    old_page = client.get("/forloeb/%d/opgaver/%s" % old_task).get_data(as_text=True)
-    new_page = client.get("/forloeb/%d/opgaver/%s" % new_task).get_data(as_text=True)
+    old_page = client.get("/forloeb/{}/opgaver/{}".format(*old_task)).get_data(as_text=True)
+    new_page = client.get("/forloeb/{}/opgaver/{}".format(*new_task)).get_data(as_text=True)
     assert OLD in old_page and NEW not in old_page
     assert NEW in new_page and OLD not in new_page

@@ -1,13 +1,17 @@
 """Referral reason and no-contact referrals, visitation with the whole referral, group 3, forwarding,
 no municipal tasks for group 1, the tovholder chosen from real users, and the caseload."""
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from engine.models import Pathway, PathwayParticipant
+from engine.models import Pathway, PathwayParticipant, WorklistItem
+from tests.web import aging
 from tests.web import pathway_setup as setup
 from tests.web.aging import form_post
+from webui.common.templating import fmt_date
 from webui.extensions import db
+from webui.models import User
+from webui.worklist.query import Filters, worklist_page
 
 REFERRAL = {"cpr": "020202-4234", "name": "Rita Henvist", "region": "hovedstaden",
             "municipality": "koebenhavn", "referrer": "Egen læge",
@@ -135,7 +139,6 @@ def test_forged_tovholder_org_is_refused_and_grants_nothing(app, client, auth):
 
 
 def test_caseload_lists_my_patients_with_phase_deadline_and_reassessment(app, client, auth):
-    from tests.web import aging
     with app.app_context():
         in_opstart = setup.to_opstart(cpr="0101901235", name="Olga Opstart")
         in_ustabil = aging.to_ustabil(cpr="0202902468", name="Ulla Ustabil")
@@ -148,7 +151,6 @@ def test_caseload_lists_my_patients_with_phase_deadline_and_reassessment(app, cl
     assert "Olga Opstart" in table and "Ulla Ustabil" in table
     row = table.split("Ulla Ustabil")[1].split("</tr>")[0]
     assert "Ustabil" in row
-    from webui.common.templating import fmt_date
     with app.test_request_context():
         assert fmt_date(reassess) in row
     auth.logout()
@@ -157,18 +159,13 @@ def test_caseload_lists_my_patients_with_phase_deadline_and_reassessment(app, cl
 
 
 def test_worklist_does_not_bury_tasks_without_a_deadline(app, demo_users):
-    from datetime import datetime, timedelta, timezone
-    from engine.models import WorklistItem
-    from webui.models import User
-    from webui.worklist.query import Filters, worklist_page
     with app.app_context():
-        from tests.web import aging
         aging.to_ustabil()
         user = db.session.scalar(select(User).filter_by(username="psyk.kbh"))
         rows = db.session.scalars(select(WorklistItem)).all()
         undated = next(r for r in rows if r.due_at is None and r.org_code == "region-hovedstaden"
                        and r.role == "regional_clinician")
-        undated.created_at = datetime.now(timezone.utc) - timedelta(days=400)
+        undated.created_at = datetime.now(UTC) - timedelta(days=400)
         db.session.commit()
         items, _total = worklist_page(db.session, user, Filters())
         assert items[0].id == undated.id

@@ -1,13 +1,15 @@
 """Worklist: my roles and organisation, filters, due-date order, overdue, claim/release, paging."""
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
+from engine.models import AuditEntry, WorklistItem
 from tests.web.bulk import seed_pathways
-from webui.extensions import db
 from webui.common.timeutil import overdue_before
+from webui.extensions import db
+from webui.models import User
 from webui.worklist.query import PAGE_SIZE, Filters, worklist_page
 
 
@@ -20,7 +22,6 @@ def rows(app, demo_users):
 
 
 def _user(username):
-    from webui.models import User
     return db.session.scalar(select(User).filter_by(username=username))
 
 
@@ -63,7 +64,6 @@ def test_sorted_by_due_date(rows):
     ({"waiting": True}, lambda i, now: i.kind == "wait"),
 ])
 def test_filters(rows, flags, check):
-    from engine.models import WorklistItem
     with rows.app_context():
         db.session.execute(WorklistItem.__table__.update().where(
             WorklistItem.assignee.is_not(None)).values(assignee="tovholder.kbh"))
@@ -71,14 +71,14 @@ def test_filters(rows, flags, check):
         user = _user("tovholder.kbh")
         everything, _ = _all(user)
         items, total = _all(user, **flags)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         assert 0 < total < len(everything)
         assert all(check(i, now) for i in items)
         assert total == sum(1 for i in everything if check(i, now))
 
 
 def _aware(value):
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def test_page_shows_overdue_marks_and_paging_links(client, auth, rows):
@@ -99,7 +99,6 @@ def test_filter_form_keeps_choices_and_bad_values_are_ignored(client, auth, rows
 
 
 def test_claim_and_release(app, client, auth, rows):
-    from engine.models import WorklistItem
     with app.app_context():
         item = db.session.scalar(select(WorklistItem).where(
             WorklistItem.org_code == "region-hovedstaden", WorklistItem.role == "regional_clinician",
@@ -116,7 +115,6 @@ def test_claim_and_release(app, client, auth, rows):
 
 
 def test_cannot_claim_rows_of_another_organisation_or_role(app, client, auth, rows):
-    from engine.models import WorklistItem
     with app.app_context():
         foreign = db.session.scalar(select(WorklistItem.id).where(
             WorklistItem.org_code == "kommune-koebenhavn", WorklistItem.kind == "task").limit(1))
@@ -127,7 +125,6 @@ def test_cannot_claim_rows_of_another_organisation_or_role(app, client, auth, ro
 
 
 def test_worklist_view_is_audited(app, client, auth, rows):
-    from engine.models import AuditEntry
     auth.login("rus.kbh")
     client.get("/?lane=kommune")
     with app.app_context():

@@ -3,12 +3,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from engine.models import AuditEntry as A
+from engine.models import Patient
 from webui.access import require_area
 from webui.audit import audit as audit_read
 from webui.auth import sessions
+from webui.common.paging import page_count, page_number
 from webui.extensions import db
 from webui.models import User
-from webui.common.paging import page_count, page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 PAGE_SIZE = 50
@@ -17,7 +19,6 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
 def _patient_filter(text):
     """Resolve the patient filter (a CPR number or a patient id) to a patient id or None."""
-    from engine.models import Patient
     text = (text or "").strip().replace("-", "")
     if not text:
         return None
@@ -33,7 +34,6 @@ def _patient_filter(text):
 @require_area("admin")
 def audit():
     """Read the audit log, filtered by patient (CPR or id) and/or by user."""
-    from engine.models import AuditEntry as A
     patient_text = request.args.get("patient", "")
     username = request.args.get("user", "").strip()
     conditions = []

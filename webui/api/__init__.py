@@ -8,6 +8,11 @@ from datetime import date
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
+from engine import service
+from engine.audit import record
+from engine.errors import Conflict, NoRecipient
+from engine.models import Pathway, PathwayParticipant, Patient
+from webui.api.models import ApiEvent
 from webui.api.openapi import SPEC
 from webui.api.tokens import client_for
 from webui.extensions import csrf, db
@@ -23,7 +28,6 @@ RETURN_STAGES = ("opstart", "ustabil", "stabil", "overgang")
 
 def _audit(client_name, action, patient_id=None, pathway_id=None, detail=""):
     """Audit one API call in the current transaction."""
-    from engine.audit import record
     record(db.session, f"api:{client_name}"[:80], action, patient_id=patient_id,
            pathway_id=pathway_id, detail=detail[:500], source=request.remote_addr or "")
 
@@ -73,9 +77,6 @@ def _validate(body):
 
 def _deliver(client, event):
     """Match the patient and deliver the message; returns (body, status, patient_id, pathway_id)."""
-    from engine import service
-    from engine.errors import Conflict, NoRecipient
-    from engine.models import Pathway, PathwayParticipant, Patient
     patient = db.session.scalar(select(Patient).where(Patient.cpr == event["cpr"]))
     # a patient whose pathways the client's organisation takes no part in is "unknown" to it
     pathway = patient and db.session.scalar(
@@ -107,7 +108,6 @@ def _deliver(client, event):
 @bp.post("/events")
 def events():
     """Receive one admission or discharge event from a hospital system."""
-    from webui.api.models import ApiEvent
     client = client_for(request.headers.get("Authorization"))
     if client is None:
         _audit("unknown", "api_denied", detail="missing or invalid token")

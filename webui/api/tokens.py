@@ -9,8 +9,11 @@ import secrets
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from webui.api.models import ApiClient
 from webui.extensions import db
+from webui.models import Organisation
 
 PREFIX = "forlob_"
 api_cli = AppGroup("api", help="Clients of the hospital-systems API.")
@@ -28,8 +31,6 @@ def new_token() -> str:
 
 def client_for(header: str | None):
     """The active client whose token is in an `Authorization: Bearer …` header, else None."""
-    from sqlalchemy import select
-    from webui.api.models import ApiClient
     scheme, _, token = (header or "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token.startswith(PREFIX) or len(token) > 200:
@@ -43,7 +44,6 @@ def client_for(header: str | None):
 
 def create_client(name: str, org_code: str):
     """Register a client for an organisation; return (client, token). The token is not kept."""
-    from webui.api.models import ApiClient
     token = new_token()
     client = ApiClient(name=name, token_hash=hash_token(token), organisation_code=org_code,
                        active=True)
@@ -57,9 +57,6 @@ def create_client(name: str, org_code: str):
 @click.option("--org", "org_code", required=True, help="The hospital's organisation code.")
 def create_client_command(name, org_code):
     """Create an integration client and print its token once."""
-    from sqlalchemy import select
-    from webui.api.models import ApiClient
-    from webui.models import Organisation
     if db.session.get(Organisation, org_code) is None:
         raise click.ClickException(f"unknown organisation {org_code!r}")
     if db.session.scalar(select(ApiClient).where(ApiClient.name == name)) is not None:
@@ -74,8 +71,6 @@ def create_client_command(name, org_code):
 @click.argument("name")
 def revoke_client_command(name):
     """Stop a client's token from working."""
-    from sqlalchemy import select
-    from webui.api.models import ApiClient
     client = db.session.scalar(select(ApiClient).where(ApiClient.name == name))
     if client is None:
         raise click.ClickException(f"no client named {name!r}")

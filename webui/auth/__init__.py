@@ -1,10 +1,10 @@
 """Log in and out: server-side sessions with idle and absolute timeouts, throttled failures."""
-from flask import (Blueprint, flash, g, make_response, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from engine.audit import record
 from webui.audit import audit
 from webui.auth import devices, sessions, throttle
 from webui.extensions import db, login_manager
@@ -105,7 +105,6 @@ def logout():
 
 def _audit_failure(username, action):
     """Record a failed or refused login under the attempted username."""
-    from engine.audit import record
     record(db.session, username or "-", action, source=request.remote_addr or "")
     db.session.commit()
 

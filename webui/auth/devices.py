@@ -6,8 +6,8 @@ OWASP's "device cookie" scheme, a successful login leaves a signed cookie naming
 attempts that present it are throttled only on their own failures, so strangers' guesses
 neither slow nor lock them.
 """
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from flask import current_app, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE = "forlob_device"
 MAX_AGE_DAYS = 180

@@ -7,7 +7,7 @@ administrator's "end all sessions" mark the row ended, and an ended row never au
 """
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, request, session
 from sqlalchemy import func, select, update
@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from webui.extensions import db
 from webui.models import UserSession
 
-TOKEN_KEY = "sid"
+TOKEN_KEY = "sid"  # noqa: S105  (the session key's name, not a secret)
 # last_seen_at is written at most this often, so a busy page does not write on every request.
 TOUCH_EVERY = timedelta(seconds=30)
 
@@ -27,11 +27,11 @@ def _hash(token: str) -> str:
 
 def _aware(value):
     """SQLite hands back naive UTC datetimes; make them aware."""
-    return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def idle_limit() -> timedelta:

@@ -16,9 +16,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, distinct, func, select
 
+from webui.common.timeutil import aware
 from webui.extensions import db
 from webui.models import LoginFailure, utcnow
-from webui.common.timeutil import aware
 
 DEFAULTS = {
     "LOGIN_WINDOW_MINUTES": 15,

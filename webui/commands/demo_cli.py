@@ -6,9 +6,13 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from engine import clock
+from webui.api.tokens import api_cli
+from webui.commands.engine_cli import deploy_on_start, engine_cli
+from webui.commands.users_cli import users_cli
 from webui.demo import clock as demo_clock
+from webui.demo.patients import PLAN
+from webui.demo.seed import DEMO_PASSWORD, seed_all
 from webui.demo.wipe import wipe_all_rows
-from webui.commands.engine_cli import deploy_on_start
 from webui.extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -19,12 +23,10 @@ demo_cli = AppGroup("demo", help="Demo data.")
               help="Also create this many pathways spread over 2024 to today (slow: ~0.3 s each).")
 def demo_seed(patients):
     """Seed demo organisations, logins and patients, then print the logins."""
-    from webui.demo.patients import PLAN
-    from webui.demo.seed import DEMO_PASSWORD, seed_all
     logins = seed_all(population=patients)
     click.echo(f"Demo patients: {len(PLAN)} in different phases"
                + (f", plus {patients} spread over 2024 to today." if patients else "."))
-    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, roles, org in logins:
         click.echo(f"  {username:<16} {roles:<32} {org}")
 
@@ -37,7 +39,7 @@ def demo_advance(days):
         fired = demo_clock.advance(days)
     except (demo_clock.NotDemoMode, ValueError) as exc:
         db.session.rollback()
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
     today = clock.utcnow().astimezone(clock.LOCAL_TZ).date()
     click.echo(f"engine clock: {today.isoformat()} "
                f"(+{demo_clock.stored_offset().days} days); {fired} timer(s) fired")
@@ -50,7 +52,7 @@ def demo_reset(yes):
     try:
         demo_clock.require_demo_mode()
     except demo_clock.NotDemoMode as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
     if not yes:
         click.confirm("Delete ALL data in this database and seed fresh demo data?", abort=True)
     wipe_all_rows(db.session, db.metadata)
@@ -62,8 +64,5 @@ def demo_reset(yes):
 
 def register(app):
     """Attach the project's CLI command groups to the app."""
-    from webui.api.tokens import api_cli
-    from webui.commands.engine_cli import engine_cli
-    from webui.commands.users_cli import users_cli
     for group in (demo_cli, engine_cli, users_cli, api_cli):
         app.cli.add_command(group)

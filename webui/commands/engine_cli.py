@@ -2,19 +2,32 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine import service
 from engine.audit import record
+from engine.errors import EngineError, SandboxViolation
+from engine.modeling import find_existing, read_source
+from engine.service import (
+    deliver_message,
+    deploy_directory,
+    export_version,
+    get_version,
+    latest_version,
+    migrate_pathway,
+    tick,
+)
+from scenarios.runner import run_all
+from webui.commands.migration_cli import migrate_command, run_migration_batches
+from webui.commands.worker import Supervisor
 from webui.demo import clock as demo_clock
 from webui.extensions import db
-from webui.commands.migration_cli import migrate_command, run_migration_batches
 
 engine_cli = AppGroup("engine", help="The pathway engine.")
 engine_cli.add_command(migrate_command)
 
 
 def _fail(exc):
-    from engine.errors import SandboxViolation
     db.session.rollback()
     if isinstance(exc, SandboxViolation):  # logged, audited and counted, as in the web
         service.record_sandbox_failure(db.session, exc, "cli", source="cli")
@@ -27,9 +40,6 @@ def _fail(exc):
 @click.option("--actor", default="system", help="Who deploys (recorded with the version).")
 def deploy(path, actor):
     """Deploy the BPMN/DMN files of PATH (default: BPMN_DIR) plus the forms as the current version."""
-    from engine.errors import EngineError
-    from engine.service import deploy_directory
-    from engine.modeling import find_existing, read_source
     path = path or current_app.config["BPMN_DIR"]
     try:
         files = read_source(path)
@@ -49,7 +59,6 @@ def deploy(path, actor):
 
 
 def _tick_once(limit, actor, stop=None):
-    from engine.service import tick
     demo_clock.apply()  # demo mode: sweep at the demo's moved clock
     fired = tick(db.session, limit=limit, actor=actor, stop=stop)
     db.session.commit()
@@ -60,7 +69,6 @@ def _tick_once(limit, actor, stop=None):
 @click.option("--limit", default=500, show_default=True)
 def tick_command(limit):
     """Fire every due timer once."""
-    from engine.errors import EngineError
     try:
         click.echo(f"{_tick_once(limit, 'system')} timer(s) fired")
     except EngineError as exc:
@@ -73,10 +81,7 @@ def tick_command(limit):
 @click.option("--once", is_flag=True, help="Sweep once and stop (for tests).")
 def worker(interval, limit, once):
     """Sweep timers every INTERVAL seconds; several workers may run at once."""
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from engine.errors import EngineError
-    from webui.commands.worker import Supervisor
     # heartbeat, SIGTERM after the pathway in hand, back-off while the database is away
     supervisor = Supervisor(interval)
     while supervisor.running():
@@ -107,8 +112,6 @@ def worker(interval, limit, once):
 @click.option("--set", "pairs", multiple=True, help="Payload item KEY=VALUE (repeatable).")
 def message(name, patient_id, pairs):
     """Deliver message NAME (e.g. indlagt, udskrevet) to the patient's pathway."""
-    from engine.errors import EngineError
-    from engine.service import deliver_message
     payload = dict(p.split("=", 1) for p in pairs if "=" in p)
     try:
         pathway = deliver_message(db.session, name, patient_id, payload, "cli")
@@ -125,8 +128,6 @@ def message(name, patient_id, pairs):
 @click.argument("directory", type=click.Path(file_okay=False))
 def export_command(version_id, directory):
     """Write a version's files to DIRECTORY/bpmn/ and DIRECTORY/forms/definitions/."""
-    from engine.errors import EngineError
-    from engine.service import export_version
     try:
         written = export_version(db.session, version_id, directory)
     except EngineError as exc:
@@ -142,10 +143,6 @@ def export_command(version_id, directory):
                                                          "(default: BPMN_DIR plus the forms).")
 def scenarios_command(version_id):
     """Run the scenarios of bpmn/scenarios on a throw-away database; exit 1 if any fails."""
-    from engine.errors import EngineError
-    from engine.service import get_version
-    from engine.modeling import read_source
-    from scenarios.runner import run_all
     try:
         files = dict(get_version(db.session, version_id).files) if version_id \
             else read_source(current_app.config["BPMN_DIR"])
@@ -164,8 +161,6 @@ def scenarios_command(version_id):
 @click.option("--version", "version_id", type=int, help="Target version (default: current).")
 def migrate_pathway_command(pathway_id, version_id):
     """Move a running pathway to another definition version."""
-    from engine.errors import EngineError
-    from engine.service import latest_version, migrate_pathway
     try:
         version_id = version_id or latest_version(db.session).id
         pathway = migrate_pathway(db.session, pathway_id, version_id, "cli")
@@ -179,10 +174,7 @@ def migrate_pathway_command(pathway_id, version_id):
 
 def deploy_on_start(app):
     """Deploy BPMN_DIR plus the forms as 'system' (idempotent by content hash); never crash."""
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from engine.errors import EngineError
-    from engine.service import deploy_directory
     with app.app_context():
         try:
             version = deploy_directory(db.session, app.config["BPMN_DIR"], "system")

@@ -4,7 +4,10 @@ import time
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
+from engine import modeling, service
+from engine.errors import EngineError
 from webui.extensions import db
 
 
@@ -30,9 +33,6 @@ def _print_groups(groups):
 @click.option("--batch", default=200, show_default=True, help="Pathways per batch.")
 def migrate_command(to_version, from_version, dry_run, limit, queue, batch):
     """Move running pathways to version --to, keeping their progress."""
-    from engine import service
-    from engine import modeling
-    from engine.errors import EngineError
     try:
         if dry_run:
             verdicts = service.dry_run(db.session, to_version, from_version, limit=limit)
@@ -46,7 +46,7 @@ def migrate_command(to_version, from_version, dry_run, limit, queue, batch):
         db.session.commit()
     except EngineError as exc:
         db.session.rollback()
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"job {job.id}: {job.total} pathway(s) to version {to_version}")
     if queue:
         return
@@ -63,9 +63,7 @@ def migrate_command(to_version, from_version, dry_run, limit, queue, batch):
 def run_migration_batches(batch=None, seconds=None):
     """One worker turn for migration jobs: batches until there is no work or the turn's time
     (MIGRATION_SECONDS, so timers are still swept between turns) is up; never raises."""
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from engine import modeling
     batch = batch or current_app.config.get("MIGRATION_BATCH", 200)
     deadline = time.monotonic() + (seconds or current_app.config.get("MIGRATION_SECONDS", 20))
     total = 0

@@ -25,7 +25,7 @@ def _roles_option(text):
     except ValueError as exc:
         _fail(str(exc))
     if not roles:
-        _fail("give at least one role (known: %s)" % ", ".join(ROLES))
+        _fail("give at least one role (known: {})".format(", ".join(ROLES)))
     return roles
 
 

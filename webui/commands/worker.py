@@ -83,7 +83,7 @@ class Supervisor:
         self._reset_connections()
         self.failures += 1
         delay = min(self.max_backoff, 0.5 * 2 ** min(self.failures - 1, 10))
-        delay *= random.uniform(0.8, 1.2)  # several workers do not retry in lock-step
+        delay *= random.uniform(0.8, 1.2)  # noqa: S311  (jitter, not a secret)  # several workers do not retry in lock-step
         log.warning("database unavailable; retrying", extra={
             "worker": self.worker_id, "failures": self.failures, "retry_in_s": round(delay, 2),
             "error": type(exc.orig if hasattr(exc, "orig") else exc).__name__})

@@ -2,9 +2,9 @@
 from flask_babel import format_date, format_datetime, get_locale
 
 from webui.access import can_refer, has_area, is_admin
+from webui.common.timeutil import local, local_date
 from webui.i18n import LANGUAGE_NAMES
 from webui.roles import role_label
-from webui.common.timeutil import local, local_date
 
 
 def _as_date(value):

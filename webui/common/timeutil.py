@@ -4,7 +4,7 @@ The database may hand back naive datetimes (SQLite); those are UTC, as the engin
 A task deadline that is a calendar date is stored as local midnight of that date (in UTC), so
 it must be turned back into a *Danish* date before it is shown, or it shows one day early.
 """
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from engine import clock
@@ -17,9 +17,9 @@ def aware(value):
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     return aware(datetime.fromisoformat(str(value)))
 
 
@@ -55,7 +55,7 @@ def local_today(now=None) -> date:
 
 def local_midnight_utc(day: date) -> datetime:
     """The UTC moment at which a Danish calendar day begins (23:00 or 22:00 UTC the day before)."""
-    return datetime.combine(day, time(0, 0), LOCAL_TZ).astimezone(timezone.utc)
+    return datetime.combine(day, time(0, 0), LOCAL_TZ).astimezone(UTC)
 
 
 def overdue_before(now=None) -> datetime:

@@ -5,15 +5,17 @@ is audited. Figures come from tables (docs/indicators.md); no workflow is loaded
 """
 import csv
 import io
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from engine import clock
+from engine import clock, service
+from engine.errors import NotFound
 from webui import organisations
 from webui.access import require_area
 from webui.audit import audit
-from webui.dashboards import filters as flt, phase_in, quality, tables
+from webui.dashboards import filters as flt
+from webui.dashboards import phase_in, quality, tables
 from webui.extensions import db
 from webui.models import Organisation
 
@@ -27,8 +29,6 @@ def _today():
 
 def _dates():
     """{(region, group): date} from the newest deployed phase_in decision ({} if none)."""
-    from engine import service
-    from engine.errors import NotFound
     try:
         return service.phase_in_dates(db.session, [o.region for o in organisations.regions()])
     except NotFound:
@@ -53,7 +53,7 @@ def quality_data(filters, today):
             "phases": tables.phases(result), "admissions": tables.admissions(result),
             "experience": tables.experience(result),
             "overdue": tables.overdue(quality.overdue(
-                filters, datetime.combine(today, time(0), timezone.utc)), names),
+                filters, datetime.combine(today, time(0), UTC)), names),
             "cohort": flt.count(result["cohort"])}
 
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import case, func, select
 
+from engine.models import Pathway as P
 from webui import organisations
 from webui.dashboards.filters import is_small, share
 from webui.dashboards.sqlfn import month_of
@@ -66,7 +67,6 @@ def _status(opens, today):
 
 def table(filters, dates, today) -> list[dict]:
     """One row per region × group (or per municipality × group when a region is chosen)."""
-    from engine.models import Pathway as P
     by_municipality = bool(filters.region)
     places = organisations.municipalities(filters.region) if by_municipality else \
         organisations.regions()
@@ -108,7 +108,6 @@ def _month_end(label):
 
 def enrolment(filters, dates, today) -> dict:
     """Per group: referrals per month and cumulative, against the straight-line target."""
-    from engine.models import Pathway as P
     labels = months(CHART_FROM, FULL_BY)
     rows = db.session.execute(
         select(P.group_no, month_of(P.started_at), func.count())

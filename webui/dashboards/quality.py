@@ -8,11 +8,15 @@ form the database returns (sqlfn.epoch_days), so the walk over ~10^5 rows stays 
 """
 from bisect import bisect_right
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from math import ceil, floor, inf
 
 from sqlalchemy import and_, func, or_, select
 
+from engine.models import Pathway as P
+from engine.models import PathwayRun as R
+from engine.models import TaskRecord as T
+from engine.models import WorklistItem as W
 from webui.dashboards.sqlfn import epoch_days
 from webui.extensions import db
 
@@ -237,8 +241,7 @@ def _experience(filters, period, P, T):
 
 def overdue(filters, now=None) -> list[tuple[str, str, int]]:
     """(organisation code, lane, open tasks past due) now, for the cohort's pathways."""
-    from engine.models import Pathway as P, WorklistItem as W
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return [tuple(r) for r in _rows(
         select(W.org_code, W.lane, func.count()).join(P, P.id == W.pathway_id)
         .where(*filters.conditions(P), W.kind == "task", W.due_at < now)
@@ -247,7 +250,6 @@ def overdue(filters, now=None) -> list[tuple[str, str, int]]:
 
 def compute(filters, today: date) -> dict:
     """Every indicator of the quality view, with its monthly trend."""
-    from engine.models import Pathway as P, PathwayRun as R, TaskRecord as T
     period, now = Period(filters), epoch(today)
     walk = _Walk(period, now)
     runs = _runs(filters, P, R)

@@ -7,9 +7,9 @@ from statistics import median
 
 from flask_babel import gettext as _
 
+from webui.common.phases import STAGE_LABELS
 from webui.dashboards.filters import count, is_small, share
 from webui.dashboards.quality import EXPERIENCE_ITEMS, STAGE_ORDER, percentile
-from webui.common.phases import STAGE_LABELS
 
 
 def _labels():

@@ -1,6 +1,8 @@
 """Valid answers for any form, for demo data: a value per field type, plus chosen overrides."""
 from datetime import date
 
+from forms.registry import load_form
+
 
 def _text(component, today):
     """Short demo text within the field's length limit."""
@@ -50,7 +52,6 @@ FORM_DEFAULTS = {
 
 def answers(form_id: str, overrides: dict | None = None, today: date | None = None) -> dict:
     """A complete, valid set of answers for a form, with some values chosen by the caller."""
-    from forms.registry import load_form
     today = today or date.today()
     data = {f["key"]: FILLERS[f["type"]](f, today) for f in load_form(form_id).fields}
     data.update(FORM_DEFAULTS.get(form_id, {}))

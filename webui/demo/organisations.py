@@ -3,8 +3,9 @@
 The real organisations are reference data (`webui/orgdata.py`, `webui/organisations.py`);
 these lists only say where demo patients live and which units the demo shows.
 """
-from webui.orgdata import MUNICIPALITIES as _ALL, REGIONS as _REGIONS
 from webui.organisations import municipality_org, region_org  # noqa: F401  (re-exported)
+from webui.orgdata import MUNICIPALITIES as _ALL
+from webui.orgdata import REGIONS as _REGIONS
 
 REGIONS = {key: name for key, (_, name) in _REGIONS.items()}
 

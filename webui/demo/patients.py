@@ -4,13 +4,17 @@ Each patient is referred some days ago and then walked through the pathway by co
 open tasks (by form id) with answers from webui.demo.filler, one step a day on the engine's
 clock. Nothing is written to the tables directly.
 """
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from engine import clock as engine_clock
+from engine import service
+from engine.models import Patient, WorklistItem
+from forms.validation import validate
 from webui.demo.filler import answers
-from webui.demo.organisations import municipality_org, region_org
+from webui.demo.organisations import MUNICIPALITIES, municipality_org, region_org
 from webui.pathways import cpr as cpr_rules
 
 # lane → who completes demo tasks (hovedstaden demo users; elsewhere a generic demo actor)
@@ -83,9 +87,6 @@ def _actor(lane, municipality, region):
 
 def _step(session, pathway, step, clock, municipality, region):
     """Take one step: complete the open task with the form, or deliver a message."""
-    from engine import service
-    from engine.models import WorklistItem
-    from forms.validation import validate
     if step[0] == "message":
         return service.deliver_message(session, step[1], pathway.patient_id, {}, "demo", now=clock)
     form_id, overrides = step
@@ -112,12 +113,8 @@ def _gaps(steps: int, days: int) -> list[int]:
 
 def seed_patients(session, today=None) -> int:
     """Create the demo patients that are missing; return how many were created."""
-    from engine import service
-    from engine.models import Patient
-    from webui.demo.organisations import MUNICIPALITIES
     today = today or engine_clock.utcnow().date()
     if service.latest_version(session) is None:
-        from flask import current_app
         service.deploy_directory(session, current_app.config["BPMN_DIR"], "system")
     created = 0
     for index, (target, municipality, contacts, days_ago) in enumerate(PLAN):
@@ -126,7 +123,7 @@ def seed_patients(session, today=None) -> int:
             continue
         region = MUNICIPALITIES[municipality][1]
         received = today - timedelta(days=days_ago)
-        clock = datetime.combine(received, time(9, 0), tzinfo=timezone.utc)
+        clock = datetime.combine(received, time(9, 0), tzinfo=UTC)
         name = f"{FIRST[index % len(FIRST)]} {LAST[(index * 3) % len(LAST)]}"
         patient = service.register_patient(session, cpr, name, cpr_rules.sex(cpr),
                                            cpr_rules.birth_date(cpr), region, municipality)
@@ -136,7 +133,7 @@ def seed_patients(session, today=None) -> int:
                 "sex": cpr_rules.sex(cpr)}
         pathway = service.start_pathway(session, patient.id, data, _actor("psykiatri", municipality, region),
                                         now=clock)
-        for step, gap in zip(PATHS[target], _gaps(len(PATHS[target]), days_ago)):
+        for step, gap in zip(PATHS[target], _gaps(len(PATHS[target]), days_ago), strict=False):
             clock += timedelta(days=gap, minutes=5)
             pathway = _step(session, pathway, step, clock, municipality, region)
         created += 1

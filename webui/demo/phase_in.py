@@ -9,6 +9,9 @@ from datetime import date
 
 from lxml import etree
 
+from engine import service
+from engine.modeling import read_source
+
 DMN = "{https://www.omg.org/spec/DMN/20191111/MODEL/}"
 REGION, GROUP = "sjaelland", 3
 NOTE = "demo: Region Sjælland åbner gruppe 3 senere (regional indfasningsplan)"
@@ -33,8 +36,6 @@ def with_regional_date(dmn: bytes, region: str, group: int, day: date) -> bytes:
 
 def deploy_demo_plan(session, bpmn_dir, today: date):
     """Deploy bpmn/ with the demo's regional date (same content → the existing version)."""
-    from engine import service
-    from engine.modeling import read_source
     files = read_source(bpmn_dir)
     files["phase_in.dmn"] = with_regional_date(files["phase_in.dmn"], REGION, GROUP,
                                                opening(today))

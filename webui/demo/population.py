@@ -10,12 +10,17 @@ overdue. Timers fire through `tick(now=clock)` before every step. Nothing is wri
 tables directly.
 """
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from engine import service
+from engine.errors import NoRecipient
+from engine.models import Patient, WorklistItem
+from forms.validation import validate
 from webui import orgdata
 from webui.demo.filler import answers
+from webui.demo.patients import _actor
 from webui.pathways import cpr as cpr_rules
 
 SHARES = {"hovedstaden": 32, "midtjylland": 23, "syddanmark": 21, "sjaelland": 14, "nordjylland": 10}
@@ -56,10 +61,6 @@ class Walk:
         `optional`: the task may not exist (municipal tasks of a group-1 patient whose
         municipality takes no part); then nothing happens.
         """
-        from engine import service
-        from engine.models import WorklistItem
-        from forms.validation import validate
-        from webui.demo.patients import _actor
         service.tick(self.session, now=self.clock)
         self.session.refresh(self.pathway)
         item = self.session.scalar(select(WorklistItem).where(
@@ -76,7 +77,6 @@ class Walk:
 
     def message(self, name, payload=None):
         """Deliver an admission or discharge message."""
-        from engine import service
         service.tick(self.session, now=self.clock)
         self.pathway = service.deliver_message(self.session, name, self.pathway.patient_id,
                                                payload or {}, "demo", now=self.clock)
@@ -91,7 +91,7 @@ class Walk:
             return
         self.do("visitation", {"visitation_decision": "inkluderet"})
         if self.pathway.waiting_until:
-            opens = datetime.combine(self.pathway.waiting_until, time(7, 0), timezone.utc)
+            opens = datetime.combine(self.pathway.waiting_until, time(7, 0), UTC)
             if opens.date() >= self.today:
                 raise Stop  # waits for phase-in beyond today
             self.clock = opens
@@ -172,11 +172,8 @@ def _referral_day(rng, today):
 
 def seed_population(session, count: int, today: date | None = None, seed: int = 2024) -> int:
     """Create `count` more demo patients with pathways; return how many were created."""
-    from engine import service
-    from engine.errors import NoRecipient
-    from engine.models import Patient
-    today = today or datetime.now(timezone.utc).date()
-    rng = random.Random(seed)
+    today = today or datetime.now(UTC).date()
+    rng = random.Random(seed)  # noqa: S311  (reproducible demo data)
     municipalities = {}
     for key, (_, _, region) in orgdata.MUNICIPALITIES.items():
         municipalities.setdefault(region, []).append(key)
@@ -196,7 +193,7 @@ def seed_population(session, count: int, today: date | None = None, seed: int = 
         cpr = f"{1 + index % 28:02d}{1 + index % 12:02d}{50 + index % 40:02d}{(index * 7919) % 4000:04d}"
         if session.scalar(select(Patient.id).where(Patient.cpr == cpr)) is not None:
             continue
-        clock = datetime.combine(day, time(8, 0), timezone.utc) + timedelta(minutes=rng.randint(0, 480))
+        clock = datetime.combine(day, time(8, 0), UTC) + timedelta(minutes=rng.randint(0, 480))
         patient = service.register_patient(
             session, cpr, f"{rng.choice(FIRST)} {rng.choice(LAST)}", cpr_rules.sex(cpr),
             cpr_rules.birth_date(cpr), region, municipality)
@@ -213,6 +210,6 @@ def seed_population(session, count: int, today: date | None = None, seed: int = 
             pass
         session.commit()
         created += 1
-    service.tick(session, now=datetime.now(timezone.utc))
+    service.tick(session, now=datetime.now(UTC))
     session.commit()
     return created

@@ -1,12 +1,18 @@
 """Idempotent demo seeding, called by `flask demo seed`."""
+from datetime import date
+
+from flask import current_app
 from sqlalchemy import select
 
 from webui import organisations
 from webui.demo.organisations import UNITS
+from webui.demo.patients import seed_patients
+from webui.demo.phase_in import deploy_demo_plan
+from webui.demo.population import seed_population
 from webui.extensions import db
 from webui.models import Organisation, User
 
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "demo1234"  # noqa: S105  (published demo password; demo mode only)
 
 # username, full name, organisation, roles
 DEMO_USERS = [
@@ -53,16 +59,11 @@ def seed_all(patients: bool = True, population: int | None = None) -> list[tuple
     logins = seed_users()
     db.session.commit()
     if patients or population:
-        from datetime import date
-        from flask import current_app
-        from webui.demo.phase_in import deploy_demo_plan
         deploy_demo_plan(db.session, current_app.config["BPMN_DIR"], date.today())
         db.session.commit()
     if population:
-        from webui.demo.population import seed_population
         seed_population(db.session, population)
     if patients:
-        from webui.demo.patients import seed_patients
         seed_patients(db.session)
         db.session.commit()
     return logins

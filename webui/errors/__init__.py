@@ -4,6 +4,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from engine import errors as engine_errors
+from webui.errors.sandbox import sandbox_failure
 from webui.extensions import db
 
 bp = Blueprint("errors", __name__, template_folder="templates")
@@ -61,22 +63,16 @@ def csrf_error(exc):
 def server_error(exc):
     """Any unexpected error: roll back the transaction and show the 500 page."""
     db.session.rollback()
-    from flask import current_app
     current_app.logger.exception("unhandled error: %s", exc)
     return render_error(500)
 
 
 def register_engine_errors(app):
     """Map each engine exception to its status and message (once the engine exists)."""
-    try:
-        from engine import errors as engine_errors
-    except ImportError:  # the engine package is built in parallel; nothing to map yet
-        return
     for name, (status, message) in ENGINE_ERRORS.items():
         exc_class = getattr(engine_errors, name, None)
         if exc_class is not None:
             app.register_error_handler(exc_class, _engine_handler(status, message))
-    from webui.errors.sandbox import sandbox_failure  # needs the engine, loaded just above
     app.register_error_handler(engine_errors.SandboxViolation, sandbox_failure)
 
 

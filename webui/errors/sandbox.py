@@ -1,6 +1,7 @@
 """The page a clinician sees when the pathway definition failed in the sandbox."""
 from flask import current_app, render_template, request
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 

@@ -3,12 +3,15 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from engine.errors import InvalidDefinition, NotFound, ScenarioFailed, StaleBase
+from engine.modeling import check_candidate, diff_bundles, propose, rebase
+from engine.service import current_version, get_version
 from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.modeler import bp
-from webui.modeler.review import (form_ids, four_eyes, newer_json, problems_json,
-                                  run_scenarios)
+from webui.modeler.pages import review_action
+from webui.modeler.review import form_ids, four_eyes, newer_json, problems_json, run_scenarios
 
 MAX_NOTE = 200
 
@@ -34,7 +37,6 @@ def _payload():
 
 
 def _version_json(version):
-    from engine.service import current_version
     current = current_version(db.session)
     return {"id": version.id, "status": version.status, "files": dict(version.files or {}),
             "forms": form_ids(version.files), "current_id": current.id if current else None,
@@ -46,8 +48,6 @@ def _version_json(version):
 @require_area("modeler")
 def api_version(version_id):
     """One version's files, forms and status, plus which version is current."""
-    from engine.errors import NotFound
-    from engine.service import get_version
     try:
         version = get_version(db.session, version_id)
     except NotFound:
@@ -59,7 +59,6 @@ def api_version(version_id):
 @require_area("modeler")
 def api_current():
     """The current version (what new pathways start on)."""
-    from engine.service import current_version
     version = current_version(db.session)
     if version is None:
         return _error(404, "not_found", _("Ingen version er udrullet endnu."))
@@ -70,9 +69,6 @@ def api_current():
 @require_area("modeler")
 def api_validate():
     """Validate base+changes and (when valid) run the scenarios; stores nothing."""
-    from engine.errors import InvalidDefinition, NotFound, ScenarioFailed, StaleBase
-    from engine.modeling import check_candidate, rebase
-    from engine.service import get_version
     base_id, files, error = _payload()
     if error:
         return error
@@ -100,10 +96,6 @@ def api_validate():
 @require_area("modeler")
 def api_propose():
     """Propose base+changes as a new version (refused when stale, invalid or failing)."""
-    from engine.modeling import diff_bundles
-    from engine.errors import InvalidDefinition, NotFound, ScenarioFailed, StaleBase
-    from engine.modeling import propose
-    from engine.service import get_version
     base_id, files, error = _payload()
     if error:
         return error
@@ -148,9 +140,6 @@ def api_propose():
 @require_area("modeler")
 def api_diff():
     """Element-, flow-, lane-, rule-, form- and field-level differences of two versions."""
-    from engine.modeling import diff_bundles
-    from engine.errors import NotFound
-    from engine.service import get_version
     try:
         old = get_version(db.session, request.args.get("from", type=int) or 0)
         new = get_version(db.session, request.args.get("to", type=int) or 0)
@@ -163,6 +152,5 @@ def api_diff():
 @require_area("modeler")
 def api_approve(version_id):
     """A second process owner approves a proposed version (JSON)."""
-    from webui.modeler.pages import review_action
     message, status, code = review_action("approve", version_id)
     return jsonify(ok=status < 400, message=message, error=code), status

@@ -3,7 +3,8 @@ from flask import abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from engine.modeling import current_version
+from engine.errors import InvalidDefinition, ScenarioFailed, StaleBase
+from engine.modeling import current_version, propose
 from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
@@ -48,8 +49,6 @@ def edit(version_id, filename=None):
 @require_area("modeler")
 def deploy(version_id):
     """The first editor's save of one file (JSON): proposed like any other change."""
-    from engine.errors import InvalidDefinition, ScenarioFailed, StaleBase
-    from engine.modeling import propose
     base = _version_or_404(version_id)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("xml"), str) \

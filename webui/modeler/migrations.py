@@ -8,6 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from engine import modeling, service
+from engine.errors import EngineError, NotFound
+from engine.modeling import MigrationJob, VersionMigrationPolicy
+from engine.models import DefinitionVersion
+from engine.service import latest_version
 from webui.access import require_area
 from webui.extensions import db
 from webui.modeler import bp
@@ -21,15 +26,12 @@ def group_key(group):
 
 
 def _versions():
-    from engine.models import DefinitionVersion
     return db.session.scalars(select(DefinitionVersion).order_by(
         DefinitionVersion.id.desc()).limit(50)).all()
 
 
 def _target(value):
     """The target version from a form/query value; the newest when none is given; 404 if unknown."""
-    from engine.models import DefinitionVersion
-    from engine.service import latest_version
     if value in (None, ""):
         return latest_version(db.session)
     try:
@@ -43,7 +45,6 @@ def _target(value):
 
 def _plan(target):
     """Dry-run groups for `target` (nothing is written)."""
-    from engine import service
     groups = service.grouped(service.dry_run(db.session, target.id))
     db.session.rollback()
     for group in groups:
@@ -55,7 +56,6 @@ def _plan(target):
 @require_area("modeler")
 def migrations():
     """The dry run for a target version, grouped by version, stage and open tasks, plus jobs."""
-    from engine.modeling import MigrationJob, VersionMigrationPolicy
     target = _target(request.args.get("to"))
     groups = _plan(target) if target is not None else []
     jobs = db.session.scalars(select(MigrationJob).order_by(MigrationJob.id.desc())
@@ -73,7 +73,6 @@ def migrations():
 @require_area("modeler")
 def start_migration():
     """Start a job for the chosen groups or pathways (or every migratable one)."""
-    from engine import modeling
     target = _target(request.form.get("to"))
     if target is None:
         abort(404)
@@ -97,8 +96,6 @@ def start_migration():
 @require_area("modeler")
 def migration_job(job_id):
     """A job's progress (done, failed, left), its failures with reasons, and its controls."""
-    from engine import modeling
-    from engine.errors import NotFound
     try:
         state = modeling.progress(db.session, job_id)
     except NotFound:
@@ -114,8 +111,6 @@ def migration_job(job_id):
 @require_area("modeler")
 def migration_job_action(job_id, action):
     """Pause, resume or cancel a job."""
-    from engine import modeling
-    from engine.errors import EngineError, NotFound
     if action not in JOB_ACTIONS:
         abort(404)
     try:
@@ -133,7 +128,6 @@ def migration_job_action(job_id, action):
 @require_area("modeler")
 def auto_migration(version_id):
     """Flag a version as texts/labels/guidance only and migrate every compatible pathway."""
-    from engine import modeling
     target = _target(version_id)
     flag = request.form.get("auto_migrate") == "1"
     modeling.set_auto_migrate(db.session, target.id, flag, current_user.username)
@@ -154,8 +148,6 @@ def after_deploy(version, auto_migrate):
 
     The deploy has been committed already; a problem here is logged and never undoes it.
     """
-    from engine import modeling
-    from engine.errors import EngineError
     try:
         if auto_migrate:
             modeling.set_auto_migrate(db.session, version.id, True, current_user.username)

@@ -5,12 +5,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from engine.errors import InvalidDefinition, NotFound, ReviewRefused, ScenarioFailed, StaleBase
+from engine.modeling import approve, bundle_of, diff_bundles, propose, reject, rollback
+from engine.models import DefinitionVersion
+from engine.service import current_version
+from scenarios.catalogue import describe_step, load_all, task_names
 from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.modeler import bp, migrations
-from webui.modeler.review import (form_ids, four_eyes, history, run_scenarios,
-                                  running_counts)
+from webui.modeler.review import form_ids, four_eyes, history, run_scenarios, running_counts
 
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
 STATUS_LABELS = {"proposed": _l("Foreslået"), "current": _l("Aktuel"),
@@ -24,7 +28,6 @@ EVENT_LABELS = {"deployed": _l("Udrullet fra repositoriet"), "proposed": _l("For
 
 def _version_or_404(version_id):
     """The definition version, or 404."""
-    from engine.models import DefinitionVersion
     version = db.session.get(DefinitionVersion, version_id)
     if version is None:
         abort(404)
@@ -44,8 +47,6 @@ def _bundle_name(filename: str) -> str:
 
 def _versions_page(problems, scenarios=None, status=200):
     """The versions, newest first, with review state and running pathway counts."""
-    from engine.models import DefinitionVersion
-    from engine.service import current_version
     versions = db.session.scalars(
         select(DefinitionVersion).order_by(DefinitionVersion.id.desc()).limit(50)).all()
     current = current_version(db.session)
@@ -66,9 +67,6 @@ def index():
 @require_area("modeler")
 def upload():
     """Propose uploaded BPMN/DMN/form files on top of the current version's bundle."""
-    from engine.errors import InvalidDefinition, ScenarioFailed, StaleBase
-    from engine.modeling import propose
-    from engine.service import current_version
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
     problems = []
     if not uploads:
@@ -120,9 +118,6 @@ def _after_propose(version, existed):
 @require_area("modeler")
 def version_page(version_id):
     """One version: history, files, scenario results, and the review actions."""
-    from engine.modeling import diff_bundles
-    from engine.models import DefinitionVersion
-    from engine.service import current_version
     version = _version_or_404(version_id)
     base = db.session.get(DefinitionVersion, version.base_version_id) \
         if version.base_version_id else None
@@ -138,8 +133,6 @@ def version_page(version_id):
 
 def review_action(kind, version_id):
     """Approve, reject or roll back a version: (Danish message, status, error code or None)."""
-    from engine.errors import NotFound, ReviewRefused, ScenarioFailed, StaleBase
-    from engine.modeling import approve, reject, rollback
     actor = current_user.username
     try:
         if kind == "approve":
@@ -227,7 +220,6 @@ def rollback_post(version_id):
 @require_area("modeler")
 def compare():
     """Two versions side by side: the list of changes and the diagram with changes coloured."""
-    from engine.modeling import diff_bundles
     old = _version_or_404(request.args.get("from", type=int) or 0)
     new = _version_or_404(request.args.get("to", type=int) or 0)
     changes = diff_bundles(old.files, new.files)
@@ -247,9 +239,6 @@ def compare():
 @require_area("modeler")
 def scenarios_page():
     """The pathway's scenarios, readable: each synthetic patient's steps and expectations."""
-    from engine.service import current_version
-    from engine.modeling import bundle_of
-    from scenarios.catalogue import describe_step, load_all, task_names
     current = current_version(db.session)
     names = task_names(bundle_of(db.session, current.id)) if current else {}
     return render_template("modeler/scenarios.html", scenarios=load_all(),

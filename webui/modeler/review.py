@@ -2,6 +2,9 @@
 from flask import current_app
 from sqlalchemy import func, select
 
+from engine.modeling import form_id_of
+from engine.models import DefinitionEvent, Pathway
+from scenarios.runner import run_all
 from webui.extensions import db
 
 
@@ -12,7 +15,6 @@ def four_eyes() -> bool:
 
 def run_scenarios(files):
     """The scenario results of a candidate bundle, run on a throw-away database."""
-    from scenarios.runner import run_all
     return run_all(files)
 
 
@@ -24,7 +26,6 @@ def problems_json(problems):
 
 def running_counts():
     """{version id: number of active pathways on it}."""
-    from engine.models import Pathway
     return dict(db.session.execute(
         select(Pathway.version_id, func.count()).where(Pathway.status == "active")
         .group_by(Pathway.version_id)).all())
@@ -39,12 +40,10 @@ def newer_json(versions):
 
 def history(version_id):
     """The events of one version, oldest first."""
-    from engine.models import DefinitionEvent
     return list(db.session.scalars(select(DefinitionEvent).where(
         DefinitionEvent.version_id == version_id).order_by(DefinitionEvent.id)))
 
 
 def form_ids(files):
     """The form ids carried by a bundle, sorted."""
-    from engine.modeling import form_id_of
     return sorted(f for f in (form_id_of(n) for n in files or {}) if f)

@@ -1,14 +1,16 @@
 """Notices between sectors: an inbox per organisation (admission, discharge, handover)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from engine.models import Notice, Patient
 from webui.access import require_area
 from webui.audit import audit
+from webui.common.paging import page_count, page_number
 from webui.extensions import db
 from webui.models import utcnow
-from webui.common.paging import page_count, page_number
 from webui.security import safe_local_path
 
 bp = Blueprint("notices", __name__, url_prefix="/meddelelser", template_folder="templates")
@@ -21,13 +23,11 @@ KIND_LABELS = {"admitted": _l("Indlæggelse"), "discharged": _l("Udskrivelse"),
 
 def _mine():
     """Conditions: notices addressed to the user's organisation."""
-    from engine.models import Notice
     return [Notice.org_code == current_user.organisation_code]
 
 
 def unread_for_worklist(session):
     """(the newest unread notices of my organisation, how many are unread) for the worklist."""
-    from engine.models import Notice, Patient
     unread = [*_mine(), Notice.read_at.is_(None)]
     count = session.scalar(select(func.count()).select_from(Notice).where(*unread))
     rows = session.execute(select(Notice, Patient.name).join(Patient, Patient.id == Notice.patient_id)
@@ -46,7 +46,6 @@ def notice_helpers():
 @require_area("worklist")
 def inbox():
     """My organisation's notices, newest first; unread ones are marked."""
-    from engine.models import Notice, Patient
     page = page_number(request.args)
     only_unread = request.args.get("ulaeste") == "1"
     conditions = _mine() + ([Notice.read_at.is_(None)] if only_unread else [])
@@ -68,7 +67,6 @@ def inbox():
 @require_area("worklist")
 def mark(notice_id):
     """Mark a notice read (or unread again with read=0)."""
-    from engine.models import Notice
     notice = db.session.get(Notice, notice_id)
     if notice is None or notice.org_code != current_user.organisation_code:
         abort(404)

@@ -13,7 +13,7 @@ import sys
 import time
 import traceback
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import g, request
 from flask.logging import default_handler
@@ -43,7 +43,7 @@ class JsonFormatter(logging.Formatter):
     """Format a record as one JSON line."""
 
     def format(self, record):
-        entry = {"ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(
+        entry = {"ts": datetime.fromtimestamp(record.created, UTC).isoformat(
                      timespec="milliseconds"),
                  "level": record.levelname.lower(), "logger": record.name,
                  "msg": redact(record.getMessage()), "pid": record.process}

@@ -9,14 +9,21 @@ import os
 import time
 
 from flask import current_app, g, request
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, \
-    Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
 from engine import clock, errors
-from engine.service import latest_beat
 from engine.models import Pathway
+from engine.service import latest_beat
 
 BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0, 5.0, 10.0)
 CLICK_ENDPOINTS = frozenset({"pathways.task_post"})

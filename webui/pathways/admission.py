@@ -1,13 +1,13 @@
 """Whether a referred patient's group is phased in yet in the home region, and from when."""
 from datetime import date
 
+from engine.errors import EngineError
+from engine.service import pathway_data
 from webui.common.timeutil import local_today
 
 
 def phase_in(session, pathway, today: date | None = None) -> dict | None:
     """{"date", "open"} from the pathway's phase-in decision, or None when it is not known."""
-    from engine.errors import EngineError
-    from engine.service import pathway_data
     if pathway.status != "active":
         return None
     try:

@@ -3,19 +3,21 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from engine.models import Pathway as P
+from engine.models import Patient
+from engine.models import WorklistItem as W
 from webui.access import participant_clause, require_area
 from webui.audit import audit
-from webui.extensions import db
 from webui.common.paging import page_count, page_number
-from webui.pathways import bp
 from webui.common.phases import stage_label
+from webui.extensions import db
+from webui.pathways import bp
 
 PAGE_SIZE = 50
 
 
 def caseload(session, user, page=1):
     """(rows, total): (pathway, patient name, next task deadline) of the user's active pathways."""
-    from engine.models import Pathway as P, Patient, WorklistItem as W
     next_due = (select(W.pathway_id, func.min(W.due_at).label("due"))
                 .where(W.kind == "task").group_by(W.pathway_id).subquery())
     conditions = [P.tovholder == user.username, P.status == "active",

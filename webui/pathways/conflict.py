@@ -6,6 +6,8 @@ person saved (the newest completed record of the same task in the pathway).
 from flask import render_template
 from sqlalchemy import select
 
+from engine.models import TaskRecord as R
+from forms.registry import form_ids
 from webui.pathways.definitions import form_definition
 from webui.pathways.formview import build_fields, raw_from_post, shown_elsewhere, walk_inputs
 
@@ -30,8 +32,6 @@ def _as_text(definition, raw) -> str:
 
 def render_conflict(session, pathway, posted):
     """The conflict page for a post to a task that is no longer open, or None when unknown."""
-    from engine.models import TaskRecord as R
-    from forms.registry import form_ids
     form_id, task_spec = posted.get("form_id", ""), posted.get("task_spec", "")
     if form_id not in set(form_ids()):
         return None

@@ -56,8 +56,6 @@ _STAGE_XML: dict[tuple[str, str], str] = {}
 
 def stage_xml(session, version_id, stage) -> str | None:
     """The BPMN XML of the file in that definition version which defines the stage's process."""
-    from engine.models import DefinitionVersion
-    from sqlalchemy import select
     content_hash = session.scalar(select(DefinitionVersion.content_hash).where(
         DefinitionVersion.id == version_id))
     key = (content_hash, stage)
@@ -73,7 +71,6 @@ def stage_xml(session, version_id, stage) -> str | None:
 
 def _find_stage_xml(session, version_id, stage):
     """Search the version's BPMN files for the one defining the stage's process."""
-    from engine.models import DefinitionVersion
     version = session.get(DefinitionVersion, version_id)
     if version is None:
         return None

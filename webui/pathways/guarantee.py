@@ -6,8 +6,10 @@ patient page and the worklist.
 """
 from datetime import datetime
 
-from webui.common.timeutil import local_today
+from sqlalchemy import select
 
+from engine.models import Pathway as P
+from webui.common.timeutil import local_today
 
 # Same horizon as the pathway's own warning timer (three days before guarantee_due).
 WARNING_DAYS = 3
@@ -45,8 +47,6 @@ def days_left_for(session, pathway_ids, today=None) -> dict[int, int]:
 
     One primary-key query over the page's pathways; no workflow is loaded.
     """
-    from engine.models import Pathway as P
-    from sqlalchemy import select
     ids = sorted(set(pathway_ids))
     if not ids:
         return {}

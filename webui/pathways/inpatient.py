@@ -1,16 +1,20 @@
 """Admissions from the patient page, and acute presentations that start a pathway in the inpatient stage."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from engine import service
+from engine.errors import Conflict, NoRecipient, PathwayAlreadyActive
 from webui.access import get_visible_pathway, referral_org_allowed, require_area
 from webui.audit import audit
 from webui.demo.organisations import region_org
 from webui.extensions import db
-from webui.pathways import bp, cpr as cpr_rules
+from webui.pathways import bp
+from webui.pathways import cpr as cpr_rules
 from webui.pathways.referral import start_data
 from webui.pathways.referral_form import ReferralForm
 
@@ -34,8 +38,6 @@ def may_admit(user, pathway) -> bool:
 @require_area("patient")
 def admit(pathway_id):
     """Admit the patient: the outpatient phase pauses and the inpatient stage starts."""
-    from engine import service
-    from engine.errors import Conflict, NoRecipient
     pathway = get_visible_pathway(db.session, current_user, pathway_id)
     if not may_admit(current_user, pathway):
         abort(403)
@@ -83,8 +85,6 @@ def inpatient_helpers():
 @require_area("refer")
 def acute():
     """Register an acute presentation; a patient with no pathway starts one in the inpatient stage."""
-    from engine import service
-    from engine.errors import PathwayAlreadyActive
     if not may_take_acute(current_user):
         abort(403)
     form = AcuteForm()

@@ -3,24 +3,24 @@ from flask import abort, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from webui.access import get_visible_pathway, get_visible_patient, may_work, require_area
+from engine.models import Pathway, TaskRecord
+from engine.models import WorklistItem as W
+from webui.access import get_visible_pathway, get_visible_patient, may_work, participant_clause, require_area
 from webui.audit import audit
+from webui.common.phases import lane_label, stage_label
+from webui.common.timeutil import is_overdue
 from webui.extensions import db
 from webui.models import Organisation, User
 from webui.pathways import bp, timeline
 from webui.pathways.admission import phase_in
 from webui.pathways.definitions import form_definition, score_lines, stage_xml
 from webui.pathways.formview import build_fields, shown_elsewhere
-from webui.pathways.results import latest_results
 from webui.pathways.guarantee import pathway_days_left, pathway_warning
-from webui.common.phases import lane_label, stage_label
-from webui.common.timeutil import is_overdue
+from webui.pathways.results import latest_results
 
 
 def _pathways_of(patient_id):
     """The patient's pathways the user may see, newest first."""
-    from engine.models import Pathway
-    from webui.access import participant_clause
     return db.session.scalars(select(Pathway).where(
         Pathway.patient_id == patient_id, participant_clause(current_user, Pathway.id))
         .order_by(Pathway.started_at.desc(), Pathway.id.desc())).all()
@@ -28,7 +28,6 @@ def _pathways_of(patient_id):
 
 def _open_items(pathway_id):
     """The pathway's open worklist rows, soonest due first."""
-    from engine.models import WorklistItem as W
     return db.session.scalars(select(W).where(W.pathway_id == pathway_id)
                               .order_by(W.due_at.asc().nulls_last(), W.id)).all()
 
@@ -80,7 +79,6 @@ def diagram(pathway_id):
     xml = stage_xml(db.session, pathway.version_id, pathway.stage)
     if xml is None:
         abort(404)
-    from engine.models import TaskRecord
     done = db.session.scalars(select(TaskRecord.task_spec).where(
         TaskRecord.pathway_id == pathway.id, TaskRecord.run_no == pathway.run_no,
         TaskRecord.kind.in_(("task", "timer", "message")))).all()
@@ -95,7 +93,6 @@ def diagram(pathway_id):
 @require_area("patient")
 def record(pathway_id, record_id):
     """One completed step of the timeline; a completed form is shown read-only."""
-    from engine.models import TaskRecord
     pathway = get_visible_pathway(db.session, current_user, pathway_id)
     entry = db.session.get(TaskRecord, record_id)
     if entry is None or entry.pathway_id != pathway.id:

@@ -3,11 +3,14 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from engine import service
+from engine.errors import PathwayAlreadyActive
 from webui.access import patient_visible, referral_org_allowed, require_area
 from webui.audit import audit
-from webui.organisations import municipality_org, region_org
 from webui.extensions import db
-from webui.pathways import bp, cpr as cpr_rules
+from webui.organisations import municipality_org, region_org
+from webui.pathways import bp
+from webui.pathways import cpr as cpr_rules
 from webui.pathways.referral_form import ReferralForm
 
 
@@ -31,8 +34,6 @@ def start_data(form, patient_id) -> dict:
 @require_area("refer")
 def refer():
     """Show the referral form; on a valid post, start the pathway and show the result."""
-    from engine import service
-    from engine.errors import PathwayAlreadyActive
     form = ReferralForm()
     if not form.validate_on_submit():
         return render_template("pathways/referral.html", form=form), (400 if form.is_submitted() else 200)

@@ -7,8 +7,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webui import organisations
-from webui.pathways import cpr as cpr_rules
 from webui.common.timeutil import local_today
+from webui.pathways import cpr as cpr_rules
 
 CONTACT_CHOICES = [SelectChoice("psykiatri", _l("Psykiatrien (regionen)")),
                    SelectChoice("kommune", _l("Kommunal rusmiddelbehandling"))]
@@ -61,7 +61,7 @@ class ReferralForm(FlaskForm):
         try:
             cpr_rules.birth_date(field.data)
         except (ValueError, KeyError):
-            raise ValidationError(_l("CPR-nummeret skal være 10 cifre med en gyldig fødselsdato."))
+            raise ValidationError(_l("CPR-nummeret skal være 10 cifre med en gyldig fødselsdato.")) from None
         field.data = cpr_rules.normalise(field.data)
 
     def validate_municipality(self, field):

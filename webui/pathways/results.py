@@ -6,6 +6,8 @@ Each value is one indexed look-up of the newest completed record of that form
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from engine.models import TaskRecord as R
+
 RISK_LABELS = {"ingen": _l("Ingen aktuel risiko"), "lav": _l("Lav"), "moderat": _l("Moderat"),
                "hoej": _l("Høj")}
 REASSESSED_STAGES = ("ustabil", "stabil", "overgang")
@@ -13,7 +15,6 @@ REASSESSED_STAGES = ("ustabil", "stabil", "overgang")
 
 def _latest(session, pathway_id, form_id):
     """The newest completed record of a form in the pathway, or None."""
-    from engine.models import TaskRecord as R
     return session.scalar(select(R).where(R.pathway_id == pathway_id, R.form_id == form_id,
                                           R.kind == "task").order_by(R.id.desc()).limit(1))
 

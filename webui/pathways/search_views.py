@@ -3,12 +3,13 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from engine.models import Pathway, Patient
 from webui.access import participant_clause, require_area
 from webui.audit import audit
-from webui.extensions import db
 from webui.common.paging import page_count, page_number
-from webui.pathways import bp
 from webui.common.phases import stage_label
+from webui.extensions import db
+from webui.pathways import bp
 
 PAGE_SIZE = 50
 MAX_QUERY = 100
@@ -16,7 +17,6 @@ MAX_QUERY = 100
 
 def _search(query, page):
     """(rows, total): each row is (patient, newest visible pathway), ordered by name."""
-    from engine.models import Pathway, Patient
     newest = (select(func.max(Pathway.id).label("pathway_id"), Pathway.patient_id)
               .where(participant_clause(current_user, Pathway.id))
               .group_by(Pathway.patient_id).subquery())

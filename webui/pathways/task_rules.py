@@ -11,13 +11,16 @@ from copy import deepcopy
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from engine.models import Patient
+from engine.models import TaskRecord as R
+from webui.models import Organisation, User
+
 TOVHOLDER_ROLE = "tovholder"
 PARTICIPANTS_KEY = "participating_orgs"
 
 
 def referral_of(session, pathway) -> dict:
     """The data the pathway was started with (from its first history row; no workflow loaded)."""
-    from engine.models import TaskRecord as R
     row = session.scalar(select(R).where(R.pathway_id == pathway.id, R.kind == "start")
                          .order_by(R.id).limit(1))
     return dict(((row.data or {}).get("data") or {}) if row else {})
@@ -25,7 +28,6 @@ def referral_of(session, pathway) -> dict:
 
 def eligible_orgs(session, pathway) -> dict:
     """{code: name} of the organisations a tovholder may come from (they must exist)."""
-    from webui.models import Organisation
     codes = {pathway.region_org, pathway.municipality_org} - {None}
     return {o.code: o.name for o in session.scalars(
         select(Organisation).where(Organisation.code.in_(sorted(codes))).order_by(Organisation.code))}
@@ -33,7 +35,6 @@ def eligible_orgs(session, pathway) -> dict:
 
 def tovholder_choices(session, pathway) -> list:
     """[(username, label, org code)] of active users with the tovholder role in eligible orgs."""
-    from webui.models import User
     orgs = eligible_orgs(session, pathway)
     users = session.scalars(select(User).where(User.organisation_code.in_(sorted(orgs)),
                                                User.active.is_(True))
@@ -44,7 +45,6 @@ def tovholder_choices(session, pathway) -> list:
 
 def other_orgs(session, pathway) -> dict:
     """{code: name} of further organisations that may take part: the home region's others."""
-    from webui.models import Organisation
     region = session.scalar(select(Organisation.region).where(
         Organisation.code == pathway.region_org))
     own = {pathway.region_org, pathway.municipality_org}
@@ -84,7 +84,6 @@ def _without(definition, keys) -> dict:
 
 def patient_sex(session, pathway):
     """The patient's registered sex ("M"/"K")."""
-    from engine.models import Patient
     return session.scalar(select(Patient.sex).where(Patient.id == pathway.patient_id))
 
 

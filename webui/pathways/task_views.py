@@ -4,22 +4,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from engine import service
+from engine.errors import Conflict, TaskNotReady
+from engine.models import Pathway
+from engine.models import WorklistItem as W
+from forms.validation import FormInvalid, validate
 from webui.access import get_visible_pathway, may_work, require_area
 from webui.audit import audit
+from webui.common.phases import lane_label, stage_label
+from webui.common.timeutil import is_overdue
 from webui.extensions import db
 from webui.pathways import bp, task_rules
 from webui.pathways.conflict import render_conflict
 from webui.pathways.definitions import form_definition, version_form
-from webui.pathways.formview import (build_fields, guide_sections, raw_from_post,
-                                     shown_elsewhere, unknown_errors)
+from webui.pathways.formview import build_fields, guide_sections, raw_from_post, shown_elsewhere, unknown_errors
 from webui.pathways.previous_values import previous_values
-from webui.common.phases import lane_label, stage_label
-from webui.common.timeutil import is_overdue
 
 
 def _item(pathway, task_id):
     """The open task row of the pathway, or None when it is no longer open."""
-    from engine.models import WorklistItem as W
     return db.session.scalar(select(W).where(W.pathway_id == pathway.id, W.task_id == task_id,
                                              W.kind == "task"))
 
@@ -71,7 +74,6 @@ def _gone_after_post(pathway):
 @require_area("patient")
 def task(pathway_id, task_id):
     """Show the task's form, prefilled from a saved draft."""
-    from engine import service
     pathway, item = _visible_task(pathway_id, task_id)
     if item is None:
         return _gone(pathway)
@@ -103,7 +105,6 @@ def task_post(pathway_id, task_id):
 
 def _save_draft(pathway, item, raw):
     """Keep work in progress without validating it."""
-    from engine import service
     service.save_draft(db.session, pathway.id, item.task_id, raw, current_user.username)
     audit("save_draft", patient_id=pathway.patient_id, pathway_id=pathway.id, detail=item.title)
     db.session.commit()
@@ -123,9 +124,6 @@ def _expected_lock():
 
 def _complete(pathway, item, raw):
     """Validate and complete; the pathway moves on and the patient page shows where to."""
-    from engine import service
-    from engine.errors import Conflict, TaskNotReady
-    from forms.validation import FormInvalid, validate
     expected = _expected_lock()
     errors = task_rules.before_validation(db.session, item.form_id, pathway, raw, request.form)
     try:
@@ -157,8 +155,6 @@ def _complete(pathway, item, raw):
 
 def _after_conflict(ids, raw):
     """Someone changed the pathway first: keep the user's input when the task is still open."""
-    from engine import service
-    from engine.models import Pathway
     pathway_id, patient_id, title, task_id = ids
     pathway = db.session.get(Pathway, pathway_id)
     item = _item(pathway, task_id)

@@ -9,6 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from engine.models import TaskRecord as R
+
 PAGE_SIZE = 20      # entries shown per page (after grouping)
 RAW_LIMIT = 100     # history rows read per page at most (20 entries need ~40-80 rows)
 
@@ -62,7 +64,6 @@ def group(records, size=PAGE_SIZE):
 
 def page(session, pathway_id, before=None, size=PAGE_SIZE):
     """(entries, cursor for the next older page or None) of a pathway's timeline."""
-    from engine.models import TaskRecord as R
     query = select(R).where(R.pathway_id == pathway_id)
     if before:
         query = query.where(R.id < before)

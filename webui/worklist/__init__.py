@@ -3,15 +3,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engine import service
+from engine.errors import Conflict
+from engine.models import WorklistItem
 from webui.access import has_area, may_work, require_area
 from webui.audit import audit
+from webui.common.paging import page_count
+from webui.common.phases import LANE_LABELS, STAGE_LABELS
+from webui.common.timeutil import is_overdue
 from webui.extensions import db
 from webui.notices import unread_for_worklist
-from webui.common.paging import page_count
 from webui.pathways.guarantee import WARNING_DAYS, days_left_for
-from webui.common.phases import LANE_LABELS, STAGE_LABELS
 from webui.security import safe_local_path
-from webui.common.timeutil import is_overdue
 from webui.worklist.query import PAGE_SIZE, Filters, worklist_page
 
 bp = Blueprint("worklist", __name__, template_folder="templates")
@@ -43,7 +46,6 @@ def index():
 
 def _item_for_action(item_id):
     """The worklist item the user may claim or release, else 404."""
-    from engine.models import WorklistItem
     item = db.session.get(WorklistItem, item_id)
     if item is None or not may_work(current_user, item):
         abort(404)
@@ -57,8 +59,6 @@ def _back():
 
 def _assign(item_id, action):
     """Claim or release a task; someone else holding it gives a message, not an error."""
-    from engine import service
-    from engine.errors import Conflict
     item = _item_for_action(item_id)
     title, holder = item.title, item.assignee
     change, audit_action, done_message = ASSIGN_ACTIONS[action]

@@ -1,8 +1,10 @@
 """The worklist query: my roles and organisation, filters, due-date order, paging."""
 from dataclasses import dataclass
+
 from sqlalchemy import func, select
 
 from engine import clock
+from engine.models import WorklistItem as W
 from webui.common.paging import page_number
 from webui.common.phases import LANE_LABELS, STAGE_LABELS
 from webui.common.timeutil import overdue_before
@@ -49,7 +51,6 @@ class Filters:
 
 def _conditions(user, filters, now):
     """The WHERE conditions for the user's worklist under the filters."""
-    from engine.models import WorklistItem as W
     conditions = [W.org_code == user.organisation_code, W.role.in_(sorted(user.roles))]
     # condition builders keyed by the filter that switches them on
     optional = {
@@ -66,7 +67,6 @@ def _conditions(user, filters, now):
 
 def worklist_page(session, user, filters, now=None):
     """Return (items, total) for one page of the user's worklist, soonest due first."""
-    from engine.models import WorklistItem as W
     now = now or clock.utcnow()
     conditions = _conditions(user, filters, now)
     total = session.scalar(select(func.count()).select_from(W).where(*conditions))
