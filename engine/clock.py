@@ -6,17 +6,20 @@ context-local clock, so tests and ``tick`` can move time without touching the wa
 """
 import contextlib
 import contextvars
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Self, overload
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer
 
+LOCAL_TZ: tzinfo
 try:
     from zoneinfo import ZoneInfo
     LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 except Exception:  # pragma: no cover - tz database missing
     LOCAL_TZ = UTC
 
-_NOW = contextvars.ContextVar("forlob_engine_now", default=None)
+_NOW: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("forlob_engine_now", default=None)
 # Zero except in demo mode, where `flask demo advance` moves every process's clock forward.
 _OFFSET = timedelta(0)
 
@@ -37,7 +40,15 @@ def offset() -> timedelta:
     return _OFFSET
 
 
-def as_utc(value):
+@overload
+def as_utc(value: datetime) -> datetime: ...
+
+
+@overload
+def as_utc(value: None) -> None: ...
+
+
+def as_utc(value: datetime | None) -> datetime | None:
     """Return an aware UTC datetime (naive values are taken as UTC, as SQLite returns them)."""
     if value is None:
         return None
@@ -58,7 +69,7 @@ def today() -> date:
 
 
 @contextlib.contextmanager
-def frozen_at(moment):
+def frozen_at(moment: datetime | None) -> Iterator[datetime | None]:
     """Run a block with the engine clock fixed at `moment` (None: the wall clock)."""
     token = _NOW.set(as_utc(moment) if moment is not None else utcnow())
     try:
@@ -71,7 +82,7 @@ class ClockDatetime(datetime):
     """A datetime whose now() is the engine clock; installed into SpiffWorkflow's timers."""
 
     @classmethod
-    def now(cls, tz=None):
+    def now(cls, tz: tzinfo | None = None) -> Self:
         """The engine clock in `tz` (naive local time when tz is None, as datetime.now does)."""
         moment = now()
         result = moment.astimezone(tz) if tz else moment.astimezone().replace(tzinfo=None)
@@ -79,6 +90,6 @@ class ClockDatetime(datetime):
                         result.second, result.microsecond, result.tzinfo)
 
 
-def install():
+def install() -> None:
     """Make SpiffWorkflow's timer definitions read the engine clock (idempotent)."""
     timer.datetime = ClockDatetime

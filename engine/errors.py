@@ -1,11 +1,16 @@
 """Named exceptions raised by the engine, each with a clear message."""
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Self
+
+if TYPE_CHECKING:  # annotations only: sandbox workers import this module and need no database layer
+    from engine.models import DefinitionVersion
 
 # Callables told the kind ("conflict", "sandbox_violation") of each such error as it is made;
 # the web layer's metrics subscribe here, so the engine itself needs no metrics library.
-OBSERVERS = []
+OBSERVERS: list[Callable[[str], object]] = []
 
 
-def _observe(kind):
+def _observe(kind: str) -> None:
     for observer in OBSERVERS:
         observer(kind)
 
@@ -17,7 +22,7 @@ class EngineError(Exception):
 class InvalidDefinition(EngineError):
     """A BPMN/DMN bundle failed parsing or validation; `.problems` lists why."""
 
-    def __init__(self, problems):
+    def __init__(self, problems: Iterable[Iterable[str | int | None]]) -> None:
         self.problems = [tuple(p) for p in problems]
         lines = [f"{f or '?'}:{line or '?'} [{element or '-'}] {msg}"
                  for f, element, line, msg in self.problems]
@@ -31,7 +36,7 @@ class TaskNotReady(EngineError):
 class Conflict(EngineError):
     """Someone else changed the pathway first; reload and try again."""
 
-    def __init__(self, *args):
+    def __init__(self, *args: object) -> None:
         super().__init__(*args)
         _observe("conflict")
 
@@ -43,7 +48,11 @@ class SandboxViolation(EngineError):
     "cpu", "steps", "size", "policy", "exception", "error"); `.pathway_id`, `.patient_id` and
     `.version_id` are filled in by the facade so the edge can log and audit the failure."""
 
-    def __init__(self, message, element=None, limit="policy"):
+    pathway_id: int | None
+    patient_id: int | None
+    version_id: int | None
+
+    def __init__(self, message: str, element: str | None = None, limit: str = "policy") -> None:
         self.element = element
         self.reason = message
         self.limit = limit
@@ -53,7 +62,7 @@ class SandboxViolation(EngineError):
         where = f" in element '{element}'" if element else ""
         super().__init__(f"Sandbox violation{where}: {message}")
 
-    def at(self, element):
+    def at(self, element: str) -> Self:
         """Return a copy of this violation that names the element."""
         if self.element:
             return self
@@ -63,7 +72,7 @@ class SandboxViolation(EngineError):
 class ScriptError(SandboxViolation):
     """A script or expression raised an ordinary error (e.g. a name missing from the data)."""
 
-    def __init__(self, message, element=None, limit="error"):
+    def __init__(self, message: str, element: str | None = None, limit: str = "error") -> None:
         super().__init__(message, element, limit)
 
 
@@ -82,7 +91,7 @@ class NotFound(EngineError):
 class StaleBase(EngineError):
     """A proposal's base version is no longer the newest: `.newer` versions changed the same files."""
 
-    def __init__(self, message, newer, changed_files):
+    def __init__(self, message: str, newer: list["DefinitionVersion"], changed_files: list[str]) -> None:
         self.newer = newer
         self.changed_files = changed_files
         super().__init__(message)
@@ -91,7 +100,7 @@ class StaleBase(EngineError):
 class ScenarioFailed(EngineError):
     """A candidate version failed one or more scenarios; `.results` says which and at which step."""
 
-    def __init__(self, results):
+    def __init__(self, results: list[dict[str, Any]]) -> None:
         self.results = results
         failed = [r for r in results if not r.get("ok")]
         super().__init__("scenario(s) failed: " + "; ".join(
@@ -101,6 +110,6 @@ class ScenarioFailed(EngineError):
 class ReviewRefused(EngineError):
     """A review action is not allowed: self-approval, or a version in the wrong status."""
 
-    def __init__(self, code, message):
+    def __init__(self, code: str, message: str) -> None:
         self.code = code
         super().__init__(message)

@@ -105,7 +105,7 @@ def check_schema(form_id, schema):
     if not isinstance(components, list) or not components:
         problems.append("components must be a non-empty list")
         components = []
-    seen = set()
+    seen: set[object] = set()  # field keys met so far (malformed ones too)
     for c in _walk(components):
         if not isinstance(c, dict):
             problems.append("every component must be an object")

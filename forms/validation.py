@@ -13,7 +13,7 @@ from forms.registry import FormDefinition, load_form
 from forms.scoring import score
 
 DEFAULT_MAX_LENGTH = {"textfield": 200, "textarea": 4000}
-EMPTY = ("", None, [])
+EMPTY: tuple[object, ...] = ("", None, [])
 MSG = {
     "required": "Feltet skal udfyldes.",
     "text": "Skal være tekst.",
@@ -80,7 +80,7 @@ def _text(c, required):
     """String field with length (and optional pattern) limits."""
     v = c.get("validate", {})
     high = v.get("maxLength", DEFAULT_MAX_LENGTH[c["type"]])
-    checks = [mv.Length(max=high, error=MSG["too_long"].format(max=high))]
+    checks: list[mv.Validator] = [mv.Length(max=high, error=MSG["too_long"].format(max=high))]
     if v.get("minLength"):
         checks.append(mv.Length(min=v["minLength"], error=MSG["too_short"].format(min=v["minLength"])))
     if v.get("pattern"):
@@ -145,7 +145,7 @@ def _build_field(c):
 
 
 # id(definition) → (definition, schema class); keeping the definition alive keeps its id unique.
-_SCHEMAS = {}
+_SCHEMAS: dict[int, tuple[FormDefinition, type[Schema]]] = {}
 
 
 def _definition(form):
@@ -210,7 +210,7 @@ def validate(form, raw) -> dict:
         cleaned = build_schema(definition).load(_present({k: v for k, v in raw.items() if k in known}))
         errors = {}
     except ValidationError as exc:
-        errors = {k: _flatten(v) for k, v in exc.messages.items()}
+        errors = {k: _flatten(v) for k, v in exc.messages_dict.items()}
         cleaned = {k: v for k, v in exc.valid_data.items()} if isinstance(exc.valid_data, dict) else {}
     for rule in definition.meta.get("rules", []):
         key = rule["field"]

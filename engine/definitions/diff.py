@@ -77,7 +77,7 @@ def _dmn_items(root):
             items[decision.get("id")] = ("element", decision.get("name") or "",
                                          {"type": "decision"})
             continue
-        columns = {"input": [], "output": []}
+        columns: dict[str, list[str | None]] = {"input": [], "output": []}  # column labels in order
         summary = {"type": "decision", "hitPolicy": table.get("hitPolicy", "UNIQUE")}
         for col in table:
             kind = _local(col.tag)

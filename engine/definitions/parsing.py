@@ -127,7 +127,7 @@ def split_bundle(files):
 
 def check_forms(forms):
     """Problems of a bundle's forms: each must be well-formed form-js with our metadata."""
-    problems = []
+    problems: list[tuple[str | None, str | None, int | None, str]] = []  # (file, element, line, message)
     for form_id, data in sorted(forms.items()):
         name = f"{FORM_PREFIX}{form_id}.json"
         try:
@@ -206,7 +206,7 @@ def _problem_from_spiff(name, exc, roots):
     return (file_name, element, line, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 
-_CACHE = {}
+_CACHE: dict[str, Bundle] = {}  # content hash -> parsed bundle
 _CACHE_LOCK = threading.Lock()
 
 

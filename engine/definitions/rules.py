@@ -67,7 +67,8 @@ def check_specs(bundle, roots, known_forms):
 
 
 def _unique_process_ids(roots):
-    seen, problems = {}, []
+    seen: dict[str | None, str] = {}  # process id -> file that defines it first
+    problems = []
     for name, root in roots.items():
         for proc in root.iterfind(".//bpmn:process", NS):
             pid = proc.get("id")
@@ -84,7 +85,8 @@ def _no_cycles(name, root):
     for container in root.iter():
         if _local(container) not in FLOW_CONTAINERS:
             continue
-        graph, flows = {}, {}
+        graph: dict[str | None, list[str | None]] = {}  # element id -> ids its flows lead to
+        flows = {}
         for child in container:
             kind = _local(child)
             if kind == "sequenceFlow":
@@ -144,7 +146,7 @@ def _references(name, root, decisions, processes):
 
 def _find_back_edge(graph):
     """Return one (source, target) edge that closes a cycle, or None (iterative DFS)."""
-    colour = {}
+    colour: dict[str | None, int] = {}  # node -> 1 while on the DFS stack, 2 when finished
     for start in list(graph):
         if colour.get(start):
             continue

@@ -7,6 +7,7 @@ awaited messages, carry drafts over (engine/form_drafts.py), history row and aud
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
@@ -146,7 +147,7 @@ def dry_run(session, version_id, from_version=None, pathway_ids=None, limit=None
         rows = session.scalars(select(Pathway).options(undefer(Pathway.state))
                                .where(Pathway.id.in_(ids[start:start + 500]))
                                .order_by(Pathway.id)).all()
-        tasks = {}
+        tasks: dict[int, list[str]] = {}  # pathway id -> task specs of its open user tasks
         for pid, spec in session.execute(select(WorklistItem.pathway_id, WorklistItem.task_spec)
                                          .where(WorklistItem.pathway_id.in_(ids[start:start + 500]),
                                                 WorklistItem.kind == "task")):
@@ -163,7 +164,7 @@ def dry_run(session, version_id, from_version=None, pathway_ids=None, limit=None
 
 def grouped(verdicts):
     """Verdicts grouped by (version, stage, open tasks, migratable, reason): dicts with counts."""
-    groups = OrderedDict()
+    groups: OrderedDict[tuple[int, str, tuple, bool, str], dict[str, Any]] = OrderedDict()
     for v in sorted(verdicts, key=lambda v: (v.from_version, v.stage or "", v.open_tasks,
                                               not v.migratable, v.reason)):
         key = (v.from_version, v.stage, v.open_tasks, v.migratable, v.reason)

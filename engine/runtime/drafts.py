@@ -25,7 +25,7 @@ def _collect_keys(components, keys):
 
 def keys_of(definition):
     """Every field key of a form-js definition (nested groups included)."""
-    keys = set()
+    keys: set[str] = set()
     _collect_keys((definition or {}).get("components"), keys)
     return keys
 

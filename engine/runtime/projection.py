@@ -1,5 +1,6 @@
 """Projections written in the same transaction as the pathway: worklist, summary, indexes."""
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -68,7 +69,7 @@ def _due(task):
 
 def wanted_items(live):
     """{task_id: column dict} for the open user tasks and visible waits of a run."""
-    wanted = {}
+    wanted: dict[str, dict[str, Any]] = {}
     if live.pathway.status != "active":
         return wanted
     stage_name = live.process.name

@@ -14,7 +14,7 @@ ISO_LITERAL = re.compile(r"^(R\d*/)?(P(\d+[YMWD])*(T(\d+[HMS])+)?|\d{4}-\d{2}-\d
                          r"(/P(\d+[YMWD])*(T(\d+[HMS])+)?)?$", re.IGNORECASE)
 
 
-def is_iso_literal(text):
+def is_iso_literal(text: str) -> bool:
     """True when a timer expression is a bare ISO 8601 date, duration or cycle."""
     return bool(text) and bool(ISO_LITERAL.match(text.strip()))
 
@@ -27,7 +27,7 @@ class ExpressionCheck(NamedTuple):
     line: int | None = None
 
 
-def _compile(text, mode):
+def _compile(text: str, mode: str) -> str | None:
     """None when `text` compiles under the sandbox policy, else the refusal."""
     try:
         isolation.check(text, mode)  # in a worker: compiling hostile text can be slow or huge
@@ -36,7 +36,7 @@ def _compile(text, mode):
     return None
 
 
-def _dmn_entry(text):
+def _dmn_entry(text: str) -> str | None:
     """A DMN cell compiles the way the rules accept it: value, comparison or `?` test."""
     if text in ("", "-"):
         return None
@@ -46,7 +46,7 @@ def _dmn_entry(text):
     return None if any(e is None for e in errors) else _compile(text, "eval") or errors[0]
 
 
-def check_expression(kind, text):
+def check_expression(kind: str, text: object) -> ExpressionCheck:
     """Compile one expression of the given kind in the sandbox; never execute it."""
     if kind not in KINDS:
         raise ValueError(f"unknown expression kind {kind!r}")

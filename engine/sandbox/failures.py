@@ -1,5 +1,6 @@
 """Steps that failed in the sandbox: recorded (with an audit entry) and counted per element."""
 import logging
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -52,7 +53,7 @@ def counts_by_version(session, version_ids):
         .where(SandboxFailure.version_id.in_(list(version_ids)))
         .group_by(SandboxFailure.version_id, SandboxFailure.element, SandboxFailure.limit_kind)
         .order_by(func.count().desc()))
-    result = {}
+    result: dict[int, list[tuple[str, str, int, datetime]]] = {}
     for version_id, element, limit, count, last in rows:
         result.setdefault(version_id, []).append((element, limit, count, last))
     return result

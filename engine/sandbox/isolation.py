@@ -42,7 +42,7 @@ class Click:
                                 f"is spent)", limit="time")
 
 
-_CLICK = contextvars.ContextVar("forlob_click", default=None)
+_CLICK: contextvars.ContextVar[Click | None] = contextvars.ContextVar("forlob_click", default=None)
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ shared references, so the decoded value is a plain tree no larger than the bytes
 """
 import json
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from engine.errors import SandboxViolation
 
@@ -16,7 +17,7 @@ MAX_REPLY = 8 * 1024 * 1024   # bytes a worker may answer with
 TAG = "$forlob"
 
 
-def _default(value):
+def _default(value: object) -> dict[str, object] | list[Any]:
     if isinstance(value, datetime):
         return {TAG: "datetime", "v": value.isoformat()}
     if isinstance(value, date):
@@ -31,7 +32,7 @@ def _default(value):
     raise TypeError(f"a {type(value).__name__} cannot leave the sandbox")
 
 
-def encode(value):
+def encode(value: object) -> bytes:
     """JSON bytes of a reply (raises SandboxViolation when it is not plain data or too big)."""
     try:
         text = json.dumps(value, default=_default, ensure_ascii=False, check_circular=True,
@@ -45,7 +46,7 @@ def encode(value):
     return blob
 
 
-def _hook(obj):
+def _hook(obj: dict[str, Any]) -> datetime | date | timedelta | dict[str, Any]:
     kind = obj.get(TAG) if len(obj) == 2 else None
     if kind == "datetime":
         return datetime.fromisoformat(obj["v"])
@@ -57,7 +58,7 @@ def _hook(obj):
     return obj
 
 
-def decode(blob):
+def decode(blob: bytes) -> Any:
     """The value of a worker's JSON reply; anything malformed is a SandboxViolation."""
     if len(blob) > MAX_REPLY:
         raise SandboxViolation("the result would be too large", limit="size")
