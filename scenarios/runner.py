@@ -193,7 +193,8 @@ def run_one(files, scenario):
         with Session(bind) as session:
             service.deploy_bundle(session, files, "scenarie", note="scenarie")
             journey = Journey(session, files, scenario["start"])
-            for step in scenario["steps"]:
+            # step_no is read by the except clause below: the step a failure happened at
+            for step_no, step in enumerate(scenario["steps"], 1):  # noqa: B007
                 _step(journey, step)
     except Exception as exc:  # any failure of the candidate is this scenario's result
         result.update(ok=False, step=step_no or None, message=_message(exc))
