@@ -19,6 +19,7 @@ from engine.definitions.versions import (
     get_version,
     latest_version,
 )
+from engine.definitions.review import require_approved
 from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, SandboxViolation
 from engine.migration import moves
 from engine.migration.moves import NotMigratable, dry_run, grouped
@@ -98,6 +99,7 @@ def start_pathway(session, patient_id, data, actor, now=None):
     version = current_version(session)
     if version is None:
         raise NotFound("no pathway definition is deployed")
+    require_approved(version, "starting a pathway")
     previous = session.scalar(select(Pathway.id).where(Pathway.patient_id == patient_id)
                               .order_by(Pathway.id.desc()).limit(1))
     data = spiff.jsonable(dict(data or {}))

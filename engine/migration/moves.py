@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
 from engine import audit, clock
+from engine.definitions.review import require_approved
 from engine.definitions.versions import bundle_of, get_version
 from engine.migration.run import NotMigratable, migrate_run
 from engine.migration.spec_changes import ChangeCache
@@ -40,7 +41,8 @@ class Context:
 
     def __init__(self, session, version_id):
         self.session = session
-        self.version_id = get_version(session, version_id).id  # a plain id survives commits
+        # four eyes: dry runs, jobs and single moves all build a Context for their target
+        self.version_id = require_approved(get_version(session, version_id), "a migration").id
         self.bundle = bundle_of(session, self.version_id)
         self.changes = ChangeCache()
         self.forms = FormKeys(session)
