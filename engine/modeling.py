@@ -6,8 +6,8 @@ re-exported so callers never reach into the subpackages (tests/unit/test_layerin
 """
 from engine.definitions.diff import diff_bundles
 from engine.definitions.parsing import MAX_FILE_BYTES, content_hash, form_id_of, parse_bundle
-from engine.definitions.review import approved_versions, require_approved, was_approved
 from engine.definitions.proposals import approve, check_candidate, propose, rebase, reject, rollback
+from engine.definitions.review import approved_versions, require_approved, was_approved
 from engine.definitions.versions import (
                                          bundle_of,
                                          current_version,

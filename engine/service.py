@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 from engine import audit, clock
+from engine.definitions.review import require_approved
 from engine.definitions.versions import (
     current_version,
     deploy_bundle,
@@ -19,7 +20,6 @@ from engine.definitions.versions import (
     get_version,
     latest_version,
 )
-from engine.definitions.review import require_approved
 from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, SandboxViolation
 from engine.migration import moves
 from engine.migration.moves import NotMigratable, dry_run, grouped

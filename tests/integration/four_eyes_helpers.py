@@ -3,9 +3,8 @@ import pytest
 
 from engine import service
 from engine.definitions import versions
-from tests.fixtures.engine import LOOP_FORMS, loop_files
+from tests.fixtures.engine import LOOP_FORMS, START_DATA, loop_files
 from tests.integration.engine_helpers import T0, new_patient
-from tests.fixtures.engine import START_DATA
 
 # Label-only edits in two different files: proposals from one base merge file by file, and
 # every version differs from another in texts only (always migratable, auto-migration-safe).
