@@ -98,14 +98,16 @@ def failures(session, job_id, limit=200):
 
 
 def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS,
-              source="worker"):
+              source="worker", until=None):
     """Migrate up to `batch` pending pathways of the oldest running job; return how many were
     handled (including conflicts that will be retried).
 
     Every pathway is atomic: its migration, history, audit entry and item status are written
     together or not at all. `commit()` is called once `group_seconds` have passed since the
     transaction's first pathway (0: after every pathway), which keeps SQLite's per-commit
-    sync off the critical path. When a pathway's work has to be rolled back (a conflict with
+    sync off the critical path. With `until` (a time.monotonic() value) the batch stops taking
+    pathways once it has passed, so the worker's timer sweep is never late by more than one
+    pathway's click budget beyond its migration turn. When a pathway's work has to be rolled back (a conflict with
     a clinician, an error after the pathway was changed), the uncommitted pathways of that
     group are simply still pending (the next batch redoes them), and the rest of this batch
     commits pathway by pathway.
@@ -129,6 +131,8 @@ def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS,
     handled = uncommitted = 0
     checked = opened = time.monotonic()
     for item_id, pathway_id, attempts in items:
+        if until is not None and handled and time.monotonic() >= until:
+            break  # the turn is over: timers come first; the rest stays pending
         if time.monotonic() - checked > STATUS_EVERY_S:  # a pause or cancel takes effect soon
             checked = time.monotonic()
             if session.scalar(select(MigrationJob.status).where(
