@@ -123,3 +123,7 @@ class NotApproved(ReviewRefused):
         self.version_id = version_id
         self.purpose = purpose
         super().__init__("not_approved", message)
+
+
+class RunTooLarge(EngineError):
+    """A run's serialized state outgrew the hard cap (engine/runtime/pathways.MAX_STATE_BYTES)."""
