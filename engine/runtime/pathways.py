@@ -31,6 +31,10 @@ class Live:
         self.patient_name = patient_name
         self.records = []
         self.notices = {}   # key -> notification dict, written to the inbox on save
+        # organisations a person chose in this step (enrolment's further participants, from
+        # the submitted form the web edge validated): the only way besides the referral's
+        # organisations that an organisation becomes a participant (never workflow data)
+        self.granted = set()
 
     @property
     def stage(self):
