@@ -5,8 +5,11 @@ patients (issue 19): migrating to a proposal or a rejected version, auto-migrati
 rolling back to a proposal that an approval merged (superseded, never approved), and a job
 created before the rule existed.
 """
+import importlib.util
+from pathlib import Path
+
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from engine import modeling, service
 from engine.definitions.proposals import approve, propose, reject, rollback
@@ -117,3 +120,24 @@ def test_no_pathway_starts_on_a_current_version_nobody_approved(s):
         start(s, 1)
     s.rollback()
     assert s.scalar(select(Pathway.id)) is None
+
+
+def test_the_backfill_marks_pre_review_versions_approved_but_never_proposals(s):
+    path = Path(__file__).resolve().parents[2] / "webui/migrations/versions/0810_four_eyes_backfill.py"
+    spec = importlib.util.spec_from_file_location("backfill_0810", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    base = deploy_base(s)
+    first, _ = propose(s, base.id, edit(base_files(), "entry.bpmn", 1), "ejer")
+    second, _ = propose(s, base.id, edit(base_files(), "loop.bpmn", 1), "ejer")
+    approve(s, first.id, "ejer2")
+    approve(s, second.id, "ejer2")  # merged: `second` is superseded, never approved
+    s.commit()
+    s.execute(update(DefinitionVersion).where(DefinitionVersion.id == base.id).values(
+        approved_by=None))  # as a version deployed before the review columns existed
+    s.commit()
+    s.execute(text(module.BACKFILL))
+    s.commit()
+    s.expire_all()
+    assert s.get(DefinitionVersion, base.id).approved_by == "system"
+    assert s.get(DefinitionVersion, second.id).approved_by is None

@@ -18,12 +18,14 @@ branch_labels = None
 depends_on = None
 
 
+BACKFILL = ("UPDATE definition_version SET approved_by = deployed_by, approved_at = deployed_at "
+            "WHERE approved_by IS NULL AND status IN ('current', 'superseded') "
+            "AND id NOT IN (SELECT version_id FROM definition_event "
+            "WHERE action IN ('proposed', 'merged'))")
+
+
 def upgrade():
-    op.execute(
-        "UPDATE definition_version SET approved_by = deployed_by, approved_at = deployed_at "
-        "WHERE approved_by IS NULL AND status IN ('current', 'superseded') "
-        "AND id NOT IN (SELECT version_id FROM definition_event "
-        "WHERE action IN ('proposed', 'merged'))")
+    op.execute(BACKFILL)
 
 
 def downgrade():
