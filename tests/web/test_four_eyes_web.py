@@ -90,3 +90,26 @@ def test_cli_migrate_refuses_a_proposal(app, runner, setup):
     result = runner.invoke(args=["engine", "migrate", "--to", str(setup["proposal"])])
     assert result.exit_code != 0 and "proposed" in result.output
     assert _pathway_version(app, setup["pathway"]) == setup["base"]
+
+
+def test_a_backtracking_pattern_is_refused_by_the_modelers_validate(auth, client, app, setup):
+    """Issue 19: `Notat (.*.*)*X` reached through /modeler/api/validate froze the web process.
+    It is harmless under RE2; a pattern RE2 cannot take is refused with a message."""
+    with app.app_context():
+        current = service.current_version(db.session)
+        base, form = current.id, current.files["forms/indskrivning.json"]
+    assert '"pattern": "' in form
+    start = form.index('"pattern": "') + len('"pattern": "')
+    end = form.index('"', start)
+    auth.login("ejer")
+    for pattern, ok in (("Notat (.*.*)*X", None), ("(x)\\\\1", False)):
+        changed = form[:start] + pattern + form[end:]
+        answer = client.post("/modeler/api/validate", json={
+            "base_version": base, "files": {"forms/indskrivning.json": changed}})
+        body = answer.get_json()
+        assert answer.status_code == 200
+        if ok is False:
+            assert body["ok"] is False
+            assert any("RE2" in p["message"] for p in body["problems"]), body["problems"]
+        else:  # valid RE2: no problem about the pattern (scenarios may still run and fail)
+            assert not any("pattern" in p["message"] for p in body["problems"]), body["problems"]
