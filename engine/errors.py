@@ -113,3 +113,17 @@ class ReviewRefused(EngineError):
     def __init__(self, code: str, message: str) -> None:
         self.code = code
         super().__init__(message)
+
+
+class NotApproved(ReviewRefused):
+    """A version whose content no second process owner approved was about to become current or
+    receive pathways (`.version_id`, `.purpose`): refused by engine/definitions/review.py."""
+
+    def __init__(self, version_id: int | None, purpose: str, message: str) -> None:
+        self.version_id = version_id
+        self.purpose = purpose
+        super().__init__("not_approved", message)
+
+
+class RunTooLarge(EngineError):
+    """A run's serialized state outgrew the hard cap (engine/runtime/pathways.MAX_STATE_BYTES)."""

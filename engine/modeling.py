@@ -7,6 +7,7 @@ re-exported so callers never reach into the subpackages (tests/unit/test_layerin
 from engine.definitions.diff import diff_bundles
 from engine.definitions.parsing import MAX_FILE_BYTES, content_hash, form_id_of, parse_bundle
 from engine.definitions.proposals import approve, check_candidate, propose, rebase, reject, rollback
+from engine.definitions.review import approved_versions, require_approved, was_approved
 from engine.definitions.versions import (
                                          bundle_of,
                                          current_version,
@@ -44,6 +45,8 @@ __all__ = [
     # proposing and reviewing
     "approve", "check_candidate", "check_expression", "diff_bundles", "propose", "rebase",
     "reject", "rollback", "counts_by_version",
+    # four eyes: the one rule for what may become current or receive pathways
+    "approved_versions", "require_approved", "was_approved",
     # migrating running pathways
     "auto_migrate_if_safe", "create_job", "dry_run", "failures", "get_job", "grouped",
     "migrate_pathway", "MigrationItem", "MigrationJob", "NotMigratable", "progress", "run_batch",

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 from engine import audit, clock
+from engine.definitions.review import require_approved
 from engine.definitions.versions import (
     current_version,
     deploy_bundle,
@@ -98,6 +99,7 @@ def start_pathway(session, patient_id, data, actor, now=None):
     version = current_version(session)
     if version is None:
         raise NotFound("no pathway definition is deployed")
+    require_approved(version, "starting a pathway")
     previous = session.scalar(select(Pathway.id).where(Pathway.patient_id == patient_id)
                               .order_by(Pathway.id.desc()).limit(1))
     data = spiff.jsonable(dict(data or {}))
@@ -141,6 +143,9 @@ def complete_task(session, pathway_id, task_id, data, actor, expected_lock=None,
             live.workflow.do_engine_steps()
         spiff.step(run, spec.bpmn_id)
         projection.mark_treatment_contact(live.pathway, spec, now)
+        live.granted = _chosen_participants(clean)
+        if clean.get("tovholder_org"):  # enrolment: the web edge derives it from the chosen user
+            live.pathway.tovholder_org = str(clean["tovholder_org"])[:64]
         live.record("task", actor, now, data=clean, task_spec=spec.bpmn_id,
                     title=spec.bpmn_name or spec.name, lane=spec.lane,
                     form_id=(spec.extensions or {}).get("properties", {}).get("form"),
@@ -152,6 +157,13 @@ def complete_task(session, pathway_id, task_id, data, actor, expected_lock=None,
         session.delete(draft)
         session.flush()
     return live.pathway
+
+
+def _chosen_participants(form_data):
+    """Organisations a person chose in a submitted form (`participating_orgs`, validated by the
+    web edge against the organisation table); only these, besides the referral's, grant access."""
+    chosen = form_data.get("participating_orgs")
+    return {str(c)[:64] for c in chosen if c} if isinstance(chosen, list) else set()
 
 
 def save_draft(session, pathway_id, task_id, data, actor):

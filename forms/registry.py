@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from forms.patterns import pattern_problem
 from forms.scoring import check_spec
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
@@ -88,6 +89,10 @@ def _check_component(c, problems, seen):
     for bound in ("min", "max", "minLength", "maxLength"):
         if bound in validate and not isinstance(validate[bound], (int, float)):
             problems.append(f"field {key!r}: {bound} must be a number")
+    if "pattern" in validate:  # run with RE2 (linear time): refuse what RE2 cannot take
+        problem = pattern_problem(validate["pattern"])
+        if problem:
+            problems.append(f"field {key!r}: {problem}")
     if ctype == "datetime" and c.get("subtype") != "date":
         problems.append(f"field {key!r}: only date subtype is supported")
 

@@ -9,6 +9,7 @@ import math
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from marshmallow import validate as mv
 
+from forms.patterns import matches
 from forms.registry import FormDefinition, load_form
 from forms.scoring import score
 
@@ -76,6 +77,18 @@ def _range(v):
     return mv.Range(min=lo, max=hi, error=MSG[key].format(min=lo, max=hi))
 
 
+class _Pattern(mv.Validator):
+    """Matches the whole value with RE2 (forms/patterns.py), never with Python's re."""
+
+    def __init__(self, pattern):
+        self.pattern = pattern
+
+    def __call__(self, value):
+        if not matches(self.pattern, value):
+            raise ValidationError(MSG["pattern"])
+        return value
+
+
 def _text(c, required):
     """String field with length (and optional pattern) limits."""
     v = c.get("validate", {})
@@ -84,7 +97,7 @@ def _text(c, required):
     if v.get("minLength"):
         checks.append(mv.Length(min=v["minLength"], error=MSG["too_short"].format(min=v["minLength"])))
     if v.get("pattern"):
-        checks.append(mv.Regexp(f"^(?:{v['pattern']})$", error=MSG["pattern"]))
+        checks.append(_Pattern(v["pattern"]))
     return fields.String(validate=checks, error_messages={"invalid": MSG["text"]})
 
 

@@ -6,6 +6,7 @@ forms and a throw-away database, which the engine does not import.
 from sqlalchemy import select
 
 from engine.clock import utcnow
+from engine.definitions.review import require_approved
 from engine.definitions.versions import (
     as_bytes,
     current_version,
@@ -178,15 +179,16 @@ def reject(session, version_id, actor, reason=""):
 
 
 def rollback(session, version_id, actor):
-    """Make an earlier (superseded) version current again; return (version, previous current)."""
+    """Make an earlier version current again; return (version, previous current).
+
+    Only content that was approved and current before qualifies (NotApproved otherwise): a
+    proposal merged onto a newer version is superseded too, but was never approved itself.
+    """
     lock_versions(session)
     version = get_version(session, version_id)
     session.refresh(version)
     if version.status == "current":
         raise ReviewRefused("already_current", f"version {version.id} is already current")
-    if version.status != "superseded":
-        raise ReviewRefused("not_approved", f"version {version.id} is {version.status}; only a "
-                                            f"version that was current before can be made "
-                                            f"current again")
+    require_approved(version, "a rollback")
     previous = make_current(session, version, actor, action="rolled_back")
     return version, previous

@@ -1,4 +1,6 @@
 """Forløb's own definition rules, checked on top of the BPMN schema (contracts §1–2)."""
+import re
+from datetime import timedelta
 
 from engine.errors import SandboxViolation
 from engine.sandbox import isolation
@@ -15,6 +17,20 @@ LANES = {
     "kommune": ("municipal_clinician", "municipality_org"),
     "tovholder": ("tovholder", "tovholder_org"),
 }
+# Bounded runs: every firing of a cycle timer adds to the run's state, so a cycle must have a
+# count, at most MAX_CYCLE_REPEATS, and an interval of at least MIN_CYCLE_INTERVAL (a clinical
+# pathway reminds in hours or days, not minutes). See docs/engine.md, "Bounded runs".
+MAX_CYCLE_REPEATS = 100
+MIN_CYCLE_INTERVAL = timedelta(hours=1)
+CYCLE = re.compile(r"^R(?P<count>\d*)/(?:(?P<lead>P[^/]+)|[^/P][^/]*/(?P<trail>P[^/]+))$",
+                   re.IGNORECASE)
+DURATION = re.compile(r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?"
+                      r"(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?"
+                      r"(?:(?P<seconds>\d+)S)?)?$", re.IGNORECASE)
+# shortest length of each unit, so a cycle's interval is never overestimated
+UNIT = {"years": timedelta(days=365), "months": timedelta(days=28), "weeks": timedelta(weeks=1),
+        "days": timedelta(days=1), "hours": timedelta(hours=1), "minutes": timedelta(minutes=1),
+        "seconds": timedelta(seconds=1)}
 FLOW_CONTAINERS = ("process", "subProcess", "transaction", "adHocSubProcess")
 
 
@@ -46,6 +62,7 @@ def check_documents(roots):
             problems.extend(_no_standard_loops(name, root))
             problems.extend(_user_tasks_declared(name, root))
             problems.extend(_bpmn_expressions(name, root))
+            problems.extend(_bounded_cycles(name, root))
         else:
             problems.extend(_dmn_expressions(name, root))
     return problems
@@ -235,6 +252,39 @@ def _bpmn_expressions(name, root):
         if due:
             problems += _compile(name, task.get("id"), task.sourceline, due, "eval",
                                  "'due' expression")
+    return problems
+
+
+def cycle_problem(text):
+    """Why a timeCycle is not bounded enough for a clinical pathway, or None when it is."""
+    match = CYCLE.match((text or "").strip())
+    if match is None:
+        return (f"cycle timer {text!r} must be a literal ISO 8601 repetition 'R<count>/<interval>' "
+                f"(e.g. R10/P7D), so its bound can be checked at deploy")
+    if not match["count"]:
+        return f"cycle timer {text!r} repeats without end; give a count of at most {MAX_CYCLE_REPEATS}"
+    if int(match["count"]) > MAX_CYCLE_REPEATS:
+        return f"cycle timer {text!r} repeats {int(match['count'])} times; at most {MAX_CYCLE_REPEATS}"
+    duration = DURATION.match(match["lead"] or match["trail"])
+    if duration is None:
+        return f"cycle timer {text!r} has no readable interval"
+    interval = sum((UNIT[k] * int(v) for k, v in duration.groupdict().items() if v), timedelta())
+    if interval < MIN_CYCLE_INTERVAL:
+        return (f"cycle timer {text!r} fires every {interval}; the shortest interval allowed is "
+                f"{MIN_CYCLE_INTERVAL}")
+    return None
+
+
+def _bounded_cycles(name, root):
+    """Every cycle timer has a count and an interval within the bounds above."""
+    problems = []
+    for timer in root.iterfind(".//bpmn:timeCycle", NS):
+        problem = cycle_problem(timer.text)
+        if problem:  # named by its event (timeCycle -> timerEventDefinition -> event)
+            definition = timer.getparent()
+            event = definition.getparent() if definition is not None else None
+            problems.append((name, _owner_id(event if event is not None else timer),
+                             timer.sourceline, problem))
     return problems
 
 

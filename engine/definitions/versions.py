@@ -18,6 +18,7 @@ from engine.definitions.parsing import (
     parse_bundle,
     remember,
 )
+from engine.definitions.review import require_approved
 from engine.errors import InvalidDefinition, NotFound
 from engine.models import DefinitionEvent, DefinitionVersion
 
@@ -108,8 +109,12 @@ def lock_versions(session):
 def make_current(session, version, actor, approved=False, action="made_current"):
     """Make `version` the one new pathways start on; the previous current one is superseded.
 
+    `approved` says this call *is* the approval (a second owner's, or the reviewed repository's
+    at deploy); otherwise the version must have been approved before (four eyes, review.py).
     Returns the previously current version (or None); holds the review lock.
     """
+    if not approved:
+        require_approved(version, "becoming current")
     lock_versions(session)
     previous = list(session.scalars(select(DefinitionVersion).where(
         DefinitionVersion.status == "current").execution_options(populate_existing=True)))
@@ -117,9 +122,9 @@ def make_current(session, version, actor, approved=False, action="made_current")
         if old.id != version.id:
             old.status = "superseded"
             record_event(session, old, "superseded", actor, f"version {version.id} is current")
-    version.status = "current"
     if approved and version.approved_by is None:
         version.approved_by, version.approved_at = actor, utcnow()
+    version.status = "current"
     record_event(session, version, action, actor,
                  f"previous current: {', '.join(str(o.id) for o in previous) or 'none'}")
     session.flush()

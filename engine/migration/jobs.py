@@ -13,8 +13,9 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine import audit, clock
+from engine.definitions.review import require_approved
 from engine.definitions.versions import bundle_of, get_version
-from engine.errors import Conflict, EngineError, NotFound
+from engine.errors import Conflict, EngineError, NotApproved, NotFound
 from engine.migration.models import MigrationItem, MigrationJob, VersionMigrationPolicy
 from engine.migration.moves import Context, NotMigratable, candidate_rows, candidates, migrate
 from engine.migration.spec_changes import bundle_text_only
@@ -29,7 +30,7 @@ GROUP_SECONDS = 0.2  # commit at least this often (0: after every pathway)
 def create_job(session, version_id, actor, pathway_ids=None, from_version=None, limit=None,
                automatic=False, note=""):
     """A running job for the given pathways (default: every active pathway on another version)."""
-    version = get_version(session, version_id)
+    version = require_approved(get_version(session, version_id), "a migration")
     rows = candidate_rows(session, version.id, from_version, pathway_ids, limit)
     ids = [pid for pid, _ in rows]
     now = clock.utcnow()
@@ -97,14 +98,16 @@ def failures(session, job_id, limit=200):
 
 
 def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS,
-              source="worker"):
+              source="worker", until=None):
     """Migrate up to `batch` pending pathways of the oldest running job; return how many were
     handled (including conflicts that will be retried).
 
     Every pathway is atomic: its migration, history, audit entry and item status are written
     together or not at all. `commit()` is called once `group_seconds` have passed since the
     transaction's first pathway (0: after every pathway), which keeps SQLite's per-commit
-    sync off the critical path. When a pathway's work has to be rolled back (a conflict with
+    sync off the critical path. With `until` (a time.monotonic() value) the batch stops taking
+    pathways once it has passed, so the worker's timer sweep is never late by more than one
+    pathway's click budget beyond its migration turn. When a pathway's work has to be rolled back (a conflict with
     a clinician, an error after the pathway was changed), the uncommitted pathways of that
     group are simply still pending (the next batch redoes them), and the rest of this batch
     commits pathway by pathway.
@@ -115,7 +118,12 @@ def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS,
         return 0
     target, actor = session.execute(select(MigrationJob.target_version_id, MigrationJob.created_by)
                                     .where(MigrationJob.id == job_id)).one()
-    ctx = Context(session, target)  # spec diffs are computed once per batch
+    try:
+        ctx = Context(session, target)  # spec diffs are computed once per batch
+    except NotApproved as exc:  # a job made before four eyes covered migrations: never run it
+        _refuse_job(session, job_id, str(exc))
+        commit()
+        return 1
     items = session.execute(select(MigrationItem.id, MigrationItem.pathway_id,
                                    MigrationItem.attempts).where(
         MigrationItem.job_id == job_id, MigrationItem.status == "pending")
@@ -123,6 +131,8 @@ def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS,
     handled = uncommitted = 0
     checked = opened = time.monotonic()
     for item_id, pathway_id, attempts in items:
+        if until is not None and handled and time.monotonic() >= until:
+            break  # the turn is over: timers come first; the rest stays pending
         if time.monotonic() - checked > STATUS_EVERY_S:  # a pause or cancel takes effect soon
             checked = time.monotonic()
             if session.scalar(select(MigrationJob.status).where(
@@ -142,6 +152,18 @@ def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS,
     _count(session, job_id)
     commit()
     return handled
+
+
+def _refuse_job(session, job_id, reason):
+    """Cancel a job whose target is not approved; its pathways stay where they are."""
+    now = clock.utcnow()
+    session.execute(update(MigrationItem).where(
+        MigrationItem.job_id == job_id, MigrationItem.status == "pending")
+        .values(status="cancelled", finished_at=now, reason=reason[:500]))
+    job = session.get(MigrationJob, job_id)
+    job.status, job.finished_at, job.updated_at = "cancelled", now, now
+    audit.record(session, "system", "migration.refused", detail=f"job {job_id}: {reason}")
+    session.flush()
 
 
 def _one(session, ctx, pathway_id, actor, now, source):
@@ -216,7 +238,7 @@ def auto_migrate_if_safe(session, version_id, actor):
     policy = session.get(VersionMigrationPolicy, version_id)
     if policy is None or not policy.auto_migrate:
         return None
-    target = get_version(session, version_id)
+    target = require_approved(get_version(session, version_id), "an automatic migration")
     new_bundle = bundle_of(session, target.id)
     sources = session.scalars(select(Pathway.version_id).where(
         Pathway.status == "active", Pathway.version_id != target.id).distinct()).all()

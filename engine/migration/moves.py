@@ -1,5 +1,9 @@
 """Migrating running pathways to another definition version: dry run and one pathway at a time.
 
+Each pathway's dry run and migration runs inside one sandbox click (isolation.click): all the
+target's code evaluated for that pathway shares the click budget, so a slow proposal fails
+that pathway, naming the element, instead of holding the worker (and its timers) for minutes.
+
 A pathway moves atomically (the caller commits): load under the optimistic lock, move the
 current run (engine/run_migration.py), step, save with the worklist projection, timers and
 awaited messages, carry drafts over (engine/form_drafts.py), history row and audit entry.
@@ -13,12 +17,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
 from engine import audit, clock
+from engine.definitions.review import require_approved
 from engine.definitions.versions import bundle_of, get_version
+from engine.errors import SandboxViolation
 from engine.migration.run import NotMigratable, migrate_run
 from engine.migration.spec_changes import ChangeCache
 from engine.models import Pathway, TaskDraft, WorklistItem
 from engine.runtime import pathways, projection, spiff
 from engine.runtime.drafts import FormKeys, remap
+from engine.sandbox import isolation
 
 
 @dataclass
@@ -40,7 +47,8 @@ class Context:
 
     def __init__(self, session, version_id):
         self.session = session
-        self.version_id = get_version(session, version_id).id  # a plain id survives commits
+        # four eyes: dry runs, jobs and single moves all build a Context for their target
+        self.version_id = require_approved(get_version(session, version_id), "a migration").id
         self.bundle = bundle_of(session, self.version_id)
         self.changes = ChangeCache()
         self.forms = FormKeys(session)
@@ -106,12 +114,15 @@ def verdict(ctx, pathway, open_tasks=None):
     if key not in ctx._shapes:
         try:
             process = ctx.bundle_of(pathway.version_id).process(pathway.stage)
-            with clock.frozen_at(clock.utcnow()):
+            with clock.frozen_at(clock.utcnow()), isolation.click():
                 workflow = spiff.step(lambda: spiff.load(process, pathway.state))
                 change = ctx.move(workflow, pathway.version_id, pathway.stage)
-            ctx._shapes[key] = (True, "", _describe(ctx, change, workflow, pathway.version_id))
+                described = _describe(ctx, change, workflow, pathway.version_id)
+            ctx._shapes[key] = (True, "", described)
         except NotMigratable as exc:
             ctx._shapes[key] = (False, str(exc), [])
+        except SandboxViolation as exc:  # the target's code broke its budget or a rule
+            ctx._shapes[key] = (False, f"the target version's code failed: {exc}", [])
     ok, reason, actions = ctx._shapes[key]
     return Verdict(migratable=ok, reason=reason, actions=list(actions), **base)
 
@@ -185,7 +196,7 @@ def migrate(session, pathway_id, version_id, actor, now=None, ctx=None, source="
     """
     now = clock.as_utc(now) if now is not None else clock.utcnow()
     ctx = ctx or Context(session, version_id)
-    with clock.frozen_at(now):
+    with clock.frozen_at(now), isolation.click():  # one budget for the whole move (see above)
         live = pathways.load(session, pathway_id)
         pathway, old = live.pathway, live.pathway.version_id
         if old == ctx.version_id:

@@ -7,12 +7,16 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.definitions.versions import bundle_of
-from engine.errors import Conflict, EngineError, NotFound
+from engine.errors import Conflict, EngineError, NotFound, RunTooLarge
 from engine.models import AwaitedMessage, Pathway, PathwayRun, Patient, TaskRecord, WorklistItem
 from engine.runtime import projection, spiff
 
 ENTRY_STAGE = "henvisning"
 MAX_CHAIN = 25  # stage changes one step may cause; more means a definition loops without waiting
+# Hard cap on one run's serialized state (characters of spiff.dump, about bytes): a run that
+# outgrows it (a cycle timer or loop adding to it forever) is refused at save, and a timer
+# sweep parks the pathway with this reason. A real stage's run is a few tens of kB.
+MAX_STATE_BYTES = 1_000_000
 ENGINE_KEYS = ("stage", "previous_stage", "stage_entered_at", "run_started_at",
                "pathway_id", "patient_id")
 
@@ -27,6 +31,10 @@ class Live:
         self.patient_name = patient_name
         self.records = []
         self.notices = {}   # key -> notification dict, written to the inbox on save
+        # organisations a person chose in this step (enrolment's further participants, from
+        # the submitted form the web edge validated): the only way besides the referral's
+        # organisations that an organisation becomes a participant (never workflow data)
+        self.granted = set()
 
     @property
     def stage(self):
@@ -141,10 +149,16 @@ def save(session, live, now):
                               f"good in {', '.join(stuck) or 'no task'}: it waits for neither "
                               f"a user task, a timer nor a message")
     try:
-        pathway.state = None if ended else spiff.dump(live.workflow)
+        state = None if ended else spiff.dump(live.workflow)
     except (TypeError, ValueError) as exc:  # e.g. a script or DMN left a date object in the data
         raise EngineError(f"the data of stage '{pathway.stage}' of pathway {pathway.id} cannot "
                           f"be stored ({exc}); dates must be ISO text, e.g. iso(d)") from None
+    if state is not None and len(state) > MAX_STATE_BYTES:
+        raise RunTooLarge(f"the run of stage '{pathway.stage}' of pathway {pathway.id} would "
+                          f"store {len(state):,} bytes, more than the cap of "
+                          f"{MAX_STATE_BYTES:,}: the definition lets a run grow without bound "
+                          f"(a repeating timer or loop); nothing of this step was saved")
+    pathway.state = state
     projection.update_summary(live, now)
     if not ended:
         projection.collect_notices(live, live.data)

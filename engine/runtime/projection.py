@@ -27,6 +27,13 @@ SUMMARY_KEYS = {  # pathway column -> (data key, converter)
 }
 
 
+# Access follows these columns (worklist rows, participants); the referral sets the region and
+# municipality at start, and workflow data may never change them. The tovholder's organisation
+# may come from the data (enrolment's form, or a script such as the acute admission's) but only
+# as one of the referral's two organisations (the tovholder is chosen among them).
+REFERRAL_ORGS = ("region_org", "municipality_org")
+
+
 def _convert(value, converter):
     if value in (None, ""):
         return None
@@ -80,8 +87,8 @@ def wanted_items(live):
         wanted[str(task.id)] = dict(
             task_spec=task.task_spec.bpmn_id, title=task.task_spec.bpmn_name or task.task_spec.name,
             form_id=props.get("form"), kind="task", phase=props.get("phase") or stage_name,
-            lane=lane, role=role, org_code=task.data.get(org_key) or getattr(
-                live.pathway, org_key, None) if org_key else None,
+            # the pathway's own columns, never the task's data (a script can write that)
+            lane=lane, role=role, org_code=getattr(live.pathway, org_key, None) if org_key else None,
             due=_due(task))
     for task, kind, name, due in spiff.waiting_events(live.workflow):
         if kind == "timer" and name.startswith(WAIT_PREFIX):
@@ -98,8 +105,13 @@ def update_summary(live, now):
     pathway, data = live.pathway, live.data
     breached, reason = bool(pathway.guarantee_breached), pathway.guarantee_breach_reason
     for column, (key, converter) in SUMMARY_KEYS.items():
-        if key in data:
-            setattr(pathway, column, _convert(data.get(key), converter))
+        if key not in data or column in REFERRAL_ORGS:  # set from the referral at start
+            continue
+        value = _convert(data.get(key), converter)
+        if column == "tovholder_org" and value is not None and value not in {
+                pathway.region_org, pathway.municipality_org}:
+            continue  # a definition's data cannot hand the pathway to another organisation
+        setattr(pathway, column, value)
     pathway.guarantee_breached = bool(pathway.guarantee_breached) or breached
     pathway.guarantee_breach_reason = reason or pathway.guarantee_breach_reason
     judge_guarantee(pathway, now)
@@ -180,11 +192,10 @@ def _write_participants(session, live):
     if contacts is None or "kommune" in contacts:
         orgs.add(pathway.municipality_org)
     orgs.update(row.org_code for row in session.new if isinstance(row, WorklistItem))
-    # further organisations chosen at enrolment (the web edge checks them against the
-    # organisation table); nothing else makes an organisation a participant
-    chosen = data.get("participating_orgs")
-    if isinstance(chosen, list):
-        orgs.update(str(code)[:64] for code in chosen if code)
+    # further organisations a person chose at enrolment (the web edge checks them against the
+    # organisation table, service.complete_task passes them on); never workflow data, which a
+    # definition's script can write (`participating_orgs` in the data widens nothing)
+    orgs.update(str(code)[:64] for code in live.granted if code)
     orgs.discard(None)
     have = set(session.scalars(select(PathwayParticipant.org_code).where(
         PathwayParticipant.pathway_id == pathway.id)))

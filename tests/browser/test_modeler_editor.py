@@ -158,6 +158,7 @@ def test_rollback_makes_the_old_content_current(app, live_server, page, base_ver
     open_editor(page, live_server, base_version)  # an editor on an old version says so
     expect(page.locator("#not-current")).to_contain_text(f"Version {newer} er den aktuelle")
     page.goto(f"{live_server}/modeler/versions/{base_version}")
+    page.check("#rollback-confirm")  # the rollback asks for a confirmation first
     page.click("#rollback-button")
     page.wait_for_load_state()
     assert page.locator(".flash-success").count() == 1

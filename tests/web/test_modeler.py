@@ -181,7 +181,8 @@ def test_rollback_makes_the_old_version_current_and_says_so(auth, client, app):
         newer = service.deploy_bundle(db.session, {**files, **renamed(files)}, "system").id
         db.session.commit()
     assert current(app)[0] == newer
-    response = client.post(f"/modeler/versions/{old}/rollback", follow_redirects=True)
+    response = client.post(f"/modeler/versions/{old}/rollback", data={"confirm": "1"},
+                           follow_redirects=True)
     page = response.get_data(as_text=True)
     assert f"Version {old} er aktuel igen (i stedet for version {newer})" in page
     assert current(app)[0] == old and status_of(app, newer) == "superseded"
@@ -190,7 +191,8 @@ def test_rollback_makes_the_old_version_current_and_says_so(auth, client, app):
         assert pathway.version_id == old, "new referrals start on the rolled-back version"
         assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "definition_rollback")) == 1
-    again = client.post(f"/modeler/versions/{old}/rollback", follow_redirects=True)
+    again = client.post(f"/modeler/versions/{old}/rollback", data={"confirm": "1"},
+                           follow_redirects=True)
     assert "allerede aktuel" in again.get_data(as_text=True)
 
 

@@ -1,5 +1,5 @@
 """The editor's live expression check: compiled in the sandbox, never run; process owners only."""
-
+from webui.modeler.expressions import CHECKS
 
 CASES = [
     ("condition", "visitation_decision == 'afvist'", True, None),
@@ -50,3 +50,20 @@ def test_only_process_owners_may_check(auth, client):
     auth.login("psyk.kbh")
     response = client.post("/modeler/api/expression", json={"kind": "condition", "text": "1"})
     assert response.status_code == 403
+
+
+def test_a_flood_of_checks_by_one_owner_is_refused_per_user(auth, client, app):
+    """Issue 19: eight owners' floods of checks starved clinicians' sandbox workers."""
+    CHECKS.reset()
+    app.config.update(RATELIMIT_ENABLED=True, MODELER_EXPRESSION_CHECKS_PER_MINUTE=5)
+    auth.login("ejer")
+    payload = {"kind": "condition", "text": "1 == 1"}
+    answers = [client.post("/modeler/api/expression", json=payload) for _ in range(7)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429] * 2
+    refused = answers[-1]
+    assert refused.get_json()["error"] == "rate_limited"
+    assert "Vent" in refused.get_json()["message"] and int(refused.headers["Retry-After"]) >= 1
+    auth.logout()
+    auth.login("ejer2")  # another owner has a budget of their own
+    assert client.post("/modeler/api/expression", json=payload).status_code == 200
+    CHECKS.reset()

@@ -69,7 +69,8 @@ def run_migration_batches(batch=None, seconds=None):
     total = 0
     try:
         while time.monotonic() < deadline:
-            handled = modeling.run_batch(db.session, db.session.commit, batch=batch)
+            handled = modeling.run_batch(db.session, db.session.commit, batch=batch,
+                                         until=deadline)
             if not handled:
                 break
             total += handled

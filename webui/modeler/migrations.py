@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine import modeling, service
-from engine.errors import EngineError, NotFound
+from engine.errors import EngineError, NotApproved, NotFound
 from engine.modeling import MigrationJob, VersionMigrationPolicy
 from engine.models import DefinitionVersion
 from engine.service import latest_version
@@ -26,8 +26,16 @@ def group_key(group):
 
 
 def _versions():
-    return db.session.scalars(select(DefinitionVersion).order_by(
-        DefinitionVersion.id.desc()).limit(50)).all()
+    """The versions offered as targets: approved ones only (four eyes, engine/definitions/review.py)."""
+    return modeling.approved_versions(db.session)
+
+
+def _refused(exc):
+    """Back to the migrations page with the Danish refusal of an unapproved target."""
+    db.session.rollback()
+    flash(_("Version %(id)s er ikke godkendt af en anden procesejer og kan ikke være mål for en "
+            "migrering.", id=exc.version_id), "error")
+    return redirect(url_for("modeler.migrations"))
 
 
 def _target(value):
@@ -57,7 +65,10 @@ def _plan(target):
 def migrations():
     """The dry run for a target version, grouped by version, stage and open tasks, plus jobs."""
     target = _target(request.args.get("to"))
-    groups = _plan(target) if target is not None else []
+    try:
+        groups = _plan(target) if target is not None else []
+    except NotApproved as exc:
+        return _refused(exc)
     jobs = db.session.scalars(select(MigrationJob).order_by(MigrationJob.id.desc())
                               .limit(20)).all()
     policy = db.session.get(VersionMigrationPolicy, target.id) if target else None
@@ -76,7 +87,10 @@ def start_migration():
     target = _target(request.form.get("to"))
     if target is None:
         abort(404)
-    groups = [g for g in _plan(target) if g["migratable"]]
+    try:
+        groups = [g for g in _plan(target) if g["migratable"]]
+    except NotApproved as exc:
+        return _refused(exc)
     everything = request.form.get("scope") == "all"
     chosen_groups = set(request.form.getlist("group"))
     chosen_ids = {int(p) for p in request.form.getlist("pathway") if p.isdigit()}
@@ -85,8 +99,11 @@ def start_migration():
     if not ids:
         flash(_("Vælg mindst ét forløb, der kan migreres."), "error")
         return redirect(url_for("modeler.migrations", to=target.id))
-    job = modeling.create_job(db.session, target.id, current_user.username,
-                                    pathway_ids=ids, note=request.form.get("note", "")[:200])
+    try:
+        job = modeling.create_job(db.session, target.id, current_user.username,
+                                  pathway_ids=ids, note=request.form.get("note", "")[:200])
+    except NotApproved as exc:
+        return _refused(exc)
     db.session.commit()
     flash(_("Migreringen er startet: %(count)s forløb.", count=job.total), "success")
     return redirect(url_for("modeler.migration_job", job_id=job.id))
@@ -131,8 +148,11 @@ def auto_migration(version_id):
     target = _target(version_id)
     flag = request.form.get("auto_migrate") == "1"
     modeling.set_auto_migrate(db.session, target.id, flag, current_user.username)
-    job = modeling.auto_migrate_if_safe(db.session, target.id, current_user.username) \
-        if flag else None
+    try:
+        job = modeling.auto_migrate_if_safe(db.session, target.id, current_user.username) \
+            if flag else None
+    except NotApproved as exc:
+        return _refused(exc)
     db.session.commit()
     if job is not None:
         flash(_("Migreringen er startet: %(count)s forløb.", count=job.total), "success")

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine.errors import InvalidDefinition, NotFound, ReviewRefused, ScenarioFailed, StaleBase
-from engine.modeling import approve, bundle_of, diff_bundles, propose, reject, rollback
+from engine.modeling import approve, bundle_of, diff_bundles, propose, reject, rollback, was_approved
 from engine.models import DefinitionVersion
 from engine.service import current_version
 from scenarios.catalogue import describe_step, load_all, task_names
@@ -128,7 +128,10 @@ def version_page(version_id):
                            labels=STATUS_LABELS, badges=STATUS_BADGES, events_labels=EVENT_LABELS,
                            four_eyes=four_eyes(), forms=form_ids(version.files),
                            may_approve=version.status == "proposed" and (
-                               not four_eyes() or version.deployed_by != current_user.username))
+                               not four_eyes() or version.deployed_by != current_user.username),
+                           # only content approved and current before (a merged proposal is
+                           # superseded too, but was never approved itself)
+                           may_rollback=version.status == "superseded" and was_approved(version))
 
 
 def review_action(kind, version_id):
@@ -212,7 +215,10 @@ def reject_post(version_id):
 @bp.post("/versions/<int:version_id>/rollback")
 @require_area("modeler")
 def rollback_post(version_id):
-    """Make an earlier version current again (one audited action)."""
+    """Make an earlier version current again (one audited action, after a confirmation)."""
+    if request.form.get("confirm") != "1":
+        flash(_("Bekræft, at version %(id)s skal gøres aktuel igen.", id=version_id), "error")
+        return redirect(url_for("modeler.version_page", version_id=version_id))
     return _review_post("rollback", version_id)
 
 

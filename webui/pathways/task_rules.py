@@ -135,6 +135,15 @@ def after_validation(form_id, pathway, cleaned) -> dict:
     return {}
 
 
+def strip_access_keys(form_id, cleaned):
+    """Drop values that decide access unless the server itself set them: participants come only
+    from extra_values, the tovholder's organisation only from enrolment's before_validation
+    (a definition's form could declare fields of the same names)."""
+    cleaned.pop(PARTICIPANTS_KEY, None)
+    if form_id != "indskrivning":
+        cleaned.pop("tovholder_org", None)
+
+
 def extra_values(session, form_id, pathway, posted):
     """(values the server adds to a completed form, errors): the chosen participating orgs."""
     if form_id != "indskrivning":

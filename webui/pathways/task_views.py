@@ -137,6 +137,7 @@ def _complete(pathway, item, raw):
     if errors:
         db.session.rollback()
         return _render(pathway, item, raw, errors, status=422)
+    task_rules.strip_access_keys(item.form_id, cleaned)
     cleaned.update(extra)
     ids = (pathway.id, pathway.patient_id, item.title, item.task_id)
     try:
