@@ -40,12 +40,12 @@ def _answer(component):
     kind = component["type"]
     if kind in ("radio", "select"):
         return component.get("defaultValue") or component["values"][0]["value"]
-    if kind == "checklist":
+    if kind in ("checklist", "taglist"):
         return [o["value"] for o in component["values"]]
     if kind == "checkbox":
         return True
     if kind == "datetime":
-        return "2026-01-05"
+        return {"time": "09:00", "datetime": "2026-01-05T09:00"}.get(component.get("subtype"), "2026-01-05")
     if kind == "number":
         return component.get("validate", {}).get("min", 0)
     examples = {"tovholder": "tove", "tovholder_org": "kommune-koebenhavn"}
