@@ -5,8 +5,17 @@ migrates definition versions goes through here. Each name is the engine's own fu
 re-exported so callers never reach into the subpackages (tests/unit/test_layering.py).
 """
 from engine.definitions.diff import diff_bundles
+from engine.definitions.names import known_names
 from engine.definitions.parsing import MAX_FILE_BYTES, content_hash, form_id_of, parse_bundle
-from engine.definitions.proposals import approve, check_candidate, propose, rebase, reject, rollback
+from engine.definitions.proposals import (
+                                         apply_changes,
+                                         approve,
+                                         check_candidate,
+                                         propose,
+                                         rebase,
+                                         reject,
+                                         rollback,
+)
 from engine.definitions.versions import (
                                          bundle_of,
                                          current_version,
@@ -42,7 +51,8 @@ __all__ = [
     "export_version", "find_existing", "form_id_of", "get_version", "known_form_ids",
     "latest_version", "MAX_FILE_BYTES", "parse_bundle", "read_directory", "read_source",
     # proposing and reviewing
-    "approve", "check_candidate", "check_expression", "diff_bundles", "propose", "rebase",
+    "apply_changes", "approve", "check_candidate", "check_expression", "diff_bundles",
+    "known_names", "propose", "rebase",
     "reject", "rollback", "counts_by_version",
     # migrating running pathways
     "auto_migrate_if_safe", "create_job", "dry_run", "failures", "get_job", "grouped",

@@ -6,6 +6,7 @@ forms and a throw-away database, which the engine does not import.
 from sqlalchemy import select
 
 from engine.clock import utcnow
+from engine.definitions.names import name_problems
 from engine.definitions.versions import (
     as_bytes,
     current_version,
@@ -77,6 +78,9 @@ def check_candidate(files, run_scenarios=None):
     Raises InvalidDefinition or ScenarioFailed.
     """
     validate_bundle(as_bytes(files))
+    misspelt = name_problems(files)  # a misspelt name fails only where a run reaches it: catch it here
+    if misspelt:
+        raise InvalidDefinition(misspelt)
     results = run_scenarios(files) if run_scenarios else []
     if any(not r.get("ok") for r in results):
         raise ScenarioFailed(results)

@@ -17,8 +17,9 @@ import { translateModule } from "./translate-da.js";
 const root = document.getElementById("modeler-app");
 const T = JSON.parse(document.getElementById("modeler-texts").textContent);
 const api = makeApi(root);
-const checker = makeExpressionChecker(api);
 const baseVersion = Number(root.dataset.version);
+// names are checked against the base version plus everything changed in this page
+const checker = makeExpressionChecker(api, async () => { await flush(); return { base_version: baseVersion, files: changedFiles() }; });
 
 const state = {
   files: {},         // name -> text of the base version
@@ -197,7 +198,10 @@ async function validate() {
   state.problems = [...local, ...engine];
   applyMarkers();
   const ok = status === 200 && data.ok && !local.length;
-  const box = show("validate-result", ok ? "success" : "error", ok ? T.validOk : T.validProblems.replace("{n}", state.problems.length));
+  const failed = ((data && data.scenarios) || []).filter((s) => !s.ok).length;
+  const summary = ok ? T.validOk : state.problems.length ? T.validProblems.replace("{n}", state.problems.length)
+    : T.scenariosFailing.replace("{n}", failed);
+  const box = show("validate-result", ok ? "success" : "error", summary);
   renderProblems(box, state.problems, T, (p) => openFile(p.file, p.element));
   renderScenarios(box, (data && data.scenarios) || [], T);
   return ok;
