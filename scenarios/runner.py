@@ -193,7 +193,7 @@ def run_one(files, scenario):
         with Session(bind) as session:
             service.deploy_bundle(session, files, "scenarie", note="scenarie")
             journey = Journey(session, files, scenario["start"])
-            for step in scenario["steps"]:
+            for step_no, step in enumerate(scenario["steps"], start=1):  # noqa: B007 (read in except)
                 _step(journey, step)
     except Exception as exc:  # any failure of the candidate is this scenario's result
         result.update(ok=False, step=step_no or None, message=_message(exc))

@@ -10,6 +10,7 @@ from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.modeler import bp
+from webui.modeler.changes import present
 from webui.modeler.pages import review_action
 from webui.modeler.review import form_ids, four_eyes, newer_json, problems_json, run_scenarios
 
@@ -113,7 +114,7 @@ def api_propose():
             "Der er kommet en nyere version (%(ids)s), som ændrer de samme filer: %(files)s. "
             "Se ændringerne, og start fra den nyeste version.",
             ids=", ".join(str(v.id) for v in exc.newer), files=", ".join(exc.changed_files)),
-            newer=newer_json(exc.newer), diff={"changes": diff})
+            newer=newer_json(exc.newer), diff={"changes": present(diff)})
     except InvalidDefinition as exc:
         return _error(422, "invalid", _("Definitionen har fejl og blev ikke foreslået."),
                       problems=problems_json(exc.problems))
