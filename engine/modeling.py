@@ -5,6 +5,7 @@ migrates definition versions goes through here. Each name is the engine's own fu
 re-exported so callers never reach into the subpackages (tests/unit/test_layering.py).
 """
 from engine.definitions.diff import diff_bundles
+from engine.definitions.impact import affected_elements
 from engine.definitions.names import known_names
 from engine.definitions.parsing import MAX_FILE_BYTES, content_hash, form_id_of, parse_bundle
 from engine.definitions.proposals import (
@@ -41,6 +42,7 @@ from engine.migration.jobs import (
 )
 from engine.migration.models import MigrationItem, MigrationJob, VersionMigrationPolicy
 from engine.migration.moves import NotMigratable, dry_run, grouped
+from engine.runtime.trace import collecting as collecting_reached
 from engine.sandbox.expressions import check_expression
 from engine.sandbox.failures import counts_by_version
 from engine.service import migrate_pathway
@@ -53,6 +55,8 @@ __all__ = [
     # proposing and reviewing
     "apply_changes", "approve", "check_candidate", "check_expression", "diff_bundles",
     "known_names", "propose", "rebase",
+    # choosing the scenarios a change can alter
+    "affected_elements", "collecting_reached",
     "reject", "rollback", "counts_by_version",
     # migrating running pathways
     "auto_migrate_if_safe", "create_job", "dry_run", "failures", "get_job", "grouped",

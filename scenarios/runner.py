@@ -14,7 +14,7 @@ from sqlalchemy.pool import StaticPool
 
 from engine import service
 from engine.db import Base
-from engine.modeling import read_source
+from engine.modeling import collecting_reached, read_source
 from engine.models import WorklistItem
 from forms.registry import load_form, parse_form
 from forms.validation import FormInvalid, validate
@@ -190,7 +190,8 @@ def run_one(files, scenario):
     Base.metadata.create_all(bind)
     step_no = 0
     try:
-        with Session(bind) as session:
+        with Session(bind) as session, collecting_reached() as reached:
+            result["reached"] = reached  # the stages and elements this journey reaches
             service.deploy_bundle(session, files, "scenarie", note="scenarie")
             journey = Journey(session, files, scenario["start"])
             for step_no, step in enumerate(scenario["steps"], start=1):  # noqa: B007 (read in except)
@@ -199,6 +200,7 @@ def run_one(files, scenario):
         result.update(ok=False, step=step_no or None, message=_message(exc))
     finally:
         bind.dispose()
+    result["reached"] = sorted(result.get("reached") or ())
     return result
 
 
@@ -208,7 +210,7 @@ def _message(exc):
 
 
 def run_all(files, scenarios=None):
-    """Run every scenario (default: bpmn/scenarios) against a bundle {name: text}."""
+    """Run the scenarios (default: all of bpmn/scenarios) against a bundle {name: text}."""
     files = {n: (d.decode("utf-8") if isinstance(d, bytes) else d) for n, d in files.items()}
     return [run_one(files, s) for s in (scenarios if scenarios is not None else load_all())]
 

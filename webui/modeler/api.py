@@ -12,7 +12,14 @@ from webui.extensions import db
 from webui.modeler import bp
 from webui.modeler.changes import present
 from webui.modeler.pages import review_action
-from webui.modeler.review import form_ids, four_eyes, newer_json, problems_json, run_scenarios
+from webui.modeler.review import (
+    form_ids,
+    four_eyes,
+    newer_json,
+    problems_json,
+    run_scenarios,
+    scenarios_for_change,
+)
 
 MAX_NOTE = 200
 
@@ -74,8 +81,9 @@ def api_validate():
     if error:
         return error
     try:
-        merged, _target = rebase(db.session, get_version(db.session, base_id), files)
-        results = check_candidate(merged, run_scenarios)
+        merged, target = rebase(db.session, get_version(db.session, base_id), files)
+        # only the scenarios the change can alter; propose runs them all
+        results = check_candidate(merged, scenarios_for_change(target))
     except NotFound:
         return _error(404, "not_found", _("Versionen findes ikke."))
     except StaleBase as exc:

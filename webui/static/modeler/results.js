@@ -42,8 +42,8 @@ export function renderScenarios(box, scenarios, T) {
   box.appendChild(el("h3", {}, T.scenarios));
   const list = el("ul", { class: "scenario-list" });
   scenarios.forEach((s) => {
-    const item = el("li", { class: s.ok ? "scenario-ok" : "scenario-failed", "data-scenario": s.id });
-    item.appendChild(el("strong", {}, `${s.ok ? T.passed : T.failedScenario}: ${s.title}`));
+    const item = el("li", { class: s.skipped ? "scenario-skipped" : s.ok ? "scenario-ok" : "scenario-failed", "data-scenario": s.id });
+    item.appendChild(el("strong", {}, `${s.skipped ? T.skippedScenario : s.ok ? T.passed : T.failedScenario}: ${s.title}`));
     if (!s.ok) {
       item.appendChild(document.createTextNode(` — ${T.step} ${s.step ?? "?"}: ${s.message || ""}`));
     }
