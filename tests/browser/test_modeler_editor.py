@@ -280,3 +280,17 @@ def test_editor_fits_desktop_and_phone(app, live_server, browser, base_version, 
             page.locator("#pane-form").screenshot(path=str(shots / "editor-form-desktop.png"))
         context.close()
         assert problems == [], problems  # no script or CSP errors
+
+
+def test_a_misspelt_name_is_flagged_while_typing_with_a_suggestion(live_server, page, base_version):
+    login(page, live_server, "ejer")
+    open_editor(page, live_server, base_version)
+    set_condition(page, "Flow_henvisning_12", "visitations_decision in ('afvist', 'videresendt')")
+    error = page.locator("#bpmn-properties .bio-properties-panel-error")
+    expect(error).to_contain_text("mente du `visitation_decision`?")
+    expect(page.locator(".djs-element.expr-error[data-element-id='Flow_henvisning_12']")).to_have_count(1)
+    page.click("#validate-button")
+    result = page.locator("#validate-result")
+    expect(result).to_contain_text("problem(er) fundet", timeout=60_000)
+    expect(result).not_to_contain_text("0 problem(er)")
+    expect(result).to_contain_text("visitations_decision")
