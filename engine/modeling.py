@@ -9,6 +9,7 @@ from engine.definitions.impact import affected_elements
 from engine.definitions.names import known_names
 from engine.definitions.parsing import MAX_FILE_BYTES, content_hash, form_id_of, parse_bundle
 from engine.definitions.proposals import (
+                                         added_names,
                                          apply_changes,
                                          approve,
                                          check_candidate,
@@ -53,7 +54,7 @@ __all__ = [
     "export_version", "find_existing", "form_id_of", "get_version", "known_form_ids",
     "latest_version", "MAX_FILE_BYTES", "parse_bundle", "read_directory", "read_source",
     # proposing and reviewing
-    "apply_changes", "approve", "check_candidate", "check_expression", "diff_bundles",
+    "added_names", "apply_changes", "approve", "check_candidate", "check_expression", "diff_bundles",
     "known_names", "propose", "rebase",
     # choosing the scenarios a change can alter
     "affected_elements", "collecting_reached",

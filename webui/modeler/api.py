@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine.errors import InvalidDefinition, NotFound, ScenarioFailed, StaleBase
-from engine.modeling import check_candidate, diff_bundles, propose, rebase
+from engine.modeling import added_names, check_candidate, diff_bundles, propose, rebase
 from engine.service import current_version, get_version
 from webui.access import require_area
 from webui.audit import audit
@@ -83,7 +83,7 @@ def api_validate():
     try:
         merged, target = rebase(db.session, get_version(db.session, base_id), files)
         # only the scenarios the change can alter; propose runs them all
-        results = check_candidate(merged, scenarios_for_change(target))
+        results = check_candidate(merged, scenarios_for_change(target), added_names(target.files, files))
     except NotFound:
         return _error(404, "not_found", _("Versionen findes ikke."))
     except StaleBase as exc:

@@ -28,9 +28,11 @@ const state = {
   problems: [],      // [{file, element, message, source}] from the last validation
 };
 function names() { return [...new Set([...Object.keys(state.files), ...Object.keys(state.edited)])]; }
+// files still in the proposal (a removed file is kept in state.edited as null until proposed)
+function present() { return names().filter((n) => text(n) !== null && text(n) !== undefined); }
 
 function formsList() {
-  return names().filter((n) => n.startsWith("forms/")).sort().map((name) => {
+  return present().filter((n) => n.startsWith("forms/")).sort().map((name) => {
     const id = name.slice(6, -5);
     let title = id;
     try { title = JSON.parse(text(name))["x-forlob"].title || id; } catch (err) { /* keep the id */ }
@@ -40,7 +42,7 @@ function formsList() {
 
 function decisionsList() {
   const out = [];
-  names().filter((n) => n.endsWith(".dmn")).forEach((name) => {
+  present().filter((n) => n.endsWith(".dmn")).forEach((name) => {
     const doc = new DOMParser().parseFromString(text(name), "application/xml");
     [...doc.getElementsByTagNameNS("*", "decision")].forEach((d) => out.push({ value: d.id, label: `${d.getAttribute("name") || d.id} (${d.id})` }));
   });
@@ -113,6 +115,7 @@ function applyMarkers() {
 }
 
 async function openFile(name, elementId) {
+  if (text(name) === null) { restoreFile(name); }
   if (state.current !== name) {
     await flush();
     state.current = name;
@@ -173,7 +176,7 @@ function buildTabs() {
 async function lintAll() {
   const moddle = bpmn.get("moddle");
   const out = [];
-  for (const name of names().filter((n) => n.endsWith(".bpmn"))) {
+  for (const name of present().filter((n) => n.endsWith(".bpmn"))) {
     let definitions;
     if (name === state.current) { definitions = bpmn.getDefinitions(); }
     else { definitions = (await moddle.fromXML(text(name), "bpmn:Definitions")).rootElement; }
@@ -251,6 +254,35 @@ async function preview() {
 document.getElementById("validate-button").addEventListener("click", () => validate());
 document.getElementById("propose-button").addEventListener("click", () => propose());
 document.getElementById("preview-button").addEventListener("click", () => preview());
+
+// "Fjern fil": the open file leaves the proposal (a file made in this page is simply dropped).
+function restoreFile(name) {
+  delete state.edited[name];
+  const tab = document.querySelector(`[role=tab][data-file="${CSS.escape(name)}"]`);
+  if (tab) { tab.classList.remove("removed", "dirty"); tab.removeAttribute("aria-description"); }
+  document.getElementById("remove-file-status").textContent = T.fileRestored.replace("{name}", name);
+}
+
+document.getElementById("remove-file-button").addEventListener("click", async () => {
+  const name = state.current;
+  if (!name) { return; }
+  const tab = document.querySelector(`[role=tab][data-file="${CSS.escape(name)}"]`);
+  const status = document.getElementById("remove-file-status");
+  state.current = null;  // nothing of the removed file is flushed back
+  if (name in state.files) {
+    state.edited[name] = null;
+    tab.classList.add("removed", "dirty");
+    tab.setAttribute("aria-description", T.removedTab);
+    status.textContent = T.fileRemoved.replace("{name}", name);
+  } else {
+    delete state.edited[name];
+    tab.remove();
+    status.textContent = T.fileDropped.replace("{name}", name);
+  }
+  markDirty();
+  const next = present().filter((n) => n.endsWith(".bpmn")).sort()[0];
+  if (next) { await openFile(next); }
+});
 
 // A new form starts as a small valid skeleton (one note field, empty guidance) in this page.
 document.getElementById("new-form-button").addEventListener("click", async () => {
