@@ -42,18 +42,19 @@ def _learn(content_hash, files):
 
 
 def _reached_on(base):
-    """{scenario id: reached stages, elements and rule rows} of the base version's journeys.
-
-    Taken from the version's stored results when it was proposed here, else learnt once per
-    process (warm_reached starts that when the editor opens).
-    """
-    return _stored_reached(base) or _learn(base.content_hash, dict(base.files))
+    """{scenario id: reached stages, elements and rule rows} of the base version's journeys, or
+    None while unknown: stored with a version proposed here, or learnt once per process
+    (warm_reached starts that when the editor opens)."""
+    return _stored_reached(base) or _REACHED.get(base.content_hash)
 
 
 def warm_reached(base):
-    """Learn the base's journeys in the background while the owner edits (not under TESTING)."""
-    if current_app.config.get("TESTING") or _stored_reached(base) is not None \
-            or base.content_hash in _REACHED:
+    """Learn the base's journeys in the background while the owner edits.
+
+    Off under TESTING unless MODELER_LEARN_JOURNEYS says otherwise (a benchmark turns it on).
+    """
+    if not current_app.config.get("MODELER_LEARN_JOURNEYS", not current_app.config.get("TESTING")) \
+            or _stored_reached(base) is not None or base.content_hash in _REACHED:
         return
     threading.Thread(target=_learn, args=(base.content_hash, dict(base.files)),
                      name="forlob-scenario-journeys", daemon=True).start()
@@ -63,14 +64,15 @@ def scenarios_for_change(base):
     """A run_scenarios(files) that runs only the scenarios whose journeys reach a changed element.
 
     The others run on the candidate exactly as on `base`; they are reported as not affected.
-    A change that cannot be mapped to elements runs every scenario.
+    A change that cannot be mapped to elements, or a base whose journeys are not known yet,
+    runs every scenario (as propose does).
     """
     def run(files):
         affected = affected_elements(base.files, files)
         scenarios = load_all()
-        if affected is None:
-            return run_all(files, scenarios)
         reached = _reached_on(base)
+        if affected is None or reached is None:
+            return run_all(files, scenarios)
         chosen = [s for s in scenarios if s["id"] not in reached or reached[s["id"]] & affected]
         results = {r["id"]: r for r in run_all(files, chosen)}
         return [results.get(s["id"]) or {"id": s["id"], "title": s["title"], "ok": True, "step": None,
