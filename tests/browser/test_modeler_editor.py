@@ -322,3 +322,27 @@ def test_a_file_is_removed_from_the_proposal_and_restored(live_server, page, bas
     tab.click()  # undo
     expect(tab).not_to_have_class(re.compile("removed"))
     expect(page.locator("#remove-file-status")).to_contain_text("med igen")
+
+
+PALETTE_TYPES = {"textfield", "textarea", "number", "datetime", "checkbox", "checklist", "radio", "select",
+                 "taglist", "text", "html", "separator", "spacer", "group"}
+
+
+def test_every_field_type_of_the_palette_is_added_by_keyboard_and_proposed(app, live_server, page, base_version):
+    login(page, live_server, "ejer")
+    open_editor(page, live_server, base_version)
+    page.click("[data-file='forms/patient_oplevelse.json']")
+    page.wait_for_selector("#form-canvas .fjs-palette-field")
+    offered = page.eval_on_selector_all("#form-canvas .fjs-palette-field", "els => els.map(e => e.dataset.fieldType)")
+    assert set(offered) == PALETTE_TYPES  # only what the task page can show and store
+    for kind in offered:
+        page.focus(f"#form-canvas .fjs-palette-field[data-field-type='{kind}']")
+        page.keyboard.press("Enter")  # form-js adds the field at the end of the form
+    result = propose(page, "alle felttyper")
+    expect(result).not_to_contain_text("problem")
+    new_id = int(page.locator("#modeler-app").get_attribute("data-proposed"))
+    form = json.loads(version(app, new_id)["files"]["forms/patient_oplevelse.json"])
+    added = form["components"][-len(offered):]
+    assert [c["type"] for c in added] == offered
+    date = next(c for c in added if c["type"] == "datetime")
+    assert "label" not in date and date["dateLabel"]  # form-js writes only dateLabel
