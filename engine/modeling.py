@@ -5,34 +5,46 @@ migrates definition versions goes through here. Each name is the engine's own fu
 re-exported so callers never reach into the subpackages (tests/unit/test_layering.py).
 """
 from engine.definitions.diff import diff_bundles
+from engine.definitions.impact import affected_elements
+from engine.definitions.names import known_names
 from engine.definitions.parsing import MAX_FILE_BYTES, content_hash, form_id_of, parse_bundle
-from engine.definitions.proposals import approve, check_candidate, propose, rebase, reject, rollback
+from engine.definitions.proposals import (
+    added_names,
+    apply_changes,
+    approve,
+    check_candidate,
+    propose,
+    rebase,
+    reject,
+    rollback,
+)
 from engine.definitions.review import approved_versions, require_approved, was_approved
 from engine.definitions.versions import (
-                                         bundle_of,
-                                         current_version,
-                                         deploy_bundle,
-                                         deploy_directory,
-                                         export_version,
-                                         find_existing,
-                                         get_version,
-                                         known_form_ids,
-                                         latest_version,
-                                         read_directory,
-                                         read_source,
+    bundle_of,
+    current_version,
+    deploy_bundle,
+    deploy_directory,
+    export_version,
+    find_existing,
+    get_version,
+    known_form_ids,
+    latest_version,
+    read_directory,
+    read_source,
 )
 from engine.migration.jobs import (
-                                         auto_migrate_if_safe,
-                                         create_job,
-                                         failures,
-                                         get_job,
-                                         progress,
-                                         run_batch,
-                                         set_auto_migrate,
-                                         set_state,
+    auto_migrate_if_safe,
+    create_job,
+    failures,
+    get_job,
+    progress,
+    run_batch,
+    set_auto_migrate,
+    set_state,
 )
 from engine.migration.models import MigrationItem, MigrationJob, VersionMigrationPolicy
 from engine.migration.moves import NotMigratable, dry_run, grouped
+from engine.runtime.trace import collecting as collecting_reached
 from engine.sandbox.expressions import check_expression
 from engine.sandbox.failures import counts_by_version
 from engine.service import migrate_pathway
@@ -43,7 +55,10 @@ __all__ = [
     "export_version", "find_existing", "form_id_of", "get_version", "known_form_ids",
     "latest_version", "MAX_FILE_BYTES", "parse_bundle", "read_directory", "read_source",
     # proposing and reviewing
-    "approve", "check_candidate", "check_expression", "diff_bundles", "propose", "rebase",
+    "added_names", "apply_changes", "approve", "check_candidate", "check_expression", "diff_bundles",
+    "known_names", "propose", "rebase",
+    # choosing the scenarios a change can alter
+    "affected_elements", "collecting_reached",
     "reject", "rollback", "counts_by_version",
     # four eyes: the one rule for what may become current or receive pathways
     "approved_versions", "require_approved", "was_approved",

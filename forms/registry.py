@@ -16,10 +16,25 @@ from forms.scoring import check_spec
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 FORM_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-# form-js component types we render and validate; "text" and friends carry no data.
-INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "datetime"}
-LAYOUT_TYPES = {"text", "group", "separator", "spacer"}
-OPTION_TYPES = {"checklist", "radio", "select"}
+# form-js component types we render and validate; "text" and friends carry no data. The editor's
+# palette offers exactly these (webui/static/modeler/form-editor.js hides the rest).
+INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist",
+               "datetime"}
+LAYOUT_TYPES = {"text", "html", "group", "separator", "spacer"}
+OPTION_TYPES = {"checklist", "radio", "select", "taglist"}
+DATETIME_SUBTYPES = {"date", "time", "datetime"}
+# form-js types that need something the task page does not do (run a button, fetch a URL, upload a
+# file, compute from variables, repeat a group), with the reason the owner is told.
+UNSUPPORTED_TYPES = {
+    "button": "siden har sine egne knapper",
+    "iframe": "siden viser ikke indhold fra andre adresser",
+    "image": "siden viser ikke billeder fra andre adresser",
+    "table": "tabeller med data understøttes ikke",
+    "filepicker": "filer kan ikke vedhæftes her",
+    "documentPreview": "dokumentvisning understøttes ikke",
+    "dynamiclist": "gentagne grupper understøttes ikke",
+    "expression": "beregnede felter understøttes ikke",
+}
 SECTION_KEYS = ("criteria", "purpose", "needs", "activities", "tools")
 RULE_KINDS = {"required", "contains"}
 
@@ -28,7 +43,7 @@ class FormDefinitionError(ValueError):
     """A form definition file is malformed; ``problems`` lists what is wrong."""
 
     def __init__(self, form_id, problems):
-        super().__init__(f"form {form_id!r} is malformed: " + "; ".join(problems))
+        super().__init__(f"formularen {form_id!r} er ugyldig: " + "; ".join(problems))
         self.form_id = form_id
         self.problems = problems
 
@@ -57,6 +72,18 @@ class FormDefinition:
         return {f["key"]: f for f in self.fields}
 
 
+def field_label(component) -> str:
+    """The label form-js shows for a component: ``label``, or ``dateLabel``/``timeLabel`` for dates."""
+    if component.get("label"):
+        return str(component["label"])
+    if component.get("type") == "datetime":
+        date_label, time_label = component.get("dateLabel"), component.get("timeLabel")
+        if component.get("subtype") == "time":
+            return str(time_label or "")
+        return str(date_label or time_label or "")
+    return ""
+
+
 def _walk(components):
     """Yield every component, descending into groups."""
     for component in components:
@@ -66,77 +93,81 @@ def _walk(components):
 
 
 def _check_component(c, problems, seen):
-    """Append the problems of one component to ``problems``."""
+    """Append the problems of one component to ``problems`` (in Danish: the owner reads them)."""
     ctype = c.get("type")
+    if ctype in UNSUPPORTED_TYPES:
+        problems.append(f"feltet {c.get('key') or c.get('id') or ''!r} af typen {ctype!r} kan ikke bruges: "
+                        f"{UNSUPPORTED_TYPES[ctype]}")
+        return
     if ctype not in INPUT_TYPES | LAYOUT_TYPES:
-        problems.append(f"unknown component type {ctype!r}")
+        problems.append(f"ukendt felttype {ctype!r}")
         return
     if ctype not in INPUT_TYPES:
         return
     key = c.get("key")
     if not isinstance(key, str) or not FIELD_KEY.match(key):
-        problems.append(f"bad field key {key!r}")
+        problems.append(f"ugyldig feltnøgle {key!r}: små bogstaver, tal og _, begynder med et bogstav")
     elif key in seen:
-        problems.append(f"duplicate field key {key!r}")
+        problems.append(f"feltnøglen {key!r} findes flere gange")
     seen.add(key)
-    if not c.get("label"):
-        problems.append(f"field {key!r} has no label")
+    if not field_label(c):
+        problems.append(f"feltet {key!r} har ingen etiket")
     if ctype in OPTION_TYPES:
         values = [v.get("value") for v in c.get("values", []) if isinstance(v, dict)]
         if not values or len(values) != len(set(values)) or not all(isinstance(v, str) and v for v in values):
-            problems.append(f"field {key!r} needs unique non-empty string option values")
+            problems.append(f"feltet {key!r} skal have valgmuligheder med forskellige, udfyldte tekstværdier")
     validate = c.get("validate", {})
     for bound in ("min", "max", "minLength", "maxLength"):
         if bound in validate and not isinstance(validate[bound], (int, float)):
-            problems.append(f"field {key!r}: {bound} must be a number")
+            problems.append(f"feltet {key!r}: {bound} skal være et tal")
     if "pattern" in validate:  # run with RE2 (linear time): refuse what RE2 cannot take
         problem = pattern_problem(validate["pattern"])
         if problem:
-            problems.append(f"field {key!r}: {problem}")
-    if ctype == "datetime" and c.get("subtype") != "date":
-        problems.append(f"field {key!r}: only date subtype is supported")
+            problems.append(f"feltet {key!r}: {problem}")
+    if ctype == "datetime" and c.get("subtype", "date") not in DATETIME_SUBTYPES:
+        problems.append(f"feltet {key!r}: ukendt dato/tid-type {c.get('subtype')!r}")
 
 
 def check_schema(form_id, schema):
     """Return the problems of a form-js schema with ``x-forlob`` metadata (empty list: fine)."""
     problems = []
     if not isinstance(schema, dict):
-        return ["the file must hold a JSON object"]
+        return ["filen skal indeholde et JSON-objekt"]
     if schema.get("id") != form_id:
-        problems.append(f"id {schema.get('id')!r} does not match the file name")
+        problems.append(f"id {schema.get('id')!r} passer ikke til filnavnet")
     if schema.get("type") != "default":
-        problems.append("type must be 'default'")
+        problems.append("type skal være 'default'")
     components = schema.get("components")
     if not isinstance(components, list) or not components:
-        problems.append("components must be a non-empty list")
+        problems.append("components skal være en liste med mindst ét felt")
         components = []
     seen: set[object] = set()  # field keys met so far (malformed ones too)
     for c in _walk(components):
         if not isinstance(c, dict):
-            problems.append("every component must be an object")
+            problems.append("hvert felt skal være et objekt")
             continue
         _check_component(c, problems, seen)
     meta = schema.get("x-forlob")
     if not isinstance(meta, dict):
-        return problems + ["x-forlob metadata is missing"]
+        return problems + ["x-forlob (titel, fase, vejledning) mangler"]
     for key in ("title", "phase", "draft_notice"):
         if not isinstance(meta.get(key), str) or not meta.get(key):
-            problems.append(f"x-forlob.{key} is missing")
+            problems.append(f"x-forlob.{key} mangler")
     sections = meta.get("sections")
     if sections is not None and set(sections) != set(SECTION_KEYS):
-        problems.append(f"x-forlob.sections must have exactly {', '.join(SECTION_KEYS)}")
+        problems.append(f"x-forlob.sections skal have præcis {', '.join(SECTION_KEYS)}")
     if not isinstance(meta.get("sources", []), list):
-        problems.append("x-forlob.sources must be a list")
+        problems.append("x-forlob.sources skal være en liste")
     for rule in meta.get("rules", []):
         if rule.get("kind") not in RULE_KINDS or rule.get("field") not in seen:
-            problems.append(f"bad rule {rule!r}")
+            problems.append(f"ugyldig regel {rule!r}")
         elif any(k not in seen for k in rule.get("when", {})):
-            problems.append(f"rule {rule!r} depends on an unknown field")
+            problems.append(f"reglen {rule!r} afhænger af et ukendt felt")
     scoring = meta.get("scoring")
     if scoring is not None:
         missing = [k for k in scoring.get("items", []) if k not in seen]
         if missing or not scoring.get("items"):
-            problems.append(f"scoring items missing from the form: {missing}")
+            problems.append(f"pointfelter mangler i formularen: {missing}")
         else:
             fields = {c["key"]: c for c in _walk(components) if isinstance(c, dict) and c.get("key")}
             problems += check_spec(scoring, fields)
@@ -167,7 +198,7 @@ def _parse_cached(form_id, digest, text):
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FormDefinitionError(form_id, [f"invalid JSON: {exc}"]) from exc
+        raise FormDefinitionError(form_id, [f"ugyldig JSON: {exc}"]) from exc
     return _definition(form_id, schema)
 
 

@@ -38,14 +38,14 @@ def check_spec(spec, field_map) -> list:
     """Return the problems of a scoring spec: bands must cover every reachable total exactly once."""
     problems = []
     if spec.get("method", "sum") not in METHODS:
-        return [f"unknown scoring method {spec.get('method')!r}"]
+        return [f"ukendt pointmetode {spec.get('method')!r}"]
     try:
         top = sum(max(int(v["value"]) for v in field_map[key]["values"]) for key in spec["items"])
     except (KeyError, ValueError):
-        return ["scored items must be option fields with integer values"]
+        return ["pointfelter skal være valgfelter med heltalsværdier"]
     groups = spec["bands"].values() if spec.get("bands_by") else [spec["bands"]]
     for bands in groups:
         covered = sorted(t for b in bands for t in range(b["min"], b["max"] + 1))
         if covered != list(range(0, top + 1)):
-            problems.append(f"bands must cover 0..{top} exactly once")
+            problems.append(f"pointintervallerne skal dække 0..{top} præcis én gang")
     return problems

@@ -30,6 +30,8 @@ MSG = {
     "list": "Skal være en liste af valgmuligheder.",
     "duplicate": "Samme valgmulighed er valgt flere gange.",
     "date": "Skal være en dato (ÅÅÅÅ-MM-DD).",
+    "time": "Skal være et klokkeslæt (TT:MM).",
+    "datetime": "Skal være en dato og et klokkeslæt (ÅÅÅÅ-MM-DDTTT:MM).",
     "boolean": "Skal være ja eller nej.",
     "checked": "Skal være afkrydset.",
     "form": "Formularens data skal være et objekt med felter.",
@@ -138,13 +140,19 @@ def _checkbox(c, required):
 
 
 def _date(c, required):
-    """A calendar date in ISO form."""
+    """A calendar date, a time of day or both, in ISO form, after the component's subtype."""
+    subtype = c.get("subtype", "date")
+    if subtype == "time":
+        return fields.Time(error_messages={"invalid": MSG["time"]})
+    if subtype == "datetime":
+        return fields.NaiveDateTime(error_messages={"invalid": MSG["datetime"]})
     return fields.Date(error_messages={"invalid": MSG["date"]})
 
 
 FIELD_BUILDERS = {"textfield": _text, "textarea": _text, "number": _number, "radio": _choice,
-                  "select": _choice, "checklist": _checklist, "checkbox": _checkbox, "datetime": _date}
-DEFAULTS = {"checklist": list, "checkbox": lambda: False}
+                  "select": _choice, "checklist": _checklist, "taglist": _checklist, "checkbox": _checkbox,
+                  "datetime": _date}
+DEFAULTS = {"checklist": list, "taglist": list, "checkbox": lambda: False}
 
 
 def _build_field(c):
@@ -244,7 +252,7 @@ def from_multidict(form, multidict) -> dict:
     raw = {}
     for c in _definition(form).fields:
         key = c["key"]
-        if c["type"] == "checklist":
+        if c["type"] in ("checklist", "taglist"):
             raw[key] = multidict.getlist(key)
         elif c["type"] == "checkbox":
             raw[key] = multidict.get(key, "") not in ("", "0", "false", "off")

@@ -14,7 +14,7 @@ from sqlalchemy.pool import StaticPool
 
 from engine import service
 from engine.db import Base
-from engine.modeling import read_source
+from engine.modeling import collecting_reached, read_source
 from engine.models import WorklistItem
 from forms.registry import load_form, parse_form
 from forms.validation import FormInvalid, validate
@@ -40,12 +40,12 @@ def _answer(component):
     kind = component["type"]
     if kind in ("radio", "select"):
         return component.get("defaultValue") or component["values"][0]["value"]
-    if kind == "checklist":
+    if kind in ("checklist", "taglist"):
         return [o["value"] for o in component["values"]]
     if kind == "checkbox":
         return True
     if kind == "datetime":
-        return "2026-01-05"
+        return {"time": "09:00", "datetime": "2026-01-05T09:00"}.get(component.get("subtype"), "2026-01-05")
     if kind == "number":
         return component.get("validate", {}).get("min", 0)
     examples = {"tovholder": "tove", "tovholder_org": "kommune-koebenhavn"}
@@ -190,16 +190,17 @@ def run_one(files, scenario):
     Base.metadata.create_all(bind)
     step_no = 0
     try:
-        with Session(bind) as session:
+        with Session(bind) as session, collecting_reached() as reached:
+            result["reached"] = reached  # the stages and elements this journey reaches
             service.deploy_bundle(session, files, "scenarie", note="scenarie")
             journey = Journey(session, files, scenario["start"])
-            # step_no is read by the except clause below: the step a failure happened at
-            for step_no, step in enumerate(scenario["steps"], 1):  # noqa: B007
+            for step_no, step in enumerate(scenario["steps"], start=1):  # noqa: B007 (read in except)
                 _step(journey, step)
     except Exception as exc:  # any failure of the candidate is this scenario's result
         result.update(ok=False, step=step_no or None, message=_message(exc))
     finally:
         bind.dispose()
+    result["reached"] = sorted(result.get("reached") or ())
     return result
 
 
@@ -209,7 +210,7 @@ def _message(exc):
 
 
 def run_all(files, scenarios=None):
-    """Run every scenario (default: bpmn/scenarios) against a bundle {name: text}."""
+    """Run the scenarios (default: all of bpmn/scenarios) against a bundle {name: text}."""
     files = {n: (d.decode("utf-8") if isinstance(d, bytes) else d) for n, d in files.items()}
     return [run_one(files, s) for s in (scenarios if scenarios is not None else load_all())]
 

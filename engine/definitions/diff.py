@@ -1,19 +1,28 @@
 """Differences between two bundles: elements, flows, lanes, decision rules, forms and fields.
 
-Each change is {"file", "kind", "id", "name", "change", "old", "new"}; `old`/`new` hold only the
-properties that differ (a dict), or the whole summary for added and removed items.
-Diagram layout (BPMN DI) is ignored: moving a shape changes nothing in a pathway.
+Each change is {"file", "kind", "id", "name", "change", "old", "new", "words", "inputs"};
+`old`/`new` hold only the properties that differ (a dict of text), or the whole summary for added
+and removed items. `words` holds a word-level diff of every changed text ([op, text] pairs, op
+one of "same", "del", "ins"), and `inputs` a decision rule's input cells ([column, cell]), by
+which a reviewer recognises the row. Diagram layout (BPMN DI) and form layout (a field's row and
+columns) are ignored: moving a shape or a field changes nothing in a pathway.
 """
+import difflib
 import json
+import re
 
 from engine.definitions.parsing import form_id_of, parse_xml
 from engine.errors import InvalidDefinition
+from forms.registry import field_label
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 SKIP = {"definitions", "process", "collaboration", "laneSet", "incoming",
         "outgoing", "extensionElements", "documentation", "flowNodeRef", "BPMNDiagram",
         "BPMNPlane", "BPMNShape", "BPMNEdge", "Bounds", "waypoint", "BPMNLabel"}
+# form-js properties that only place a field on the screen, or that the editor itself rewrites
+FORM_LAYOUT_KEYS = {"id", "components", "layout"}
+WORD = re.compile(r"\S+\s*")
 
 
 def _local(tag):
@@ -68,7 +77,7 @@ def _bpmn_items(root):
 
 
 def _dmn_items(root):
-    items = {}
+    items: dict[str, tuple] = {}  # id -> (kind, name, summary[, rule inputs])
     for decision in root.iter():
         if _local(decision.tag) != "decision":
             continue
@@ -88,7 +97,9 @@ def _dmn_items(root):
         items[decision.get("id")] = ("element", decision.get("name") or "", summary)
         for rule in table:
             if _local(rule.tag) == "rule":
-                items[rule.get("id")] = ("rule", "", _rule_cells(rule, columns))
+                cells = _rule_cells(rule, columns)
+                inputs = [[k, v] for k, v in cells.items() if not k.startswith("→") and k != "description"]
+                items[rule.get("id")] = ("rule", ", ".join(v for _k, v in inputs), cells, inputs)
     return items
 
 
@@ -108,14 +119,39 @@ def _rule_cells(rule, columns):
     return cells
 
 
+def _flat(value):
+    """A property value as text: strings as they are, option lists by their labels, else JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, dict) and "value" in v for v in value):
+        return "; ".join(f"{v.get('label', v['value'])} ({v['value']})" for v in value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "\n".join(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _properties(mapping, prefix=""):
+    """A form-js object's properties as {dotted key: text}, one level of nesting opened."""
+    out = {}
+    for key, value in sorted(mapping.items()):
+        if key in FORM_LAYOUT_KEYS:
+            continue
+        if isinstance(value, dict) and value and not prefix:
+            out.update(_properties(value, f"{key}."))
+        else:
+            out[f"{prefix}{key}"] = _flat(value)
+    return out
+
+
 def _form_items(text):
     try:
         schema = json.loads(text)
     except (TypeError, ValueError):
         return {}
-    items = {"": ("form", (schema.get("x-forlob") or {}).get("title", ""),
-                  {f"x-forlob.{k}": json.dumps(v, ensure_ascii=False, sort_keys=True)
-                   for k, v in sorted((schema.get("x-forlob") or {}).items())})}
+    meta = schema.get("x-forlob") or {}
+    items = {"": ("form", meta.get("title", ""), _properties(meta, "x-forlob.") | {
+        f"x-forlob.sections.{k}": _flat(v) for k, v in sorted((meta.get("sections") or {}).items())})}
+    items[""][2].pop("x-forlob.sections", None)
     stack = list(schema.get("components") or [])
     while stack:
         comp = stack.pop(0)
@@ -125,9 +161,7 @@ def _form_items(text):
         key = comp.get("key") or comp.get("id")
         if not key:
             continue
-        summary = {k: (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True))
-                   for k, v in sorted(comp.items()) if k not in ("id", "components")}
-        items[key] = ("field", comp.get("label") or comp.get("text", "")[:60], summary)
+        items[key] = ("field", field_label(comp) or comp.get("text", "")[:60], _properties(comp))
     return items
 
 
@@ -141,27 +175,46 @@ def _items(name, text):
     return _dmn_items(root) if name.endswith(".dmn") else _bpmn_items(root)
 
 
+def _words(old, new):
+    """Word-level differences of two texts as [op, text] pairs (op: same, del, ins)."""
+    a, b = WORD.findall(old), WORD.findall(new)
+    out: list[list[str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(["same", "".join(a[i1:i2])])
+        else:
+            if i2 > i1:
+                out.append(["del", "".join(a[i1:i2])])
+            if j2 > j1:
+                out.append(["ins", "".join(b[j1:j2])])
+    return out
+
+
 def _compare(name, old_items, new_items):
     changes = []
     for key in sorted(set(old_items) | set(new_items)):
         old, new = old_items.get(key), new_items.get(key)
         kind, label = (new or old)[0], (new or old)[1]
         ident = form_id_of(name) if key == "" else key
+        inputs = (new or old)[3] if len(new or old) > 3 else None
         if old is None:
-            changes.append(_change(name, kind, ident, label, "added", None, new[2]))
+            changes.append(_change(name, kind, ident, label, "added", None, new[2], inputs=inputs))
         elif new is None:
-            changes.append(_change(name, kind, ident, label, "removed", old[2], None))
+            changes.append(_change(name, kind, ident, label, "removed", old[2], None, inputs=inputs))
         elif old[2] != new[2]:
             keys = sorted(k for k in set(old[2]) | set(new[2]) if old[2].get(k) != new[2].get(k))
+            words = {k: _words(old[2][k], new[2][k]) for k in keys
+                     if isinstance(old[2].get(k), str) and isinstance(new[2].get(k), str)
+                     and " " in (old[2][k] + new[2][k]).strip()}
             changes.append(_change(name, kind, ident, label, "changed",
                                    {k: old[2].get(k) for k in keys},
-                                   {k: new[2].get(k) for k in keys}))
+                                   {k: new[2].get(k) for k in keys}, words=words, inputs=inputs))
     return changes
 
 
-def _change(file, kind, ident, name, change, old, new):
+def _change(file, kind, ident, name, change, old, new, words=None, inputs=None):
     return {"file": file, "kind": kind, "id": ident, "name": name, "change": change,
-            "old": old, "new": new}
+            "old": old, "new": new, "words": words or {}, "inputs": inputs}
 
 
 def diff_bundles(old_files, new_files):
@@ -181,5 +234,7 @@ def diff_bundles(old_files, new_files):
             changes.append(_change(name, kind, ident, name, "removed", None, None))
         else:
             found = _compare(name, _items(name, old), _items(name, new))
-            changes.extend(found or [_change(name, "file", name, name, "changed", None, None)])
+            if not found:  # only the layout moved (or the text was reformatted): say so, show nothing
+                found = [_change(name, "file", name, name, "changed", None, None) | {"layout_only": True}]
+            changes.extend(found)
     return changes

@@ -167,6 +167,11 @@ def parse_bundle(files, known_forms=None):
         raise InvalidDefinition([(None, None, None, "the bundle has no BPMN or DMN file")])
     parser = SpiffBpmnParser(validator=VALIDATOR)
     for name, root in roots.items():
+        if name.endswith(".dmn") and not any(isinstance(el.tag, str) and el.tag.endswith("}decision")
+                                             for el in root):
+            # SpiffWorkflow would fail with an IndexError on a table without a decision
+            problems.append((name, None, root.sourceline, "beslutningstabellen har ingen beslutning"))
+            continue
         try:
             if name.endswith(".dmn"):
                 parser.add_dmn_xml(root, filename=name)

@@ -6,6 +6,8 @@ forms and a throw-away database, which the engine does not import.
 from sqlalchemy import select
 
 from engine.clock import utcnow
+from engine.definitions.names import name_problems
+from engine.definitions.references import unreferenced
 from engine.definitions.review import require_approved
 from engine.definitions.versions import (
     as_bytes,
@@ -72,12 +74,22 @@ def rebase(session, base, changes):
     return apply_changes(target.files, changes), target
 
 
-def check_candidate(files, run_scenarios=None):
+def added_names(target_files, changes):
+    """Names of the files a change adds to the version it builds on."""
+    return {n for n, v in (changes or {}).items() if v is not None and n not in (target_files or {})}
+
+
+def check_candidate(files, run_scenarios=None, added=()):
     """Validate a bundle, then (only if valid) run the scenarios; return the scenario results.
 
+    `added` names the files the change adds: each must be used by the pathway.
     Raises InvalidDefinition or ScenarioFailed.
     """
     validate_bundle(as_bytes(files))
+    # a misspelt name fails only where a run reaches it, a stray file never: catch both here
+    problems = name_problems(files) + unreferenced(files, added)
+    if problems:
+        raise InvalidDefinition(problems)
     results = run_scenarios(files) if run_scenarios else []
     if any(not r.get("ok") for r in results):
         raise ScenarioFailed(results)
@@ -97,7 +109,7 @@ def propose(session, base_version_id, changes, actor, note="", four_eyes=True,
     existing = find_existing(session, files)
     if existing is not None:
         return existing, True
-    results = check_candidate(files, run_scenarios)  # slow: before taking the review lock
+    results = check_candidate(files, run_scenarios, added_names(target.files, changes))  # slow: unlocked
     lock_versions(session)  # two proposals at once: the second sees the first (stale check)
     checked = files
     files, target = rebase(session, base, changes)
@@ -105,7 +117,7 @@ def propose(session, base_version_id, changes, actor, note="", four_eyes=True,
         existing = find_existing(session, files)
         if existing is not None:
             return existing, True
-        results = check_candidate(files, run_scenarios)
+        results = check_candidate(files, run_scenarios, added_names(target.files, changes))
     version = deploy_bundle(session, files, actor, note=note, status="proposed",
                             base_version_id=target.id, scenario_results=results)
     if not four_eyes:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from engine import audit, clock
@@ -40,6 +40,12 @@ class Verdict:
     reason: str = ""
     actions: list = field(default_factory=list)
     drafts: int = 0
+    # the same by task titles, for the owner: {"kept", "removed", "created": [titles],
+    # "timers": [titles], "aside": [[title, [field keys]]]}; drafts by what happens to them
+    plan: dict = field(default_factory=dict)
+    open_titles: tuple = ()
+    drafts_follow: int = 0      # drafts of kept tasks: they stay with the task
+    drafts_history: int = 0     # drafts of removed tasks: kept in the pathway's history
 
 
 class Context:
@@ -100,6 +106,33 @@ def _describe(ctx, change, workflow, from_version):
     return actions
 
 
+def _title(bundle, stage, spec_name):
+    """A task's title (its BPMN name) in a bundle's stage, else its id."""
+    try:
+        spec = bundle.process(stage).spec.task_specs.get(spec_name)
+    except (KeyError, AttributeError):
+        spec = None
+    return (getattr(spec, "bpmn_name", None) or spec_name) if spec is not None else spec_name
+
+
+def _plan(ctx, change, workflow, from_version, stage):
+    """What the migration does, by task titles (old titles for removed tasks, new for the rest)."""
+    old, new = ctx.bundle_of(from_version), ctx.bundle
+    tasks = {str(t.id): t for t in spiff.ready_user_tasks(workflow)}
+    aside = []
+    for task_id, (_old_spec, new_spec) in sorted(change.kept.items(), key=lambda kv: kv[1][1]):
+        old_form = change.old_forms.get(task_id)
+        new_form = projection.task_properties(tasks[task_id]).get("form")
+        old_keys, new_keys = ctx.forms.get(from_version, old_form), ctx.forms.get(ctx.version_id, new_form)
+        if old_keys is not None and new_keys is not None and old_keys - new_keys:
+            aside.append([_title(new, stage, new_spec), sorted(old_keys - new_keys)])
+    return {"kept": sorted(_title(new, stage, n) for _o, n in change.kept.values()),
+            "removed": sorted(_title(old, stage, n) for n in change.removed.values()),
+            "created": sorted(_title(new, stage, n) for n in change.created.values()),
+            "timers": sorted(_title(new, stage, n) for n in change.timers_restarted),
+            "aside": aside, "removed_specs": sorted(change.removed.values())}
+
+
 def verdict(ctx, pathway, open_tasks=None):
     """Dry run for one pathway row (state loaded): nothing is written, the row is untouched."""
     if open_tasks is None:
@@ -117,14 +150,14 @@ def verdict(ctx, pathway, open_tasks=None):
             with clock.frozen_at(clock.utcnow()), isolation.click():
                 workflow = spiff.step(lambda: spiff.load(process, pathway.state))
                 change = ctx.move(workflow, pathway.version_id, pathway.stage)
-                described = _describe(ctx, change, workflow, pathway.version_id)
-            ctx._shapes[key] = (True, "", described)
+            ctx._shapes[key] = (True, "", _describe(ctx, change, workflow, pathway.version_id),
+                                _plan(ctx, change, workflow, pathway.version_id, pathway.stage))
         except NotMigratable as exc:
-            ctx._shapes[key] = (False, str(exc), [])
+            ctx._shapes[key] = (False, str(exc), [], {})
         except SandboxViolation as exc:  # the target's code broke its budget or a rule
-            ctx._shapes[key] = (False, f"the target version's code failed: {exc}", [])
-    ok, reason, actions = ctx._shapes[key]
-    return Verdict(migratable=ok, reason=reason, actions=list(actions), **base)
+            ctx._shapes[key] = (False, f"the target version's code failed: {exc}", [], {})
+    ok, reason, actions, plan = ctx._shapes[key]
+    return Verdict(migratable=ok, reason=reason, actions=list(actions), plan=plan, **base)
 
 
 def candidate_rows(session, version_id, from_version=None, pathway_ids=None, limit=None):
@@ -159,15 +192,26 @@ def dry_run(session, version_id, from_version=None, pathway_ids=None, limit=None
                                .where(Pathway.id.in_(ids[start:start + 500]))
                                .order_by(Pathway.id)).all()
         tasks: dict[int, list[str]] = {}  # pathway id -> task specs of its open user tasks
-        for pid, spec in session.execute(select(WorklistItem.pathway_id, WorklistItem.task_spec)
-                                         .where(WorklistItem.pathway_id.in_(ids[start:start + 500]),
-                                                WorklistItem.kind == "task")):
+        titles: dict[int, list[str]] = {}
+        spec_of: dict[tuple[int, str], str] = {}  # (pathway id, task id) -> task spec
+        for pid, task_id, spec, title in session.execute(
+                select(WorklistItem.pathway_id, WorklistItem.task_id, WorklistItem.task_spec,
+                       WorklistItem.title).where(WorklistItem.pathway_id.in_(ids[start:start + 500]),
+                                                 WorklistItem.kind == "task")):
             tasks.setdefault(pid, []).append(spec)
-        drafts = dict(session.execute(select(TaskDraft.pathway_id, func.count()).where(
-            TaskDraft.pathway_id.in_(ids[start:start + 500])).group_by(TaskDraft.pathway_id)).all())
+            titles.setdefault(pid, []).append(title or spec)
+            spec_of[(pid, task_id)] = spec
+        drafts: dict[int, list[str]] = {}  # pathway id -> task specs its drafts belong to
+        for pid, task_id in session.execute(select(TaskDraft.pathway_id, TaskDraft.task_id).where(
+                TaskDraft.pathway_id.in_(ids[start:start + 500]))):
+            drafts.setdefault(pid, []).append(spec_of.get((pid, task_id), ""))
         for row in rows:
             result.append(verdict(ctx, row, tasks.get(row.id, [])))
-            result[-1].drafts = drafts.get(row.id, 0)
+            mine, removed = drafts.get(row.id, []), set(result[-1].plan.get("removed_specs", ()))
+            result[-1].drafts = len(mine)
+            result[-1].drafts_history = sum(1 for spec in mine if spec in removed)
+            result[-1].drafts_follow = len(mine) - result[-1].drafts_history
+            result[-1].open_titles = tuple(sorted(titles.get(row.id, [])))
         for row in rows:
             session.expire(row, ["state"])  # keep memory flat on large dry runs
     return result
@@ -182,9 +226,11 @@ def grouped(verdicts):
         group = groups.setdefault(key, dict(
             from_version=v.from_version, stage=v.stage, open_tasks=list(v.open_tasks),
             migratable=v.migratable, reason=v.reason, actions=v.actions, pathway_ids=[],
-            drafts=0))
+            drafts=0, plan=v.plan, open_titles=list(v.open_titles), drafts_follow=0, drafts_history=0))
         group["pathway_ids"].append(v.pathway_id)
         group["drafts"] += v.drafts
+        group["drafts_follow"] += v.drafts_follow
+        group["drafts_history"] += v.drafts_history
     return list(groups.values())
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.definitions.versions import bundle_of
 from engine.errors import Conflict, EngineError, NotFound, RunTooLarge
 from engine.models import AwaitedMessage, Pathway, PathwayRun, Patient, TaskRecord, WorklistItem
-from engine.runtime import projection, spiff
+from engine.runtime import projection, spiff, trace
 
 ENTRY_STAGE = "henvisning"
 MAX_CHAIN = 25  # stage changes one step may cause; more means a definition loops without waiting
@@ -112,6 +112,7 @@ def settle(session, live, now, actor="system"):
         workflow = live.workflow
         if not workflow.is_completed():
             return
+        trace.note(workflow, live.pathway.stage)  # the run's last elements, before it is archived
         data = spiff.current_data(workflow)
         projection.collect_notices(live, data)  # a run's last step may have notified
         pathway = live.pathway
@@ -148,6 +149,8 @@ def save(session, live, now):
             raise EngineError(f"stage '{pathway.stage}' of pathway {pathway.id} would stop for "
                               f"good in {', '.join(stuck) or 'no task'}: it waits for neither "
                               f"a user task, a timer nor a message")
+    if not ended:
+        trace.note(live.workflow, pathway.stage)
     try:
         state = None if ended else spiff.dump(live.workflow)
     except (TypeError, ValueError) as exc:  # e.g. a script or DMN left a date object in the data

@@ -1,9 +1,14 @@
 """Checking one expression as a process owner types it: compiled in the sandbox, never run."""
+import ast
+import difflib
 import re
+from collections.abc import Collection
 from typing import NamedTuple
 
 from engine.errors import SandboxViolation
 from engine.sandbox import isolation
+from engine.sandbox.helpers import HELPERS
+from engine.sandbox.restricted import SAFE_BUILTINS
 
 # kind of expression -> how the engine compiles it (contracts §2)
 KINDS = {"condition": "eval", "script": "exec", "timer": "eval", "due": "eval", "dmn": "eval"}
@@ -19,12 +24,59 @@ def is_iso_literal(text: str) -> bool:
     return bool(text) and bool(ISO_LITERAL.match(text.strip()))
 
 
+# names every expression may use besides the pathway's data: the sandbox's builtins and helpers
+SANDBOX_NAMES = frozenset(SAFE_BUILTINS) | frozenset(HELPERS)
+DMN_INPUT = "dmninputexpr"  # stands for the column's input value while a DMN cell is checked
+
+
 class ExpressionCheck(NamedTuple):
-    """The outcome: reason is the sandbox's English text, line counts from 1."""
+    """The outcome: reason is the sandbox's English text (or our Danish name check), line from 1."""
 
     ok: bool
     reason: str | None = None
     line: int | None = None
+    unknown: tuple = ()  # (name, suggestion or None, line) of every name no data can hold
+
+
+def _parse(kind: str, text: str) -> ast.AST | None:
+    """The expression's syntax tree as the engine would read it, or None when it does not parse."""
+    if kind == "dmn":
+        tried: tuple[str, ...] = (text, f"{DMN_INPUT} {text}", text.replace("?", DMN_INPUT))
+    else:
+        tried = (text,)
+    for source in tried:
+        try:
+            return ast.parse(source.strip(), mode="exec" if KINDS.get(kind) == "exec" else "eval")
+        except SyntaxError:
+            continue
+    return None
+
+
+def unknown_names(kind: str, text: str, known: Collection[str]) -> list[tuple[str, str | None, int]]:
+    """Names read by the expression that neither the data, the sandbox nor the text itself defines.
+
+    Each comes with the closest known name (difflib) as a suggestion, and its line.
+    """
+    tree = _parse(kind, text) if isinstance(text, str) and text.strip() else None
+    if tree is None:
+        return []
+    local = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
+             and isinstance(node.ctx, (ast.Store, ast.Del))}
+    local |= {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
+    allowed = set(known) | SANDBOX_NAMES | local | {DMN_INPUT}
+    found: dict[str, tuple[str, str | None, int]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in allowed:
+            close = difflib.get_close_matches(node.id, sorted(known), n=1, cutoff=0.75)
+            found.setdefault(node.id, (node.id, close[0] if close else None, node.lineno))
+    return sorted(found.values(), key=lambda item: (item[2], item[0]))
+
+
+def unknown_message(unknown: tuple | list) -> str:
+    """The Danish text of unknown names: "ukendt navn `x` – mente du `y`?"."""
+    parts = [f"ukendt navn `{name}`" + (f" – mente du `{hint}`?" if hint else "")
+             for name, hint, _line in unknown]
+    return "; ".join(parts)
 
 
 def _compile(text: str, mode: str) -> str | None:
@@ -46,8 +98,11 @@ def _dmn_entry(text: str) -> str | None:
     return None if any(e is None for e in errors) else _compile(text, "eval") or errors[0]
 
 
-def check_expression(kind: str, text: object) -> ExpressionCheck:
-    """Compile one expression of the given kind in the sandbox; never execute it."""
+def check_expression(kind: str, text: object, known: Collection[str] | None = None) -> ExpressionCheck:
+    """Compile one expression of the given kind in the sandbox; never execute it.
+
+    With ``known`` (the names a pathway's data can hold), names outside it are refused too.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown expression kind {kind!r}")
     if not isinstance(text, str) or len(text) > MAX_LENGTH:
@@ -65,6 +120,9 @@ def check_expression(kind: str, text: object) -> ExpressionCheck:
     else:
         reason = _compile(text, KINDS[kind])
     if reason is None:
+        unknown = unknown_names(kind, stripped, known) if known is not None else []
+        if unknown:
+            return ExpressionCheck(False, unknown_message(unknown), unknown[0][2], tuple(unknown))
         return ExpressionCheck(True)
     match = LINE.search(reason)
     return ExpressionCheck(False, reason, int(match.group(1)) if match else None)

@@ -5,6 +5,7 @@ server side is the real one (validation, scenarios on a throw-away database, pro
 """
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -194,6 +195,11 @@ def test_phase_in_date_changed_in_the_dmn_editor_reaches_the_next_referral(
     page.wait_for_selector("#form-canvas .fjs-editor-container")
     page.fill("#g-title", "Samtale med pårørende")
     page.fill("#g-purpose", "At inddrage de pårørende.")
+    page.click("[data-file='overgang.bpmn']")  # a new form must be shown by a task
+    page.wait_for_selector("#modeler-app[data-open='overgang.bpmn']")
+    pick(page, "overgang_experience")
+    open_group(page, "Forløb")
+    page.select_option("#bio-properties-panel-forlob-form", "samtale_paaroerende")
     result = propose(page, "Hovedstaden udskyder gruppe 1")
     assert "gældende" in result.inner_text()
     new_id = int(page.locator("#modeler-app").get_attribute("data-proposed"))
@@ -281,3 +287,63 @@ def test_editor_fits_desktop_and_phone(app, live_server, browser, base_version, 
             page.locator("#pane-form").screenshot(path=str(shots / "editor-form-desktop.png"))
         context.close()
         assert problems == [], problems  # no script or CSP errors
+
+
+def test_a_misspelt_name_is_flagged_while_typing_with_a_suggestion(live_server, page, base_version):
+    login(page, live_server, "ejer")
+    open_editor(page, live_server, base_version)
+    set_condition(page, "Flow_henvisning_12", "visitations_decision in ('afvist', 'videresendt')")
+    error = page.locator("#bpmn-properties .bio-properties-panel-error")
+    expect(error).to_contain_text("mente du `visitation_decision`?")
+    expect(page.locator(".djs-element.expr-error[data-element-id='Flow_henvisning_12']")).to_have_count(1)
+    page.click("#validate-button")
+    result = page.locator("#validate-result")
+    expect(result).to_contain_text("problem(er) fundet", timeout=60_000)
+    expect(result).not_to_contain_text("0 problem(er)")
+    expect(result).to_contain_text("visitations_decision")
+
+
+def test_a_file_is_removed_from_the_proposal_and_restored(live_server, page, base_version):
+    login(page, live_server, "ejer")
+    open_editor(page, live_server, base_version)
+    page.fill("#new-form-id", "kladde_formular")
+    page.click("#new-form-button")
+    page.wait_for_selector("#form-canvas .fjs-editor-container")
+    page.click("#remove-file-button")  # made in this page: simply dropped
+    expect(page.locator("[data-file='forms/kladde_formular.json']")).to_have_count(0)
+    expect(page.locator("#remove-file-status")).to_contain_text("fjernet fra siden")
+    page.click("[data-file='forms/patient_oplevelse.json']")
+    page.wait_for_selector("#modeler-app[data-open='forms/patient_oplevelse.json']")
+    page.click("#remove-file-button")
+    tab = page.locator("[data-file='forms/patient_oplevelse.json']")
+    expect(tab).to_have_class(re.compile("removed"))
+    result = propose(page, "uden patientens oplevelse")  # a task still shows the form: refused
+    expect(result).to_contain_text("problem(er) fundet")
+    expect(result).to_contain_text("patient_oplevelse")
+    tab.click()  # undo
+    expect(tab).not_to_have_class(re.compile("removed"))
+    expect(page.locator("#remove-file-status")).to_contain_text("med igen")
+
+
+PALETTE_TYPES = {"textfield", "textarea", "number", "datetime", "checkbox", "checklist", "radio", "select",
+                 "taglist", "text", "html", "separator", "spacer", "group"}
+
+
+def test_every_field_type_of_the_palette_is_added_by_keyboard_and_proposed(app, live_server, page, base_version):
+    login(page, live_server, "ejer")
+    open_editor(page, live_server, base_version)
+    page.click("[data-file='forms/patient_oplevelse.json']")
+    page.wait_for_selector("#form-canvas .fjs-palette-field")
+    offered = page.eval_on_selector_all("#form-canvas .fjs-palette-field", "els => els.map(e => e.dataset.fieldType)")
+    assert set(offered) == PALETTE_TYPES  # only what the task page can show and store
+    for kind in offered:
+        page.focus(f"#form-canvas .fjs-palette-field[data-field-type='{kind}']")
+        page.keyboard.press("Enter")  # form-js adds the field at the end of the form
+    result = propose(page, "alle felttyper")
+    expect(result).not_to_contain_text("problem")
+    new_id = int(page.locator("#modeler-app").get_attribute("data-proposed"))
+    form = json.loads(version(app, new_id)["files"]["forms/patient_oplevelse.json"])
+    added = form["components"][-len(offered):]
+    assert [c["type"] for c in added] == offered
+    date = next(c for c in added if c["type"] == "datetime")
+    assert "label" not in date and date["dateLabel"]  # form-js writes only dateLabel

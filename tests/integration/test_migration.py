@@ -88,6 +88,9 @@ def test_removed_open_task_goes_and_its_draft_is_kept_in_history(app):
         target = h.deploy(s, h.remove_dudit)
         [verdict] = moves.dry_run(s, target.id)
         assert verdict.migratable and "removed: dudit (drafts go into history)" in verdict.actions
+        # by task titles for the owner, and what happens to the draft
+        assert verdict.plan["removed"] == ["DUDIT"] and verdict.plan["created"] == ["Koordineret plan"]
+        assert (verdict.drafts, verdict.drafts_history, verdict.drafts_follow) == (1, 1, 0)
 
         moved = _migrated(s, pathway.id, target.id)
         assert h.open_specs(s, pathway.id) == ["plan"]  # the join no longer waits for DUDIT
@@ -133,6 +136,8 @@ def test_renamed_form_field_keeps_fitting_values_and_sets_the_rest_aside(app):
         [group] = moves.grouped(moves.dry_run(s, target.id))
         assert group["drafts"] == 1 and "dudit: draft values of note are kept aside and shown " \
             "(form dudit_m → dudit_m2)" in group["actions"]
+        assert group["plan"]["aside"] == [["DUDIT", ["note"]]] and "DUDIT" in group["plan"]["kept"]
+        assert (group["drafts_follow"], group["drafts_history"]) == (1, 0)
         _migrated(s, pathway.id, target.id)
         item = h.task(s, pathway.id, "dudit")
         assert item.task_id == before["task_id"] and item.form_id == "dudit_m2"

@@ -54,7 +54,7 @@ def test_a_removed_flow_and_a_changed_form_field():
     changes = diff_bundles(SOURCE, files)
     assert any(c["kind"] == "flow" and c["change"] == "removed" for c in changes)
     form = next(c for c in changes if c["kind"] == "form")
-    assert form["id"] == "audit" and form["new"]["x-forlob.title"] == '"Ny titel"'
+    assert form["id"] == "audit" and form["new"]["x-forlob.title"] == "Ny titel"
 
 
 def test_added_and_removed_files():
@@ -65,3 +65,53 @@ def test_added_and_removed_files():
                if c["kind"] == "form"}
     assert summary == {("forms/dudit.json", "form", "removed"),
                        ("forms/ny_formular.json", "form", "added")}
+
+
+def test_a_rule_is_known_by_its_inputs():
+    files = changed(phase_in_dot_dmn=('<inputEntry id="rule_12_group"><text>3</text></inputEntry>\n'
+                                      '        <outputEntry id="rule_12_date"><text>"2026-07-01"</text>',
+                                      '<inputEntry id="rule_12_group"><text>3</text></inputEntry>\n'
+                                      '        <outputEntry id="rule_12_date"><text>"2027-01-04"</text>'))
+    [change] = diff_bundles(SOURCE, files)
+    assert change["id"] == "rule_12" and change["inputs"] == [["Region", '"sjaelland"'], ["Patientgruppe", "3"]]
+    assert change["new"] == {"→ Indfaset fra": '"2027-01-04"'}
+
+
+def test_moving_a_field_is_no_change_and_labels_come_from_form_js():
+    schema = json.loads(SOURCE["forms/visitation.json"])
+    for component in schema["components"]:
+        component["layout"] = {"row": "Row_0rgjrsm", "columns": 8}
+    schema["components"].append({"type": "datetime", "id": "Field_d", "key": "naeste_opfoelgning",
+                                 "subtype": "date", "dateLabel": "Næste opfølgning",
+                                 "layout": {"row": "Row_x"}})
+    files = dict(SOURCE, **{"forms/visitation.json": json.dumps(schema, ensure_ascii=False)})
+    [added] = diff_bundles(SOURCE, files)
+    assert (added["kind"], added["change"], added["name"]) == ("field", "added", "Næste opfølgning")
+    assert "layout" not in added["new"] and "layout.row" not in added["new"]
+    moved = json.loads(SOURCE["forms/visitation.json"])
+    moved["components"][0]["layout"] = {"row": "Row_0rgjrsm"}
+    only_layout = diff_bundles(SOURCE, dict(SOURCE, **{"forms/visitation.json": json.dumps(moved)}))
+    assert [(c["kind"], c.get("layout_only")) for c in only_layout] == [("file", True)]
+
+
+def test_a_one_sentence_guidance_change_is_a_word_diff_of_that_section():
+    schema = json.loads(SOURCE["forms/visitation.json"])
+    old = schema["x-forlob"]["sections"]["purpose"]
+    schema["x-forlob"]["sections"]["purpose"] = old.replace("inden for garantifristen", "inden for 14 dage")
+    files = dict(SOURCE, **{"forms/visitation.json": json.dumps(schema, ensure_ascii=False)})
+    [change] = diff_bundles(SOURCE, files)
+    assert change["kind"] == "form" and list(change["new"]) == ["x-forlob.sections.purpose"]
+    words = change["words"]["x-forlob.sections.purpose"]
+    assert [w for w in words if w[0] != "same"] == [["del", "garantifristen."], ["ins", "14 dage."]]
+    assert "".join(t for op, t in words if op != "del") == schema["x-forlob"]["sections"]["purpose"]
+    assert "{" not in change["old"]["x-forlob.sections.purpose"]  # text, not a JSON blob
+
+
+def test_option_lists_read_as_labels():
+    schema = json.loads(SOURCE["forms/visitation.json"])
+    field = next(c for c in schema["components"] if c.get("key") == "visitation_decision")
+    field["values"].append({"label": "Sat på venteliste", "value": "venteliste"})
+    files = dict(SOURCE, **{"forms/visitation.json": json.dumps(schema, ensure_ascii=False)})
+    [change] = diff_bundles(SOURCE, files)
+    assert change["id"] == "visitation_decision" and change["new"]["values"].endswith(
+        "; Sat på venteliste (venteliste)")

@@ -1,11 +1,13 @@
 """Form definitions load, and the server-side validation accepts good data and refuses bad data."""
 import copy
+import json
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from forms.registry import SECTION_KEYS, UnknownForm, check_schema, form_ids, load_form
+from forms.registry import SECTION_KEYS, UnknownForm, check_schema, field_label, form_ids, load_form, parse_form
 from forms.validation import FormInvalid, from_multidict, validate
+from tests.fixtures.form_fields import EVERY_PALETTE_ANSWER, EVERY_PALETTE_FIELD
 
 PHASE_FORMS = ["henvisning", "visitation", "indskrivning", "opstart_vurdering", "ustabil_aktivitet",
                "ustabil_vurdering", "stabil_aktivitet", "stabil_vurdering", "overgang_vurdering",
@@ -210,9 +212,44 @@ def test_check_schema_finds_malformed_definitions():
     bad["components"].append({"type": "select", "key": "empty_select", "label": "Tom", "values": []})
     del bad["x-forlob"]["sections"]["tools"]
     problems = check_schema("ustabil_aktivitet", bad)
-    assert any("does not match" in p for p in problems)
-    assert any("unknown component type 'slider'" in p for p in problems)
-    assert any("duplicate field key" in p for p in problems)
+    assert any("passer ikke til filnavnet" in p for p in problems)
+    assert any("ukendt felttype 'slider'" in p for p in problems)
+    assert any("findes flere gange" in p for p in problems)
     assert any("empty_select" in p for p in problems)
     assert any("sections" in p for p in problems)
-    assert check_schema("x", []) == ["the file must hold a JSON object"]
+    assert check_schema("x", []) == ["filen skal indeholde et JSON-objekt"]
+
+
+def test_every_field_type_of_the_palette_passes_and_validates():
+    schema = copy.deepcopy(load_form("ustabil_aktivitet").schema)
+    schema["components"] += copy.deepcopy(EVERY_PALETTE_FIELD)
+    assert check_schema("ustabil_aktivitet", schema) == []
+    definition = parse_form("ustabil_aktivitet", json.dumps(schema))
+    assert field_label(definition.field_map["naeste_opfoelgning"]) == "Næste opfølgning"
+    assert field_label(definition.field_map["datetime_tid"]) == "Klokkeslæt"
+    assert field_label(definition.field_map["datetime_begge"]) == "Mødedato"
+    own = {c["key"]: valid_value(c) for c in load_form("ustabil_aktivitet").fields}
+    raw = {**own, **from_multidict(definition, MultiDict([
+        (k, v) for k, vs in EVERY_PALETTE_ANSWER.items() for v in (vs if isinstance(vs, list) else [vs])]))}
+    cleaned = validate(definition, raw)
+    assert cleaned["naeste_opfoelgning"] == "2027-01-04"
+    assert cleaned["datetime_tid"] == "09:30:00" and cleaned["datetime_begge"] == "2027-01-04T09:30:00"
+    assert cleaned["taglist_ab12j"] == ["alkohol", "cannabis"] and cleaned["number_ab12e"] == 3
+    with pytest.raises(FormInvalid) as bad:
+        validate(definition, {**raw, "datetime_tid": "halv ti", "naeste_opfoelgning": "4/1"})
+    assert bad.value.errors["datetime_tid"] == ["Skal være et klokkeslæt (TT:MM)."]
+    assert bad.value.errors["naeste_opfoelgning"] == ["Skal være en dato (ÅÅÅÅ-MM-DD)."]
+
+
+def test_missing_labels_and_unsupported_types_are_named_in_danish():
+    schema = copy.deepcopy(load_form("ustabil_aktivitet").schema)
+    schema["components"] += [
+        {"type": "datetime", "id": "Field_d", "key": "naeste_opfoelgning", "subtype": "date"},
+        {"type": "button", "id": "Field_b", "key": "submit", "label": "Send", "action": "submit"},
+        {"type": "datetime", "id": "Field_w", "key": "uge", "subtype": "week", "dateLabel": "Uge"},
+    ]
+    problems = check_schema("ustabil_aktivitet", schema)
+    assert "feltet 'naeste_opfoelgning' har ingen etiket" in problems
+    assert any("'button'" in p and "kan ikke bruges" in p for p in problems)
+    assert any("'uge'" in p and "ukendt dato/tid-type" in p for p in problems)
+    assert not any(word in " ".join(problems) for word in ("has no", "unknown", "missing"))

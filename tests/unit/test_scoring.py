@@ -85,4 +85,4 @@ def test_dudit_needs_sex_to_choose_cutoff():
 def test_bands_with_a_gap_are_caught_at_load():
     schema = copy.deepcopy(load_form("audit").schema)
     schema["x-forlob"]["scoring"]["bands"][1]["max"] = 14
-    assert any("bands must cover 0..40" in p for p in check_schema("audit", schema))
+    assert any("skal dække 0..40" in p for p in check_schema("audit", schema))

@@ -46,10 +46,20 @@ def test_only_process_owners_reach_migrations(auth, client):
 def test_dry_run_then_migrate_all_from_the_browser(auth, client, app, referred):
     pathway_id, task_id = referred
     target = _deploy_variant(app, 'name="Visitation"', 'name="Visitation af henvisning"')
+    auth.login("psyk.kbh")  # a clinician's draft, which the dry run must account for
+    with app.app_context():
+        lock = db.session.get(Pathway, pathway_id).lock_version
+    saved = client.post(f"/forloeb/{pathway_id}/opgaver/{task_id}",
+                        data={"action": "draft", "lock_version": str(lock), "notes": "halvt skrevet"})
+    assert saved.status_code in (200, 302)
+    auth.logout()
     auth.login("ejer")
     assert 'id="migrations-link"' in client.get("/modeler/").get_data(as_text=True)
     page = client.get(f"/modeler/migrations?to={target}").get_data(as_text=True)
-    assert "1 forløb kan migreres, 0 kan ikke." in page and "kept: visitation" in page
+    assert "1 forløb kan migreres, 0 kan ikke." in page
+    # by task titles, not ids; and what happens to the draft
+    assert "Bevares: Visitation af henvisning" in page and "kept: visitation" not in page
+    assert "1 kladde(r) følger med deres opgave." in page and "Oprettes" not in page
     response = client.post("/modeler/migrations", data={"to": target, "scope": "all"})
     assert response.status_code == 302
     job_url = response.headers["Location"]

@@ -1,4 +1,12 @@
 """The editor's live expression check: compiled in the sandbox, never run; process owners only."""
+import json
+
+import pytest
+from sqlalchemy import select
+
+from engine.models import DefinitionVersion
+from tests.web.pathway_setup import ensure_deployed
+from webui.extensions import db
 from webui.modeler.expressions import CHECKS
 
 CASES = [
@@ -67,3 +75,54 @@ def test_a_flood_of_checks_by_one_owner_is_refused_per_user(auth, client, app):
     auth.login("ejer2")  # another owner has a budget of their own
     assert client.post("/modeler/api/expression", json=payload).status_code == 200
     CHECKS.reset()
+def _current_version(app):
+    with app.app_context():
+        ensure_deployed()
+        version = db.session.scalars(select(DefinitionVersion).where(
+            DefinitionVersion.status == "current")).one()
+        return version.id, dict(version.files)
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("visitations_decision == 'afvist'", "visitation_decision"),
+    ("inpatient_phse == 'behandling'", "inpatient_phase"),
+    ("suicide_risk_lvl == 'hoej'", "suicide_risk_level"),
+])
+def test_names_no_data_holds_are_flagged_while_typing(auth, client, app, text, meant):
+    base, _files = _current_version(app)
+    auth.login("ejer")
+    body = client.post("/modeler/api/expression",
+                       json={"kind": "condition", "text": text, "base_version": base}).get_json()
+    assert body["ok"] is False and body["unknown"][0]["suggestion"] == meant
+    assert f"mente du `{meant}`?" in body["message"]
+    right = client.post("/modeler/api/expression", json={
+        "kind": "condition", "text": text.replace(body["unknown"][0]["name"], meant),
+        "base_version": base}).get_json()
+    assert right["ok"] is True
+
+
+def test_a_field_added_in_the_page_is_a_known_name(auth, client, app):
+    base, files = _current_version(app)
+    auth.login("ejer")
+    text = "naeste_opfoelgning != None"
+    before = client.post("/modeler/api/expression",
+                         json={"kind": "condition", "text": text, "base_version": base}).get_json()
+    assert before["ok"] is False
+    form = json.loads(files["forms/visitation.json"])
+    form["components"].append({"type": "datetime", "id": "Field_d", "key": "naeste_opfoelgning",
+                               "subtype": "date", "dateLabel": "Næste opfølgning"})
+    after = client.post("/modeler/api/expression", json={
+        "kind": "condition", "text": text, "base_version": base,
+        "files": {"forms/visitation.json": json.dumps(form)}}).get_json()
+    assert after["ok"] is True
+
+
+def test_validate_lists_a_misspelt_name_as_a_problem_before_any_scenario(auth, client, app):
+    base, files = _current_version(app)
+    auth.login("ejer")
+    changed = {"indlagt.bpmn": files["indlagt.bpmn"].replace("inpatient_phase == 'behandling'",
+                                                              "inpatient_phse == 'behandling'")}
+    body = client.post("/modeler/api/validate", json={"base_version": base, "files": changed}).get_json()
+    assert body["ok"] is False and body["scenarios"] == []
+    assert [(p["file"], p["element"]) for p in body["problems"]] == [("indlagt.bpmn", "Flow_indlagt_2")]
+    assert "mente du `inpatient_phase`?" in body["problems"][0]["message"]

@@ -23,7 +23,7 @@ def test_preview_names_the_problems_of_a_broken_form(auth, client):
     auth.login("ejer")
     schema = {"id": "x", "type": "default", "components": [{"type": "camera", "key": "a"}]}
     body = client.post("/modeler/api/form-preview", json={"schema": schema}).get_json()
-    assert any("unknown component type" in p for p in body["problems"])
+    assert any("ukendt felttype" in p for p in body["problems"])
     assert "Formularen har fejl" in body["html"]
 
 

@@ -7,7 +7,7 @@ from forms.registry import load_form
 def _text(component, today):
     """Short demo text within the field's length limit."""
     limit = (component.get("validate") or {}).get("maxLength") or 200
-    return ("Demo: " + component.get("label", "tekst"))[:limit]
+    return ("Demo: " + (component.get("label") or "tekst"))[:limit]
 
 
 def _number(component, today):
@@ -26,8 +26,11 @@ def _all_options(component, today):
 
 
 def _date(component, today):
-    """Today's date as ISO text."""
-    return today.isoformat()
+    """Today's date (or 09:00, or both, after the subtype) as ISO text."""
+    subtype = component.get("subtype", "date")
+    if subtype == "time":
+        return "09:00"
+    return f"{today.isoformat()}T09:00" if subtype == "datetime" else today.isoformat()
 
 
 # form-js type → how a valid demo answer is made
@@ -37,6 +40,7 @@ FILLERS = {
     "number": _number,
     "checkbox": lambda component, today: True,
     "checklist": _all_options,
+    "taglist": _all_options,
     "radio": _first_option,
     "select": _first_option,
     "datetime": _date,

@@ -4,14 +4,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine.errors import InvalidDefinition, NotFound, ScenarioFailed, StaleBase
-from engine.modeling import check_candidate, diff_bundles, propose, rebase
+from engine.modeling import added_names, check_candidate, diff_bundles, propose, rebase
 from engine.service import current_version, get_version
 from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.modeler import bp
+from webui.modeler.changes import present
 from webui.modeler.pages import review_action
-from webui.modeler.review import form_ids, four_eyes, newer_json, problems_json, run_scenarios
+from webui.modeler.review import (
+    form_ids,
+    four_eyes,
+    newer_json,
+    problems_json,
+    run_scenarios,
+    scenarios_for_change,
+)
 
 MAX_NOTE = 200
 
@@ -73,8 +81,9 @@ def api_validate():
     if error:
         return error
     try:
-        merged, _target = rebase(db.session, get_version(db.session, base_id), files)
-        results = check_candidate(merged, run_scenarios)
+        merged, target = rebase(db.session, get_version(db.session, base_id), files)
+        # only the scenarios the change can alter; propose runs them all
+        results = check_candidate(merged, scenarios_for_change(target), added_names(target.files, files))
     except NotFound:
         return _error(404, "not_found", _("Versionen findes ikke."))
     except StaleBase as exc:
@@ -113,7 +122,7 @@ def api_propose():
             "Der er kommet en nyere version (%(ids)s), som ændrer de samme filer: %(files)s. "
             "Se ændringerne, og start fra den nyeste version.",
             ids=", ".join(str(v.id) for v in exc.newer), files=", ".join(exc.changed_files)),
-            newer=newer_json(exc.newer), diff={"changes": diff})
+            newer=newer_json(exc.newer), diff={"changes": present(diff)})
     except InvalidDefinition as exc:
         return _error(422, "invalid", _("Definitionen har fejl og blev ikke foreslået."),
                       problems=problems_json(exc.problems))

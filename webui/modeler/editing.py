@@ -10,7 +10,7 @@ from webui.audit import audit
 from webui.extensions import db
 from webui.modeler import bp
 from webui.modeler.pages import _safe_name, _version_or_404
-from webui.modeler.review import form_ids, four_eyes, problems_json, run_scenarios
+from webui.modeler.review import form_ids, four_eyes, problems_json, run_scenarios, warm_reached
 
 
 @bp.get("/versions/<int:version_id>/files/<path:filename>")
@@ -39,6 +39,7 @@ def edit(version_id, filename=None):
     if filename not in files:
         abort(404)
     current = current_version(db.session)
+    warm_reached(version)  # so that the first Valider runs only the scenarios the change touches
     # the page names its own version and the current one, so an editor never shows a stale number
     return render_template("modeler/edit.html", version=version, files=files, filename=filename,
                            forms=form_ids(version.files), current_v=current,

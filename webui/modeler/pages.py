@@ -14,6 +14,7 @@ from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.modeler import bp, migrations
+from webui.modeler.changes import present
 from webui.modeler.review import form_ids, four_eyes, history, run_scenarios, running_counts
 
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
@@ -123,7 +124,7 @@ def version_page(version_id):
         if version.base_version_id else None
     changes = diff_bundles(base.files, version.files) if base else []
     current = current_version(db.session)
-    return render_template("modeler/version.html", version=version, base=base, changes=changes,
+    return render_template("modeler/version.html", version=version, base=base, changes=present(changes),
                            events=history(version.id), counts=running_counts(), current_v=current,
                            labels=STATUS_LABELS, badges=STATUS_BADGES, events_labels=EVENT_LABELS,
                            four_eyes=four_eyes(), forms=form_ids(version.files),
@@ -233,7 +234,7 @@ def compare():
     shown = request.args.get("file") if request.args.get("file") in diagrams else \
         next((c["file"] for c in changes if c["file"] in diagrams), diagrams[0] if diagrams else None)
     marked = [c for c in changes if c["file"] == shown and c["id"]]
-    return render_template("modeler/compare.html", old=old, new=new, changes=changes,
+    return render_template("modeler/compare.html", old=old, new=new, changes=present(changes),
                            diagrams=diagrams, shown=shown,
                            old_markers={c["id"]: c["change"] for c in marked
                                         if c["change"] != "added"},

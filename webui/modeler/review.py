@@ -1,11 +1,18 @@
 """Shared pieces of the modeler's pages and API: settings, scenario runs, version summaries."""
+import threading
+
 from flask import current_app
 from sqlalchemy import func, select
 
-from engine.modeling import form_id_of
+from engine.modeling import affected_elements, form_id_of
 from engine.models import DefinitionEvent, Pathway
+from scenarios.catalogue import load_all
 from scenarios.runner import run_all
 from webui.extensions import db
+
+# base version content hash → {scenario id: what its journey reached}; a version never changes
+_REACHED: dict[str, dict[str, set[str]]] = {}
+_REACHED_LOCK = threading.Lock()
 
 
 def four_eyes() -> bool:
@@ -16,6 +23,61 @@ def four_eyes() -> bool:
 def run_scenarios(files):
     """The scenario results of a candidate bundle, run on a throw-away database."""
     return run_all(files)
+
+
+def _stored_reached(base):
+    """{scenario id: reached} from a version's stored results (proposed here), or None."""
+    results = base.scenario_results or []
+    if results and all(r.get("ok") and "reached" in r for r in results):
+        return {r["id"]: set(r["reached"]) for r in results}
+    return None
+
+
+def _learn(content_hash, files):
+    """Run the base's scenarios once per process and keep what each journey reached."""
+    with _REACHED_LOCK:
+        if content_hash not in _REACHED:
+            _REACHED[content_hash] = {r["id"]: set(r["reached"]) for r in run_all(files) if r.get("ok")}
+        return _REACHED[content_hash]
+
+
+def _reached_on(base):
+    """{scenario id: reached stages, elements and rule rows} of the base version's journeys, or
+    None while unknown: stored with a version proposed here, or learnt once per process
+    (warm_reached starts that when the editor opens)."""
+    return _stored_reached(base) or _REACHED.get(base.content_hash)
+
+
+def warm_reached(base):
+    """Learn the base's journeys in the background while the owner edits.
+
+    Off under TESTING unless MODELER_LEARN_JOURNEYS says otherwise (a benchmark turns it on).
+    """
+    if not current_app.config.get("MODELER_LEARN_JOURNEYS", not current_app.config.get("TESTING")) \
+            or _stored_reached(base) is not None or base.content_hash in _REACHED:
+        return
+    threading.Thread(target=_learn, args=(base.content_hash, dict(base.files)),
+                     name="forlob-scenario-journeys", daemon=True).start()
+
+
+def scenarios_for_change(base):
+    """A run_scenarios(files) that runs only the scenarios whose journeys reach a changed element.
+
+    The others run on the candidate exactly as on `base`; they are reported as not affected.
+    A change that cannot be mapped to elements, or a base whose journeys are not known yet,
+    runs every scenario (as propose does).
+    """
+    def run(files):
+        affected = affected_elements(base.files, files)
+        scenarios = load_all()
+        reached = _reached_on(base)
+        if affected is None or reached is None:
+            return run_all(files, scenarios)
+        chosen = [s for s in scenarios if s["id"] not in reached or reached[s["id"]] & affected]
+        results = {r["id"]: r for r in run_all(files, chosen)}
+        return [results.get(s["id"]) or {"id": s["id"], "title": s["title"], "ok": True, "step": None,
+                                        "message": None, "skipped": True} for s in scenarios]
+    return run
 
 
 def problems_json(problems):

@@ -3,6 +3,8 @@ from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from forms.registry import field_label
+
 # Raw HTML in form texts is escaped: only Markdown formatting is rendered.
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
@@ -92,13 +94,14 @@ def build_fields(components, values: dict, errors: dict, prefix="f", skip_texts=
         value = values.get(key, component.get("defaultValue")) if key else None
         field = {
             "type": kind, "key": key, "id": f"{prefix}-{key or index}",
-            "label": component.get("label", ""), "description": component.get("description", ""),
+            "label": field_label(component), "description": component.get("description", ""),
             "required": bool(validate.get("required")), "min": validate.get("min"),
             "max": validate.get("max"), "maxlength": validate.get("maxLength"),
             "options": _options(component), "value": value, "selected": _selected(value),
             "errors": errors.get(key, []) if key else [],
             "input_type": _input_type(component) if kind == "datetime" else None,
-            "html": markdown(component.get("text", "")) if kind in ("text", "html") else None,
+            "html": markdown(component.get("text") or component.get("content") or "") if kind in ("text", "html")
+            else None,
         }
         if kind in CONTAINER_TYPES:
             field["children"] = build_fields(component.get("components"), values, errors,

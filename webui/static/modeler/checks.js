@@ -1,16 +1,23 @@
 // Expressions are checked while the process owner types: the server compiles them in the
 // sandbox (POST /modeler/api/expression). Results are cached by text; a problem shows as the
-// panel entry's error and as a red marker on the element.
+// panel entry's error and as a red marker on the element. With a context (the base version and
+// the page's changed files) the server also flags names no data can hold ("mente du ...?").
 
 const DELAY_MS = 350;
 
-export function makeExpressionChecker(api) {
-  const cache = new Map();          // kind + "\n" + text -> {ok, message, line}
+export function makeExpressionChecker(api, getContext = async () => ({})) {
+  const cache = new Map();          // files fingerprint + kind + text -> {ok, message, line}
   const problems = new Map();       // element id -> Map(field -> message)
   const timers = new Map();         // field key -> pending timer
   let modeler = null;
 
-  function key(kind, text) { return `${kind}\n${text}`; }
+  let fingerprint = "";             // which changed files the cached answers were given for
+  function key(kind, text) { return `${fingerprint}\n${kind}\n${text}`; }
+  async function context() {
+    const ctx = await getContext();
+    fingerprint = Object.entries(ctx.files || {}).map(([n, t]) => `${n}:${(t || "").length}`).join("|");
+    return ctx;
+  }
 
   function mark(elementId) {
     if (!modeler) { return; }
@@ -36,7 +43,8 @@ export function makeExpressionChecker(api) {
     if (pending) { clearTimeout(pending.timer); }
     timers.set(timerKey, { text, timer: setTimeout(async () => {
       timers.delete(timerKey);
-      const { status, data } = await api.expression(kind, text);
+      const ctx = await context();
+      const { status, data } = await api.expression(kind, text, ctx);
       if (status !== 200) { return; }
       cache.set(key(kind, text), data);
       record(element, field, data);
@@ -66,9 +74,10 @@ export function makeExpressionChecker(api) {
     },
     remark() { [...problems.keys()].forEach(mark); },
     check: async (kind, text) => {
+      const ctx = await context();
       const known = cache.get(key(kind, text));
       if (known) { return known; }
-      const { data } = await api.expression(kind, text);
+      const { data } = await api.expression(kind, text, ctx);
       cache.set(key(kind, text), data);
       return data;
     },

@@ -17,8 +17,9 @@ import { translateModule } from "./translate-da.js";
 const root = document.getElementById("modeler-app");
 const T = JSON.parse(document.getElementById("modeler-texts").textContent);
 const api = makeApi(root);
-const checker = makeExpressionChecker(api);
 const baseVersion = Number(root.dataset.version);
+// names are checked against the base version plus everything changed in this page
+const checker = makeExpressionChecker(api, async () => { await flush(); return { base_version: baseVersion, files: changedFiles() }; });
 
 const state = {
   files: {},         // name -> text of the base version
@@ -27,9 +28,11 @@ const state = {
   problems: [],      // [{file, element, message, source}] from the last validation
 };
 function names() { return [...new Set([...Object.keys(state.files), ...Object.keys(state.edited)])]; }
+// files still in the proposal (a removed file is kept in state.edited as null until proposed)
+function present() { return names().filter((n) => text(n) !== null && text(n) !== undefined); }
 
 function formsList() {
-  return names().filter((n) => n.startsWith("forms/")).sort().map((name) => {
+  return present().filter((n) => n.startsWith("forms/")).sort().map((name) => {
     const id = name.slice(6, -5);
     let title = id;
     try { title = JSON.parse(text(name))["x-forlob"].title || id; } catch (err) { /* keep the id */ }
@@ -39,7 +42,7 @@ function formsList() {
 
 function decisionsList() {
   const out = [];
-  names().filter((n) => n.endsWith(".dmn")).forEach((name) => {
+  present().filter((n) => n.endsWith(".dmn")).forEach((name) => {
     const doc = new DOMParser().parseFromString(text(name), "application/xml");
     [...doc.getElementsByTagNameNS("*", "decision")].forEach((d) => out.push({ value: d.id, label: `${d.getAttribute("name") || d.id} (${d.id})` }));
   });
@@ -112,6 +115,7 @@ function applyMarkers() {
 }
 
 async function openFile(name, elementId) {
+  if (text(name) === null) { restoreFile(name); }
   if (state.current !== name) {
     await flush();
     state.current = name;
@@ -172,7 +176,7 @@ function buildTabs() {
 async function lintAll() {
   const moddle = bpmn.get("moddle");
   const out = [];
-  for (const name of names().filter((n) => n.endsWith(".bpmn"))) {
+  for (const name of present().filter((n) => n.endsWith(".bpmn"))) {
     let definitions;
     if (name === state.current) { definitions = bpmn.getDefinitions(); }
     else { definitions = (await moddle.fromXML(text(name), "bpmn:Definitions")).rootElement; }
@@ -197,7 +201,10 @@ async function validate() {
   state.problems = [...local, ...engine];
   applyMarkers();
   const ok = status === 200 && data.ok && !local.length;
-  const box = show("validate-result", ok ? "success" : "error", ok ? T.validOk : T.validProblems.replace("{n}", state.problems.length));
+  const failed = ((data && data.scenarios) || []).filter((s) => !s.ok).length;
+  const summary = ok ? T.validOk : state.problems.length ? T.validProblems.replace("{n}", state.problems.length)
+    : T.scenariosFailing.replace("{n}", failed);
+  const box = show("validate-result", ok ? "success" : "error", summary);
   renderProblems(box, state.problems, T, (p) => openFile(p.file, p.element));
   renderScenarios(box, (data && data.scenarios) || [], T);
   return ok;
@@ -247,6 +254,35 @@ async function preview() {
 document.getElementById("validate-button").addEventListener("click", () => validate());
 document.getElementById("propose-button").addEventListener("click", () => propose());
 document.getElementById("preview-button").addEventListener("click", () => preview());
+
+// "Fjern fil": the open file leaves the proposal (a file made in this page is simply dropped).
+function restoreFile(name) {
+  delete state.edited[name];
+  const tab = document.querySelector(`[role=tab][data-file="${CSS.escape(name)}"]`);
+  if (tab) { tab.classList.remove("removed", "dirty"); tab.removeAttribute("aria-description"); }
+  document.getElementById("remove-file-status").textContent = T.fileRestored.replace("{name}", name);
+}
+
+document.getElementById("remove-file-button").addEventListener("click", async () => {
+  const name = state.current;
+  if (!name) { return; }
+  const tab = document.querySelector(`[role=tab][data-file="${CSS.escape(name)}"]`);
+  const status = document.getElementById("remove-file-status");
+  state.current = null;  // nothing of the removed file is flushed back
+  if (name in state.files) {
+    state.edited[name] = null;
+    tab.classList.add("removed", "dirty");
+    tab.setAttribute("aria-description", T.removedTab);
+    status.textContent = T.fileRemoved.replace("{name}", name);
+  } else {
+    delete state.edited[name];
+    tab.remove();
+    status.textContent = T.fileDropped.replace("{name}", name);
+  }
+  markDirty();
+  const next = present().filter((n) => n.endsWith(".bpmn")).sort()[0];
+  if (next) { await openFile(next); }
+});
 
 // A new form starts as a small valid skeleton (one note field, empty guidance) in this page.
 document.getElementById("new-form-button").addEventListener("click", async () => {

@@ -4,6 +4,18 @@ import { FormEditor } from "@bpmn-io/form-js";
 
 export const SECTION_KEYS = ["criteria", "purpose", "needs", "activities", "tools"];
 
+// form-js types the task page cannot show or store (forms/registry.py UNSUPPORTED_TYPES): left out
+// of the palette so that every field an owner can add can also be proposed.
+export const UNSUPPORTED_TYPES = ["button", "iframe", "image", "table", "filepicker", "documentPreview",
+  "dynamiclist", "expression"];
+
+function OnlySupportedFields(formFields) {
+  // runs before "form.init", when the palette reads the registered types
+  UNSUPPORTED_TYPES.forEach((type) => { delete formFields._formFields[type]; });
+}
+OnlySupportedFields.$inject = ["formFields"];
+const onlySupportedFields = { __init__: ["onlySupportedFields"], onlySupportedFields: ["type", OnlySupportedFields] };
+
 function replaceInTexts(components, oldText, newText) {
   // text components repeat the guidance; keep them in step so the task page skips them
   (components || []).forEach((c) => {
@@ -15,7 +27,7 @@ function replaceInTexts(components, oldText, newText) {
 }
 
 export function makeFormEditor(container, guideForm, onChange) {
-  const editor = new FormEditor({ container });
+  const editor = new FormEditor({ container, additionalModules: [onlySupportedFields] });
   let original = null;
   let meta = null;
   let dirty = false;

@@ -42,14 +42,33 @@ export function renderScenarios(box, scenarios, T) {
   box.appendChild(el("h3", {}, T.scenarios));
   const list = el("ul", { class: "scenario-list" });
   scenarios.forEach((s) => {
-    const item = el("li", { class: s.ok ? "scenario-ok" : "scenario-failed", "data-scenario": s.id });
-    item.appendChild(el("strong", {}, `${s.ok ? T.passed : T.failedScenario}: ${s.title}`));
+    const item = el("li", { class: s.skipped ? "scenario-skipped" : s.ok ? "scenario-ok" : "scenario-failed", "data-scenario": s.id });
+    item.appendChild(el("strong", {}, `${s.skipped ? T.skippedScenario : s.ok ? T.passed : T.failedScenario}: ${s.title}`));
     if (!s.ok) {
       item.appendChild(document.createTextNode(` — ${T.step} ${s.step ?? "?"}: ${s.message || ""}`));
     }
     list.appendChild(item);
   });
   box.appendChild(list);
+}
+
+function rowValues(rows, side) {
+  // the server's readable rows (webui/modeler/changes.py): Danish property names, word diffs
+  const cell = el("td");
+  const list = el("dl", { class: "diff-values" });
+  rows.filter((r) => r[side] !== null && r[side] !== undefined).forEach((r) => {
+    list.appendChild(el("dt", {}, r.label));
+    const dd = el("dd", { class: "diff-text" });
+    if (r.words) {
+      r.words.forEach(([op, text]) => {
+        if (op === "same") { dd.appendChild(document.createTextNode(text)); }
+        else if ((op === "del" && side === "old") || (op === "ins" && side === "new")) { dd.appendChild(el(op, {}, text)); }
+      });
+    } else { dd.textContent = r[side]; }
+    list.appendChild(dd);
+  });
+  cell.appendChild(list);
+  return cell;
 }
 
 function values(v) {
@@ -81,9 +100,10 @@ export function renderDiff(box, data, T) {
   const body = el("tbody");
   changes.forEach((c) => {
     const row = el("tr", { class: `diff-${c.change}` });
-    [c.file, T.kinds[c.kind] || c.kind, c.name || c.id, T.changes[c.change] || c.change]
+    [c.file, c.kind_label || T.kinds[c.kind] || c.kind, c.title || c.name || c.id, c.change_label || T.changes[c.change] || c.change]
       .forEach((v) => row.appendChild(el("td", {}, v)));
-    [c.old, c.new].forEach((v) => row.appendChild(values(v)));
+    if (c.rows) { ["old", "new"].forEach((side) => row.appendChild(rowValues(c.rows, side))); }
+    else { [c.old, c.new].forEach((v) => row.appendChild(values(v))); }
     body.appendChild(row);
   });
   table.appendChild(body);
