@@ -88,6 +88,10 @@ class Pathway(Base):
     treatment_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                                   nullable=True)
     guarantee_breach_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The one stored guarantee fact (docs/indicators.md): open, met, breached or lapsed (ended
+    # before the deadline without treatment), and the Danish day it was decided.
+    guarantee_status: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    guarantee_decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     reassess_at: Mapped[date | None] = mapped_column(Date, nullable=True)
     suicide_risk: Mapped[str | None] = mapped_column(String(20), nullable=True)
     # The serialized SpiffWorkflow state of the current run only (bounded by design).

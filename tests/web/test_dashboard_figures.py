@@ -1,9 +1,10 @@
 """Every indicator and filter of the dashboards against the hand-made data set (dashboard_data).
 
 Hand-computed figures (today 2025-06-30; A–E as in tests/web/dashboard_data.py):
-- guarantee: A kept (treated 01-10 ≤ due 01-15), B breached (02-20 > 02-15), C untreated and
-  past due 03-15; D not yet due; E excluded → 1 of 3.
-- days to treatment: A 9, B 19 → median 14, p90 (nearest rank) 19.
+- guarantee (first treatment contact, not enrolment): A kept (AUDIT 01-12 ≤ due 01-15, decided
+  01-12), B breached (AUDIT 02-22 > 02-15, decided 02-16), C untreated and past due 03-15
+  (decided 03-16); D not yet due; E ended before its deadline (lapsed) → 1 of 3.
+- days to treatment: A 11, B 21 → median 16, p90 (nearest rank) 21.
 - coordinated plan within 30 days: A 01-20 ≤ 02-09 → yes; B first plan 04-15 > 03-22 → no.
 - AUDIT and DUDIT in Opstart: only A completed Opstart (B left it for admissions) → 1 of 1.
 - tovholder: A yes, B no → 1 of 2.
@@ -56,8 +57,8 @@ def ratio(r):
 def test_every_indicator_unfiltered(app, figures):
     r = compute(app)
     assert ratio(r["guarantee"]) == (1, 3)
-    assert sorted(r["waits"].all) == [9, 19]
-    assert quality.percentile(r["waits"].all, 90) == 19
+    assert sorted(r["waits"].all) == [11, 21]
+    assert quality.percentile(r["waits"].all, 90) == 21
     assert ratio(r["plan"]) == (1, 2)
     assert ratio(r["screening"]) == (1, 1)
     assert ratio(r["tovholder"]) == (1, 2)
@@ -91,7 +92,7 @@ def test_region_municipality_and_group_filters(app, figures):
     assert ratio(compute(app, region="hovedstaden")["guarantee"]) == (1, 2)
     assert ratio(compute(app, region="sjaelland")["guarantee"]) == (0, 1)
     kbh = compute(app, municipality="koebenhavn")
-    assert ratio(kbh["guarantee"]) == (1, 1) and kbh["waits"].all == [9]
+    assert ratio(kbh["guarantee"]) == (1, 1) and kbh["waits"].all == [11]
     g2 = compute(app, group=2)
     assert ratio(g2["guarantee"]) == (0, 1) and ratio(g2["admissions"]) == (1, 2)
     assert ratio(g2["screening"]) == (0, 0) and ratio(g2["experience"]["positive"]) == (0, 1)
@@ -108,12 +109,12 @@ def quality_now():
 
 def test_period_filter_uses_each_indicators_index_date(app, figures):
     r = compute(app, date_from=date(2025, 2, 1), date_to=date(2025, 3, 31))
-    assert ratio(r["guarantee"]) == (0, 2)     # B (02-15) and C (03-15); A's 01-10 is outside
+    assert ratio(r["guarantee"]) == (0, 2)     # B (02-16) and C (03-16); A's 01-12 is outside
     assert ratio(r["plan"]) == (0, 1)          # B's deadline 03-22
     assert ratio(r["admissions"]) == (1, 2)
     assert sum(r["transitions"].values()) == 1  # 03-11 in, 04-10 out
     assert sum(r["patient_days"].values()) == pytest.approx(30 + 21)
-    assert r["waits"].all == [19]              # B treated 02-20
+    assert r["waits"].all == [21]              # B treated 02-22
 
 
 def test_phase_in_table_and_target_line(app, data):

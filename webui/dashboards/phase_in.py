@@ -4,15 +4,18 @@ Dates come from the deployed `phase_in` decision (engine.service.phase_in_dates)
 the `pathway` summary columns. Expected numbers are the national estimates split by a key
 that app config may replace (`PHASE_IN_EXPECTED`, `PHASE_IN_SHARES`).
 """
-from datetime import date, timedelta
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, func, select
 
+from engine.clock import LOCAL_TZ
 from engine.models import Pathway as P
 from webui import organisations
+from webui.common.timeutil import local_midnight_utc
 from webui.dashboards.filters import is_small, share
-from webui.dashboards.sqlfn import month_of
+from webui.dashboards.sqlfn import epoch_hour
 from webui.extensions import db
 
 GROUPS = (1, 2, 3)
@@ -43,10 +46,11 @@ def _counts(filters, P, by_municipality):
     """{(org, group): {referred, waiting, active, ended}} for pathways referred in the period."""
     org = P.municipality_org if by_municipality else P.region_org
     where = filters.conditions(P) + [P.group_no.is_not(None)]
+    # the period is whole Danish days: from local midnight of the first to that after the last
     if filters.date_from:
-        where.append(P.started_at >= filters.date_from)
+        where.append(P.started_at >= local_midnight_utc(filters.date_from))
     if filters.date_to:
-        where.append(P.started_at < filters.date_to + timedelta(days=1))
+        where.append(P.started_at < local_midnight_utc(filters.date_to + timedelta(days=1)))
     waiting = (P.status == "active") & P.waiting_until.is_not(None)
     rows = db.session.execute(
         select(org, P.group_no, func.count(),
@@ -90,6 +94,12 @@ def table(filters, dates, today) -> list[dict]:
     return rows
 
 
+def local_month(utc_hour: int) -> str:
+    """'YYYY-MM' of the Danish month an hour (counted from 1970-01-01 00:00 UTC) lies in."""
+    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(hours=utc_hour)
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m")
+
+
 def months(start: date, end: date) -> list[str]:
     """'YYYY-MM' for every month from start to end."""
     out, year, month = [], start.year, start.month
@@ -109,11 +119,16 @@ def _month_end(label):
 def enrolment(filters, dates, today) -> dict:
     """Per group: referrals per month and cumulative, against the straight-line target."""
     labels = months(CHART_FROM, FULL_BY)
+    # counted per UTC hour in the database, then put in Danish months here (an hour never
+    # straddles two Danish months), so a referral at 00:30 on 1 November is November's
+    hour = epoch_hour(P.started_at)
     rows = db.session.execute(
-        select(P.group_no, month_of(P.started_at), func.count())
+        select(P.group_no, hour, func.count())
         .where(*filters.conditions(P), P.group_no.is_not(None))
-        .group_by(P.group_no, month_of(P.started_at))).all()
-    per = {(g, m): n for g, m, n in rows}
+        .group_by(P.group_no, hour)).all()
+    per: dict = defaultdict(int)
+    for group, utc_hour, n in rows:
+        per[(group, local_month(int(utc_hour)))] += n
     region_list = [filters.region] if filters.region else list(
         current_app.config.get("PHASE_IN_SHARES", SHARES))
     groups = (filters.group,) if filters.group else GROUPS
