@@ -53,6 +53,11 @@ def task_properties(task):
     return (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
 
 
+def _flag(value) -> bool:
+    """A BPMN property that says yes ("true", "1", "yes")."""
+    return str(value or "").lower() in ("true", "1", "yes")
+
+
 def _due(task):
     expression = task_properties(task).get("due")
     if not expression:
@@ -82,14 +87,14 @@ def wanted_items(live):
             form_id=props.get("form"), kind="task", phase=props.get("phase") or stage_name,
             lane=lane, role=role, org_code=task.data.get(org_key) or getattr(
                 live.pathway, org_key, None) if org_key else None,
-            due=_due(task))
+            due=_due(task), urgent=_flag(props.get("urgent")))
     for task, kind, name, due in spiff.waiting_events(live.workflow):
         if kind == "timer" and name.startswith(WAIT_PREFIX):
             org = live.pathway.tovholder_org or live.pathway.region_org
             wanted[str(task.id)] = dict(
                 task_spec=task.task_spec.bpmn_id, title=name, form_id=None, kind="wait",
                 phase=stage_name, lane="tovholder", role="tovholder", org_code=org,
-                due=as_utc(due))
+                due=as_utc(due), urgent=False)
     return wanted
 
 
@@ -166,8 +171,7 @@ def judge_guarantee(pathway, now):
 def mark_treatment_contact(pathway, spec, now):
     """Record the first treatment contact: a completed task whose spec says treatment_contact."""
     props = (getattr(spec, "extensions", None) or {}).get("properties", {})
-    if pathway.treatment_started_at is None and str(props.get("treatment_contact", "")).lower() \
-            in ("true", "1", "yes"):
+    if pathway.treatment_started_at is None and _flag(props.get("treatment_contact")):
         pathway.treatment_started_at = now
 
 
@@ -182,7 +186,7 @@ def write(session, live, now, wanted):
         if cols is None:
             session.delete(row)
         else:
-            for key in ("phase", "org_code", "role", "lane"):
+            for key in ("phase", "org_code", "role", "lane", "urgent"):
                 setattr(row, key, cols[key])
             row.stage, row.patient_name = pathway.stage, live.patient_name
     for task_id, cols in wanted.items():

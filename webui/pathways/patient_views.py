@@ -27,9 +27,9 @@ def _pathways_of(patient_id):
 
 
 def _open_items(pathway_id):
-    """The pathway's open worklist rows, soonest due first."""
+    """The pathway's open worklist rows: urgent first, then soonest due."""
     return db.session.scalars(select(W).where(W.pathway_id == pathway_id)
-                              .order_by(W.due_at.asc().nulls_last(), W.id)).all()
+                              .order_by(W.urgent.desc(), W.due_at.asc().nulls_last(), W.id)).all()
 
 
 def _names(pathway):
