@@ -7,9 +7,8 @@ treatment contact (``treated``). "Today" is 2025-06-30. The expected figures are
 """
 from datetime import UTC, date, datetime, time
 
-from engine.clock import LOCAL_TZ
-
 from engine import service
+from engine.clock import LOCAL_TZ
 from engine.models import DefinitionVersion, Pathway, PathwayRun, Patient, TaskRecord, WorklistItem
 from engine.runtime.projection import judge_guarantee
 from tests.web.pathway_setup import ensure_deployed

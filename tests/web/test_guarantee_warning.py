@@ -5,8 +5,8 @@ import pytest
 
 from engine.models import Pathway
 from tests.web import pathway_setup as setup
-from webui.extensions import db
 from webui.common.timeutil import local_today
+from webui.extensions import db
 from webui.pathways.guarantee import read
 
 TODAY = date(2026, 3, 10)
