@@ -123,23 +123,30 @@ def test_phase_in_table_and_target_line(app, data):
         assert dates[("hovedstaden", 1)] == date(2024, 9, 1)  # read from the deployed DMN
         rows = {(r["org"], r["group"]): r for r in phase_in.table(flt.Filters(), dates,
                                                                    dashboard_data.TODAY)}
-        g1 = rows[("region-hovedstaden", 1)]
-        assert (g1["referred"], g1["waiting"], g1["active"], g1["ended"]) == (2, 0, 1, 1)
+        # the raw monthly cells: E referred 2024-11 (ended), A 2025-01 (active)
+        monthly = phase_in._monthly(flt.Filters(), Pathway, False)[("region-hovedstaden", 1)]
+        assert {m: (c["referred"], c["waiting"], c["active"], c["ended"])
+                for m, c in monthly.items()} == {"2024-11": (1, 0, 0, 1), "2025-01": (1, 0, 1, 0)}
+        g1 = rows[("region-hovedstaden", 1)]   # both months have a count of 1: left out
+        assert (g1["referred"], g1["waiting"], g1["active"], g1["ended"]) == (0, 0, 0, 0)
+        assert g1["left_out"] == {"referred", "active", "ended"}
         assert g1["expected"] == 1472 and g1["status"] == "open" and g1["days"] == 302
         assert g1["expected_now"] == round(1472 * 302 / 1216)
         g3 = rows[("region-hovedstaden", 3)]
-        assert (g3["referred"], g3["waiting"], g3["status"], g3["days"]) == (1, 1, "opens", 366)
-        assert rows[("region-sjaelland", 1)]["referred"] == 1
+        assert (g3["referred"], g3["status"], g3["days"]) == (0, "opens", 366)
+        assert g3["left_out"] == {"referred", "waiting"}
+        assert rows[("region-sjaelland", 1)]["left_out"] == {"referred", "active"}
         assert rows[("region-nordjylland", 2)]["referred"] == 0
-        munis = {(r["org"], r["group"]): r["referred"] for r in phase_in.table(
-            flt.Filters(region="hovedstaden"), dates, dashboard_data.TODAY) if r["referred"]}
-        assert munis == {("kommune-koebenhavn", 1): 2, ("kommune-koebenhavn", 3): 1,
-                         ("kommune-frederiksberg", 2): 1}
+        assert not rows[("region-nordjylland", 2)]["left_out"]
+        munis = {(r["org"], r["group"]) for r in phase_in.table(
+            flt.Filters(region="hovedstaden"), dates, dashboard_data.TODAY) if r["left_out"]}
+        assert munis == {("kommune-koebenhavn", 1), ("kommune-koebenhavn", 3),
+                         ("kommune-frederiksberg", 2)}
         chart = phase_in.enrolment(flt.Filters(), dates, dashboard_data.TODAY)
         g1_series = chart["series"][0]
         month = chart["labels"].index("2024-12")
         assert g1_series["target"][month] == round(4600 * 121 / 1216)
-        assert g1_series["actual"][month] is None  # one referral so far: suppressed
+        assert g1_series["actual"][month] == 0  # one referral so far: its month is left out
 
 
 def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, data):
@@ -147,22 +154,23 @@ def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, 
     page = client.get("/overblik/kvalitet").get_data(as_text=True)
     assert 'data-key="guarantee"' in page and "Testperson" not in page
     guarantee = page.split('data-key="guarantee">', 1)[1].split("</tr>", 1)[0]
-    assert guarantee.count("&lt;5") == 2 and "–" in guarantee  # 1 of 3: both hidden, no rate
+    # 1 of 3, one a month: every month is left out of the total, and there is no rate
+    assert guarantee.count(">0+<") == 2 and "–" in guarantee
     response = client.get("/overblik/csv/indikatorer.csv?region=sjaelland")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")),
                            delimiter=";"))
     by_key = {row[0]: row for row in rows[1:]}
-    assert by_key["guarantee"][2:5] == ["0", "<5", ""]  # 0 of 1 in Sjælland
+    assert by_key["guarantee"][2:5] == ["0+", "0+", ""]  # 0 of 1 in Sjælland: left out
     phase = client.get("/overblik/csv/indfasning.csv?region=hovedstaden&group=1")
     lines = phase.get_data(as_text=True).lstrip("\ufeff").splitlines()
     kbh = [line for line in lines if line.startswith("kommune-koebenhavn;")]
-    assert len(lines) == 1 + 29 and kbh[0].split(";")[6] == "<5"
+    assert len(lines) == 1 + 29 and kbh[0].split(";")[6] == "0+"
     assert client.get("/overblik/csv/ukendt.csv").status_code == 404
     solo = client.get("/overblik/csv/indfasning.csv?municipality=frederiksberg&group=2")
     solo_rows = solo.get_data(as_text=True).lstrip("\ufeff").splitlines()[1:]
     assert [r.split(";")[:3] + [r.split(";")[6]] for r in solo_rows] == [
-        ["kommune-frederiksberg", "Frederiksberg", "2", "<5"]]  # implies Hovedstaden
+        ["kommune-frederiksberg", "Frederiksberg", "2", "0+"]]  # implies Hovedstaden
     assert client.get("/overblik/?region=atlantis").status_code == 400
     assert client.get("/overblik/kvalitet?fra=2025-13-01").status_code == 400
     with app.app_context():
@@ -171,9 +179,9 @@ def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, 
 
 
 def test_counts_of_five_or_more_are_shown(auth, client, app, data):
-    with app.app_context():  # four more group-1 referrals in København: 2 + 4 = 6 are shown
+    with app.app_context():  # five more group-1 referrals in København in June: that month shows
         template = db.session.get(Pathway, data["E"])
-        for _ in range(4):
+        for _ in range(5):
             db.session.add(Pathway(patient_id=template.patient_id, version_id=template.version_id,
                                    status="ended", stage="henvisning", group_no=1,
                                    region_org="region-hovedstaden",
@@ -183,8 +191,9 @@ def test_counts_of_five_or_more_are_shown(auth, client, app, data):
     auth.login("admin")
     page = client.get("/overblik/").get_data(as_text=True)
     row = page.split('data-org="region-hovedstaden" data-group="1">', 1)[1].split("</tr>", 1)[0]
-    assert 'data-col="referred">6<' in row and 'data-col="ended">5<' in row
-    assert 'data-col="active">&lt;5<' in row
+    # June (5 ended) is published; November (E) and January (A) have 1 each and are left out
+    assert 'data-col="referred">5+<' in row and 'data-col="ended">5+<' in row
+    assert 'data-col="active">0+<' in row and 'data-col="waiting">0<' in row
 
 
 def test_clinicians_and_process_owners_get_403(auth, client):
