@@ -10,8 +10,8 @@ import pytest
 from engine.clock import LOCAL_TZ
 from engine.models import DefinitionVersion, Pathway, PathwayRun, Patient, WorklistItem
 from engine.runtime.projection import judge_guarantee
-from webui.dashboards import phase_in, quality, quality_data
 from webui.dashboards import filters as flt
+from webui.dashboards import phase_in, quality, quality_data
 from webui.demo.seed import seed_organisations
 from webui.extensions import db
 

@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import insert
 
-from engine.clock import LOCAL_TZ
 from engine import service
+from engine.clock import LOCAL_TZ
 from engine.models import Pathway, Patient
 from tests.web.pathway_setup import ensure_deployed
 from webui.extensions import db

@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from webui.common.phases import STAGE_LABELS
 from webui.dashboards import suppression as sup
 from webui.dashboards.filters import count, is_small, share
+from webui.dashboards.quality import EXPERIENCE_ITEMS, STAGE_ORDER, percentile
 
 HIDDEN = "x"  # a count of 5 or more hidden so that a count of 1–4 cannot be derived
-from webui.dashboards.quality import EXPERIENCE_ITEMS, STAGE_ORDER, percentile
 
 
 def _labels():
