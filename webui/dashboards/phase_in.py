@@ -5,15 +5,15 @@ the `pathway` summary columns. Expected numbers are the national estimates split
 that app config may replace (`PHASE_IN_EXPECTED`, `PHASE_IN_SHARES`).
 """
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import case, func, select
 
-from engine.clock import LOCAL_TZ
 from engine.models import Pathway as P
 from webui import organisations
 from webui.dashboards import suppression
+from webui.dashboards.danish_days import local_month
 from webui.dashboards.filters import share
 from webui.dashboards.sqlfn import epoch_hour
 from webui.extensions import db
@@ -143,12 +143,6 @@ def table(filters, dates, today) -> list[dict]:
                          if want is not None else None,
                          "ratio": share(cell["referred"], round(want)) if want else None})
     return rows
-
-
-def local_month(utc_hour: int) -> str:
-    """'YYYY-MM' of the Danish month an hour (counted from 1970-01-01 00:00 UTC) lies in."""
-    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(hours=utc_hour)
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m")
 
 
 def months(start: date, end: date) -> list[str]:

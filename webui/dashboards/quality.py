@@ -9,16 +9,16 @@ or a month is a Danish one. The walk over ~10^5 rows stays cheap.
 """
 from bisect import bisect_right
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from math import ceil, floor, inf
 
 from sqlalchemy import and_, func, or_, select
 
-from engine.clock import LOCAL_TZ
 from engine.models import Pathway as P
 from engine.models import PathwayRun as R
 from engine.models import TaskRecord as T
 from engine.models import WorklistItem as W
+from webui.dashboards.danish_days import local_days
 from webui.dashboards.sqlfn import epoch_days
 from webui.extensions import db
 from webui.pathways import guarantee as guarantee_fact
@@ -37,26 +37,6 @@ _LABELS = [f"{y:04d}-{m:02d}" for y in range(2000, 2100) for m in range(1, 13)]
 def epoch(day: date) -> int:
     """Days since 1970-01-01 of a date."""
     return day.toordinal() - EPOCH
-
-
-_OFFSET_OF_HOUR: dict[int, float] = {}  # UTC hour since 1970 → Danish UTC offset in days
-
-
-def local_days(days):
-    """An epoch-days float of a UTC timestamp moved onto the Danish clock (None stays None).
-
-    floor() of the result is the Danish calendar day; the offset (1 or 2 hours) is looked up
-    once per hour of the timeline.
-    """
-    if days is None:
-        return None
-    hour = floor(days * 24)
-    offset = _OFFSET_OF_HOUR.get(hour)
-    if offset is None:
-        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(hours=hour)
-        offset = _OFFSET_OF_HOUR[hour] = \
-            moment.astimezone(LOCAL_TZ).utcoffset().total_seconds() / 86400
-    return round(days + offset, 6)  # julianday() floats carry ~1e-10 day of noise
 
 
 def to_date(days):
