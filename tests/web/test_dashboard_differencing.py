@@ -186,3 +186,19 @@ def test_numerator_against_denominator_and_total_against_months(auth, client, co
         trend_json = json.loads(page.split('id="trend-data">', 1)[1].split("</script>", 1)[0])
         for row in trend_json:
             assert not small(number(row["numerator"])) and not small(number(row["denominator"]))
+
+
+def test_the_headline_figure_over_all_time_is_exact_when_that_is_safe(app, auth, client, cohort):
+    with app.app_context():
+        met = db.session.query(Pathway).filter_by(guarantee_status="met").count()
+        decided = db.session.query(Pathway).filter(
+            Pathway.guarantee_status.in_(("met", "breached"))).count()
+        # still stored open after the deadline: read as breached (the engine's timer is due)
+        decided += db.session.query(Pathway).filter(Pathway.guarantee_status == "open",
+                                                    Pathway.guarantee_due < TODAY).count()
+    auth.login("leder")
+    row = {r["key"]: r for r in _csv(client, "indikatorer")}["guarantee"]
+    assert (row["numerator"], row["denominator"]) == (str(met), str(decided))
+    # a period gives the sum of its published months, marked "+" when one was left out
+    row = {r["key"]: r for r in _csv(client, "indikatorer", "?fra=2025-01-01&til=2025-12-31")}
+    assert number(row["guarantee"]["denominator"]) <= decided

@@ -293,4 +293,5 @@ def compute(filters, today: date) -> dict:
     return {"guarantee": guarantee, "waits": waits, "plan": plan, "screening": screening,
             "tovholder": tovholder, "stays": walk.stays, "transitions": walk.transitions,
             "patient_days": walk.time.by_month(), "admissions": walk.admissions,
-            "experience": _experience(filters, period, P, T), "cohort": len(pathways)}
+            "experience": _experience(filters, period, P, T), "cohort": len(pathways),
+            "whole": filters.date_from is None and filters.date_to is None}

@@ -5,7 +5,9 @@ date, in the finest cell a page shows (place × group × month, indicator × mon
 cell is published only when none of its counts is 1–4 (for a ratio: numerator, denominator
 and their difference; for the phase-in statuses a complementary rule, ``statuses``).
 Everything else (a period's total, a cumulative curve, the CSV, the chart data) is the **sum
-of published monthly cells**; a suppressed month contributes nothing. Periods are whole
+of published monthly cells**; a suppressed month contributes nothing. One exception: a
+quality indicator over all time (no period) shows its true total when the months it left out
+add up to 0 or at least 5 (``ratio_total``). Periods are whole
 months (filters.parse widens them). So any figure minus another of the same cohort is a sum
 of published cells, each 0 or at least 5: no count of 1–4 can be derived by subtraction.
 docs/indicators.md describes the method and what it does not cover.
@@ -19,11 +21,23 @@ def ratio_months(months) -> dict:
             if not (is_small(num) or is_small(den) or is_small(den - num))}
 
 
-def ratio_total(months) -> tuple[int, int, bool]:
-    """(numerator, denominator, some month left out) summed over the published months."""
+def ratio_total(months, exact=None) -> tuple[int, int, bool]:
+    """(numerator, denominator, some month left out) summed over the published months.
+
+    `exact` is the true (numerator, denominator) when the figure covers all time (no period
+    filter): it is shown instead when what the left-out months add up to (numerator,
+    denominator and difference) is 0 or at least 5, so the total minus the shown months is
+    never 1–4. A total over all time cannot be cut into periods, so no other figure of the
+    cohort gives the left-out part of one period.
+    """
     shown = ratio_months(months)
-    return (sum(num for num, _ in shown.values()), sum(den for _, den in shown.values()),
-            len(shown) < len(months))
+    num, den = sum(n for n, _ in shown.values()), sum(d for _, d in shown.values())
+    left_out = len(shown) < len(months)
+    if left_out and exact is not None:
+        hidden_num, hidden_den = exact[0] - num, exact[1] - den
+        if not (is_small(hidden_num) or is_small(hidden_den) or is_small(hidden_den - hidden_num)):
+            return exact[0], exact[1], False
+    return num, den, left_out
 
 
 def count_months(months) -> dict:

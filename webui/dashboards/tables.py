@@ -35,8 +35,8 @@ def marked(n, left_out):
     return f"{count(n)}+" if left_out else count(n)
 
 
-def _ratio_row(key, ratio):
-    num, den, left_out = sup.ratio_total(ratio.months)
+def _ratio_row(key, ratio, whole=False):
+    num, den, left_out = sup.ratio_total(ratio.months, (ratio.num, ratio.den) if whole else None)
     return {"key": key, "numerator": marked(num, left_out), "denominator": marked(den, left_out),
             "value": share(num, den), "unit": "%"}
 
@@ -81,18 +81,19 @@ def _per_year(transitions, days):
 def indicators(result) -> list[dict]:
     """One row per indicator: label, numerator, denominator, value and unit."""
     labels = _labels()
-    rows = [_ratio_row("guarantee", result["guarantee"])]
+    whole = result.get("whole", False)
+    rows = [_ratio_row("guarantee", result["guarantee"], whole)]
     n, mid, p90 = _values_summary(_values(result["waits"]))
     rows.append({"key": "waits", "numerator": "", "denominator": n, "value": mid,
                  "p90": p90, "unit": _("dage (median)")})
-    rows += [_ratio_row(k, result[k]) for k in ("plan", "screening", "tovholder")]
+    rows += [_ratio_row(k, result[k], whole) for k in ("plan", "screening", "tovholder")]
     moves = sum(sup.count_months(result["transitions"]).values())
     days = sum(result["patient_days"].values())
     rows.append({"key": "transitions", "numerator": count(moves),
                  "denominator": round(days / 365.25, 1), "value": _per_year(moves, days),
                  "unit": _("pr. patientår")})
-    rows.append(_ratio_row("readmissions", result["admissions"]))
-    rows.append(_ratio_row("experience", result["experience"]["positive"]))
+    rows.append(_ratio_row("readmissions", result["admissions"], whole))
+    rows.append(_ratio_row("experience", result["experience"]["positive"], whole))
     for row in rows:
         row["label"] = labels[row["key"]]
         row.setdefault("p90", None)
