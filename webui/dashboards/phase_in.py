@@ -14,7 +14,7 @@ from engine.models import Pathway as P
 from webui import organisations
 from webui.dashboards import suppression
 from webui.dashboards.danish_days import local_month
-from webui.dashboards.filters import share
+from webui.dashboards.filters import is_small, share
 from webui.dashboards.sqlfn import epoch_hour
 from webui.extensions import db
 
@@ -109,6 +109,12 @@ def _counts(filters, by_municipality):
                 total[k] += n or 0
                 if n is None:
                     left_out.add(k)
+        if left_out and filters.date_from is None and filters.date_to is None:
+            # all time: the true row when every column's left-out part is 0 or at least 5
+            # (then the row minus its published months, or any period, is never 1–4)
+            true = {k: sum(c[k] for c in months.values()) for k in total}
+            if not any(is_small(true[k] - total[k]) for k in total):
+                total, left_out = true, set()
         out[key] = {**total, "left_out": left_out}
     return out
 

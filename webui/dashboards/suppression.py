@@ -6,8 +6,8 @@ cell is published only when none of its counts is 1–4 (for a ratio: numerator,
 and their difference; for the phase-in statuses a complementary rule, ``statuses``).
 Everything else (a period's total, a cumulative curve, the CSV, the chart data) is the **sum
 of published monthly cells**; a suppressed month contributes nothing. One exception: a
-quality indicator over all time (no period) shows its true total when the months it left out
-add up to 0 or at least 5 (``ratio_total``). Periods are whole
+figure over all time (no period) shows its true total when what it left out adds up to 0 or
+at least 5 in every column (``ratio_total`` here, ``phase_in._counts``). Periods are whole
 months (filters.parse widens them). So any figure minus another of the same cohort is a sum
 of published cells, each 0 or at least 5: no count of 1–4 can be derived by subtraction.
 docs/indicators.md describes the method and what it does not cover.
