@@ -1,7 +1,19 @@
 """Engine tables: definitions, pathways, task history and the worklist projection."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from engine.clock import utcnow
@@ -88,6 +100,10 @@ class Pathway(Base):
     treatment_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                                   nullable=True)
     guarantee_breach_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The one stored guarantee fact (docs/indicators.md): open, met, breached or lapsed (ended
+    # before the deadline without treatment), and the Danish day it was decided.
+    guarantee_status: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    guarantee_decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     reassess_at: Mapped[date | None] = mapped_column(Date, nullable=True)
     suicide_risk: Mapped[str | None] = mapped_column(String(20), nullable=True)
     # The serialized SpiffWorkflow state of the current run only (bounded by design).
@@ -151,6 +167,8 @@ class WorklistItem(Base):
     assignee: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     patient_name: Mapped[str] = mapped_column(String(200), default="")
+    # a same-day safety task (BPMN property urgent="true"): marked and sorted first
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         Index("ix_worklist_item_org_code_due_at", "org_code", "due_at"),

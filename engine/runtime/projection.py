@@ -60,6 +60,11 @@ def task_properties(task):
     return (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
 
 
+def _flag(value) -> bool:
+    """A BPMN property that says yes ("true", "1", "yes")."""
+    return str(value or "").lower() in ("true", "1", "yes")
+
+
 def _due(task):
     expression = task_properties(task).get("due")
     if not expression:
@@ -89,14 +94,14 @@ def wanted_items(live):
             form_id=props.get("form"), kind="task", phase=props.get("phase") or stage_name,
             # the pathway's own columns, never the task's data (a script can write that)
             lane=lane, role=role, org_code=getattr(live.pathway, org_key, None) if org_key else None,
-            due=_due(task))
+            due=_due(task), urgent=_flag(props.get("urgent")))
     for task, kind, name, due in spiff.waiting_events(live.workflow):
         if kind == "timer" and name.startswith(WAIT_PREFIX):
             org = live.pathway.tovholder_org or live.pathway.region_org
             wanted[str(task.id)] = dict(
                 task_spec=task.task_spec.bpmn_id, title=name, form_id=None, kind="wait",
                 phase=stage_name, lane="tovholder", role="tovholder", org_code=org,
-                due=as_utc(due))
+                due=as_utc(due), urgent=False)
     return wanted
 
 
@@ -127,35 +132,58 @@ def update_summary(live, now):
 
 BREACH_NOT_STARTED = "Behandlingen var ikke startet, da fristen udløb"
 BREACH_LATE_START = "Behandlingen startede {day}, efter fristen {due}"
+BREACH_ENDED_LATE = "Forløbet sluttede {day} uden behandling, efter fristen {due}"
+
+
+def _local_day(moment):
+    """The Danish calendar day of a stored moment (None stays None)."""
+    return None if moment is None else as_utc(moment).astimezone(LOCAL_TZ).date()
 
 
 def judge_guarantee(pathway, now):
-    """Mark the 14-day guarantee breached when treatment started late or not by the deadline.
+    """Judge the 14-day guarantee and store it as one fact: status, decision day, reason.
 
     The guarantee is met by the first treatment contact (``treatment_started_at``, docs/pathway.md).
-    A breach is kept for good, with the reason it got when it happened.
+    It is breached when treatment started late, had not started the day after the deadline, or
+    the pathway ended (e.g. forwarded) after the deadline without treatment. A pathway ended on
+    or before the deadline without treatment (declined, forwarded in time) has no decision:
+    ``lapsed``. A breach is kept for good, with the reason it got when it happened.
     """
     due = pathway.guarantee_due
-    if due is None or pathway.guarantee_breached and pathway.guarantee_breach_reason:
+    if due is None:
+        pathway.guarantee_status = pathway.guarantee_decided_on = None
         return
-    started = pathway.treatment_started_at
-    if started is not None:
-        day = as_utc(started).astimezone(LOCAL_TZ).date()
-        if day > due:
+    started, ended = _local_day(pathway.treatment_started_at), _local_day(pathway.ended_at)
+    if not (pathway.guarantee_breached and pathway.guarantee_breach_reason):
+        if started is not None:
+            if started > due:
+                pathway.guarantee_breached = True
+                pathway.guarantee_breach_reason = BREACH_LATE_START.format(
+                    day=started.isoformat(), due=due.isoformat())
+        elif pathway.status == "active" and _local_day(now) > due:
             pathway.guarantee_breached = True
-            pathway.guarantee_breach_reason = BREACH_LATE_START.format(day=day.isoformat(),
-                                                                       due=due.isoformat())
-    elif as_utc(now).astimezone(LOCAL_TZ).date() > due and pathway.status == "active":
-        pathway.guarantee_breached = True
-    if pathway.guarantee_breached and not pathway.guarantee_breach_reason:
-        pathway.guarantee_breach_reason = BREACH_NOT_STARTED
+        elif pathway.status != "active" and ended is not None and ended > due:
+            pathway.guarantee_breached = True
+            pathway.guarantee_breach_reason = BREACH_ENDED_LATE.format(
+                day=ended.isoformat(), due=due.isoformat())
+        if pathway.guarantee_breached and not pathway.guarantee_breach_reason:
+            pathway.guarantee_breach_reason = BREACH_NOT_STARTED
+    if pathway.guarantee_breached:
+        # breached the day after the deadline, whatever showed it (timer, late start, end)
+        status, decided = "breached", date.fromordinal(due.toordinal() + 1)
+    elif started is not None:
+        status, decided = "met", started
+    elif pathway.status != "active":
+        status, decided = "lapsed", ended
+    else:
+        status, decided = "open", None
+    pathway.guarantee_status, pathway.guarantee_decided_on = status, decided
 
 
 def mark_treatment_contact(pathway, spec, now):
     """Record the first treatment contact: a completed task whose spec says treatment_contact."""
     props = (getattr(spec, "extensions", None) or {}).get("properties", {})
-    if pathway.treatment_started_at is None and str(props.get("treatment_contact", "")).lower() \
-            in ("true", "1", "yes"):
+    if pathway.treatment_started_at is None and _flag(props.get("treatment_contact")):
         pathway.treatment_started_at = now
 
 
@@ -170,7 +198,7 @@ def write(session, live, now, wanted):
         if cols is None:
             session.delete(row)
         else:
-            for key in ("phase", "org_code", "role", "lane"):
+            for key in ("phase", "org_code", "role", "lane", "urgent"):
                 setattr(row, key, cols[key])
             row.stage, row.patient_name = pathway.stage, live.patient_name
     for task_id, cols in wanted.items():

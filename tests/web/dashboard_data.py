@@ -1,13 +1,16 @@
 """A small hand-made data set for the dashboards, with every figure computed by hand.
 
 Five pathways (A–E) written straight into the tables the dashboards read (pathway,
-pathway_run, task_record, worklist_item); all times are midnight UTC so durations are whole
-days. "Today" is 2025-06-30. The expected figures are in tests/web/test_dashboard_figures.py.
+pathway_run, task_record, worklist_item); all times are midnight Danish time so durations are
+whole Danish days. The guarantee fact is judged by the engine's own rule from the first
+treatment contact (``treated``). "Today" is 2025-06-30. The expected figures are in tests/web/test_dashboard_figures.py.
 """
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from engine import service
+from engine.clock import LOCAL_TZ
 from engine.models import DefinitionVersion, Pathway, PathwayRun, Patient, TaskRecord, WorklistItem
+from engine.runtime.projection import judge_guarantee
 from tests.web.pathway_setup import ensure_deployed
 from webui.extensions import db
 
@@ -15,21 +18,21 @@ TODAY = date(2025, 6, 30)
 
 
 def at(text):
-    """Midnight UTC of an ISO date."""
-    return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+    """Midnight Danish time of an ISO date, in UTC."""
+    return datetime.combine(date.fromisoformat(text), time(0), LOCAL_TZ).astimezone(UTC)
 
 
 # name → pathway columns; runs are (stage, start, end, next stage)
 PATHWAYS = {
     "A": dict(group_no=1, region_org="region-hovedstaden", municipality_org="kommune-koebenhavn",
-              started="2025-01-01", guarantee_due="2025-01-15", tovholder="tove", status="active",
+              started="2025-01-01", guarantee_due="2025-01-15", treated="2025-01-12", tovholder="tove", status="active",
               stage="ustabil", run_started="2025-04-10",
               runs=[("henvisning", "2025-01-01", "2025-01-10", "opstart"),
                     ("opstart", "2025-01-10", "2025-02-09", "ustabil"),
                     ("ustabil", "2025-02-09", "2025-03-11", "stabil"),
                     ("stabil", "2025-03-11", "2025-04-10", "ustabil")]),
     "B": dict(group_no=2, region_org="region-hovedstaden", municipality_org="kommune-frederiksberg",
-              started="2025-02-01", guarantee_due="2025-02-15", tovholder=None, status="active",
+              started="2025-02-01", guarantee_due="2025-02-15", treated="2025-02-22", tovholder=None, status="active",
               stage="ustabil", run_started="2025-04-01",
               runs=[("henvisning", "2025-02-01", "2025-02-20", "opstart"),
                     ("opstart", "2025-02-20", "2025-03-02", "indlagt"),
@@ -99,7 +102,9 @@ def load(deploy=True) -> dict:
             waiting_until=date.fromisoformat(spec["waiting_until"]) if spec.get("waiting_until") else None,
             started_at=at(spec["started"]), run_started_at=at(spec["run_started"]),
             ended_at=at(spec["ended"]) if spec.get("ended") else None,
-            end_reason=spec.get("end_reason"), run_no=len(spec["runs"]))
+            end_reason=spec.get("end_reason"), run_no=len(spec["runs"]),
+            treatment_started_at=at(spec["treated"]) if spec.get("treated") else None)
+        judge_guarantee(pathway, at(TODAY.isoformat()))
         db.session.add(pathway)
         db.session.flush()
         ids[name] = pathway.id

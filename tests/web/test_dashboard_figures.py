@@ -1,9 +1,10 @@
 """Every indicator and filter of the dashboards against the hand-made data set (dashboard_data).
 
 Hand-computed figures (today 2025-06-30; A–E as in tests/web/dashboard_data.py):
-- guarantee: A kept (treated 01-10 ≤ due 01-15), B breached (02-20 > 02-15), C untreated and
-  past due 03-15; D not yet due; E excluded → 1 of 3.
-- days to treatment: A 9, B 19 → median 14, p90 (nearest rank) 19.
+- guarantee (first treatment contact, not enrolment): A kept (AUDIT 01-12 ≤ due 01-15, decided
+  01-12), B breached (AUDIT 02-22 > 02-15, decided 02-16), C untreated and past due 03-15
+  (decided 03-16); D not yet due; E ended before its deadline (lapsed) → 1 of 3.
+- days to treatment: A 11, B 21 → median 16, p90 (nearest rank) 21.
 - coordinated plan within 30 days: A 01-20 ≤ 02-09 → yes; B first plan 04-15 > 03-22 → no.
 - AUDIT and DUDIT in Opstart: only A completed Opstart (B left it for admissions) → 1 of 1.
 - tovholder: A yes, B no → 1 of 2.
@@ -56,8 +57,8 @@ def ratio(r):
 def test_every_indicator_unfiltered(app, figures):
     r = compute(app)
     assert ratio(r["guarantee"]) == (1, 3)
-    assert sorted(r["waits"].all) == [9, 19]
-    assert quality.percentile(r["waits"].all, 90) == 19
+    assert sorted(r["waits"].all) == [11, 21]
+    assert quality.percentile(r["waits"].all, 90) == 21
     assert ratio(r["plan"]) == (1, 2)
     assert ratio(r["screening"]) == (1, 1)
     assert ratio(r["tovholder"]) == (1, 2)
@@ -91,7 +92,7 @@ def test_region_municipality_and_group_filters(app, figures):
     assert ratio(compute(app, region="hovedstaden")["guarantee"]) == (1, 2)
     assert ratio(compute(app, region="sjaelland")["guarantee"]) == (0, 1)
     kbh = compute(app, municipality="koebenhavn")
-    assert ratio(kbh["guarantee"]) == (1, 1) and kbh["waits"].all == [9]
+    assert ratio(kbh["guarantee"]) == (1, 1) and kbh["waits"].all == [11]
     g2 = compute(app, group=2)
     assert ratio(g2["guarantee"]) == (0, 1) and ratio(g2["admissions"]) == (1, 2)
     assert ratio(g2["screening"]) == (0, 0) and ratio(g2["experience"]["positive"]) == (0, 1)
@@ -108,12 +109,12 @@ def quality_now():
 
 def test_period_filter_uses_each_indicators_index_date(app, figures):
     r = compute(app, date_from=date(2025, 2, 1), date_to=date(2025, 3, 31))
-    assert ratio(r["guarantee"]) == (0, 2)     # B (02-15) and C (03-15); A's 01-10 is outside
+    assert ratio(r["guarantee"]) == (0, 2)     # B (02-16) and C (03-16); A's 01-12 is outside
     assert ratio(r["plan"]) == (0, 1)          # B's deadline 03-22
     assert ratio(r["admissions"]) == (1, 2)
     assert sum(r["transitions"].values()) == 1  # 03-11 in, 04-10 out
     assert sum(r["patient_days"].values()) == pytest.approx(30 + 21)
-    assert r["waits"].all == [19]              # B treated 02-20
+    assert r["waits"].all == [21]              # B treated 02-22
 
 
 def test_phase_in_table_and_target_line(app, data):
@@ -122,23 +123,30 @@ def test_phase_in_table_and_target_line(app, data):
         assert dates[("hovedstaden", 1)] == date(2024, 9, 1)  # read from the deployed DMN
         rows = {(r["org"], r["group"]): r for r in phase_in.table(flt.Filters(), dates,
                                                                    dashboard_data.TODAY)}
-        g1 = rows[("region-hovedstaden", 1)]
-        assert (g1["referred"], g1["waiting"], g1["active"], g1["ended"]) == (2, 0, 1, 1)
+        # the raw monthly cells: E referred 2024-11 (ended), A 2025-01 (active)
+        monthly = phase_in._monthly(flt.Filters(), Pathway, False)[("region-hovedstaden", 1)]
+        assert {m: (c["referred"], c["waiting"], c["active"], c["ended"])
+                for m, c in monthly.items()} == {"2024-11": (1, 0, 0, 1), "2025-01": (1, 0, 1, 0)}
+        g1 = rows[("region-hovedstaden", 1)]   # both months have a count of 1: left out
+        assert (g1["referred"], g1["waiting"], g1["active"], g1["ended"]) == (0, 0, 0, 0)
+        assert g1["left_out"] == {"referred", "active", "ended"}
         assert g1["expected"] == 1472 and g1["status"] == "open" and g1["days"] == 302
         assert g1["expected_now"] == round(1472 * 302 / 1216)
         g3 = rows[("region-hovedstaden", 3)]
-        assert (g3["referred"], g3["waiting"], g3["status"], g3["days"]) == (1, 1, "opens", 366)
-        assert rows[("region-sjaelland", 1)]["referred"] == 1
+        assert (g3["referred"], g3["status"], g3["days"]) == (0, "opens", 366)
+        assert g3["left_out"] == {"referred", "waiting"}
+        assert rows[("region-sjaelland", 1)]["left_out"] == {"referred", "active"}
         assert rows[("region-nordjylland", 2)]["referred"] == 0
-        munis = {(r["org"], r["group"]): r["referred"] for r in phase_in.table(
-            flt.Filters(region="hovedstaden"), dates, dashboard_data.TODAY) if r["referred"]}
-        assert munis == {("kommune-koebenhavn", 1): 2, ("kommune-koebenhavn", 3): 1,
-                         ("kommune-frederiksberg", 2): 1}
+        assert not rows[("region-nordjylland", 2)]["left_out"]
+        munis = {(r["org"], r["group"]) for r in phase_in.table(
+            flt.Filters(region="hovedstaden"), dates, dashboard_data.TODAY) if r["left_out"]}
+        assert munis == {("kommune-koebenhavn", 1), ("kommune-koebenhavn", 3),
+                         ("kommune-frederiksberg", 2)}
         chart = phase_in.enrolment(flt.Filters(), dates, dashboard_data.TODAY)
         g1_series = chart["series"][0]
         month = chart["labels"].index("2024-12")
         assert g1_series["target"][month] == round(4600 * 121 / 1216)
-        assert g1_series["actual"][month] is None  # one referral so far: suppressed
+        assert g1_series["actual"][month] == 0  # one referral so far: its month is left out
 
 
 def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, data):
@@ -146,22 +154,23 @@ def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, 
     page = client.get("/overblik/kvalitet").get_data(as_text=True)
     assert 'data-key="guarantee"' in page and "Testperson" not in page
     guarantee = page.split('data-key="guarantee">', 1)[1].split("</tr>", 1)[0]
-    assert guarantee.count("&lt;5") == 2 and "–" in guarantee  # 1 of 3: both hidden, no rate
+    # 1 of 3, one a month: every month is left out of the total, and there is no rate
+    assert guarantee.count(">0+<") == 2 and "–" in guarantee
     response = client.get("/overblik/csv/indikatorer.csv?region=sjaelland")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")),
                            delimiter=";"))
     by_key = {row[0]: row for row in rows[1:]}
-    assert by_key["guarantee"][2:5] == ["0", "<5", ""]  # 0 of 1 in Sjælland
+    assert by_key["guarantee"][2:5] == ["0+", "0+", ""]  # 0 of 1 in Sjælland: left out
     phase = client.get("/overblik/csv/indfasning.csv?region=hovedstaden&group=1")
     lines = phase.get_data(as_text=True).lstrip("\ufeff").splitlines()
     kbh = [line for line in lines if line.startswith("kommune-koebenhavn;")]
-    assert len(lines) == 1 + 29 and kbh[0].split(";")[6] == "<5"
+    assert len(lines) == 1 + 29 and kbh[0].split(";")[6] == "0+"
     assert client.get("/overblik/csv/ukendt.csv").status_code == 404
     solo = client.get("/overblik/csv/indfasning.csv?municipality=frederiksberg&group=2")
     solo_rows = solo.get_data(as_text=True).lstrip("\ufeff").splitlines()[1:]
     assert [r.split(";")[:3] + [r.split(";")[6]] for r in solo_rows] == [
-        ["kommune-frederiksberg", "Frederiksberg", "2", "<5"]]  # implies Hovedstaden
+        ["kommune-frederiksberg", "Frederiksberg", "2", "0+"]]  # implies Hovedstaden
     assert client.get("/overblik/?region=atlantis").status_code == 400
     assert client.get("/overblik/kvalitet?fra=2025-13-01").status_code == 400
     with app.app_context():
@@ -170,9 +179,9 @@ def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, 
 
 
 def test_counts_of_five_or_more_are_shown(auth, client, app, data):
-    with app.app_context():  # four more group-1 referrals in København: 2 + 4 = 6 are shown
+    with app.app_context():  # five more group-1 referrals in København in June: that month shows
         template = db.session.get(Pathway, data["E"])
-        for _ in range(4):
+        for _ in range(5):
             db.session.add(Pathway(patient_id=template.patient_id, version_id=template.version_id,
                                    status="ended", stage="henvisning", group_no=1,
                                    region_org="region-hovedstaden",
@@ -182,8 +191,9 @@ def test_counts_of_five_or_more_are_shown(auth, client, app, data):
     auth.login("admin")
     page = client.get("/overblik/").get_data(as_text=True)
     row = page.split('data-org="region-hovedstaden" data-group="1">', 1)[1].split("</tr>", 1)[0]
-    assert 'data-col="referred">6<' in row and 'data-col="ended">5<' in row
-    assert 'data-col="active">&lt;5<' in row
+    # June (5 ended) is published; November (E) and January (A) have 1 each and are left out
+    assert 'data-col="referred">5+<' in row and 'data-col="ended">5+<' in row
+    assert 'data-col="active">0+<' in row and 'data-col="waiting">0<' in row
 
 
 def test_clinicians_and_process_owners_get_403(auth, client):

@@ -5,8 +5,9 @@ import pytest
 
 from engine.models import Pathway
 from tests.web import pathway_setup as setup
+from webui.common.timeutil import local_today
 from webui.extensions import db
-from webui.pathways.guarantee import days_left_if_warning, local_today
+from webui.pathways.guarantee import read
 
 TODAY = date(2026, 3, 10)
 
@@ -14,18 +15,23 @@ TODAY = date(2026, 3, 10)
 STARTED = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("due, breached, started, status, expected", [
-    (TODAY + timedelta(days=3), False, None, "active", 3),
-    (TODAY, False, None, "active", 0),
-    (TODAY + timedelta(days=4), False, None, "active", None),   # not yet
-    (TODAY - timedelta(days=1), False, None, "active", None),   # already overdue
-    (TODAY + timedelta(days=1), True, None, "active", None),    # breached
-    (TODAY + timedelta(days=1), False, STARTED, "active", None),  # treatment started
-    (TODAY + timedelta(days=1), False, None, "ended", None),
-    (None, False, None, "active", None),
+@pytest.mark.parametrize("due, fact, started, status, expected", [
+    (TODAY + timedelta(days=3), "open", None, "active", 3),
+    (TODAY, "open", None, "active", 0),
+    (TODAY + timedelta(days=4), "open", None, "active", None),   # not yet
+    (TODAY - timedelta(days=1), "open", None, "active", None),   # already overdue: breached
+    (TODAY + timedelta(days=1), "breached", None, "active", None),
+    (TODAY + timedelta(days=1), "met", STARTED, "active", None),  # treatment started
+    (TODAY + timedelta(days=1), "lapsed", None, "ended", None),
+    (None, None, None, "active", None),
 ])
-def test_days_left_if_warning(due, breached, started, status, expected):
-    assert days_left_if_warning(due, breached, started, status, today=TODAY) == expected
+def test_warning_of_the_guarantee_fact(due, fact, started, status, expected):
+    assert read(due, fact, None, started, None, status, None, today=TODAY).warning == expected
+
+
+def test_open_past_the_deadline_reads_as_breached_the_day_after():
+    fact = read(TODAY - timedelta(days=1), "open", None, None, None, "active", None, today=TODAY)
+    assert (fact.status, fact.decided_on) == ("breached", TODAY)
 
 
 def _referred_due_in(app, days, breached=False):
@@ -35,6 +41,7 @@ def _referred_due_in(app, days, breached=False):
         row = db.session.get(Pathway, pathway.id)
         row.guarantee_due = local_today() + timedelta(days=days)
         row.guarantee_breached = breached
+        row.guarantee_status = "breached" if breached else "open"
         db.session.commit()
         return pathway.patient_id, row.guarantee_due
 

@@ -17,6 +17,7 @@ from webui.api.openapi import SPEC
 from webui.api.tokens import client_for
 from webui.extensions import csrf, db
 from webui.models import utcnow
+from webui.pathways.task_rules import admitted_from
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry one
@@ -56,8 +57,8 @@ def _validate(body):
             problems.append(f"reason must be one of {', '.join(ADMISSION_REASONS)}")
         payload["admission_reason"] = reason
     if kind == "discharge":
-        stage = body.get("return_stage", "ustabil")
-        if stage not in RETURN_STAGES:
+        stage = body.get("return_stage")  # none given: the phase the patient came from
+        if stage is not None and stage not in RETURN_STAGES:
             problems.append(f"return_stage must be one of {', '.join(RETURN_STAGES)}")
         note = body.get("discharge_note", "")
         if not isinstance(note, str) or len(note) > 2000:
@@ -90,6 +91,8 @@ def _deliver(client, event):
     if pathway.status != "active":
         return (*_error(409, "no_pathway", "The patient has no active pathway."), patient.id,
                 pathway.id)
+    if event["type"] == "discharge" and event["payload"].get("return_stage") is None:
+        event["payload"]["return_stage"] = admitted_from(db.session, pathway)
     payload = dict(event["payload"], source_event=event["event_id"],
                    admitted_by=f"api:{client.name}")
     try:

@@ -39,10 +39,11 @@ SPEC = {
                                "enum": ["psykisk_forvaerring", "selvmordsrisiko", "abstinenser",
                                         "afrusning", "andet"],
                                "description": "admission only: why the patient was admitted"},
-                    "return_stage": {"type": "string", "default": "ustabil",
+                    "return_stage": {"type": "string",
                                      "enum": ["opstart", "ustabil", "stabil", "overgang"],
                                      "description": "discharge only: the outpatient phase the "
-                                                    "patient returns to"},
+                                                    "patient returns to; default: the phase "
+                                                    "the patient was admitted from"},
                     "discharge_date": {"type": "string", "format": "date"},
                     "discharge_note": {"type": "string", "maxLength": 2000,
                                        "description": "discharge only: the plan after discharge"},

@@ -1,10 +1,15 @@
 """Template helpers: access checks, language names and date formatting."""
+import re
+from datetime import date
+
 from flask_babel import format_date, format_datetime, get_locale
 
 from webui.access import can_refer, has_area, is_admin
 from webui.common.timeutil import local, local_date
 from webui.i18n import LANGUAGE_NAMES
 from webui.roles import role_label
+
+_ISO_DAY = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 
 
 def _as_date(value):
@@ -31,6 +36,13 @@ def fmt_date(value):
     return format_date(parsed, "medium") if parsed else "–"
 
 
+def danish_dates(text):
+    """A stored text (e.g. a breach reason) with its ISO dates written like 28. mar. 2027."""
+    if not text:
+        return text
+    return _ISO_DAY.sub(lambda m: fmt_date(date.fromisoformat(m.group(1))), text)
+
+
 def fmt_datetime(value):
     """Format a datetime for display in the current locale and time zone."""
     parsed = _as_datetime(value)
@@ -42,6 +54,7 @@ def register(app):
     app.jinja_env.filters["fmt_date"] = fmt_date
     app.jinja_env.filters["fmt_datetime"] = fmt_datetime
     app.jinja_env.filters["role_label"] = role_label
+    app.jinja_env.globals["danish_dates"] = danish_dates
 
     @app.context_processor
     def helpers():

@@ -5,7 +5,6 @@ is audited. Figures come from tables (docs/indicators.md); no workflow is loaded
 """
 import csv
 import io
-from datetime import UTC, datetime, time
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
@@ -14,6 +13,7 @@ from engine.errors import NotFound
 from webui import organisations
 from webui.access import require_area
 from webui.audit import audit
+from webui.common.timeutil import local_midnight_utc
 from webui.dashboards import filters as flt
 from webui.dashboards import phase_in, quality, tables
 from webui.extensions import db
@@ -52,8 +52,8 @@ def quality_data(filters, today):
     return {"indicators": tables.indicators(result), "trend": trend, "trend_keys": keys,
             "phases": tables.phases(result), "admissions": tables.admissions(result),
             "experience": tables.experience(result),
-            "overdue": tables.overdue(quality.overdue(
-                filters, datetime.combine(today, time(0), UTC)), names),
+            # overdue = due before today began in Denmark (a task due today is not overdue)
+            "overdue": tables.overdue(quality.overdue(filters, local_midnight_utc(today)), names),
             "cohort": flt.count(result["cohort"])}
 
 

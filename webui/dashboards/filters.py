@@ -79,10 +79,22 @@ def parse(args) -> tuple[Filters, list[str]]:
                 setattr(filters, attr, date.fromisoformat(text))
             except ValueError:
                 errors.append(_("Datoen skal skrives ÅÅÅÅ-MM-DD."))
+    # a period is whole Danish calendar months (docs/indicators.md): a shorter one would let
+    # two periods be subtracted into a small count
+    if filters.date_from:
+        filters.date_from = filters.date_from.replace(day=1)
+    if filters.date_to:
+        filters.date_to = month_end(filters.date_to)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         errors.append(_("Periodens start ligger efter dens slutning."))
         filters.date_from = filters.date_to = None
     return filters, errors
+
+
+def month_end(day: date) -> date:
+    """The last day of the month a date lies in."""
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
 
 
 def is_small(count) -> bool:

@@ -4,18 +4,22 @@ Dates come from the deployed `phase_in` decision (engine.service.phase_in_dates)
 the `pathway` summary columns. Expected numbers are the national estimates split by a key
 that app config may replace (`PHASE_IN_EXPECTED`, `PHASE_IN_SHARES`).
 """
-from datetime import date, timedelta
+from collections import defaultdict
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import case, func, select
 
 from engine.models import Pathway as P
 from webui import organisations
+from webui.dashboards import suppression
+from webui.dashboards.danish_days import local_month
 from webui.dashboards.filters import is_small, share
-from webui.dashboards.sqlfn import month_of
+from webui.dashboards.sqlfn import epoch_hour
 from webui.extensions import db
 
 GROUPS = (1, 2, 3)
+STATES = ("waiting", "active", "ended")
 EXPECTED = {1: 4600, 2: 4000, 3: 700}  # national estimates per group
 SHARES = {"hovedstaden": 0.32, "midtjylland": 0.23, "syddanmark": 0.21, "sjaelland": 0.14,
           "nordjylland": 0.10}  # default key: population shares
@@ -39,23 +43,80 @@ def target_share(opens: date | None, day: date) -> float:
     return (day - opens).days / (FULL_BY - opens).days
 
 
-def _counts(filters, P, by_municipality):
-    """{(org, group): {referred, waiting, active, ended}} for pathways referred in the period."""
+def _monthly(filters, P, by_municipality):
+    """{(org, group): {Danish month: {referred, waiting, active, ended}}} of the cohort.
+
+    Counted per UTC hour in the database and put in Danish months here (an hour never
+    straddles two Danish months), so a referral at 00:30 on 1 November is November's.
+    """
     org = P.municipality_org if by_municipality else P.region_org
-    where = filters.conditions(P) + [P.group_no.is_not(None)]
-    if filters.date_from:
-        where.append(P.started_at >= filters.date_from)
-    if filters.date_to:
-        where.append(P.started_at < filters.date_to + timedelta(days=1))
-    waiting = (P.status == "active") & P.waiting_until.is_not(None)
+    state = case(((P.status == "active") & P.waiting_until.is_not(None), "waiting"),
+                 (P.status == "active", "active"), else_="ended")
+    hour = epoch_hour(P.started_at)
     rows = db.session.execute(
-        select(org, P.group_no, func.count(),
-               func.sum(case((waiting, 1), else_=0)),
-               func.sum(case(((P.status == "active") & P.waiting_until.is_(None), 1), else_=0)),
-               func.sum(case((P.status == "ended", 1), else_=0)))
-        .where(*where).group_by(org, P.group_no)).all()
-    return {(o, g): {"referred": n, "waiting": int(w or 0), "active": int(a or 0),
-                     "ended": int(e or 0)} for o, g, n, w, a, e in rows}
+        select(org, P.group_no, hour, state, func.count())
+        .where(*filters.conditions(P), P.group_no.is_not(None))
+        .group_by(org, P.group_no, hour, state)).all()
+    out: dict = defaultdict(lambda: defaultdict(lambda: dict.fromkeys(STATES, 0)))
+    for code, group, utc_hour, status, n in rows:
+        cell = out[(code, group)][local_month(int(utc_hour))]
+        cell[status] += n
+    for months in out.values():
+        for cell in months.values():
+            cell["referred"] = sum(cell[k] for k in STATES)
+    return out
+
+
+def published(filters, by_municipality):
+    """{(org, group): {month: (referred, split)}} of the published months (see suppression)."""
+    out = {}
+    for key, months in _monthly(filters, P, by_municipality).items():
+        splits = {m: (c["referred"], suppression.statuses(c["referred"],
+                                                          {k: c[k] for k in STATES}))
+                  for m, c in months.items()}
+        out[key] = {m: (n, split) for m, (n, split) in splits.items() if split is not None}
+    return out
+
+
+def _in_period(filters, month):
+    """True for a 'YYYY-MM' inside the (whole-month) period."""
+    return (filters.date_from is None or month >= filters.date_from.strftime("%Y-%m")) and \
+        (filters.date_to is None or month <= filters.date_to.strftime("%Y-%m"))
+
+
+def _counts(filters, by_municipality):
+    """{(org, group): {referred, waiting, active, ended, left_out}}: sums of published months.
+
+    A month left out adds nothing; a hidden status adds nothing to its column (its referrals
+    still count in `referred`, and the hidden parts of a month add up to 0 or at least 5).
+    `left_out` names the columns some month of the period did not add to.
+    """
+    raw = _monthly(filters, P, by_municipality)
+    shown = published(filters, by_municipality)
+    out = {}
+    for key, months in raw.items():
+        total = dict.fromkeys(("referred", *STATES), 0)
+        left_out = set()
+        for month, cell in months.items():
+            if not _in_period(filters, month) or not cell["referred"]:
+                continue
+            if month not in shown[key]:
+                left_out.update(k for k in total if cell[k])
+                continue
+            referred, split = shown[key][month]
+            total["referred"] += referred
+            for k, n in split.items():
+                total[k] += n or 0
+                if n is None:
+                    left_out.add(k)
+        if left_out and filters.date_from is None and filters.date_to is None:
+            # all time: the true row when every column's left-out part is 0 or at least 5
+            # (then the row minus its published months, or any period, is never 1–4)
+            true = {k: sum(c[k] for c in months.values()) for k in total}
+            if not any(is_small(true[k] - total[k]) for k in total):
+                total, left_out = true, set()
+        out[key] = {**total, "left_out": left_out}
+    return out
 
 
 def _status(opens, today):
@@ -72,13 +133,13 @@ def table(filters, dates, today) -> list[dict]:
         organisations.regions()
     if filters.municipality:
         places = [o for o in places if o.code == organisations.municipality_org(filters.municipality)]
-    counts = _counts(filters, P, by_municipality)
+    counts = _counts(filters, by_municipality)
     rows = []
     for org in places:
         for group in (filters.group,) if filters.group else GROUPS:
             opens = dates.get((org.region, group))
             cell = counts.get((org.code, group), {"referred": 0, "waiting": 0, "active": 0,
-                                                  "ended": 0})
+                                                  "ended": 0, "left_out": set()})
             want = None if by_municipality else expected(org.region, group)
             status, days = _status(opens, today)
             rows.append({"org": org.code, "name": org.short_name, "region": org.region,
@@ -109,11 +170,12 @@ def _month_end(label):
 def enrolment(filters, dates, today) -> dict:
     """Per group: referrals per month and cumulative, against the straight-line target."""
     labels = months(CHART_FROM, FULL_BY)
-    rows = db.session.execute(
-        select(P.group_no, month_of(P.started_at), func.count())
-        .where(*filters.conditions(P), P.group_no.is_not(None))
-        .group_by(P.group_no, month_of(P.started_at))).all()
-    per = {(g, m): n for g, m, n in rows}
+    # the same published monthly cells as the table (place × group × month): the curve is
+    # their running sum, so curve minus curve, or curve minus table, is a sum of them
+    per: dict = defaultdict(int)
+    for (_org, group), cells in published(filters, bool(filters.region)).items():
+        for month, (referred, _split) in cells.items():
+            per[(group, month)] += referred
     region_list = [filters.region] if filters.region else list(
         current_app.config.get("PHASE_IN_SHARES", SHARES))
     groups = (filters.group,) if filters.group else GROUPS
@@ -125,9 +187,8 @@ def enrolment(filters, dates, today) -> dict:
             n = per.get((group, label), 0)
             running += n
             future = label > today.strftime("%Y-%m")
-            # a suppressed value (1–4) is left out of the chart, like a month still to come
-            monthly.append(None if future or is_small(n) else n)
-            actual.append(None if future or is_small(running) else running)
+            monthly.append(None if future else n)
+            actual.append(None if future else running)
             target.append(round(sum(expected(r, group) * target_share(dates.get((r, group)),
                                                                          _month_end(label))
                                     for r in region_list)))

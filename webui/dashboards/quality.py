@@ -3,8 +3,9 @@
 Reads the `pathway` summary columns, `pathway_run` rows (start, end and next stage of every
 finished run), `task_record` rows of a few forms, and `worklist_item` for overdue tasks.
 No workflow is ever loaded. Each indicator has an index date: the period filter and the
-monthly trend use it. Internally every date is a float of days since 1970-01-01 (UTC), the
-form the database returns (sqlfn.epoch_days), so the walk over ~10^5 rows stays cheap.
+monthly trend use it. Internally every date is a float of days since 1970-01-01, the form the
+database returns (sqlfn.epoch_days, UTC), moved onto the Danish clock (``local_days``) so a day
+or a month is a Danish one. The walk over ~10^5 rows stays cheap.
 """
 from bisect import bisect_right
 from collections import defaultdict
@@ -17,8 +18,10 @@ from engine.models import Pathway as P
 from engine.models import PathwayRun as R
 from engine.models import TaskRecord as T
 from engine.models import WorklistItem as W
+from webui.dashboards.danish_days import local_days
 from webui.dashboards.sqlfn import epoch_days
 from webui.extensions import db
+from webui.pathways import guarantee as guarantee_fact
 
 EPOCH = date(1970, 1, 1).toordinal()
 EXPERIENCE_FORM = "patient_oplevelse"
@@ -148,18 +151,21 @@ def _rows(statement):
 
 
 def _pathways(filters, P):
-    """The cohort's pathways with the summary columns the indicators need."""
-    return _rows(select(
-        P.id, epoch_days(P.started_at), epoch_days(P.guarantee_due), P.tovholder.is_not(None),
-        P.status, P.stage, epoch_days(P.run_started_at)).where(*filters.conditions(P)))
+    """The cohort's pathways with the summary columns the indicators need (Danish days)."""
+    return [(pid, local_days(started), has_tovholder, status, stage, local_days(run_started),
+             rest) for pid, started, has_tovholder, status, stage, run_started, *rest in _rows(
+        select(P.id, epoch_days(P.started_at), P.tovholder.is_not(None), P.status, P.stage,
+               epoch_days(P.run_started_at), *guarantee_fact.COLUMNS)
+        .where(*filters.conditions(P)))]
 
 
 def _runs(filters, P, R):
-    """The cohort's finished runs, in order per pathway."""
-    return _rows(
-        select(R.pathway_id, R.stage, R.next_stage, epoch_days(R.started_at),
-               epoch_days(R.ended_at)).join(P, P.id == R.pathway_id)
-        .where(*filters.conditions(P)).order_by(R.pathway_id, R.run_no))
+    """The cohort's finished runs, in order per pathway (Danish days)."""
+    return [(pid, stage, next_stage, local_days(start), local_days(end))
+            for pid, stage, next_stage, start, end in _rows(
+                select(R.pathway_id, R.stage, R.next_stage, epoch_days(R.started_at),
+                       epoch_days(R.ended_at)).join(P, P.id == R.pathway_id)
+                .where(*filters.conditions(P)).order_by(R.pathway_id, R.run_no))]
 
 
 def _tools(filters, P, T):
@@ -173,7 +179,7 @@ def _tools(filters, P, T):
         .group_by(T.pathway_id, T.form_id))
     out = defaultdict(dict)
     for pathway_id, form_id, day in rows:
-        out[pathway_id][form_id] = day
+        out[pathway_id][form_id] = local_days(day)
     return out
 
 
@@ -186,7 +192,7 @@ class _Walk:
         self.transitions = defaultdict(int)       # month → Ustabil⇄Stabil moves
         self.time = MonthTime()                   # days in Ustabil/Stabil per month
         self.admissions = Ratio()                 # hit = readmission within 30 days
-        self.treatment = {}                       # pathway id → epoch day of treatment start
+        self.enrolment = {}                       # pathway id → epoch day of enrolment
         self.opstart_done = {}                    # pathway id → epoch day Opstart was completed
 
     def runs(self, pathway_id, runs):
@@ -199,7 +205,7 @@ class _Walk:
                 self.stays[stage].add(end, end - stay_start, self.period)
                 stay_stage = None
             if stage == "henvisning" and next_stage == "opstart":
-                self.treatment.setdefault(pathway_id, end)
+                self.enrolment.setdefault(pathway_id, end)
             elif stage == "opstart" and next_stage in OUTPATIENT_CYCLE:
                 self.opstart_done.setdefault(pathway_id, end)
             if stage in OUTPATIENT_CYCLE:
@@ -229,7 +235,8 @@ def _experience(filters, period, P, T):
         .where(*filters.conditions(P), T.kind == "task", T.form_id == EXPERIENCE_FORM))
     items = defaultdict(Values)
     responses = Ratio()  # hit = the overall rating is 4 or 5
-    for day, data in rows:
+    for utc_day, data in rows:
+        day = local_days(utc_day)
         answers = {k: int(data[k]) for k in EXPERIENCE_ITEMS
                    if str((data or {}).get(k, "")).isdigit()}
         for key, value in answers.items():
@@ -261,19 +268,18 @@ def compute(filters, today: date) -> dict:
     tools = _tools(filters, P, T)
     guarantee, plan, screening, tovholder, waits = Ratio(), Ratio(), Ratio(), Ratio(), Values()
     pathways = _pathways(filters, P)
-    for pathway_id, started, due, has_tovholder, status, stage, run_started in pathways:
+    for pathway_id, started, has_tovholder, status, stage, run_started, fact in pathways:
         walk.open_run(status, stage, run_started)
-        treated = walk.treatment.get(pathway_id)
-        start_day = floor(treated) if treated is not None else None
-        if due is not None:
-            if start_day is not None:
-                kept = start_day <= due
-                guarantee.add(min(start_day, due), kept, period)
-            elif status == "active" and due < now:
-                guarantee.add(due, False, period)
-        if start_day is None:
+        # the guarantee and the wait to treatment read the one stored guarantee fact
+        kept = guarantee_fact.read(*fact, today=today)
+        if kept.status in ("met", "breached"):
+            guarantee.add(epoch(kept.decided_on), kept.status == "met", period)
+        if kept.started is not None:
+            waits.add(epoch(kept.started), epoch(kept.started) - floor(started), period)
+        enrolled = walk.enrolment.get(pathway_id)
+        if enrolled is None:
             continue
-        waits.add(start_day, start_day - floor(started), period)
+        start_day = floor(enrolled)
         tovholder.add(start_day, has_tovholder, period)
         found = tools.get(pathway_id, {})
         first_plan, deadline = found.get("koordineret_plan"), start_day + 30
@@ -287,4 +293,5 @@ def compute(filters, today: date) -> dict:
     return {"guarantee": guarantee, "waits": waits, "plan": plan, "screening": screening,
             "tovholder": tovholder, "stays": walk.stays, "transitions": walk.transitions,
             "patient_days": walk.time.by_month(), "admissions": walk.admissions,
-            "experience": _experience(filters, period, P, T), "cohort": len(pathways)}
+            "experience": _experience(filters, period, P, T), "cohort": len(pathways),
+            "whole": filters.date_from is None and filters.date_to is None}

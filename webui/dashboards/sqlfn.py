@@ -1,8 +1,8 @@
-"""Two portable SQL helpers, so the dashboards can do date maths in the database.
+"""Portable SQL helpers, so the dashboards can do date maths in the database.
 
 SQLite and PostgreSQL spell date arithmetic differently; these constructs compile to each.
 """
-from sqlalchemy import Date, Float, String
+from sqlalchemy import Date, Float, Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -54,3 +54,22 @@ def _month_postgres(element, compiler, **kw):
     if _is_date(element):
         return f"to_char({arg}, 'YYYY-MM')"
     return f"to_char(({arg}) AT TIME ZONE 'UTC', 'YYYY-MM')"
+
+
+class epoch_hour(FunctionElement):
+    """Whole hours since 1970-01-01 00:00 UTC of a timestamp column, as an integer."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "epoch_hour"
+
+
+@compiles(epoch_hour, "sqlite")
+def _epoch_hour_sqlite(element, compiler, **kw):
+    # CAST truncates, which is floor for the positive values stored here
+    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) / 3600 AS INTEGER)"
+
+
+@compiles(epoch_hour, "postgresql")
+def _epoch_hour_postgres(element, compiler, **kw):
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) / 3600) AS INTEGER)"

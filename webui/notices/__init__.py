@@ -6,9 +6,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from engine.models import Notice, Patient
+from forms.registry import UnknownForm, load_form
 from webui.access import require_area
 from webui.audit import audit
 from webui.common.paging import page_count, page_number
+from webui.common.phases import STAGE_LABELS
 from webui.extensions import db
 from webui.models import utcnow
 from webui.security import safe_local_path
@@ -16,9 +18,37 @@ from webui.security import safe_local_path
 bp = Blueprint("notices", __name__, url_prefix="/meddelelser", template_folder="templates")
 PAGE_SIZE = 25
 ON_WORKLIST = 5
+ACUTE_LABEL = _l("Akutfunktion/modtagelse")
 
 KIND_LABELS = {"admitted": _l("Indlæggelse"), "discharged": _l("Udskrivelse"),
                "handover": _l("Overdragelse")}
+# notice data key → (form, field) whose option labels name its codes
+CODED_FIELDS = {"reason": ("indlagt_henvendelse", "admission_reason"),
+                "handover_to": ("overdragelse", "handover_to"),
+                "checklist": ("indlagt_udskrivelse", "discharge_checklist")}
+STAGE_KEYS = ("return_stage", "admitted_from")
+
+
+def _option_labels(form_id, key) -> dict:
+    """{value: label} of a choice field of a form in forms/definitions ({} when not there)."""
+    try:
+        fields = load_form(form_id).fields
+    except UnknownForm:
+        return {}
+    field = next((f for f in fields if f.get("key") == key), {})
+    return {v.get("value"): v.get("label") for v in field.get("values") or []}
+
+
+def value_label(key, value) -> str:
+    """A coded value of a notice shown in words (e.g. psykisk_forvaerring → Akut psykisk forværring)."""
+    if value in (None, ""):
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(value_label(key, v) for v in value)
+    if key in STAGE_KEYS:
+        return str(ACUTE_LABEL) if value == "akut" else str(STAGE_LABELS.get(value, value))
+    form_id, field = CODED_FIELDS.get(key, (None, None))
+    return str(_option_labels(form_id, field).get(value, value)) if form_id else str(value)
 
 
 def _mine():
@@ -39,7 +69,8 @@ def unread_for_worklist(session):
 @bp.app_context_processor
 def notice_helpers():
     """Labels of notice kinds for every template."""
-    return {"notice_kind_label": lambda kind: str(KIND_LABELS.get(kind, kind))}
+    return {"notice_kind_label": lambda kind: str(KIND_LABELS.get(kind, kind)),
+            "notice_value": value_label}
 
 
 @bp.get("/")

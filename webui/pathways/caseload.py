@@ -1,7 +1,7 @@
 """The tovholder's caseload: my patients, their phase, the next deadline and reassessment."""
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from engine.models import Pathway as P
 from engine.models import Patient
@@ -17,18 +17,25 @@ PAGE_SIZE = 50
 
 
 def caseload(session, user, page=1):
-    """(rows, total): (pathway, patient name, next task deadline) of the user's active pathways."""
-    next_due = (select(W.pathway_id, func.min(W.due_at).label("due"))
+    """(rows, total, urgent): (pathway, patient name, next task deadline, has an urgent task) of
+    the user's active pathways, urgent ones first; urgent counts the pathways with one."""
+    urgent = func.max(case((W.urgent, 1), else_=0))
+    next_due = (select(W.pathway_id, func.min(W.due_at).label("due"), urgent.label("urgent"))
                 .where(W.kind == "task").group_by(W.pathway_id).subquery())
     conditions = [P.tovholder == user.username, P.status == "active",
                   participant_clause(user, P.id)]
     total = session.scalar(select(func.count()).select_from(P).where(*conditions))
+    urgent_total = session.scalar(
+        select(func.count()).select_from(P).join(next_due, next_due.c.pathway_id == P.id)
+        .where(*conditions, next_due.c.urgent == 1))
     rows = session.execute(
-        select(P, Patient.name, next_due.c.due).join(Patient, Patient.id == P.patient_id)
+        select(P, Patient.name, next_due.c.due, func.coalesce(next_due.c.urgent, 0) == 1)
+        .join(Patient, Patient.id == P.patient_id)
         .outerjoin(next_due, next_due.c.pathway_id == P.id).where(*conditions)
-        .order_by(next_due.c.due.asc().nulls_last(), P.reassess_at.asc().nulls_last(), P.id)
+        .order_by(func.coalesce(next_due.c.urgent, 0).desc(), next_due.c.due.asc().nulls_last(),
+                  P.reassess_at.asc().nulls_last(), P.id)
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return rows, total
+    return rows, total, urgent_total
 
 
 @bp.get("/mine-patienter")
@@ -36,10 +43,11 @@ def caseload(session, user, page=1):
 def my_patients():
     """The pathways where I am the tovholder."""
     page = page_number(request.args)
-    rows, total = caseload(db.session, current_user, page)
-    html = render_template("pathways/caseload.html", rows=rows, total=total, page=page,
+    rows, total, urgent = caseload(db.session, current_user, page)
+    html = render_template("pathways/caseload.html", rows=rows, total=total, urgent=urgent,
+                           page=page,
                            pages=page_count(total, PAGE_SIZE), stage_label=stage_label)
-    for pathway, _name, _due in rows:
+    for pathway, _name, _due, _urgent in rows:
         audit("view_caseload", patient_id=pathway.patient_id, pathway_id=pathway.id)
     if not rows:
         audit("view_caseload", detail="no patients")

@@ -1,65 +1,100 @@
-"""The 14-day treatment guarantee as staff see it: days left until treatment must start.
+"""The 14-day treatment guarantee as staff and leads see it: one reading of one stored fact.
 
-Computed from pathway columns only. The guarantee is met by the first treatment contact
-(``treatment_started_at``, docs/pathway.md); until then it runs, and it counts down on the
-patient page and the worklist.
+The engine judges the guarantee at every save and stores it on the pathway
+(``guarantee_status``, ``guarantee_decided_on``, ``guarantee_breach_reason``, beside
+``guarantee_due`` and ``treatment_started_at``; engine/runtime/projection.py). The patient page,
+the worklist marks, the quality indicator and its CSV all read it through ``read`` below, so
+they cannot disagree (docs/indicators.md). The only rule added at read time: a guarantee still
+stored as open after its deadline (the engine's timer has not saved the pathway yet) reads as
+breached, as the engine will store it.
 """
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from engine.models import Pathway as P
-from webui.common.timeutil import local_today
+from webui.common.timeutil import local_date, local_today
 
 # Same horizon as the pathway's own warning timer (three days before guarantee_due).
 WARNING_DAYS = 3
+NOT_STARTED = "Behandlingen var ikke startet, da fristen udløb"
+# the columns `read` needs, for queries that read many pathways at once
+COLUMNS = (P.guarantee_due, P.guarantee_status, P.guarantee_decided_on, P.treatment_started_at,
+           P.guarantee_breach_reason, P.status, P.ended_at)
 
 
-def days_left(guarantee_due, breached, started, status, today=None) -> int | None:
-    """Days until the guarantee runs out while it is running (may be negative), else None."""
-    if not guarantee_due or breached or started or status != "active":
-        return None
-    if isinstance(guarantee_due, datetime):
-        guarantee_due = guarantee_due.date()
-    return (guarantee_due - (today or local_today())).days
+@dataclass(frozen=True)
+class Guarantee:
+    """One pathway's guarantee: status open/met/breached/lapsed (None: no guarantee)."""
+
+    status: str | None
+    due: date | None
+    started: date | None
+    decided_on: date | None
+    reason: str | None
+    days_left: int | None  # while open: days until the deadline (0 or more)
+
+    @property
+    def warning(self) -> int | None:
+        """Days left when the deadline is 0–3 days away and treatment has not started."""
+        return self.days_left if self.days_left is not None and \
+            0 <= self.days_left <= WARNING_DAYS else None
 
 
-def days_left_if_warning(guarantee_due, breached, started, status, today=None) -> int | None:
-    """Days left when that is 0–3 days away and treatment has not started, else None."""
-    days = days_left(guarantee_due, breached, started, status, today)
-    return days if days is not None and 0 <= days <= WARNING_DAYS else None
+def _day(value):
+    if isinstance(value, datetime) or isinstance(value, str):
+        return local_date(value)
+    return value
 
 
-def pathway_days_left(pathway, today=None) -> int | None:
-    """Days left of a Pathway row's running guarantee, or None."""
-    return days_left(pathway.guarantee_due, pathway.guarantee_breached,
-                     pathway.treatment_started_at, pathway.status, today)
+def read(due, status, decided_on, started_at, reason, pathway_status, ended_at,
+         today=None) -> Guarantee:
+    """The guarantee fact of one pathway from its stored columns (see the module docstring)."""
+    due, decided_on, started = _day(due), _day(decided_on), _day(started_at)
+    if due is None:
+        return Guarantee(None, None, started, None, None, None)
+    today = today or local_today()
+    if status is None:  # a row the engine has not judged since the fact was introduced
+        status = "met" if started else ("open" if pathway_status == "active" else "lapsed")
+    if status == "open" and today > due:
+        return Guarantee("breached", due, started, due + timedelta(days=1), NOT_STARTED, None)
+    if decided_on is None:
+        decided_on = {"met": started, "breached": due + timedelta(days=1),
+                      "lapsed": _day(ended_at)}.get(status)
+    days_left = (due - today).days if status == "open" else None
+    return Guarantee(status, due, started, decided_on,
+                     (reason or NOT_STARTED) if status == "breached" else None, days_left)
 
 
-def pathway_warning(pathway, today=None) -> int | None:
-    """The guarantee warning of a Pathway row: days left, or None when there is none."""
-    return days_left_if_warning(pathway.guarantee_due, pathway.guarantee_breached,
-                                pathway.treatment_started_at, pathway.status, today)
+def of_pathway(pathway, today=None) -> Guarantee:
+    """The guarantee of a Pathway row."""
+    return read(pathway.guarantee_due, pathway.guarantee_status, pathway.guarantee_decided_on,
+                pathway.treatment_started_at, pathway.guarantee_breach_reason, pathway.status,
+                pathway.ended_at, today)
 
 
-def days_left_for(session, pathway_ids, today=None) -> dict[int, int]:
-    """{pathway_id: days left} for the pathways (of a worklist page) whose guarantee runs.
+def for_pathways(session, pathway_ids, today=None) -> dict[int, Guarantee]:
+    """{pathway_id: Guarantee} for the pathways (of a worklist page) that have a guarantee.
 
     One primary-key query over the page's pathways; no workflow is loaded.
     """
     ids = sorted(set(pathway_ids))
     if not ids:
         return {}
-    rows = session.execute(select(P.id, P.guarantee_due, P.guarantee_breached,
-                                  P.treatment_started_at, P.status)
-                           .where(P.id.in_(ids), P.guarantee_due.is_not(None),
-                                  P.treatment_started_at.is_(None))).all()
-    found = {row.id: days_left(row.guarantee_due, row.guarantee_breached,
-                               row.treatment_started_at, row.status, today) for row in rows}
-    return {pid: days for pid, days in found.items() if days is not None}
+    rows = session.execute(select(P.id, *COLUMNS).where(
+        P.id.in_(ids), P.guarantee_due.is_not(None))).all()
+    return {row[0]: read(*row[1:], today=today) for row in rows}
+
+
+def days_left_for(session, pathway_ids, today=None) -> dict[int, int]:
+    """{pathway_id: days left} for the pathways whose guarantee still runs."""
+    return {pid: g.days_left for pid, g in for_pathways(session, pathway_ids, today).items()
+            if g.days_left is not None}
 
 
 def warnings_for(session, pathway_ids, today=None) -> dict[int, int]:
     """{pathway_id: days left} for the pathways whose guarantee runs out within 0–3 days."""
-    return {pid: days for pid, days in days_left_for(session, pathway_ids, today).items()
-            if 0 <= days <= WARNING_DAYS}
+    return {pid: g.warning for pid, g in for_pathways(session, pathway_ids, today).items()
+            if g.warning is not None}
+

@@ -12,10 +12,10 @@ from webui.common.timeutil import is_overdue
 from webui.extensions import db
 from webui.models import Organisation, User
 from webui.pathways import bp, timeline
+from webui.pathways import guarantee as guarantee_fact
 from webui.pathways.admission import phase_in
 from webui.pathways.definitions import form_definition, score_lines, stage_xml
 from webui.pathways.formview import build_fields, shown_elsewhere
-from webui.pathways.guarantee import pathway_days_left, pathway_warning
 from webui.pathways.results import latest_results
 
 
@@ -27,9 +27,9 @@ def _pathways_of(patient_id):
 
 
 def _open_items(pathway_id):
-    """The pathway's open worklist rows, soonest due first."""
+    """The pathway's open worklist rows: urgent first, then soonest due."""
     return db.session.scalars(select(W).where(W.pathway_id == pathway_id)
-                              .order_by(W.due_at.asc().nulls_last(), W.id)).all()
+                              .order_by(W.urgent.desc(), W.due_at.asc().nulls_last(), W.id)).all()
 
 
 def _names(pathway):
@@ -55,6 +55,7 @@ def patient(patient_id):
     tovholder, orgs = _names(pathway)
     referred = request.args.get("henvist", type=int) == pathway.id
     admission = phase_in(db.session, pathway) if referred else None
+    fact = guarantee_fact.of_pathway(pathway)
     # rendered before the audit commit: a commit would expire every loaded row, and
     # re-reading them one by one would make the page's queries grow with the timeline
     html = render_template(
@@ -62,8 +63,8 @@ def patient(patient_id):
         items=items, entries=entries, older=older, tovholder=tovholder, orgs=orgs,
         may_work=lambda item: may_work(current_user, item), is_overdue=is_overdue,
         stage_label=stage_label, lane_label=lane_label,
-        referred=referred, admission=admission, guarantee_days=pathway_warning(pathway),
-        days_left=pathway_days_left(pathway), results=latest_results(db.session, pathway))
+        referred=referred, admission=admission, guarantee=fact, guarantee_days=fact.warning,
+        days_left=fact.days_left, results=latest_results(db.session, pathway))
     audit("view_patient", patient_id=patient.id, pathway_id=pathway.id)
     db.session.commit()
     return html

@@ -2,6 +2,7 @@
 
 - Visitation shows the whole referral, and asks the group-3 question only for a patient in
   contact with the municipality alone.
+- Discharge offers, as its default, the phase the patient was admitted from.
 - Enrolment picks the tovholder from the real users of the eligible organisations (the
   patient's region and municipality, as in the organisation table); the tovholder's
   organisation is taken from that user, never from the browser.
@@ -11,11 +12,13 @@ from copy import deepcopy
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from engine.models import PathwayRun as Run
 from engine.models import Patient
 from engine.models import TaskRecord as R
 from webui.models import Organisation, User
 
 TOVHOLDER_ROLE = "tovholder"
+RETURN_STAGES = ("opstart", "ustabil", "stabil", "overgang")
 PARTICIPANTS_KEY = "participating_orgs"
 
 
@@ -53,8 +56,35 @@ def other_orgs(session, pathway) -> dict:
         if o.code not in own}
 
 
+def admitted_from(session, pathway) -> str:
+    """The outpatient phase the patient was last admitted from (an acute start: Opstart).
+
+    Read from the archived run that ended towards the inpatient stage; the discharge goes
+    back there unless the clinician (or the hospital system) chooses otherwise.
+    """
+    stage = session.scalar(select(Run.stage).where(Run.pathway_id == pathway.id,
+                                                   Run.next_stage == "indlagt")
+                           .order_by(Run.run_no.desc()).limit(1))
+    return stage if stage in RETURN_STAGES else "opstart"
+
+
+def _return_default(definition, stage) -> dict:
+    """The discharge form with the phase the patient came from as its default and named so."""
+    definition = deepcopy(definition)
+    for component in definition["components"]:
+        if component.get("key") == "return_stage":
+            component["defaultValue"] = stage
+            for option in component.get("values") or []:
+                label = str(option.get("label", "")).replace(" (det sædvanlige)", "")
+                option["label"] = _("%(phase)s (fasen før indlæggelsen)", phase=label) \
+                    if option.get("value") == stage else label
+    return definition
+
+
 def prepare(session, form_id, pathway, definition) -> dict:
     """The form definition as this pathway's task page shows it."""
+    if form_id == "indlagt_udskrivelse":
+        definition = _return_default(definition, admitted_from(session, pathway))
     if form_id == "dudit":  # the cut-off follows the patient's registered sex
         definition = _without(definition, {"sex"})
     if form_id == "visitation" and pathway.group_no != 3:

@@ -13,11 +13,12 @@ from webui.common.phases import LANE_LABELS, STAGE_LABELS
 from webui.common.timeutil import is_overdue
 from webui.extensions import db
 from webui.notices import unread_for_worklist
-from webui.pathways.guarantee import WARNING_DAYS, days_left_for
+from webui.pathways.guarantee import for_pathways
 from webui.security import safe_local_path
 from webui.worklist.query import PAGE_SIZE, Filters, worklist_page
 
 bp = Blueprint("worklist", __name__, template_folder="templates")
+BREACH_STAGES = ("henvisning", "opstart")
 
 
 @bp.get("/")
@@ -28,8 +29,12 @@ def index():
         return render_template("worklist/no_worklist.html")
     filters = Filters.from_args(request.args)
     items, total = worklist_page(db.session, current_user, filters)
-    days_left = days_left_for(db.session, [item.pathway_id for item in items])
-    guarantee_days = {pid: d for pid, d in days_left.items() if 0 <= d <= WARNING_DAYS}
+    facts = for_pathways(db.session, [item.pathway_id for item in items])
+    days_left = {pid: g.days_left for pid, g in facts.items() if g.days_left is not None}
+    guarantee_days = {pid: g.warning for pid, g in facts.items() if g.warning is not None}
+    # a breach is marked while treatment has still to get going (referral and Opstart)
+    breached = {item.pathway_id for item in items if item.stage in BREACH_STAGES
+                and facts.get(item.pathway_id) and facts[item.pathway_id].status == "breached"}
     notices, unread = unread_for_worklist(db.session)
     audit("view_worklist", detail=f"filters={filters.as_args()} rows={len(items)}"
           + (f" notices={','.join(str(n.id) for n, _name in notices)}" if notices else ""))
@@ -39,7 +44,7 @@ def index():
     page = render_template("worklist/index.html", items=items, total=total, filters=filters,
                            pages=pages, stages=STAGE_LABELS, lanes=LANE_LABELS,
                            is_overdue=is_overdue, guarantee_days=guarantee_days,
-                           days_left=days_left, notices=notices, unread=unread)
+                           days_left=days_left, breached=breached, notices=notices, unread=unread)
     db.session.commit()
     return page
 

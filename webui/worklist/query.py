@@ -66,13 +66,14 @@ def _conditions(user, filters, now):
 
 
 def worklist_page(session, user, filters, now=None):
-    """Return (items, total) for one page of the user's worklist, soonest due first."""
+    """Return (items, total) for one page of the user's worklist: urgent, then soonest due."""
     now = now or clock.utcnow()
     conditions = _conditions(user, filters, now)
     total = session.scalar(select(func.count()).select_from(W).where(*conditions))
+    # a same-day safety task comes before everything, however many older tasks are overdue;
     # a task without a deadline (e.g. a recurring activity) sorts by when it appeared, so it
     # is not buried below every dated task
     query = (select(W).where(*conditions)
-             .order_by(func.coalesce(W.due_at, W.created_at).asc(), W.id)
+             .order_by(W.urgent.desc(), func.coalesce(W.due_at, W.created_at).asc(), W.id)
              .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE))
     return list(session.scalars(query)), total
