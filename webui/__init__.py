@@ -79,8 +79,8 @@ def _register_blueprints(app):
     from webui.dashboards import bp as dashboards_bp
     from webui.demo import clock as demo_clock
     from webui.errors import bp as errors_bp
-    from webui.fhir import bp as fhir_bp
     from webui.errors import register_engine_errors
+    from webui.fhir import bp as fhir_bp
     from webui.health import bp as health_bp
     from webui.i18n import bp as i18n_bp
     from webui.modeler import bp as modeler_bp

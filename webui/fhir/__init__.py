@@ -60,6 +60,14 @@ def _read_body():
     return raw if len(raw) <= MAX_BYTES else None
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_exc):
+    """A body over the app's upload limit is refused before the view runs: answer it in FHIR too."""
+    client = client_for(request.headers.get("Authorization"))
+    return _refuse(f"api:{client.name}" if client else "api:unknown",
+                   Problem("HN-SIZE", f"at most {MAX_BYTES} bytes are accepted"))
+
+
 @bp.post("/$process-message")
 def process_message():
     """Receive one MedCom HospitalNotification message and answer with an Acknowledgement."""
