@@ -81,6 +81,7 @@ def _register_blueprints(app):
     from webui.errors import bp as errors_bp
     from webui.errors import register_engine_errors
     from webui.fhir import bp as fhir_bp
+    from webui.fhir.read import bp as fhir_read_bp
     from webui.health import bp as health_bp
     from webui.i18n import bp as i18n_bp
     from webui.modeler import bp as modeler_bp
@@ -90,7 +91,8 @@ def _register_blueprints(app):
     from webui.worklist import bp as worklist_bp
 
     for bp in (health_bp, auth_bp, errors_bp, i18n_bp, worklist_bp, pathways_bp, admin_bp,
-               modeler_bp, dashboards_bp, notices_bp, api_bp, fhir_bp):
+               modeler_bp, dashboards_bp, notices_bp, api_bp, fhir_bp,
+               fhir_read_bp):
         app.register_blueprint(bp)
     from webui.accessibility import bp as accessibility_bp
     app.register_blueprint(accessibility_bp)

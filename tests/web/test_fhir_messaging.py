@@ -1,6 +1,7 @@
 """POST /fhir/$process-message: MedCom HospitalNotification sequences, their effect on the
 pathway and the notices, and the Acknowledgement of each."""
 import json
+from pathlib import Path
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -186,3 +187,13 @@ def test_unknown_patient_is_acknowledged_and_kept_for_reconciliation(app, client
         assert rows[0].body["entry"][0]["resource"]["resourceType"] == "MessageHeader"
         assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
         assert db.session.scalar(select(HospitalStay)) is None
+
+
+def test_the_guides_death_on_arrival_example_ends_the_pathway(app, client, token):
+    """MedCom's example HospitalNotification_Ex_MORS_J (JSON from the guide's FSH), as sent."""
+    example = json.loads((Path(__file__).parent / "medcom" / "HospitalNotification_Ex_MORS_J.json").read_text())
+    pathway_id = opstart(app, cpr="2509479989")
+    ack = ok(client, token, example)
+    assert response(ack) == ("1bc013ba-f6e6-46d7-a27b-80b07608e431", "ok", "HN-OK")
+    assert state(app, pathway_id) == ("ended", "opstart", "deceased")
+    assert notices(app) == ["deceased"]
