@@ -3,8 +3,10 @@ import threading
 
 import pytest
 from fhirclient import client as fhir_client
+from fhirclient.models.encounter import Encounter
 from fhirclient.models.episodeofcare import EpisodeOfCare
 from fhirclient.models.patient import Patient
+from fhirclient.models.task import Task
 from werkzeug.serving import make_server
 
 from tests.web.hn_bundles import message
@@ -29,8 +31,12 @@ def test_fhirclient_reads_the_capability_statement_patient_and_episodes(app, cli
     smart.server.session.headers["Authorization"] = f"Bearer {token}"
     smart.server.get_capability()
     assert smart.server.capabilityStatement.fhirVersion == "4.0.1"
-    patients = Patient.where(struct={"identifier": f"urn:oid:1.2.208.176.1.2|{CPR}"}).perform_resources(smart.server)
+    patients = list(Patient.where(struct={"identifier": f"urn:oid:1.2.208.176.1.2|{CPR}"}).perform_resources_iter(smart.server))
     assert [p.identifier[0].value for p in patients] == [CPR]
-    episodes = EpisodeOfCare.where(struct={"patient": f"Patient/{patients[0].id}"}).perform_resources(smart.server)
+    episodes = list(EpisodeOfCare.where(struct={"patient": f"Patient/{patients[0].id}"}).perform_resources_iter(smart.server))
     assert [(e.id, e.status) for e in episodes] == [(str(pathway_id), "active")]
     assert episodes[0].patient.reference == f"Patient/{patients[0].id}"
+    stays = list(Encounter.where(struct={"patient": f"Patient/{patients[0].id}"}).perform_resources_iter(smart.server))
+    assert [(s.status, s.class_fhir.code) for s in stays] == [("in-progress", "IMP")]
+    tasks = list(Task.where(struct={"patient": f"Patient/{patients[0].id}"}).perform_resources_iter(smart.server))
+    assert {t.status for t in tasks} >= {"ready", "completed"}

@@ -6,7 +6,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from sqlalchemy import select
 
 from engine import service
-from engine.models import AuditEntry
+from engine.models import AuditEntry, Pathway
 from tests.web import pathway_setup as setup
 from tests.web.hn_bundles import message
 from tests.web.test_fhir_messaging import CPR, ok, opstart, token  # noqa: F401 (fixture)
@@ -36,7 +36,7 @@ def test_capability_statement(client):
     statement = answer.get_json()
     CapabilityStatement.parse_obj(statement)
     assert statement["fhirVersion"] == "4.0.1"
-    assert {r["type"] for r in statement["rest"][0]["resource"]} == {"Patient", "EpisodeOfCare"}
+    assert {r["type"] for r in statement["rest"][0]["resource"]} == {"Patient", "EpisodeOfCare", "Encounter", "Task"}
     assert statement["rest"][0]["operation"][0]["name"] == "process-message"
 
 
@@ -101,3 +101,27 @@ def test_no_token_and_bad_parameters(app, client, token):  # noqa: F811
         answer = get(client, token, url)
         assert answer.status_code == 400, url
         OperationOutcome.parse_obj(answer.get_json())
+
+
+def test_encounters_and_tasks_of_a_patient(app, client, token):  # noqa: F811
+    pathway_id = opstart(app)
+    ok(client, token, message("admit-inpatient", "IMP", "in-progress", CPR))
+    with app.app_context():
+        patient_id = db.session.get(Pathway, pathway_id).patient_id
+    stays = searchset(get(client, token, f"/fhir/Encounter?patient=Patient/{patient_id}"))
+    stay = stays["entry"][0]["resource"]
+    assert (stays["total"], stay["status"], stay["class"]["code"]) == (1, "in-progress", "IMP")
+    assert stay["episodeOfCare"] == [{"reference": f"EpisodeOfCare/{pathway_id}"}]
+    found = searchset(get(client, token, f"/fhir/Task?patient={patient_id}&_count=100"))
+    statuses = [t["resource"]["status"] for t in found["entry"]]
+    assert found["total"] == len(statuses) and "ready" in statuses and statuses.count("completed") >= 2
+    first_open = found["entry"][0]["resource"]
+    assert first_open["owner"]["identifier"]["value"] and first_open["basedOn"][0]["reference"] == f"EpisodeOfCare/{pathway_id}"
+    # paging walks the open tasks, then the completed ones, without gaps or repeats
+    seen, url = [], f"/fhir/Task?patient={patient_id}&_count=2"
+    while url:
+        page = searchset(get(client, token, url))
+        seen += [t["resource"]["id"] for t in page["entry"]]
+        url = next((link["url"].split("/fhir/", 1)[1].join(["/fhir/", ""]) for link in page["link"]
+                    if link["relation"] == "next"), None)
+    assert seen == [t["resource"]["id"] for t in found["entry"]]

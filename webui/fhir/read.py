@@ -11,11 +11,12 @@ from flask import Blueprint, current_app, request
 from sqlalchemy import exists, func, select
 
 from engine.audit import record
-from engine.models import Pathway, PathwayParticipant, PathwayRun, Patient
+from engine.models import Pathway, PathwayParticipant, PathwayRun, Patient, TaskRecord, WorklistItem
 from webui.api.tokens import client_for
 from webui.extensions import db
 from webui.fhir import resources
 from webui.fhir.codes import CPR_SYSTEM
+from webui.fhir.models import HospitalStay
 
 bp = Blueprint("fhir_read", __name__, url_prefix="/fhir")
 FHIR_JSON = "application/fhir+json"
@@ -135,10 +136,69 @@ def episodes():
     for run in db.session.scalars(select(PathwayRun).where(
             PathwayRun.pathway_id.in_([p.id for p in rows])).order_by(PathwayRun.run_no)):
         runs.setdefault(run.pathway_id, []).append(run)
+    _audit(client, f"FHIR EpisodeOfCare search for patient {reference}", {p.patient_id for p in rows})
+    return _page("EpisodeOfCare", [resources.episode_of_care(p, runs.get(p.id, [])) for p in rows],
+                 total, offset, count)
+
+
+def _patient_pathways(client):
+    """(patient id, the visible pathways of that patient) for a `patient=` search."""
+    reference = request.args.get("patient", "").removeprefix("Patient/")
+    if not reference.isdigit() or int(reference) > 2**31 - 1:
+        raise BadSearch("search by patient=Patient/<id>")
+    pathways = db.session.scalars(select(Pathway).where(
+        Pathway.patient_id == int(reference), _visible(client.organisation_code))).all()
+    return int(reference), {p.id: p for p in pathways}
+
+
+def _page(kind, rows, total, offset, count):
     next_url = None
     if offset + count < total:
         args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("_count", "_offset")]
-        next_url = f"{_base()}/EpisodeOfCare?" + urlencode([*args, ("_count", count), ("_offset", offset + count)])
-    _audit(client, f"FHIR EpisodeOfCare search for patient {reference}", {p.patient_id for p in rows})
-    return _render(resources.searchset([resources.episode_of_care(p, runs.get(p.id, [])) for p in rows],
-                                       _base(), request.url, total, next_url))
+        next_url = f"{_base()}/{kind}?" + urlencode([*args, ("_count", count), ("_offset", offset + count)])
+    return _render(resources.searchset(rows, _base(), request.url, total, next_url))
+
+
+@bp.get("/Encounter")
+def encounters():
+    """Search a patient's hospital stays (`patient=Patient/<id>`), as HospitalNotifications told them."""
+    client = _client()
+    if client is None:
+        return _problem("READ-AUTH", "a valid bearer token is required", 401)
+    try:
+        patient_id, pathways = _patient_pathways(client)
+        count, offset = _paging()
+        where = [HospitalStay.pathway_id.in_(list(pathways)), *_last_updated(HospitalStay.updated_at)]
+    except BadSearch as exc:
+        return _problem("READ-PARAMETER", str(exc), 400)
+    total = db.session.scalar(select(func.count()).select_from(HospitalStay).where(*where))
+    rows = db.session.scalars(select(HospitalStay).where(*where).order_by(HospitalStay.id)
+                              .limit(count).offset(offset)).all()
+    _audit(client, f"FHIR Encounter search for patient {patient_id}", {patient_id} if pathways else set())
+    return _page("Encounter", [resources.encounter(s) for s in rows], total, offset, count)
+
+
+@bp.get("/Task")
+def tasks():
+    """Search a patient's user tasks (`patient=Patient/<id>`): open ones first, then completed."""
+    client = _client()
+    if client is None:
+        return _problem("READ-AUTH", "a valid bearer token is required", 401)
+    try:
+        patient_id, pathways = _patient_pathways(client)
+        count, offset = _paging()
+    except BadSearch as exc:
+        return _problem("READ-PARAMETER", str(exc), 400)
+    ids = list(pathways)
+    open_where = [WorklistItem.pathway_id.in_(ids), WorklistItem.kind == "task"]
+    done_where = [TaskRecord.pathway_id.in_(ids), TaskRecord.kind == "task"]
+    open_total = db.session.scalar(select(func.count()).select_from(WorklistItem).where(*open_where))
+    done_total = db.session.scalar(select(func.count()).select_from(TaskRecord).where(*done_where))
+    found = [resources.open_task(i, pathways[i.pathway_id]) for i in db.session.scalars(
+        select(WorklistItem).where(*open_where).order_by(WorklistItem.id).limit(count).offset(offset))]
+    if len(found) < count:
+        skip = max(0, offset - open_total)
+        found += [resources.done_task(r, pathways[r.pathway_id]) for r in db.session.scalars(
+            select(TaskRecord).where(*done_where).order_by(TaskRecord.id).limit(count - len(found)).offset(skip))]
+    _audit(client, f"FHIR Task search for patient {patient_id}", {patient_id} if pathways else set())
+    return _page("Task", found, open_total + done_total, offset, count)

@@ -90,6 +90,10 @@ def capability_statement(base, date) -> dict:
                 {"type": "Patient", "interaction": [{"code": "search-type"}], "searchParam": search[:1]},
                 {"type": "EpisodeOfCare", "interaction": [{"code": "search-type"}],
                  "searchParam": [{"name": "patient", "type": "reference"}, search[1]]},
+                {"type": "Encounter", "interaction": [{"code": "search-type"}],
+                 "searchParam": [{"name": "patient", "type": "reference"}, search[1]]},
+                {"type": "Task", "interaction": [{"code": "search-type"}],
+                 "searchParam": [{"name": "patient", "type": "reference"}]},
             ],
             "operation": [{"name": "process-message",
                            "definition": "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message"}],
@@ -102,3 +106,55 @@ def capability_statement(base, date) -> dict:
     }
     CapabilityStatement.parse_obj(statement)
     return statement
+
+
+ENCOUNTER_STATUS = {"in-progress": "in-progress", "onleave": "onleave", "finished": "finished",
+                    "entered-in-error": "entered-in-error"}
+
+
+def encounter(stay) -> dict:
+    """A hospital stay (told by HospitalNotifications) as an Encounter of the pathway."""
+    period = {"start": _instant(stay.started_at)}
+    if stay.ended_at:
+        period["end"] = _instant(stay.ended_at)
+    system, _, value = stay.episode.rpartition("|")
+    return {"resourceType": "Encounter", "id": str(stay.id),
+            "meta": {"lastUpdated": _instant(stay.updated_at)},
+            "identifier": [{"system": system, "value": value}] if system else [{"value": value}],
+            "status": ENCOUNTER_STATUS.get(stay.status, "unknown"),
+            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": stay.encounter_class},
+            "subject": {"reference": f"Patient/{stay.patient_id}"},
+            "episodeOfCare": [{"reference": f"EpisodeOfCare/{stay.pathway_id}"}],
+            "period": period}
+
+
+def _task(task_id, status, title, pathway, form_id, lane):
+    resource = {"resourceType": "Task", "id": task_id, "status": status, "intent": "order",
+                "description": title or form_id or "opgave",
+                "for": {"reference": f"Patient/{pathway.patient_id}"},
+                "basedOn": [{"reference": f"EpisodeOfCare/{pathway.id}"}]}
+    if form_id:
+        resource["focus"] = {"reference": f"Questionnaire/{form_id}"}
+    if lane:
+        resource["performerType"] = [{"text": lane}]
+    return resource
+
+
+def open_task(item, pathway) -> dict:
+    """An open user task of the worklist: owner organisation, lane, due date, claimed or not."""
+    resource = _task(f"open-{item.id}", "in-progress" if item.assignee else "ready", item.title, pathway,
+                     item.form_id, item.lane)
+    resource["authoredOn"] = _instant(item.created_at)
+    if item.org_code:
+        resource["owner"] = _org(item.org_code)
+    if item.due_at:
+        resource["restriction"] = {"period": {"end": _instant(item.due_at)}}
+    return resource
+
+
+def done_task(row, pathway) -> dict:
+    """A completed user task from the pathway's history."""
+    resource = _task(f"done-{row.id}", "completed", row.title, pathway, row.form_id, row.lane)
+    resource["lastModified"] = _instant(row.at)
+    resource["executionPeriod"] = {"end": _instant(row.at)}
+    return resource
