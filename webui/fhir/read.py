@@ -20,7 +20,10 @@ from webui.fhir.models import HospitalStay
 
 bp = Blueprint("fhir_read", __name__, url_prefix="/fhir")
 FHIR_JSON = "application/fhir+json"
-PAGE, MAX_PAGE = 50, 100
+PAGE, MAX_PAGE = 20, 100
+# an EpisodeOfCare shows the latest stage runs only: an old pathway has hundreds, and the
+# answer (and its validation) must not grow with the pathway's age; all runs are in the history
+HISTORY_RUNS = 20
 DATE_PREFIXES = ("ge", "gt", "le", "lt")
 READ_ERRORS = "https://forlob.dk/fhir/CodeSystem/read-errors"
 
@@ -115,6 +118,14 @@ def patients():
     return _render(resources.searchset([resources.patient(p) for p in rows], _base(), request.url, len(rows)))
 
 
+def _recent_runs(pathway_id):
+    """The latest HISTORY_RUNS archived runs of a pathway, oldest first (without their data)."""
+    rows = db.session.execute(
+        select(PathwayRun.stage, PathwayRun.started_at, PathwayRun.ended_at)
+        .where(PathwayRun.pathway_id == pathway_id).order_by(PathwayRun.run_no.desc()).limit(HISTORY_RUNS)).all()
+    return rows[::-1]
+
+
 @bp.get("/EpisodeOfCare")
 def episodes():
     """Search a patient's pathways (`patient=Patient/<id>`), with _lastUpdated and paging."""
@@ -132,10 +143,7 @@ def episodes():
         return _problem("READ-PARAMETER", str(exc), 400)
     total = db.session.scalar(select(func.count()).select_from(Pathway).where(*where))
     rows = db.session.scalars(select(Pathway).where(*where).order_by(Pathway.id).limit(count).offset(offset)).all()
-    runs = {}
-    for run in db.session.scalars(select(PathwayRun).where(
-            PathwayRun.pathway_id.in_([p.id for p in rows])).order_by(PathwayRun.run_no)):
-        runs.setdefault(run.pathway_id, []).append(run)
+    runs = {p.id: _recent_runs(p.id) for p in rows}
     _audit(client, f"FHIR EpisodeOfCare search for patient {reference}", {p.patient_id for p in rows})
     return _page("EpisodeOfCare", [resources.episode_of_care(p, runs.get(p.id, [])) for p in rows],
                  total, offset, count)
