@@ -16,6 +16,7 @@ from webui.fhir.models import HospitalMessage, HospitalStay
 
 CPR = "0101901235"
 KOMMUNE = "kommune-koebenhavn"
+INBOX = "/meddelelser/"
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def test_admit_correction_cancellation_undoes_the_admission(app, client, token):
     assert stay(app)[:2] == ("entered-in-error", "undone")
 
 
-def test_cancellation_after_the_pathway_moved_makes_a_notice_for_a_human(app, client, token):
+def test_cancellation_after_the_pathway_moved_makes_a_notice_for_a_human(app, client, token, auth):
     pathway_id = opstart(app)
     admit = message("admit-inpatient", "IMP", "in-progress", CPR)
     ok(client, token, admit)
@@ -134,6 +135,9 @@ def test_cancellation_after_the_pathway_moved_makes_a_notice_for_a_human(app, cl
     assert notices(app, "region-hovedstaden")[-1] == "hn_review"
     with app.app_context():
         assert db.session.scalar(select(HospitalMessage.outcome).where(HospitalMessage.code == "AN_STIN")) == "review"
+    auth.login("psyk.kbh")   # the region's staff see it in their inbox
+    page = client.get(INBOX).get_data(as_text=True)
+    assert "Sygehusadvis til vurdering" in page and "AN_STIN" in page
 
 
 def test_acute_ambulant_start_and_end(app, client, token):
