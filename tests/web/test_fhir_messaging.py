@@ -201,3 +201,15 @@ def test_the_guides_death_on_arrival_example_ends_the_pathway(app, client, token
     assert response(ack) == ("1bc013ba-f6e6-46d7-a27b-80b07608e431", "ok", "HN-OK")
     assert state(app, pathway_id) == ("ended", "opstart", "deceased")
     assert notices(app) == ["deceased"]
+
+
+def test_the_guides_start_of_leave_example_reads_the_leave_period(app, client, token):
+    """MedCom's HospitalNotification_Ex_STOR_F after the stay's admission: the leave's start
+    comes from the guide's leave-period extension (14:00:10), not the sending time (14:00:12)."""
+    example = json.loads((Path(__file__).parent / "medcom" / "HospitalNotification_Ex_STOR_F.json").read_text())
+    pathway_id = opstart(app, cpr="2509479989")
+    ok(client, token, message("admit-inpatient", "IMP", "in-progress", "2509479989",
+                              episode="49a2b22b-f628-4468-9ba9-b6c0db4a6871"))
+    ok(client, token, example)
+    assert stay(app)[0] == "onleave" and stay(app)[4] == [{"start": "2026-03-03T13:00:10+00:00", "end": None}]
+    assert state(app, pathway_id)[1] == "indlagt"

@@ -185,8 +185,11 @@ class Receiver:
 
     # -- leave (STOR, SLOR) ----------------------------------------------------------------
     def _leave_time(self):
-        # the guide keeps the leave's own time out of Encounter.period; the Provenance says when
-        return (self.note.occurred or self.now).isoformat()
+        """The leave's start (STOR) or end (SLOR): from the guide's leave-period extension on
+        the Encounter, else when the notification says it happened (Provenance), else now."""
+        start, end = self.note.leave
+        told = start if self.note.base == "STOR" else end
+        return (told or self.note.occurred or self.now).isoformat()
 
     def _new_stor(self):
         stay = self._known_stay("in-progress")

@@ -62,6 +62,7 @@ class Notification:
     sender_sor: str
     receiver_sor: str
     occurred: datetime | None
+    leave: tuple = (None, None)  # the leave-period extension's (start, end), when sent
 
     @property
     def base(self) -> str:
@@ -249,11 +250,14 @@ def _rules(body):
     if end is not None and end < start:
         raise _Fail("HN-PERIOD", "period.end is before period.start")
     occurred = provenance.get("occurredDateTime")
+    leave = next((x.get("valuePeriod") or {} for x in encounter.get("extension") or []
+                  if str(x.get("url", "")).endswith("leave-period-extension")), {})
     return Notification(
         message_id=str(message_id), digest="", code=code, activity=activity["code"],
         encounter_class=klass, encounter_status=status, episode=episode[:200], start=start,
         end=end, cpr=cpr, sender_sor=sender_sor, receiver_sor=receiver_sor,
-        occurred=_when(occurred, "Provenance.occurredDateTime") if occurred else None)
+        occurred=_when(occurred, "Provenance.occurredDateTime") if occurred else None,
+        leave=tuple(_when(leave[k], f"leave period {k}") if leave.get(k) else None for k in ("start", "end")))
 
 
 def _provenance(index, header):
