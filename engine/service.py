@@ -239,6 +239,33 @@ def deliver_message(session, name, patient_id, payload, actor, now=None):
     return live.pathway
 
 
+def end_pathway(session, pathway_id, reason, actor, notify=(), now=None):
+    """End an active pathway from outside its model (e.g. the patient died): its tasks close,
+    the given organisations get a notice of kind `reason`."""
+    now = _now(now)
+    with clock.frozen_at(now), _click() as where:
+        live = pathways.load(session, pathway_id)
+        where["pathway"] = live.pathway
+        pathways.end_now(session, live, reason, now, actor, notify)
+    audit.record(session, actor, "pathway.end", patient_id=live.pathway.patient_id,
+                 pathway_id=pathway_id, detail=reason)
+    return live.pathway
+
+
+def note_event(session, pathway_id, title, data, actor, now=None):
+    """Add an event to the pathway's history without moving it (e.g. a hospital leave)."""
+    pathway = session.get(Pathway, pathway_id)
+    if pathway is None:
+        raise NotFound(f"pathway {pathway_id} does not exist")
+    record = TaskRecord(pathway_id=pathway.id, run_no=pathway.run_no, stage=pathway.stage,
+                        phase=pathway.phase, title=str(title)[:200], kind="event",
+                        actor=actor or "system", at=_now(now), data=spiff.jsonable(dict(data or {})),
+                        version_id=pathway.version_id)
+    session.add(record)
+    session.flush()
+    return record
+
+
 def tick(session, now=None, limit=500, actor="system", stop=None):
     """Fire due timers of up to `limit` pathways (until `stop()`); return how many fired."""
     return timers.sweep(session, _now(now), limit, actor, stop=stop)

@@ -65,6 +65,7 @@ def _import_models():
     import engine.models  # noqa: F401
     import engine.service  # noqa: F401
     import webui.api.models  # noqa: F401
+    import webui.fhir.models  # noqa: F401
     import webui.models  # noqa: F401
 
 
@@ -79,6 +80,8 @@ def _register_blueprints(app):
     from webui.demo import clock as demo_clock
     from webui.errors import bp as errors_bp
     from webui.errors import register_engine_errors
+    from webui.fhir import bp as fhir_bp
+    from webui.fhir.read import bp as fhir_read_bp
     from webui.health import bp as health_bp
     from webui.i18n import bp as i18n_bp
     from webui.modeler import bp as modeler_bp
@@ -88,7 +91,8 @@ def _register_blueprints(app):
     from webui.worklist import bp as worklist_bp
 
     for bp in (health_bp, auth_bp, errors_bp, i18n_bp, worklist_bp, pathways_bp, admin_bp,
-               modeler_bp, dashboards_bp, notices_bp, api_bp):
+               modeler_bp, dashboards_bp, notices_bp, api_bp, fhir_bp,
+               fhir_read_bp):
         app.register_blueprint(bp)
     from webui.accessibility import bp as accessibility_bp
     app.register_blueprint(accessibility_bp)

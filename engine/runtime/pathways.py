@@ -180,3 +180,21 @@ def save(session, live, now):
     session.add_all(live.records)
     live.records = []
     session.flush()
+
+
+def end_now(session, live, reason, now, actor, notify=()):
+    """End the pathway from outside its model (e.g. the patient died): archive the current run,
+    close its tasks and waits, and notify the given organisations."""
+    pathway = live.pathway
+    data = dict(live.data, end_reason=reason)
+    for org in notify:
+        if org:
+            live.notices.setdefault(f"{reason}:{now.isoformat()}:{org}"[:120], {
+                "type": "HospitalNotification", "event": reason, "to": org,
+                "from": pathway.region_org, "at": now.isoformat()})
+    live.records.append(PathwayRun(
+        pathway_id=pathway.id, run_no=pathway.run_no, stage=pathway.stage,
+        version_id=pathway.version_id, started_at=pathway.run_started_at or now,
+        ended_at=now, next_stage=None, data=spiff.jsonable(data)))
+    _end(live, data, now, actor)
+    save(session, live, now)

@@ -1,0 +1,212 @@
+"""Read-only FHIR R4: the CapabilityStatement, and Patient and EpisodeOfCare searches.
+
+A client sees only the patients and pathways its organisation takes part in (an unknown or
+foreign patient is an empty searchset, not an error: nothing is disclosed), and every search
+is audited as `api:<client>` with the patients it returned.
+"""
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, request
+from sqlalchemy import exists, func, select
+
+from engine.audit import record
+from engine.models import Pathway, PathwayParticipant, PathwayRun, Patient, TaskRecord, WorklistItem
+from webui.api.tokens import client_for
+from webui.extensions import db
+from webui.fhir import resources
+from webui.fhir.codes import CPR_SYSTEM
+from webui.fhir.models import HospitalStay
+
+bp = Blueprint("fhir_read", __name__, url_prefix="/fhir")
+FHIR_JSON = "application/fhir+json"
+PAGE, MAX_PAGE = 20, 100
+# an EpisodeOfCare shows the latest stage runs only: an old pathway has hundreds, and the
+# answer (and its validation) must not grow with the pathway's age; all runs are in the history
+HISTORY_RUNS = 20
+DATE_PREFIXES = ("ge", "gt", "le", "lt")
+READ_ERRORS = "https://forlob.dk/fhir/CodeSystem/read-errors"
+
+
+class BadSearch(Exception):
+    """A search parameter we cannot honour (answered 400 with an OperationOutcome)."""
+
+
+def _render(resource, status=200):
+    return current_app.response_class(current_app.json.dumps(resource), status=status, mimetype=FHIR_JSON)
+
+
+def _problem(code, text, status):
+    """An OperationOutcome with our code (READ-AUTH, READ-PARAMETER) and a readable text."""
+    issue_type = "security" if status == 401 else "invalid"
+    return _render({"resourceType": "OperationOutcome", "issue": [{
+        "severity": "error", "code": issue_type, "diagnostics": text,
+        "details": {"coding": [{"system": READ_ERRORS, "code": code}], "text": text}}]}, status)
+
+
+def _client():
+    client = client_for(request.headers.get("Authorization"))
+    if client is None:
+        record(db.session, "api:unknown", "api_denied", detail=f"FHIR {request.path}: missing or invalid token",
+               source=request.remote_addr or "")
+        db.session.commit()
+    return client
+
+
+def _visible(org_code):
+    """Pathways the organisation takes part in."""
+    return exists().where(PathwayParticipant.pathway_id == Pathway.id, PathwayParticipant.org_code == org_code)
+
+
+def _base():
+    return request.url_root.rstrip("/") + "/fhir"
+
+
+def _paging():
+    try:
+        count = min(int(request.args.get("_count", PAGE)), MAX_PAGE)
+        offset = int(request.args.get("_offset", 0))
+    except ValueError:
+        raise BadSearch("_count and _offset must be whole numbers") from None
+    if count < 1 or offset < 0:
+        raise BadSearch("_count must be positive and _offset not negative")
+    return count, offset
+
+
+def _last_updated(column):
+    conditions = []
+    for value in request.args.getlist("_lastUpdated"):
+        prefix, text = (value[:2], value[2:]) if value[:2] in DATE_PREFIXES else ("eq", value)
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise BadSearch("_lastUpdated must be a date or date-time, e.g. ge2026-01-01") from None
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        op = {"ge": column.__ge__, "gt": column.__gt__, "le": column.__le__, "lt": column.__lt__}.get(prefix)
+        if op is None:
+            raise BadSearch("_lastUpdated takes the prefixes ge, gt, le and lt")
+        conditions.append(op(when))
+    return conditions
+
+
+def _audit(client, detail, patient_ids):
+    for patient_id in sorted(patient_ids) or [None]:
+        record(db.session, f"api:{client.name}"[:80], "fhir_read", patient_id=patient_id,
+               detail=detail[:500], source=request.remote_addr or "")
+    db.session.commit()
+
+
+@bp.get("/metadata")
+def metadata():
+    """The CapabilityStatement (public, as FHIR clients expect)."""
+    return _render(resources.capability_statement(_base(), datetime.now(UTC).date().isoformat()))
+
+
+@bp.get("/Patient")
+def patients():
+    """Search patients by CPR identifier (`identifier=urn:oid:1.2.208.176.1.2|0101901235`)."""
+    client = _client()
+    if client is None:
+        return _problem("READ-AUTH", "a valid bearer token is required", 401)
+    system, _, value = request.args.get("identifier", "").rpartition("|")
+    if not value or system not in ("", CPR_SYSTEM):
+        return _problem("READ-PARAMETER", f"search by identifier={CPR_SYSTEM}|<CPR number>", 400)
+    rows = db.session.scalars(select(Patient).where(
+        Patient.cpr == value.replace("-", ""),
+        exists().where(Pathway.patient_id == Patient.id, _visible(client.organisation_code)))).all()
+    _audit(client, "FHIR Patient search by identifier", {p.id for p in rows})
+    return _render(resources.searchset([resources.patient(p) for p in rows], _base(), request.url, len(rows)))
+
+
+def _recent_runs(pathway_id):
+    """The latest HISTORY_RUNS archived runs of a pathway, oldest first (without their data)."""
+    rows = db.session.execute(
+        select(PathwayRun.stage, PathwayRun.started_at, PathwayRun.ended_at)
+        .where(PathwayRun.pathway_id == pathway_id).order_by(PathwayRun.run_no.desc()).limit(HISTORY_RUNS)).all()
+    return rows[::-1]
+
+
+@bp.get("/EpisodeOfCare")
+def episodes():
+    """Search a patient's pathways (`patient=Patient/<id>`), with _lastUpdated and paging."""
+    client = _client()
+    if client is None:
+        return _problem("READ-AUTH", "a valid bearer token is required", 401)
+    reference = request.args.get("patient", "").removeprefix("Patient/")
+    if not reference.isdigit() or int(reference) > 2**31 - 1:
+        return _problem("READ-PARAMETER", "search by patient=Patient/<id>", 400)
+    try:
+        count, offset = _paging()
+        where = [Pathway.patient_id == int(reference), _visible(client.organisation_code),
+                 *_last_updated(Pathway.updated_at)]
+    except BadSearch as exc:
+        return _problem("READ-PARAMETER", str(exc), 400)
+    total = db.session.scalar(select(func.count()).select_from(Pathway).where(*where))
+    rows = db.session.scalars(select(Pathway).where(*where).order_by(Pathway.id).limit(count).offset(offset)).all()
+    runs = {p.id: _recent_runs(p.id) for p in rows}
+    _audit(client, f"FHIR EpisodeOfCare search for patient {reference}", {p.patient_id for p in rows})
+    return _page("EpisodeOfCare", [resources.episode_of_care(p, runs.get(p.id, [])) for p in rows],
+                 total, offset, count)
+
+
+def _patient_pathways(client):
+    """(patient id, the visible pathways of that patient) for a `patient=` search."""
+    reference = request.args.get("patient", "").removeprefix("Patient/")
+    if not reference.isdigit() or int(reference) > 2**31 - 1:
+        raise BadSearch("search by patient=Patient/<id>")
+    pathways = db.session.scalars(select(Pathway).where(
+        Pathway.patient_id == int(reference), _visible(client.organisation_code))).all()
+    return int(reference), {p.id: p for p in pathways}
+
+
+def _page(kind, rows, total, offset, count):
+    next_url = None
+    if offset + count < total:
+        args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("_count", "_offset")]
+        next_url = f"{_base()}/{kind}?" + urlencode([*args, ("_count", count), ("_offset", offset + count)])
+    return _render(resources.searchset(rows, _base(), request.url, total, next_url))
+
+
+@bp.get("/Encounter")
+def encounters():
+    """Search a patient's hospital stays (`patient=Patient/<id>`), as HospitalNotifications told them."""
+    client = _client()
+    if client is None:
+        return _problem("READ-AUTH", "a valid bearer token is required", 401)
+    try:
+        patient_id, pathways = _patient_pathways(client)
+        count, offset = _paging()
+        where = [HospitalStay.pathway_id.in_(list(pathways)), *_last_updated(HospitalStay.updated_at)]
+    except BadSearch as exc:
+        return _problem("READ-PARAMETER", str(exc), 400)
+    total = db.session.scalar(select(func.count()).select_from(HospitalStay).where(*where))
+    rows = db.session.scalars(select(HospitalStay).where(*where).order_by(HospitalStay.id)
+                              .limit(count).offset(offset)).all()
+    _audit(client, f"FHIR Encounter search for patient {patient_id}", {patient_id} if pathways else set())
+    return _page("Encounter", [resources.encounter(s) for s in rows], total, offset, count)
+
+
+@bp.get("/Task")
+def tasks():
+    """Search a patient's user tasks (`patient=Patient/<id>`): open ones first, then completed."""
+    client = _client()
+    if client is None:
+        return _problem("READ-AUTH", "a valid bearer token is required", 401)
+    try:
+        patient_id, pathways = _patient_pathways(client)
+        count, offset = _paging()
+    except BadSearch as exc:
+        return _problem("READ-PARAMETER", str(exc), 400)
+    ids = list(pathways)
+    open_where = [WorklistItem.pathway_id.in_(ids), WorklistItem.kind == "task"]
+    done_where = [TaskRecord.pathway_id.in_(ids), TaskRecord.kind == "task"]
+    open_total = db.session.scalar(select(func.count()).select_from(WorklistItem).where(*open_where))
+    done_total = db.session.scalar(select(func.count()).select_from(TaskRecord).where(*done_where))
+    found = [resources.open_task(i, pathways[i.pathway_id]) for i in db.session.scalars(
+        select(WorklistItem).where(*open_where).order_by(WorklistItem.id).limit(count).offset(offset))]
+    if len(found) < count:
+        skip = max(0, offset - open_total)
+        found += [resources.done_task(r, pathways[r.pathway_id]) for r in db.session.scalars(
+            select(TaskRecord).where(*done_where).order_by(TaskRecord.id).limit(count - len(found)).offset(skip))]
+    _audit(client, f"FHIR Task search for patient {patient_id}", {patient_id} if pathways else set())
+    return _page("Task", found, open_total + done_total, offset, count)
