@@ -78,9 +78,9 @@ def test_lone_surrogate_is_refused_and_nothing_is_stored(app, client, token):
     with app.app_context():
         setup.to_opstart(cpr=CPR, contacts=("psykiatri", "kommune"))
     assert _post(client, token, {"event_id": "a1", "type": "admission", "cpr": CPR}).status_code == 200
-    raw = ('{"event_id": "d1", "type": "discharge", "cpr": "%s", '
-           '"discharge_note": "Plan \\ud800"}' % CPR)
-    problem = _is_problem(_post(client, token, None, raw=raw), 400)
+    lone = {"event_id": "d1", "type": "discharge", "cpr": CPR, "discharge_note": "Plan \ud800"}
+    assert "\\ud800" in json.dumps(lone)  # sent as the JSON escape, as the attacker did
+    problem = _is_problem(_post(client, token, lone), 400)
     assert problem["code"] in ("invalid_text", "invalid_event")
     for bad in ("Plan \x07", "Plan \x1b[31m", "x" * 2001):
         _is_problem(_post(client, token, {"event_id": "d2", "type": "discharge", "cpr": CPR,
