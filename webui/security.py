@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import Response, request
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
+from werkzeug.serving import WSGIRequestHandler
 
 from forms.text import displayable, text_problem
 
@@ -138,8 +139,19 @@ class SafeResponse(Response):
         super().set_data(value)
 
 
+SERVER_NAME = "forlob"
+
+
+def _server_name(handler):
+    """The dev server's Server header without a version banner (it names Werkzeug and Python)."""
+    return SERVER_NAME
+
+
 def register(app):
     """Attach the request check, the header hook and the lenient response class to the app."""
     app.response_class = SafeResponse
+    # the dev server writes Server itself, before the app's headers; gunicorn sends only
+    # "gunicorn" (no version) and scripts/gunicorn.conf.py replaces even that
+    WSGIRequestHandler.version_string = _server_name  # type: ignore[method-assign]
     app.before_request(reject_bad_text)
     app.after_request(add_headers)
