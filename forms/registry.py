@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from forms.scoring import check_spec
+from forms.text import TextRefused, clean_text, markup_problem
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 FORM_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
@@ -21,6 +22,38 @@ LAYOUT_TYPES = {"text", "group", "separator", "spacer"}
 OPTION_TYPES = {"checklist", "radio", "select"}
 SECTION_KEYS = ("criteria", "purpose", "needs", "activities", "tools")
 RULE_KINDS = {"required", "contains"}
+# keys whose text a person reads: on the task page (Markdown, raw HTML off) and in the
+# form editor, which would insert raw HTML into its canvas
+SHOWN_KEYS = frozenset({"label", "description", "text", "placeholder", "title", "draft_notice",
+                        "criteria", "purpose", "needs", "activities", "tools"})
+TEXT_MAX = 20000  # the longest text a definition may hold (a guide section)
+
+
+def _strings(value, key=None):
+    """Every (key, string) in a parsed JSON value; list items carry their list's key."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for k, item in value.items():
+            yield None, k
+            yield from _strings(item, k)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item, key)
+
+
+def _check_texts(schema, problems):
+    """Every string follows the one text rule; shown text holds no raw HTML."""
+    for key, text in _strings(schema):
+        try:
+            clean_text(text, TEXT_MAX)
+        except TextRefused as exc:
+            problems.append(f"text {text[:40]!r} {exc}")
+            continue
+        if key in SHOWN_KEYS:
+            reason = markup_problem(text)
+            if reason:
+                problems.append(f"{key} {text[:60]!r}: {reason}")
 
 
 class FormDefinitionError(ValueError):
@@ -94,9 +127,10 @@ def _check_component(c, problems, seen):
 
 def check_schema(form_id, schema):
     """Return the problems of a form-js schema with ``x-forlob`` metadata (empty list: fine)."""
-    problems = []
+    problems: list[str] = []
     if not isinstance(schema, dict):
         return ["the file must hold a JSON object"]
+    _check_texts(schema, problems)
     if schema.get("id") != form_id:
         problems.append(f"id {schema.get('id')!r} does not match the file name")
     if schema.get("type") != "default":

@@ -12,6 +12,10 @@ DEFAULT_MAX_LENGTH = 4000
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _LOOSE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # CR still allowed
 _NEWLINES = re.compile("\r\n?")
+# Raw HTML: a tag, comment, declaration or processing instruction. Markdown's autolinks
+# (<https://…>) and comparisons ("score < 5") do not match.
+_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|<[!?]")
+_SCRIPT_URL = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
 REASONS = {
     "type": "must be text",
     "surrogate": "must be valid Unicode (no lone surrogates)",
@@ -52,6 +56,15 @@ def clean_text(value: object, max_length: int = DEFAULT_MAX_LENGTH) -> str:
 def text_problem(value: str) -> str | None:
     """Why a raw request string breaks the character rule (CR allowed), else None."""
     return _bad_char(value, _LOOSE)
+
+
+def markup_problem(text: str) -> str | None:
+    """Why shown text holds markup beyond Markdown without raw HTML (what task pages render)."""
+    if _HTML.search(text):
+        return "raw HTML is not allowed (use Markdown: **bold**, *italic*, lists, links)"
+    if _SCRIPT_URL.search(text):
+        return "links must not use javascript:, vbscript: or data: addresses"
+    return None
 
 
 def displayable(text: str) -> str:
