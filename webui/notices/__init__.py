@@ -18,7 +18,8 @@ PAGE_SIZE = 25
 ON_WORKLIST = 5
 
 KIND_LABELS = {"admitted": _l("Indlæggelse"), "discharged": _l("Udskrivelse"),
-               "handover": _l("Overdragelse")}
+               "handover": _l("Overdragelse"),
+               "reconcile_referral": _l("Henvisning til afstemning")}
 
 
 def _mine():
