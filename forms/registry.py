@@ -42,8 +42,11 @@ def _strings(value, key=None):
             yield from _strings(item, key)
 
 
-def _check_texts(schema, problems):
-    """Every string follows the one text rule; shown text holds no raw HTML."""
+def check_texts(schema) -> list[str]:
+    """Problems of a definition's text: every string follows the one text rule, shown text
+    holds no raw HTML. Checked when a definition is saved or previewed (not when a deployed
+    one is read, so a version saved before this rule still opens)."""
+    problems: list[str] = []
     for key, text in _strings(schema):
         try:
             clean_text(text, TEXT_MAX)
@@ -54,6 +57,7 @@ def _check_texts(schema, problems):
             reason = markup_problem(text)
             if reason:
                 problems.append(f"{key} {text[:60]!r}: {reason}")
+    return problems
 
 
 class FormDefinitionError(ValueError):
@@ -125,12 +129,13 @@ def _check_component(c, problems, seen):
         problems.append(f"field {key!r}: only date subtype is supported")
 
 
-def check_schema(form_id, schema):
+def check_schema(form_id, schema, texts=True):
     """Return the problems of a form-js schema with ``x-forlob`` metadata (empty list: fine)."""
     problems: list[str] = []
     if not isinstance(schema, dict):
         return ["the file must hold a JSON object"]
-    _check_texts(schema, problems)
+    if texts:
+        problems += check_texts(schema)
     if schema.get("id") != form_id:
         problems.append(f"id {schema.get('id')!r} does not match the file name")
     if schema.get("type") != "default":
@@ -174,7 +179,7 @@ def check_schema(form_id, schema):
 
 def _definition(form_id, schema):
     """A checked FormDefinition from a parsed schema (FormDefinitionError when malformed)."""
-    problems = check_schema(form_id, schema)
+    problems = check_schema(form_id, schema, texts=False)  # texts: checked when saved
     if problems:
         raise FormDefinitionError(form_id, problems)
     fields = tuple(c for c in _walk(schema["components"]) if c.get("type") in INPUT_TYPES)

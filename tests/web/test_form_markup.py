@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.models import DefinitionVersion
-from forms.registry import check_schema, form_text
+from forms.registry import check_schema, form_text, parse_form
 from tests.web.pathway_setup import ensure_deployed
 from webui.extensions import db
 
@@ -60,3 +60,10 @@ def test_saving_a_form_with_raw_html_changes_nothing(auth, client, app):
     assert "<img" not in preview.get_json()["html"]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(DefinitionVersion)) == before
+
+
+def test_a_version_saved_before_the_rule_still_opens():
+    """Reading a deployed definition does not apply the save-time text check."""
+    text = json.dumps(_audit_form_with(text=XSS), ensure_ascii=False)
+    assert parse_form("audit", text).id == "audit"
+    assert check_schema("audit", json.loads(text), texts=False) == []
