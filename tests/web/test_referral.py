@@ -42,6 +42,8 @@ def test_referral_starts_pathway_and_shows_result(app, client, auth):
         pathway_id = db.session.scalar(select(Pathway.id))
     result = client.get(f"/patienter/{patient.id}?henvist={pathway_id}").get_data(as_text=True)
     assert "Patientgruppe 2" in result and "Patienten optages nu" in result
+    plain = client.get(f"/patienter/{patient.id}").get_data(as_text=True)
+    assert 'id="referral-result"' in plain  # shown until visitation, without the parameter
     with app.app_context():
         patient = db.session.scalar(select(Patient))
         assert (patient.cpr, patient.sex, patient.birth_date) == ("0202024234", "K", date(2002, 2, 2))
