@@ -29,13 +29,14 @@ from engine.runtime.decisions import phase_in_dates
 from engine.runtime.drafts import PREVIOUS_KEY
 from engine.runtime.heartbeat import alive as worker_alive
 from engine.runtime.heartbeat import beat, forget_old, latest_beat, worker_identity
+from engine.runtime.reconciliation import queue_referral
 from engine.sandbox import expressions, failures, isolation
 
 # Re-exported for the web layer and the CLI, which reach the engine only through the facades.
 __all__ = [
     "current_version", "deploy_bundle", "deploy_directory", "export_version", "get_version",
     "latest_version", "NotMigratable", "dry_run", "grouped", "phase_in_dates", "PREVIOUS_KEY",
-    "worker_alive", "beat", "forget_old", "latest_beat", "worker_identity",
+    "worker_alive", "beat", "forget_old", "latest_beat", "worker_identity", "queue_referral",
 ]
 CPR = re.compile(r"^\d{10}$")
 SEXES = ("M", "K")

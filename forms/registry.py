@@ -12,6 +12,7 @@ from pathlib import Path
 
 from forms.patterns import pattern_problem
 from forms.scoring import check_spec
+from forms.text import TextRefused, clean_text, markup_problem
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 FORM_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
@@ -37,6 +38,42 @@ UNSUPPORTED_TYPES = {
 }
 SECTION_KEYS = ("criteria", "purpose", "needs", "activities", "tools")
 RULE_KINDS = {"required", "contains"}
+# keys whose text a person reads: on the task page (Markdown, raw HTML off) and in the
+# form editor, which would insert raw HTML into its canvas
+SHOWN_KEYS = frozenset({"label", "description", "text", "placeholder", "title", "draft_notice",
+                        "criteria", "purpose", "needs", "activities", "tools"})
+TEXT_MAX = 20000  # the longest text a definition may hold (a guide section)
+
+
+def _strings(value, key=None):
+    """Every (key, string) in a parsed JSON value; list items carry their list's key."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for k, item in value.items():
+            yield None, k
+            yield from _strings(item, k)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item, key)
+
+
+def check_texts(schema) -> list[str]:
+    """Problems of a definition's text: every string follows the one text rule, shown text
+    holds no raw HTML. Checked when a definition is saved or previewed (not when a deployed
+    one is read, so a version saved before this rule still opens)."""
+    problems: list[str] = []
+    for key, text in _strings(schema):
+        try:
+            clean_text(text, TEXT_MAX)
+        except TextRefused as exc:
+            problems.append(f"text {text[:40]!r} {exc}")
+            continue
+        if key in SHOWN_KEYS:
+            reason = markup_problem(text)
+            if reason:
+                problems.append(f"{key} {text[:60]!r}: {reason}")
+    return problems
 
 
 class FormDefinitionError(ValueError):
@@ -128,11 +165,13 @@ def _check_component(c, problems, seen):
         problems.append(f"feltet {key!r}: ukendt dato/tid-type {c.get('subtype')!r}")
 
 
-def check_schema(form_id, schema):
+def check_schema(form_id, schema, texts=True):
     """Return the problems of a form-js schema with ``x-forlob`` metadata (empty list: fine)."""
-    problems = []
+    problems: list[str] = []
     if not isinstance(schema, dict):
         return ["filen skal indeholde et JSON-objekt"]
+    if texts:
+        problems += check_texts(schema)
     if schema.get("id") != form_id:
         problems.append(f"id {schema.get('id')!r} passer ikke til filnavnet")
     if schema.get("type") != "default":
@@ -176,7 +215,7 @@ def check_schema(form_id, schema):
 
 def _definition(form_id, schema):
     """A checked FormDefinition from a parsed schema (FormDefinitionError when malformed)."""
-    problems = check_schema(form_id, schema)
+    problems = check_schema(form_id, schema, texts=False)  # texts: checked when saved
     if problems:
         raise FormDefinitionError(form_id, problems)
     fields = tuple(c for c in _walk(schema["components"]) if c.get("type") in INPUT_TYPES)

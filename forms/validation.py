@@ -12,6 +12,7 @@ from marshmallow import validate as mv
 from forms.patterns import matches
 from forms.registry import FormDefinition, load_form
 from forms.scoring import score
+from forms.text import TextRefused, clean_text
 
 DEFAULT_MAX_LENGTH = {"textfield": 200, "textarea": 4000}
 EMPTY: tuple[object, ...] = ("", None, [])
@@ -35,6 +36,7 @@ MSG = {
     "boolean": "Skal være ja eller nej.",
     "checked": "Skal være afkrydset.",
     "form": "Formularens data skal være et objekt med felter.",
+    "characters": "Teksten må kun indeholde almindelige tegn, linjeskift og tabulator.",
 }
 BASE_ERRORS = {"required": MSG["required"], "null": MSG["required"]}
 
@@ -70,6 +72,17 @@ class Number(fields.Field):
         return number
 
 
+class Text(fields.String):
+    """A string held to the one text rule of every door (forms/text.py); newlines normalised."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return clean_text(text, max_length=10**6)  # the field's own Length sets the limit
+        except TextRefused as exc:
+            raise ValidationError(MSG["characters"]) from exc
+
+
 def _range(v):
     """Range validator with a Danish message, or None when the field has no bounds."""
     lo, hi = v.get("min"), v.get("max")
@@ -100,7 +113,7 @@ def _text(c, required):
         checks.append(mv.Length(min=v["minLength"], error=MSG["too_short"].format(min=v["minLength"])))
     if v.get("pattern"):
         checks.append(_Pattern(v["pattern"]))
-    return fields.String(validate=checks, error_messages={"invalid": MSG["text"]})
+    return Text(validate=checks, error_messages={"invalid": MSG["text"]})
 
 
 def _number(c, required):

@@ -2,6 +2,7 @@
 import multiprocessing
 import os
 
+from gunicorn.http import wsgi as gunicorn_wsgi
 from prometheus_client import multiprocess
 
 from webui.extensions import db
@@ -45,3 +46,8 @@ def child_exit(server, worker):
         multiprocess.mark_process_dead(worker.pid)
 
 pidfile = os.environ.get("GUNICORN_PIDFILE") or None  # the fault tests find workers through it
+
+
+def on_starting(server):
+    """No server banner: gunicorn's Server header names the software; ours names nothing more."""
+    gunicorn_wsgi.SERVER = "forlob"

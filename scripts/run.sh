@@ -7,7 +7,7 @@ bash scripts/setup.sh
 HOST=${HOST:-localhost}
 PORT=${PORT:-5000}
 export FLASK_APP=webui
-export FORLOB_DEMO=1   # allows `flask demo advance` and `flask demo reset`
+export FORLOB_DEMO=1   # demo mode: every `flask demo` command (seed too) refuses to run without it
 .venv/bin/flask demo seed
 
 # The timer worker fires due timers (guarantee checks, reassessments, phase-in waits).

@@ -83,3 +83,13 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo_runner(app, database_url):
+    """A CLI runner of the same (emptied) database in demo mode (FORLOB_DEMO=1)."""
+    demo = create_app(make_test_config(database_url, DEMO_MODE=True))
+    yield demo.test_cli_runner()
+    with demo.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -10,7 +10,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.definitions import rules
 from engine.errors import InvalidDefinition
-from forms.registry import FORM_ID, FormDefinitionError, UnknownForm, parse_form
+from forms.registry import FORM_ID, FormDefinitionError, UnknownForm, check_texts, parse_form
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_BUNDLE_BYTES = 10 * 1024 * 1024
@@ -131,11 +131,13 @@ def check_forms(forms):
     for form_id, data in sorted(forms.items()):
         name = f"{FORM_PREFIX}{form_id}.json"
         try:
-            parse_form(form_id, data.decode("utf-8") if isinstance(data, bytes) else data)
+            definition = parse_form(form_id, data.decode("utf-8") if isinstance(data, bytes) else data)
         except FormDefinitionError as exc:
             problems.extend((name, form_id, None, p) for p in exc.problems)
         except (UnknownForm, UnicodeDecodeError) as exc:
             problems.append((name, form_id, None, f"unreadable form: {exc}"))
+        else:  # a bundle being saved: its text must follow the rule too (forms/text.py)
+            problems.extend((name, form_id, None, p) for p in check_texts(definition.schema))
     return problems
 
 

@@ -40,6 +40,9 @@ def refer_group_1(page, base):
     page.check("input[name=contacts][value=kommune]")
     page.fill("#referrer", "Egen læge")
     page.get_by_role("button", name="Registrér henvisning").click()
+    # every referral answers the same way on the worklist; the result is on the patient page
+    page.wait_for_selector("text=Henvisningen af Bent Browser er modtaget")
+    page.get_by_role("link", name="Bent Browser").first.click()
     page.wait_for_selector("#referral-result")
 
 

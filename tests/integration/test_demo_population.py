@@ -11,7 +11,7 @@ from webui.demo.seed import seed_organisations, seed_users
 from webui.extensions import db
 
 
-def test_population_spreads_pathways_and_shows_a_future_group_3_date(app, runner):
+def test_population_spreads_pathways_and_shows_a_future_group_3_date(app, demo_runner):
     with app.app_context():  # what `flask demo seed --patients 12` adds, without the 32 fixed ones
         seed_organisations()
         seed_users()
@@ -31,5 +31,5 @@ def test_population_spreads_pathways_and_shows_a_future_group_3_date(app, runner
         assert db.session.scalar(select(func.count()).select_from(PathwayRun)) > len(pathways)
         assert db.session.scalar(select(func.count()).select_from(TaskRecord).where(
             TaskRecord.kind == "task")) > 100
-    again = runner.invoke(args=["demo", "seed", "--patients", "bad"])
+    again = demo_runner.invoke(args=["demo", "seed", "--patients", "bad"])
     assert again.exit_code != 0

@@ -47,7 +47,7 @@ def test_token_is_stored_only_as_a_hash(app, token):
 def test_missing_or_wrong_token_is_401_and_audited(app, client, token, header):
     headers = {"Authorization": header} if header else {}
     response = _post(client, None, {"event_id": "e1", "type": "admission", "cpr": CPR}, **headers)
-    assert response.status_code == 401 and response.get_json()["error"] == "unauthorized"
+    assert response.status_code == 401 and response.get_json()["code"] == "unauthorized"
     with app.app_context():
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "api_denied"))
 
@@ -66,7 +66,8 @@ def test_admission_then_discharge_through_the_api(app, client, token):
     assert first.status_code == 200, first.get_json()
     assert first.get_json() == {"status": "accepted", "event_id": "adm-1",
                                 "pathway_id": pathway_id, "stage": "indlagt"}
-    again = _post(client, token, {"event_id": "adm-1", "type": "admission", "cpr": CPR})
+    again = _post(client, token, {"event_id": "adm-1", "type": "admission", "cpr": CPR,
+                                  "reason": "abstinenser"})
     assert again.status_code == 200 and again.headers["Idempotent-Replay"] == "true"
     assert again.get_json() == first.get_json()
     out = _post(client, token, {"event_id": "dis-1", "type": "discharge", "cpr": CPR,
@@ -89,7 +90,7 @@ def test_unknown_patient_and_patient_of_another_organisation_are_404(app, client
                     actor="psyk.aal")
     for cpr in ("0909909999", "0202902468"):
         response = _post(client, token, {"event_id": f"x-{cpr}", "type": "admission", "cpr": cpr})
-        assert response.status_code == 404 and response.get_json()["error"] == "unknown_patient"
+        assert response.status_code == 404 and response.get_json()["code"] == "unknown_patient"
 
 
 def test_patient_not_waiting_or_without_active_pathway_is_409(app, client, token):
@@ -97,14 +98,14 @@ def test_patient_not_waiting_or_without_active_pathway_is_409(app, client, token
         pathway = setup.refer(cpr=CPR)            # still in referral: cannot be admitted
         pathway_id = pathway.id
     response = _post(client, token, {"event_id": "a", "type": "admission", "cpr": CPR})
-    assert response.status_code == 409 and response.get_json()["error"] == "not_waiting"
+    assert response.status_code == 409 and response.get_json()["code"] == "not_waiting"
     response = _post(client, token, {"event_id": "b", "type": "discharge", "cpr": CPR})
     assert response.status_code == 409
     with app.app_context():
         db.session.get(Pathway, pathway_id).status = "ended"
         db.session.commit()
     response = _post(client, token, {"event_id": "c", "type": "admission", "cpr": CPR})
-    assert response.status_code == 409 and response.get_json()["error"] == "no_pathway"
+    assert response.status_code == 409 and response.get_json()["code"] == "no_pathway"
     # a refused event may be sent again once the pathway is ready (it was not kept)
     response = _post(client, token, {"event_id": "a", "type": "admission", "cpr": CPR})
     assert "Idempotent-Replay" not in response.headers
@@ -115,6 +116,7 @@ INVALID = [
     ({"type": "admission", "cpr": CPR}, "event_id"),
     ({"event_id": "e", "type": "transfer", "cpr": CPR}, "type must be"),
     ({"event_id": "e", "type": "admission", "cpr": "12"}, "cpr must be 10 digits"),
+    ({"event_id": "e", "type": "admission", "cpr": "010-190-1235"}, "cpr must be 10 digits"),
     ({"event_id": "e", "type": "admission", "cpr": CPR, "reason": "x"}, "reason must be"),
     ({"event_id": "e", "type": "discharge", "cpr": CPR, "return_stage": "x"}, "return_stage"),
     ({"event_id": "e", "type": "discharge", "cpr": CPR, "discharge_date": "1/2"}, "ISO date"),
@@ -124,7 +126,7 @@ INVALID = [
 def test_invalid_events_are_400_and_change_nothing(app, client, token):
     for body, fragment in INVALID:
         response = _post(client, token, body)
-        assert response.status_code == 400 and fragment in response.get_json()["message"], body
+        assert response.status_code == 400 and fragment in response.get_json()["detail"], body
     with app.app_context():
         assert db.session.scalar(select(ApiEvent)) is None
         rejected = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "api_event"))

@@ -26,6 +26,7 @@ from webui.dashboards import _dates, phase_in, quality, tables
 from webui.dashboards import filters as flt
 from webui.demo.seed import seed_organisations
 from webui.extensions import db
+from webui.models import Organisation
 
 
 @pytest.fixture
@@ -202,3 +203,18 @@ def test_clinicians_and_process_owners_get_403(auth, client):
         for url in ("/overblik/", "/overblik/kvalitet", "/overblik/csv/indikatorer.csv"):
             assert client.get(url).status_code == 403, (username, url)
         auth.logout()
+
+
+def test_csv_neutralises_formulas_and_is_not_stored(auth, client, app, data):
+    with app.app_context():  # an administrator named the organisation like a formula
+        org = db.session.get(Organisation, "region-hovedstaden")
+        org.name = org.short_name = '=HYPERLINK("http://x","y")'
+        db.session.commit()
+    auth.login("leder")
+    response = client.get("/overblik/csv/overskredne.csv")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")),
+                           delimiter=";"))
+    names = [row[1] for row in rows[1:]]
+    assert "'=HYPERLINK(\"http://x\",\"y\")" in names, names
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)

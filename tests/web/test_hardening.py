@@ -1,14 +1,22 @@
 """Regression tests for the web-layer review: bad ids, redirects, pathway-level access, audit."""
+import importlib.util
+import threading
+import urllib.request
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from gunicorn.http import wsgi as gunicorn_wsgi
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from engine.models import AuditEntry, Pathway, TaskRecord
 from engine.service import latest_version
 from tests.web import pathway_setup as setup
 from webui.demo.filler import answers
 from webui.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 HUGE = "9" * 25          # beyond every integer column
 ABSURD = "9" * 5000      # beyond Python's int() digit limit
@@ -150,3 +158,29 @@ def test_reading_the_audit_log_for_a_patient_is_itself_audited(app, client, auth
         rows = db.session.execute(select(AuditEntry.action, AuditEntry.patient_id).where(
             AuditEntry.actor == "admin")).all()
     assert ("view_audit", patient_id) in [tuple(r) for r in rows]
+
+
+def test_no_version_banner_in_the_server_header(app):
+    """The dev server (as `flask run` serves the app) names no software version."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/healthz") as response:
+            banner = response.headers.get_all("Server")
+    finally:
+        server.shutdown()
+    assert banner == ["forlob"], banner
+
+
+def test_gunicorn_config_hides_its_version():
+    """scripts/gunicorn.conf.py replaces gunicorn's own Server name before workers start."""
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "scripts/gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    before = gunicorn_wsgi.SERVER
+    try:
+        conf.on_starting(None)
+        assert gunicorn_wsgi.SERVER == "forlob"
+    finally:
+        gunicorn_wsgi.SERVER = before

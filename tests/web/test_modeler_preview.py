@@ -13,8 +13,9 @@ def test_preview_renders_fields_and_guidance_as_the_task_page(auth, client):
     schema["x-forlob"]["sections"]["purpose"] = "Et nyt **formål**"
     body = client.post("/modeler/api/form-preview", json={"schema": schema}).get_json()
     html = body["html"]
-    assert body["problems"] == []
-    assert "Ny &lt;b&gt;note&lt;/b&gt;" in html  # labels are escaped, never markup
+    # raw HTML is refused when saved (it would be markup in the editor's canvas) ...
+    assert len(body["problems"]) == 1 and "raw HTML" in body["problems"][0]
+    assert "Ny &lt;b&gt;note&lt;/b&gt;" in html  # ... and the preview escapes it, never markup
     assert "Et nyt <strong>formål</strong>" in html  # guidance is Markdown, as on the task page
     assert 'data-section="criteria"' in html and "<fieldset class=\"task-fields\" disabled>" in html
 

@@ -34,9 +34,16 @@ def test_referral_starts_pathway_and_shows_result(app, client, auth):
     auth.login("psyk.kbh")
     response = client.post("/henvisning", data=FORM)
     assert response.status_code == 302
+    assert response.headers["Location"] == "/"  # the one answer to every referral
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Henvisningen er registreret" in page
-    assert "Patientgruppe 2" in page and "Patienten optages nu" in page
+    assert "Henvisningen af" in page and "er modtaget" in page
+    with app.app_context():
+        patient = db.session.scalar(select(Patient))
+        pathway_id = db.session.scalar(select(Pathway.id))
+    result = client.get(f"/patienter/{patient.id}?henvist={pathway_id}").get_data(as_text=True)
+    assert "Patientgruppe 2" in result and "Patienten optages nu" in result
+    plain = client.get(f"/patienter/{patient.id}").get_data(as_text=True)
+    assert 'id="referral-result"' in plain  # shown until visitation, without the parameter
     with app.app_context():
         patient = db.session.scalar(select(Patient))
         assert (patient.cpr, patient.sex, patient.birth_date) == ("0202024234", "K", date(2002, 2, 2))

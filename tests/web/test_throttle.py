@@ -1,7 +1,10 @@
 """Login throttling: guessing gets slower, but a stranger cannot lock anyone out."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from engine.models import AuditEntry
 from tests.conftest import make_test_config
@@ -135,3 +138,33 @@ def test_client_address_from_trusted_proxies(database_url, demo_users):
                                    .order_by(AuditEntry.id)).all()
     # one trusted proxy: its X-Forwarded-For's last hop; none: the header is ignored
     assert sources == ["192.0.2.44", "10.0.0.2"]
+
+
+def test_parallel_guesses_get_no_more_checks_than_serial_ones(throttled):
+    """40 simultaneous wrong logins: at most LOGIN_FREE_FAILURES passwords are checked."""
+    start = threading.Barrier(40)
+
+    def guess(_):
+        browser = throttled.test_client()
+        start.wait()
+        return _login(browser, "psyk.kbh", "bad", "203.0.113.7").status_code
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        codes = list(pool.map(guess, range(40)))
+    assert codes.count(401) <= 3 and codes.count(401) + codes.count(429) == 40, codes
+    with throttled.app_context():
+        checked = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "login_failed"))
+        kept = db.session.scalar(select(func.count()).select_from(LoginFailure))
+    assert checked == codes.count(401) and kept == checked  # refused attempts leave no row
+
+
+def test_one_persons_typos_do_not_slow_the_ward(throttled):
+    """Behind one NAT address, a colleague's many typos on their own name cost others nothing."""
+    with throttled.app_context():  # 12 typos over the last 14 minutes, waiting out each back-off
+        for minute in range(12):
+            db.session.add(LoginFailure(username="rus.kbh", source="10.1.1.1", trusted=False,
+                                        at=utcnow() - timedelta(minutes=14 - minute)))
+        db.session.commit()
+    colleague = throttled.test_client()  # a fresh browser on the same ward
+    assert _login(colleague, "psyk.kbh", GOOD, "10.1.1.1").status_code == 302

@@ -1,9 +1,11 @@
 """The hospital-systems API: admission and discharge events as JSON, per-client bearer tokens.
 
 Every call is audited (actor ``api:<client>``). An event id is kept with the answer it got,
-so a resend gets the very same answer and changes nothing (idempotency).
+so a resend gets the very same answer and changes nothing (idempotency); the same id with
+another body is refused (409 idempotency_conflict). Every error is problem details (RFC 9457).
 """
-from datetime import date
+import hashlib
+import json
 
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
@@ -12,9 +14,12 @@ from engine import service
 from engine.audit import record
 from engine.errors import Conflict, NoRecipient
 from engine.models import Pathway, PathwayParticipant, Patient
+from webui.api import limits
 from webui.api.models import ApiEvent
 from webui.api.openapi import SPEC
-from webui.api.tokens import client_for
+from webui.api.problems import problem, problem_body
+from webui.api.schema import load_event
+from webui.api.tokens import acts_for_psychiatry, client_for
 from webui.extensions import csrf, db
 from webui.models import utcnow
 from webui.pathways.task_rules import admitted_from
@@ -23,8 +28,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry one
 
 EVENT_MESSAGES = {"admission": "indlagt", "discharge": "udskrevet"}
-ADMISSION_REASONS = ("psykisk_forvaerring", "selvmordsrisiko", "abstinenser", "afrusning", "andet")
-RETURN_STAGES = ("opstart", "ustabil", "stabil", "overgang")
 
 
 def _audit(client_name, action, patient_id=None, pathway_id=None, detail=""):
@@ -34,46 +37,14 @@ def _audit(client_name, action, patient_id=None, pathway_id=None, detail=""):
 
 
 def _error(status, code, message):
-    """A JSON error body with a stable code and a readable message."""
-    return {"error": code, "message": message}, status
+    """An error body (problem details, RFC 9457) with a stable code, and its status."""
+    return problem_body(status, code, message), status
 
 
-def _validate(body):
-    """(event fields, None) or (None, error) for a posted event."""
-    if not isinstance(body, dict):
-        return None, _error(400, "invalid_json", "The body must be a JSON object.")
-    problems = []
-    event_id, kind, cpr = body.get("event_id"), body.get("type"), body.get("cpr")
-    if not isinstance(event_id, str) or not 1 <= len(event_id) <= 100:
-        problems.append("event_id must be a string of 1-100 characters")
-    if kind not in EVENT_MESSAGES:
-        problems.append("type must be 'admission' or 'discharge'")
-    if not isinstance(cpr, str) or not (cpr.replace("-", "").isdigit() and len(cpr.replace("-", "")) == 10):
-        problems.append("cpr must be 10 digits")
-    payload = {}
-    if kind == "admission":
-        reason = body.get("reason", "andet")
-        if reason not in ADMISSION_REASONS:
-            problems.append(f"reason must be one of {', '.join(ADMISSION_REASONS)}")
-        payload["admission_reason"] = reason
-    if kind == "discharge":
-        stage = body.get("return_stage")  # none given: the phase the patient came from
-        if stage is not None and stage not in RETURN_STAGES:
-            problems.append(f"return_stage must be one of {', '.join(RETURN_STAGES)}")
-        note = body.get("discharge_note", "")
-        if not isinstance(note, str) or len(note) > 2000:
-            problems.append("discharge_note must be text of at most 2000 characters")
-        try:
-            day = date.fromisoformat(body.get("discharge_date") or date.today().isoformat())
-        except (TypeError, ValueError):
-            problems.append("discharge_date must be an ISO date (YYYY-MM-DD)")
-            day = None
-        payload.update(return_stage=stage, discharge_note=note,
-                       discharge_date=day.isoformat() if day else None)
-    if problems:
-        return None, _error(400, "invalid_event", "; ".join(problems))
-    return {"event_id": event_id, "type": kind, "cpr": cpr.replace("-", ""),
-            "payload": payload}, None
+def _fingerprint(body):
+    """A SHA-256 of the event's body, independent of key order and spacing."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def _deliver(client, event):
@@ -108,43 +79,71 @@ def _deliver(client, event):
              "stage": moved.stage}, 200, patient.id, moved.id)
 
 
+def _refuse(name, detail, status, code, message, headers=None):
+    """Audit a refused call and answer it with problem details."""
+    _audit(name, "api_event", detail=f"rejected: {detail}"[:500])
+    db.session.commit()
+    return problem(status, code, message, headers)
+
+
 @bp.post("/events")
 def events():
     """Receive one admission or discharge event from a hospital system."""
+    address = request.remote_addr or ""
+    wait = limits.failed_auth_wait(address)
     client = client_for(request.headers.get("Authorization"))
     if client is None:
+        if wait:  # refused unheard, and unaudited: a flood must not fill the audit trail
+            return problem(429, "rate_limited", "Too many failed authentications from this "
+                           "address; wait and try again.", {"Retry-After": str(wait)})
         _audit("unknown", "api_denied", detail="missing or invalid token")
         db.session.commit()
-        body, status = _error(401, "unauthorized", "A valid bearer token is required.")
-        return jsonify(body), status, {"WWW-Authenticate": 'Bearer realm="forlob"'}
+        return problem(401, "unauthorized", "A valid bearer token is required.",
+                       {"WWW-Authenticate": 'Bearer realm="forlob"'})
     name, client_id = client.name, client.id
+    wait = limits.client_wait(f"api:{name}"[:80])
+    if wait:
+        return problem(429, "rate_limited", "Too many calls from this client; wait and try "
+                       "again.", {"Retry-After": str(wait)})
+    if not acts_for_psychiatry(client.organisation_code):
+        return _refuse(name, "client not bound to a psychiatry", 403, "organisation_not_allowed",
+                       "This client's organisation does not report psychiatric admissions "
+                       "and discharges.")
     if not request.is_json:
-        _audit(name, "api_event", detail="rejected: not JSON")
-        db.session.commit()
-        body, status = _error(415, "unsupported_media_type", "Send application/json.")
-        return jsonify(body), status
-    event, problem = _validate(request.get_json(silent=True))
-    if problem:
-        _audit(name, "api_event", detail=f"rejected: {problem[0]['message']}")
-        db.session.commit()
-        return jsonify(problem[0]), problem[1]
+        return _refuse(name, "not JSON", 415, "unsupported_media_type", "Send application/json.")
+    body = request.get_json(silent=True)
+    event, message = load_event(body)
+    if message:
+        code = "invalid_json" if not isinstance(body, dict) else "invalid_event"
+        return _refuse(name, message, 400, code, message)
+    fingerprint = _fingerprint(dict(body, cpr=event["cpr"]))  # the dash is only a spelling
     seen = db.session.scalar(select(ApiEvent).where(ApiEvent.client_id == client_id,
                                                     ApiEvent.event_id == event["event_id"]))
+    if seen is not None and seen.request_hash not in (None, fingerprint):
+        _audit(name, "api_event", seen.patient_id, seen.pathway_id,
+               detail=f"rejected: event {event['event_id']} sent again with another body")
+        db.session.commit()
+        return problem(409, "idempotency_conflict", "This event_id was used before for an event "
+                       "with another body; send a new event_id for a new event.")
     if seen is not None:
         _audit(name, "api_event_replay", seen.patient_id, seen.pathway_id,
                detail=f"event {event['event_id']} answered before")
         db.session.commit()
         return jsonify(seen.response), seen.status_code, {"Idempotent-Replay": "true"}
-    body, status, patient_id, pathway_id = _deliver(client, event)
+    body_out, status, patient_id, pathway_id = _deliver(client, event)
     client.last_used_at = utcnow()
     if status == 200:  # only an applied event is kept: a refused one may be sent again later
         db.session.add(ApiEvent(client_id=client_id, event_id=event["event_id"],
                                 kind=event["type"], patient_id=patient_id, pathway_id=pathway_id,
-                                status_code=status, response=body))
+                                status_code=status, response=body_out, request_hash=fingerprint))
     _audit(name, "api_event", patient_id, pathway_id,
-           detail=f"{event['type']} event {event['event_id']}: {status} {body.get('error', 'ok')}")
+           detail=f"{event['type']} event {event['event_id']}: {status} {body_out.get('code', 'ok')}")
     db.session.commit()
-    return jsonify(body), status
+    response = jsonify(body_out)
+    response.status_code = status
+    if status != 200:
+        response.mimetype = "application/problem+json"
+    return response
 
 
 @bp.get("/openapi.json")

@@ -33,6 +33,8 @@ class ApiEvent(db.Model):
     pathway_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict] = mapped_column(JSON, default=dict)
+    # SHA-256 of the event's body: a resend must be the same event, not a new one (None: older rows)
+    request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("client_id", "event_id", name="uq_api_event_client_event"),)

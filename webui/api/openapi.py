@@ -1,13 +1,22 @@
 """The OpenAPI 3.1 description of the hospital-systems API (served and copied to docs/api/)."""
 
-_ERROR = {"type": "object", "required": ["error", "message"],
-          "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
+_ERROR = {"type": "object", "required": ["type", "title", "status", "detail", "code"],
+          "description": "Problem details (RFC 9457) with a stable `code`.",
+          "properties": {"type": {"type": "string", "format": "uri-reference"},
+                         "title": {"type": "string"}, "status": {"type": "integer"},
+                         "detail": {"type": "string"}, "code": {"type": "string"}}}
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before the next call.",
+                                "schema": {"type": "integer", "minimum": 1}}}
 
 
-def _error(description, codes):
+def _error(description, codes, headers=None):
     """A response object for an error status."""
-    return {"description": description + " `error` is one of: " + ", ".join(codes) + ".",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    response = {"description": description + " `code` is one of: " + ", ".join(codes) + ".",
+                "content": _PROBLEM}
+    if headers:
+        response["headers"] = headers
+    return response
 
 
 SPEC = {
@@ -21,7 +30,11 @@ SPEC = {
             "(`flask api create-client NAME --org CODE`; only a hash is stored). Patients are "
             "matched by CPR number among the pathways the client's organisation takes part in. "
             "An accepted event id is remembered: sending it again returns the first answer with "
-            "the header `Idempotent-Replay: true` and changes nothing. Every call is audited."),
+            "the header `Idempotent-Replay: true` and changes nothing; the same event id with another "
+            "body is refused with 409 `idempotency_conflict`. A client belongs to a region's "
+            "psychiatry (or a unit under it). Every error, on any path under /api, is problem "
+            "details (RFC 9457) with a stable `code`. Failed authentication is limited per "
+            "address and calls per client (429 with Retry-After). Every call is audited."),
     },
     "servers": [{"url": "/api/v1"}],
     "components": {
@@ -32,7 +45,8 @@ SPEC = {
                 "type": "object", "required": ["event_id", "type", "cpr"],
                 "properties": {
                     "event_id": {"type": "string", "minLength": 1, "maxLength": 100,
-                                 "description": "The sender's unique id of the event."},
+                                 "description": "The sender's unique id of the event (text: no "
+                                                "control characters but newline and tab)."},
                     "type": {"type": "string", "enum": ["admission", "discharge"]},
                     "cpr": {"type": "string", "pattern": "^[0-9]{6}-?[0-9]{4}$"},
                     "reason": {"type": "string", "default": "andet",
@@ -68,14 +82,23 @@ SPEC = {
                     "200": {"description": "Accepted (or a replay of an accepted event id).",
                             "content": {"application/json": {
                                 "schema": {"$ref": "#/components/schemas/Accepted"}}}},
-                    "400": _error("The body is not a valid event.", ["invalid_json", "invalid_event"]),
+                    "400": _error("The body is not a valid event, holds text that is not valid "
+                                  "Unicode or has control characters, or nests too deep.",
+                                  ["invalid_json", "invalid_event", "invalid_text", "too_deep",
+                                   "bad_request"]),
                     "401": _error("Missing, unknown or revoked token.", ["unauthorized"]),
+                    "403": _error("The client's organisation is not a region's psychiatry.",
+                                  ["organisation_not_allowed"]),
                     "404": _error("No patient with this CPR number in a pathway of your "
                                   "organisation.", ["unknown_patient"]),
                     "409": _error("The patient has no active pathway, or it does not wait for "
                                   "this event now (e.g. a discharge of a patient who is not "
-                                  "admitted).", ["no_pathway", "not_waiting"]),
+                                  "admitted), or the event id was used for another body.",
+                                  ["no_pathway", "not_waiting", "idempotency_conflict"]),
+                    "413": _error("The body is too large.", ["payload_too_large"]),
                     "415": _error("The body is not JSON.", ["unsupported_media_type"]),
+                    "429": _error("Too many failed authentications from this address, or too "
+                                  "many calls from this client.", ["rate_limited"], _RETRY_AFTER),
                 },
             },
         },

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from webui.api.models import ApiClient
+from webui.commands.params import NAME
 from webui.extensions import db
 from webui.models import Organisation
 
@@ -42,6 +43,20 @@ def client_for(header: str | None):
     return client
 
 
+def acts_for_psychiatry(org_code: str) -> bool:
+    """True when the organisation is a region's psychiatry or a unit under one.
+
+    Admission and discharge events come from hospital systems: a municipality's client
+    must never move a patient's pathway into or out of a psychiatric admission.
+    """
+    seen = set()
+    org = db.session.get(Organisation, org_code)
+    while org is not None and org.kind == "unit" and org.parent_code and org.code not in seen:
+        seen.add(org.code)
+        org = db.session.get(Organisation, org.parent_code)
+    return org is not None and org.kind == "region" and org.active
+
+
 def create_client(name: str, org_code: str):
     """Register a client for an organisation; return (client, token). The token is not kept."""
     token = new_token()
@@ -53,12 +68,20 @@ def create_client(name: str, org_code: str):
 
 
 @api_cli.command("create-client")
-@click.argument("name")
+@click.argument("name", type=NAME)
 @click.option("--org", "org_code", required=True, help="The hospital's organisation code.")
 def create_client_command(name, org_code):
     """Create an integration client and print its token once."""
-    if db.session.get(Organisation, org_code) is None:
+    org = db.session.get(Organisation, org_code)
+    if org is None:
         raise click.ClickException(f"unknown organisation {org_code!r}")
+    if not acts_for_psychiatry(org_code):
+        raise click.ClickException(
+            f"{org_code!r} is a {org.kind}{'' if org.active else ' (inactive)'}: API clients report "
+            "psychiatric admissions and discharges, so they belong to a region's psychiatry "
+            "or a unit under it")
+    if not name.strip():
+        raise click.ClickException("client name must not be empty")
     if db.session.scalar(select(ApiClient).where(ApiClient.name == name)) is not None:
         raise click.ClickException(f"a client named {name!r} exists already")
     _client, token = create_client(name, org_code)

@@ -65,7 +65,7 @@ def login():
         username = request.form.get("username", "").strip()[:80]
         source = request.remote_addr or ""
         trusted = devices.is_trusted(username)
-        wait = throttle.wait_seconds(username, source, trusted)
+        attempt_id, wait = throttle.begin_attempt(username, source, trusted)
         if wait:
             _audit_failure(username, "login_throttled")
             flash(_("For mange mislykkede forsøg. Vent %(seconds)s sekunder, og prøv igen.",
@@ -84,7 +84,8 @@ def login():
             db.session.commit()
             target = safe_local_path(request.args.get("next")) or url_for("worklist.index")
             return devices.remember(redirect(target), username)
-        throttle.record_failure(username, source, trusted)
+        if attempt_id is None:  # throttling off: nothing was recorded before the check
+            throttle.record_failure(username, source, trusted)
         _audit_failure(username, "login_failed")
         flash(_("Forkert brugernavn eller adgangskode."), "error")
         return render_template("auth/login.html", username=username), 401

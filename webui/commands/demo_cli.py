@@ -15,14 +15,25 @@ from webui.demo.seed import DEMO_PASSWORD, seed_all
 from webui.demo.wipe import wipe_all_rows
 from webui.extensions import db
 
-demo_cli = AppGroup("demo", help="Demo data.")
+demo_cli = AppGroup("demo", help="Demo data (demo mode only: FORLOB_DEMO=1).")
+
+
+def _demo_only():
+    """Stop with a clear message unless the app runs in demo mode."""
+    try:
+        demo_clock.require_demo_mode()
+    except demo_clock.NotDemoMode as exc:
+        # seed creates logins with the published password demo1234: never on a real database
+        raise click.ClickException(f"flask demo: {exc}; this database is not a demo "
+                                   "database, nothing was changed") from exc
 
 
 @demo_cli.command("seed")
 @click.option("--patients", type=click.IntRange(min=1), default=None,
               help="Also create this many pathways spread over 2024 to today (slow: ~0.3 s each).")
 def demo_seed(patients):
-    """Seed demo organisations, logins and patients, then print the logins."""
+    """Seed demo organisations, logins and patients, then print the logins (demo mode only)."""
+    _demo_only()
     logins = seed_all(population=patients)
     click.echo(f"Demo patients: {len(PLAN)} in different phases"
                + (f", plus {patients} spread over 2024 to today." if patients else "."))
@@ -35,6 +46,7 @@ def demo_seed(patients):
 @click.option("--days", type=int, required=True, help="How many days to move the clock forward.")
 def demo_advance(days):
     """Move the demo's engine clock forward and fire the timers that fall due (demo mode only)."""
+    _demo_only()
     try:
         fired = demo_clock.advance(days)
     except (demo_clock.NotDemoMode, ValueError) as exc:
@@ -49,10 +61,7 @@ def demo_advance(days):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def demo_reset(yes):
     """Delete every row and seed fresh demo data, with the clock back at today (demo mode only)."""
-    try:
-        demo_clock.require_demo_mode()
-    except demo_clock.NotDemoMode as exc:
-        raise click.ClickException(str(exc)) from exc
+    _demo_only()
     if not yes:
         click.confirm("Delete ALL data in this database and seed fresh demo data?", abort=True)
     wipe_all_rows(db.session, db.metadata)

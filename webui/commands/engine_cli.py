@@ -19,6 +19,7 @@ from engine.service import (
 )
 from scenarios.runner import run_all
 from webui.commands.migration_cli import migrate_command, run_migration_batches
+from webui.commands.params import PAYLOAD_ITEM
 from webui.commands.worker import Supervisor
 from webui.demo import clock as demo_clock
 from webui.extensions import db
@@ -109,7 +110,8 @@ def worker(interval, limit, once):
 @engine_cli.command("message")
 @click.argument("name")
 @click.option("--patient", "patient_id", required=True, type=int, help="Patient id.")
-@click.option("--set", "pairs", multiple=True, help="Payload item KEY=VALUE (repeatable).")
+@click.option("--set", "pairs", multiple=True, type=PAYLOAD_ITEM,
+              help="Payload item KEY=VALUE (repeatable).")
 def message(name, patient_id, pairs):
     """Deliver message NAME (e.g. indlagt, udskrevet) to the patient's pathway."""
     payload = dict(p.split("=", 1) for p in pairs if "=" in p)

@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 from engine.audit import record
 from webui import organisations
 from webui.auth import sessions
+from webui.commands.params import FULL_NAME, NAME
 from webui.extensions import db
 from webui.models import User
 from webui.roles import ROLES, parse_roles
@@ -30,10 +31,10 @@ def _roles_option(text):
 
 
 @users_cli.command("create")
-@click.argument("username")
+@click.argument("username", type=NAME)
 @click.option("--org", "org_code", required=True, help="Organisation code, e.g. region-hovedstaden.")
 @click.option("--roles", "roles_text", required=True, help="Comma-separated roles.")
-@click.option("--name", "full_name", default="", help="Full name.")
+@click.option("--name", "full_name", type=FULL_NAME, default="", help="Full name.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Password (prompted when left out).")
 def create_user(username, org_code, roles_text, full_name, password):
@@ -57,7 +58,7 @@ def create_user(username, org_code, roles_text, full_name, password):
 
 
 @users_cli.command("roles")
-@click.argument("username", required=False)
+@click.argument("username", type=NAME, required=False)
 @click.option("--set", "roles_text", default=None, help="Replace the user's roles (comma-separated).")
 def user_roles(username, roles_text):
     """List users and their roles, or show/set one user's roles."""
@@ -75,7 +76,7 @@ def user_roles(username, roles_text):
 
 
 @users_cli.command("end-sessions")
-@click.argument("username")
+@click.argument("username", type=NAME)
 def end_sessions(username):
     """End every login session of a user at once (for example a lost laptop)."""
     user = db.session.scalar(db.select(User).filter_by(username=username))

@@ -3,8 +3,6 @@
 Only aggregates are shown (counts 1–4 as "<5"), never a patient. Every view and download
 is audited. Figures come from tables (docs/indicators.md); no workflow is loaded.
 """
-import csv
-import io
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
@@ -16,6 +14,7 @@ from webui.audit import audit
 from webui.common.timeutil import local_midnight_utc
 from webui.dashboards import filters as flt
 from webui.dashboards import phase_in, quality, tables
+from webui.dashboards.spreadsheet import csv_text
 from webui.extensions import db
 from webui.models import Organisation
 
@@ -122,9 +121,7 @@ def download(name):
     header, rows = _csv_rows(name, filters, _today())
     audit("export_dashboard", detail=f"table={name} {filters.describe()}"[:500])
     db.session.commit()
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="forlob-{name}.csv"'})
+    # no-store: an export of patient-level counts must not stay in a shared browser's cache
+    return Response(csv_text(header, rows), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="forlob-{name}.csv"',
+        "Cache-Control": "no-store"})

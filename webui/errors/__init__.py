@@ -1,10 +1,11 @@
 """Friendly error pages, and the one place engine exceptions become HTTP answers."""
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine import errors as engine_errors
+from webui.api.problems import http_problem, problem
 from webui.errors.sandbox import sandbox_failure
 from webui.extensions import db
 
@@ -38,6 +39,11 @@ ENGINE_ERRORS = {
 }
 
 
+def _for_api():
+    """True for a request to the hospital-systems API, which answers only in JSON."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
 def render_error(status, message=None):
     """Render the friendly page for a status with an optional specific message."""
     title, text = PAGES.get(status, PAGES[500])
@@ -50,7 +56,12 @@ def http_error(exc):
     """Any HTTP error (403, 404, 409, ...) as a friendly page."""
     if exc.code and exc.code >= 500:
         db.session.rollback()
-    return render_error(exc.code or 500)
+    if _for_api():
+        return http_problem(exc)
+    body, status = render_error(exc.code or 500)
+    # keep what the exception says about the answer: Allow on a 405, Retry-After on a 429
+    headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+    return body, status, headers
 
 
 @bp.app_errorhandler(CSRFError)
@@ -64,6 +75,8 @@ def server_error(exc):
     """Any unexpected error: roll back the transaction and show the 500 page."""
     db.session.rollback()
     current_app.logger.exception("unhandled error: %s", exc)
+    if _for_api():
+        return problem(500, "server_error", "The server could not answer; nothing was changed.")
     return render_error(500)
 
 
@@ -82,5 +95,7 @@ def _engine_handler(status, message):
         db.session.rollback()
         if status >= 500:  # operators must see these: type and code frames, no message text
             current_app.logger.error("engine error %s", type(exc).__name__, exc_info=exc)
+        if _for_api():
+            return problem(status, type(exc).__name__.lower(), str(message or PAGES[status][1]))
         return render_error(status, message)
     return handle

@@ -17,6 +17,7 @@ from webui.fhir.effects import Receiver, Refusal
 from webui.fhir.hospital_notification import MAX_BYTES, Problem, parse
 from webui.fhir.models import HospitalMessage
 from webui.models import utcnow
+from webui.security import RequestRefused
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry one
@@ -66,6 +67,18 @@ def too_large(_exc):
     client = client_for(request.headers.get("Authorization"))
     return _refuse(f"api:{client.name}" if client else "api:unknown",
                    Problem("HN-SIZE", f"at most {MAX_BYTES} bytes are accepted"))
+
+
+# the app-wide text door (webui/security.py) refuses these before the view runs
+DOOR_CODES = {"invalid_text": "HN-ENCODING", "too_deep": "HN-NESTING"}
+
+
+@bp.errorhandler(RequestRefused)
+def refused_at_the_door(exc):
+    """Text the app's door refuses is answered as a MedCom Acknowledgement, like every rule."""
+    client = client_for(request.headers.get("Authorization"))
+    return _refuse(f"api:{client.name}" if client else "api:unknown",
+                   Problem(DOOR_CODES.get(exc.code_name, "HN-ENCODING"), str(exc.description)))
 
 
 @bp.post("/$process-message")

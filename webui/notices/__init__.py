@@ -22,7 +22,8 @@ ACUTE_LABEL = _l("Akutfunktion/modtagelse")
 
 KIND_LABELS = {"admitted": _l("Indlæggelse"), "discharged": _l("Udskrivelse"),
                "handover": _l("Overdragelse"), "deceased": _l("Dødsfald"),
-               "hn_review": _l("Sygehusadvis til vurdering")}
+               "hn_review": _l("Sygehusadvis til vurdering"),
+               "reconcile_referral": _l("Henvisning til afstemning")}
 # notice data key → (form, field) whose option labels name its codes
 CODED_FIELDS = {"reason": ("indlagt_henvendelse", "admission_reason"),
                 "handover_to": ("overdragelse", "handover_to"),

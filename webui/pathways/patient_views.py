@@ -53,7 +53,10 @@ def patient(patient_id):
     items = _open_items(pathway.id)
     entries, older = timeline.page(db.session, pathway.id, request.args.get("foer", type=int))
     tovholder, orgs = _names(pathway)
-    referred = request.args.get("henvist", type=int) == pathway.id
+    # the referral's result shows until visitation: every referral answers on the worklist
+    # (docs/ui.md, "Referrals and other regions"), and the referrer opens the patient from there
+    referred = request.args.get("henvist", type=int) == pathway.id or \
+        (pathway.status == "active" and pathway.stage == "henvisning")
     admission = phase_in(db.session, pathway) if referred else None
     fact = guarantee_fact.of_pathway(pathway)
     # rendered before the audit commit: a commit would expire every loaded row, and

@@ -1,10 +1,17 @@
-"""Register a referral: it registers the patient and starts the pathway."""
+"""Register a referral: it registers the patient and starts the pathway.
+
+A referral discloses nothing about other organisations' patients (docs/ui.md, "Referrals and
+other regions"): a CPR number known only elsewhere is queued for the owning region, and the
+referrer gets the same answer as for any new referral, with the name typed, never the stored one.
+"""
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from engine import service
 from engine.errors import PathwayAlreadyActive
+from engine.models import Patient
 from webui.access import patient_visible, referral_org_allowed, require_area
 from webui.audit import audit
 from webui.extensions import db
@@ -30,10 +37,43 @@ def start_data(form, patient_id) -> dict:
     }
 
 
+def _received(form):
+    """The one answer to every accepted referral, whatever the CPR number is known as."""
+    flash(_("Henvisningen af %(name)s er modtaget. Forløbet vises på arbejdslisten, når det er "
+            "oprettet for din organisation.", name=form.name.data.strip()), "success")
+    return redirect(url_for("worklist.index"))
+
+
+def _already_active(form, patient_id):
+    """409 for a patient the user can see already has an active pathway (audited)."""
+    db.session.rollback()
+    audit("refer_refused", patient_id=patient_id, detail="active pathway exists")
+    db.session.commit()
+    form.cpr.errors = list(form.cpr.errors) + [_("Patienten har allerede et aktivt forløb.")]
+    return render_template("pathways/referral.html", form=form), 409
+
+
+def _queue_for_owner(form, patient_id):
+    """Queue the referral for the region owning the patient and answer as for a new one.
+
+    None when the patient has no pathway at all: then it is referred as a new one.
+    """
+    referral = dict(start_data(form, patient_id), name=form.name.data.strip(),
+                    cpr=form.cpr.data.replace("-", ""), referrer_user=current_user.username,
+                    referrer_org=current_user.organisation_code)
+    queued = service.queue_referral(db.session, patient_id, referral, current_user.username)
+    if queued is None:
+        return None
+    audit("refer", patient_id=patient_id, pathway_id=queued.pathway_id,
+          detail="known elsewhere: queued for the owning region's reconciliation")
+    db.session.commit()
+    return _received(form)
+
+
 @bp.route("/henvisning", methods=["GET", "POST"])
 @require_area("refer")
 def refer():
-    """Show the referral form; on a valid post, start the pathway and show the result."""
+    """Show the referral form; on a valid post, start the pathway (or queue it) and confirm."""
     form = ReferralForm()
     if not form.validate_on_submit():
         return render_template("pathways/referral.html", form=form), (400 if form.is_submitted() else 200)
@@ -43,6 +83,14 @@ def refer():
         form.region.errors = list(form.region.errors) + [
             _("Du kan kun henvise patienter, der bor i din region eller kommune.")]
         return render_template("pathways/referral.html", form=form), 400
+    known = db.session.scalar(select(Patient.id).where(
+        Patient.cpr == form.cpr.data.replace("-", "").strip()))
+    audit("refer_lookup", patient_id=known, detail="CPR looked up for a referral "
+                                                   f"({'known' if known else 'new'})")
+    if known is not None and not patient_visible(db.session, current_user, known):
+        queued = _queue_for_owner(form, known)
+        if queued is not None:
+            return queued
     patient = service.register_patient(
         db.session, form.cpr.data, form.name.data.strip(), cpr_rules.sex(form.cpr.data),
         cpr_rules.birth_date(form.cpr.data), form.region.data, form.municipality.data)
@@ -50,14 +98,8 @@ def refer():
         pathway = service.start_pathway(db.session, patient.id, start_data(form, patient.id),
                                         current_user.username)
     except PathwayAlreadyActive:
-        db.session.rollback()
-        form.cpr.errors = list(form.cpr.errors) + [_("Patienten har allerede et aktivt forløb.")]
-        return render_template("pathways/referral.html", form=form), 409
+        return _already_active(form, patient.id)
     audit("refer", patient_id=patient.id, pathway_id=pathway.id,
           detail=f"contacts={','.join(form.contacts.data)} received_at={form.received_at.data}")
     db.session.commit()
-    if not patient_visible(db.session, current_user, patient.id):
-        flash(_("Henvisningen er registreret. Din organisation deltager ikke i forløbet."), "info")
-        return redirect(url_for("worklist.index"))
-    flash(_("Henvisningen er registreret, og forløbet er startet."), "success")
-    return redirect(url_for("pathways.patient", patient_id=patient.id, henvist=pathway.id))
+    return _received(form)
