@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.definitions.versions import bundle_of
 from engine.errors import Conflict, EngineError, NotFound
 from engine.models import AwaitedMessage, Pathway, PathwayRun, Patient, TaskRecord, WorklistItem
-from engine.runtime import projection, spiff
+from engine.runtime import draft_store, projection, spiff
 
 ENTRY_STAGE = "henvisning"
 MAX_CHAIN = 25  # stage changes one step may cause; more means a definition loops without waiting
@@ -27,6 +27,7 @@ class Live:
         self.patient_name = patient_name
         self.records = []
         self.notices = {}   # key -> notification dict, written to the inbox on save
+        self.done_task = None  # the task id this step completed (its draft is not carried)
 
     @property
     def stage(self):
@@ -44,13 +45,14 @@ class Live:
         return spiff.current_data(self.workflow)
 
     def record(self, kind, actor, now, data=None, task_spec=None, title="", form_id=None,
-               lane=None, phase=None):
+               lane=None, phase=None, task_id=None):
         """Queue a history row for this pathway."""
         self.records.append(TaskRecord(
             pathway_id=self.pathway.id, run_no=self.pathway.run_no, stage=self.pathway.stage,
             phase=phase or self.pathway.phase, task_spec=task_spec, title=title or "",
             form_id=form_id, lane=lane, kind=kind, actor=actor or "system", at=now,
-            data=spiff.jsonable(data or {}), version_id=self.pathway.version_id))
+            data=spiff.jsonable(data or {}), version_id=self.pathway.version_id,
+            task_id=task_id))
 
 
 def load(session, pathway_id, expected_lock=None):
@@ -159,7 +161,11 @@ def save(session, live, now):
     if ended:
         session.execute(delete(WorklistItem).where(WorklistItem.pathway_id == pathway.id))
         session.execute(delete(AwaitedMessage).where(AwaitedMessage.pathway_id == pathway.id))
-    projection.write(session, live, now, wanted)
+    removed = projection.write(session, live, now, wanted)
+    cause = next((r.title for r in reversed(live.records)
+                  if getattr(r, "kind", None) in ("task", "message")), None)
     session.add_all(live.records)
     live.records = []
     session.flush()
+    if ended or removed:  # drafts of tasks that closed uncompleted follow or stay visible
+        draft_store.follow(session, pathway.id, now, done=live.done_task, cause=cause)
