@@ -299,6 +299,16 @@ def configure_sandbox(click_budget_s=None):
     isolation.configure(click_budget_s=click_budget_s)
 
 
+def sandbox_answers(seconds=2.0) -> str:
+    """"ok" when this process's sandbox evaluates an expression within `seconds`, else why not."""
+    try:
+        with isolation.click(seconds):
+            value = isolation.evaluate("1 + 1", {})
+    except Exception as exc:  # noqa: BLE001 - any failure means this node cannot run definitions
+        return f"the sandbox does not answer ({type(exc).__name__}: {str(exc)[:120]})"
+    return "ok" if value == 2 else f"the sandbox answered {value!r} to 1 + 1"
+
+
 def record_sandbox_failure(session, exc, actor, source=""):
     """Store, log and audit a definition's failure in the sandbox (the caller commits)."""
     failures.record(session, exc, actor, source=source)
@@ -319,6 +329,7 @@ __all__ += [
     "migrate_pathway",
     "pathway_data",
     "ready_tasks",
+    "sandbox_answers",
     "record_sandbox_failure",
     "register_patient",
     "release_task",
