@@ -1,4 +1,5 @@
-"""drafts know their form and whether their task closed; history knows the task it completed
+"""drafts know their task and whether it closed; history knows the task it completed;
+migration jobs are claimed by one runner at a time
 
 Revision ID: 0860
 Revises: 0700
@@ -26,9 +27,15 @@ def upgrade():
         batch_op.add_column(sa.Column('closed_reason', sa.String(length=300), nullable=True))
     with op.batch_alter_table('task_record', schema=None) as batch_op:
         batch_op.add_column(sa.Column('task_id', sa.String(length=36), nullable=True))
+    with op.batch_alter_table('migration_job', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('claimed_by', sa.String(length=120), nullable=True))
+        batch_op.add_column(sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('migration_job', schema=None) as batch_op:
+        batch_op.drop_column('claimed_until')
+        batch_op.drop_column('claimed_by')
     with op.batch_alter_table('task_record', schema=None) as batch_op:
         batch_op.drop_column('task_id')
     with op.batch_alter_table('task_draft', schema=None) as batch_op:
