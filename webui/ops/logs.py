@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from flask import g, request
 from flask.logging import default_handler
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 REQUEST_ID = contextvars.ContextVar("forlob_request_id", default=None)
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -127,7 +128,11 @@ def _finish_request(response):
     started = getattr(g, "request_started", None)
     if started is not None and _configured and ACCESS_LOG:
         ids = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, int)}
-        user_id = current_user.get_id() if current_user and current_user.is_authenticated else None
+        try:
+            user_id = current_user.get_id() if current_user and current_user.is_authenticated \
+                else None
+        except SQLAlchemyError:  # the database went away after the commit: the line still goes
+            user_id = None
         logging.getLogger("forlob.access").info("request", extra={
             "event": "request", "method": request.method, "route": route_of(),
             "status": response.status_code, "ms": round((time.perf_counter() - started) * 1000, 1),
