@@ -20,6 +20,7 @@ from engine.definitions.versions import (
     export_version,
     get_version,
     latest_version,
+    version_digest,
 )
 from engine.errors import (
     Conflict,
@@ -43,7 +44,7 @@ from engine.sandbox import expressions, failures, isolation
 # Re-exported for the web layer and the CLI, which reach the engine only through the facades.
 __all__ = [
     "current_version", "deploy_bundle", "deploy_directory", "export_version", "get_version",
-    "latest_version", "NotMigratable", "dry_run", "grouped", "phase_in_dates", "PREVIOUS_KEY",
+    "latest_version", "version_digest", "NotMigratable", "dry_run", "grouped", "phase_in_dates", "PREVIOUS_KEY",
     "worker_alive", "beat", "forget_old", "latest_beat", "worker_identity",
 ]
 CPR = re.compile(r"^\d{10}$")
