@@ -190,9 +190,9 @@ _DIGESTS = "forlob_version_digests"  # session.info key: {version id: content ha
 
 
 def version_digest(session, version_id):
-    """A version's content hash, read once per session: a version's content never changes, so
-    one request (a submit needs it for the bundle, the form and the decisions) asks once.
-    Forgotten on rollback, when a version this session wrote may be gone."""
+    """A version's content hash, read once per transaction: a version's content never changes,
+    so a submit (which needs it for the form, the bundle and the decisions) asks once.
+    Forgotten at commit and rollback (a version this transaction wrote may be gone)."""
     digests = session.info.setdefault(_DIGESTS, {})
     if version_id not in digests:
         digest = session.scalar(select(DefinitionVersion.content_hash).where(
@@ -205,6 +205,13 @@ def version_digest(session, version_id):
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_digests(session, _previous_transaction):
+    session.info.pop(_DIGESTS, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_digests_on_commit(session):
+    # a long-lived session (the timer worker) asks again each transaction, so even a demo
+    # reset that reuses version ids is seen at once
     session.info.pop(_DIGESTS, None)
 
 
