@@ -101,6 +101,16 @@ class Clinician(FastHttpUser):
         if post is None:
             return
         form_id, fields = post
+        # the page's autosave: a background draft save while typing (races completions by
+        # colleagues; 204 stored, 409 "the task was completed; your text is kept here")
+        draft = [(k, "draft" if k == "action" else v) for k, v in fields]
+        with self.client.post(url, data=urlencode(draft), headers={**FORM, "X-Autosave": "1"},
+                              name="/forloeb/[id]/opgaver/[task] [autosave]",
+                              catch_response=True, allow_redirects=False) as response:
+            if response.status_code in (204, 409):
+                response.success()
+            else:
+                response.failure(f"autosave {response.status_code}")
         with self.client.post(url, data=urlencode(fields), headers=FORM, name="/forloeb/[id]/opgaver/[task] [submit]",
                               catch_response=True, allow_redirects=False) as response:
             outcome = {"pathway_id": pathway_id, "task_id": task_id, "form": form_id,
