@@ -167,5 +167,7 @@ def save(session, live, now):
     session.add_all(live.records)
     live.records = []
     session.flush()
-    if ended or removed:  # drafts of tasks that closed uncompleted follow or stay visible
+    if ended or set(removed) - {live.done_task}:  # tasks closed uncompleted: their drafts
+        # follow them into the next cycle or stay visible (the completed task's own draft is
+        # complete_task's business, so a plain completion costs no query here)
         draft_store.follow(session, pathway.id, now, done=live.done_task, cause=cause)
