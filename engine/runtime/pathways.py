@@ -134,6 +134,11 @@ def _end(live, data, now, actor):
 
 def save(session, live, now):
     """Write state, summary and projections; the lock check comes first so a loser writes nothing."""
+    with spiff.unchanging(live.workflow):  # stuck check, summary and projection walk it once
+        _save(session, live, now)
+
+
+def _save(session, live, now):
     pathway = live.pathway
     ended = pathway.status != "active"
     if not ended:
