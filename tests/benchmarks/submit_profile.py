@@ -1,6 +1,6 @@
 """CPU of one submit (complete an AUDIT task) through the Flask test client on SQLite, profiled.
 
-    .venv/bin/python -m tests.benchmarks.submit_profile [N] [cumulative|tottime]
+    .venv/bin/python -m tests.benchmarks.submit_profile [N] [cumulative|tottime|none]
 
 prints the top of cProfile's table and cpu_ms_per_submit (process CPU time, cProfile on, so
 higher than without it). A first look at where a click's CPU goes; see docs/performance.md.
@@ -52,14 +52,18 @@ def submit(t):
 for t in tasks[:2]:  # warm caches
     client.get(f"/forloeb/{t[0]}/opgaver/{t[1]}")
     submit(t)
+order = sys.argv[2] if len(sys.argv) > 2 else "cumulative"  # or "none": no profiler
 prof = cProfile.Profile()
 start = time.process_time()
-prof.enable()
+if order != "none":
+    prof.enable()
 for t in tasks[2:]:
     submit(t)
 prof.disable()
 cpu = (time.process_time() - start) / n * 1000
-out = io.StringIO()
-pstats.Stats(prof, stream=out).sort_stats(sys.argv[2] if len(sys.argv) > 2 else "cumulative").print_stats(18)
-print(out.getvalue()[-6000:])
-print(f"cpu_ms_per_submit (with cProfile on) {cpu:.1f} over {n} submits")
+if order != "none":
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats(order).print_stats(18)
+    print(out.getvalue()[-6000:])
+print(f"cpu_ms_per_submit ({'cProfile on' if order != 'none' else 'no profiler'}) {cpu:.1f} "
+      f"over {n} submits")
