@@ -33,6 +33,11 @@ class TaskNotReady(EngineError):
     """The task is not a ready user task of the pathway (done, cancelled or unknown)."""
 
 
+class TaskClosed(TaskNotReady):
+    """The task closed (completed, or cancelled as the pathway moved on) before the draft was
+    saved; nothing was stored, and the caller still holds the text it tried to save."""
+
+
 class Conflict(EngineError):
     """Someone else changed the pathway first; reload and try again."""
 

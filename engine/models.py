@@ -194,6 +194,7 @@ class TaskRecord(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     version_id: Mapped[int] = mapped_column(ForeignKey("definition_version.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # the task completed
 
     # the quality dashboard reads a few forms' rows by form; the patient page reads newest-first
     # pages of one pathway's history and its latest record of a form
@@ -211,6 +212,13 @@ class TaskDraft(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     actor: Mapped[str] = mapped_column(String(80))
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # the task's element, form and title, so a draft can follow its task into the next cycle, or be
+    # shown on the patient page (closed_at, closed_reason) when its task closed without it
+    form_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    task_spec: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    title: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
 class AuditEntry(Base):

@@ -9,6 +9,8 @@ from copy import deepcopy
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from engine import audit, clock
 from engine.definitions.review import require_approved
@@ -19,12 +21,21 @@ from engine.definitions.versions import (
     export_version,
     get_version,
     latest_version,
+    version_digest,
 )
-from engine.errors import Conflict, EngineError, NoRecipient, NotFound, PathwayAlreadyActive, SandboxViolation
+from engine.errors import (
+    Conflict,
+    EngineError,
+    NoRecipient,
+    NotFound,
+    PathwayAlreadyActive,
+    SandboxViolation,
+    TaskClosed,
+)
 from engine.migration import moves
 from engine.migration.moves import NotMigratable, dry_run, grouped
-from engine.models import AwaitedMessage, Pathway, Patient, TaskDraft, TaskRecord, WorklistItem
-from engine.runtime import pathways, projection, spiff, timers
+from engine.models import AwaitedMessage, Pathway, Patient, TaskRecord, WorklistItem
+from engine.runtime import draft_store, pathways, projection, spiff, timers
 from engine.runtime.decisions import phase_in_dates
 from engine.runtime.drafts import PREVIOUS_KEY
 from engine.runtime.heartbeat import alive as worker_alive
@@ -35,8 +46,9 @@ from engine.sandbox import expressions, failures, isolation
 # Re-exported for the web layer and the CLI, which reach the engine only through the facades.
 __all__ = [
     "current_version", "deploy_bundle", "deploy_directory", "export_version", "get_version",
-    "latest_version", "NotMigratable", "dry_run", "grouped", "phase_in_dates", "PREVIOUS_KEY",
-    "worker_alive", "beat", "forget_old", "latest_beat", "worker_identity", "queue_referral",
+    "latest_version", "version_digest", "NotMigratable", "dry_run", "grouped", "phase_in_dates",
+    "PREVIOUS_KEY", "worker_alive", "beat", "forget_old", "latest_beat", "worker_identity",
+    "queue_referral",
 ]
 CPR = re.compile(r"^\d{10}$")
 SEXES = ("M", "K")
@@ -147,16 +159,15 @@ def complete_task(session, pathway_id, task_id, data, actor, expected_lock=None,
         live.granted = _chosen_participants(clean)
         if clean.get("tovholder_org"):  # enrolment: the web edge derives it from the chosen user
             live.pathway.tovholder_org = str(clean["tovholder_org"])[:64]
-        live.record("task", actor, now, data=clean, task_spec=spec.bpmn_id,
+        live.done_task = str(task_id)
+        live.record("task", actor, now, data=clean, task_spec=spec.bpmn_id, task_id=str(task_id),
                     title=spec.bpmn_name or spec.name, lane=spec.lane,
                     form_id=(spec.extensions or {}).get("properties", {}).get("form"),
                     phase=phase or live.process.name)
         pathways.settle(session, live, now, actor)
         pathways.save(session, live, now)
-    draft = session.get(TaskDraft, (pathway_id, str(task_id)))
-    if draft is not None:
-        session.delete(draft)
-        session.flush()
+    # after the worklist row is gone (and a racing save's lock released): its draft goes too
+    draft_store.discard(session, pathway_id, task_id)
     return live.pathway
 
 
@@ -167,23 +178,53 @@ def _chosen_participants(form_data):
     return {str(c)[:64] for c in chosen if c} if isinstance(chosen, list) else set()
 
 
-def save_draft(session, pathway_id, task_id, data, actor):
-    """Keep unsubmitted form data for an open task."""
-    draft = session.get(TaskDraft, (pathway_id, str(task_id)))
-    if draft is None:
-        draft = TaskDraft(pathway_id=pathway_id, task_id=str(task_id))
-        session.add(draft)
-    kept = {PREVIOUS_KEY: draft.data[PREVIOUS_KEY]} if PREVIOUS_KEY in (draft.data or {}) else {}
-    # values a migration set aside stay until the task is completed (the form never posts them)
-    draft.data = dict(spiff.jsonable(data or {}), **kept)
-    draft.actor, draft.saved_at = actor, clock.utcnow()
-    session.flush()
-    return draft
+def save_draft(session, pathway_id, task_id, data, actor, now=None):
+    """Keep unsubmitted form data for an open task (TaskClosed when it is no longer open).
+
+    The task's worklist row is locked first (PostgreSQL) so a completion waits for the save
+    and then removes the draft with the task; the draft is one upsert, so two first saves at
+    once cannot collide; the row is read again after the write (SQLite takes its write lock
+    there), so a draft is never stored for a task that closed meanwhile."""
+    now = _now(now)
+    item = draft_store.open_task(session, pathway_id, task_id, lock=True)
+    if item is None:
+        raise TaskClosed(f"task {task_id} of pathway {pathway_id} is no longer open")
+    try:
+        draft_store.upsert(session, item, spiff.jsonable(dict(data or {})), actor, now)
+        if draft_store.open_task(session, pathway_id, task_id) is None:
+            raise TaskClosed(f"task {task_id} of pathway {pathway_id} closed during the save")
+    except (IntegrityError, StaleDataError, ObjectDeletedError) as exc:  # the pathway went away
+        raise TaskClosed(f"task {task_id} of pathway {pathway_id} closed during the save: "
+                         f"{type(exc).__name__}") from None
+    return draft_store.get(session, pathway_id, task_id)
 
 
 def get_draft(session, pathway_id, task_id):
-    """The saved draft of a task, or None."""
-    return session.get(TaskDraft, (pathway_id, str(task_id)))
+    """The saved draft of an open task, or None."""
+    draft = draft_store.get(session, pathway_id, task_id)
+    return draft if draft is not None and draft.closed_at is None else None
+
+
+def closed_drafts(session, pathway_id):
+    """Drafts kept although their task closed without them (shown on the patient page)."""
+    return draft_store.closed(session, pathway_id)
+
+
+def discard_closed_draft(session, pathway_id, task_id):
+    """Delete a closed task's kept draft once someone has taken what they needed from it."""
+    draft = draft_store.get(session, pathway_id, task_id)
+    if draft is None or draft.closed_at is None:
+        raise NotFound(f"no kept draft for task {task_id} of pathway {pathway_id}")
+    draft_store.discard(session, pathway_id, task_id)
+
+
+def task_fate(session, pathway_id, task_id):
+    """What became of a task that is no longer open: (its completion record or None, the
+    draft kept for it or None); neither means it closed as the pathway moved on."""
+    done = session.scalar(select(TaskRecord).where(
+        TaskRecord.pathway_id == pathway_id, TaskRecord.task_id == str(task_id),
+        TaskRecord.kind == "task").limit(1))
+    return done, draft_store.get(session, pathway_id, task_id)
 
 
 def _item(session, item_id):
@@ -300,6 +341,16 @@ def configure_sandbox(click_budget_s=None):
     isolation.configure(click_budget_s=click_budget_s)
 
 
+def sandbox_answers(seconds=2.0) -> str:
+    """"ok" when this process's sandbox evaluates an expression within `seconds`, else why not."""
+    try:
+        with isolation.click(seconds):
+            value = isolation.evaluate("1 + 1", {})
+    except Exception as exc:  # noqa: BLE001 - any failure means this node cannot run definitions
+        return f"the sandbox does not answer ({type(exc).__name__}: {str(exc)[:120]})"
+    return "ok" if value == 2 else f"the sandbox answered {value!r} to 1 + 1"
+
+
 def record_sandbox_failure(session, exc, actor, source=""):
     """Store, log and audit a definition's failure in the sandbox (the caller commits)."""
     failures.record(session, exc, actor, source=source)
@@ -310,6 +361,8 @@ __all__ += [
     "InvalidInput",
     "check_expression",
     "claim_task",
+    "closed_drafts",
+    "discard_closed_draft",
     "complete_task",
     "configure_sandbox",
     "deliver_message",
@@ -318,10 +371,12 @@ __all__ += [
     "migrate_pathway",
     "pathway_data",
     "ready_tasks",
+    "sandbox_answers",
     "record_sandbox_failure",
     "register_patient",
     "release_task",
     "save_draft",
     "start_pathway",
+    "task_fate",
     "tick",
 ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything, seed demo data into SQLite and start the app with its timer worker.
-# Safe to run again: set-up and seeding are idempotent. Ctrl-C stops both processes.
+# Safe to run again: set-up and seeding are idempotent. Ctrl-C, kill or a closed terminal
+# stops both processes (see scripts/supervise.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,17 +12,13 @@ export FORLOB_DEMO=1   # demo mode: every `flask demo` command (seed too) refuse
 .venv/bin/flask demo seed
 
 # The timer worker fires due timers (guarantee checks, reassessments, phase-in waits).
-.venv/bin/flask engine worker --interval "${FORLOB_DEMO_TIMER_INTERVAL:-10}" &
-worker=$!
-stop() {
-  trap - INT TERM EXIT
-  kill "$worker" 2>/dev/null || true
-  wait "$worker" 2>/dev/null || true
-}
-trap stop INT TERM EXIT
-
+# scripts/supervise.py runs it beside the web server: SIGTERM, SIGINT (Ctrl-C, also when this
+# script was started with `&`) or SIGHUP stops both and everything they started, and a timer
+# worker that dies is started again.
 echo
 echo "Forløb is starting at: http://${HOST}:${PORT}/"
-echo "The timer worker runs beside it (pid $worker). Ctrl-C stops both."
+echo "The timer worker runs beside it. Ctrl-C (or kill $$) stops both."
 echo
-.venv/bin/flask run --host "$HOST" --port "$PORT"
+exec .venv/bin/python scripts/supervise.py \
+  --web ".venv/bin/flask run --host $HOST --port $PORT" \
+  --worker ".venv/bin/flask engine worker --interval ${FORLOB_DEMO_TIMER_INTERVAL:-10}"

@@ -25,6 +25,9 @@ echo "==> test run 1 of 2: SQLite (all tiers)"
 FORLOB_TEST_DB=sqlite pytest_run tests --junitxml="$reports/sqlite.xml" "$@"; sqlite_rc=$?
 
 echo "==> test run 2 of 2: PostgreSQL (integration, web, browser)"
+# Creates the database (`test` by default) when the server answers and the user may; else
+# says exactly what is missing. The run then skips (or fails, with REQUIRE_POSTGRES=1).
+.venv/bin/python -m tests.pg_ready
 FORLOB_TEST_DB=postgres pytest_run tests/integration tests/web tests/browser \
   --junitxml="$reports/postgres.xml" "$@"; pg_rc=$?
 

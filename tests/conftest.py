@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from tests import dbutil
+from tests import dbutil, pg_ready
 from webui import create_app
 from webui.extensions import db
 
@@ -34,11 +34,11 @@ def database_url(tmp_path_factory):
     kind = os.environ.get("FORLOB_TEST_DB", "sqlite")
     schema = None
     if kind == "postgres":
-        if not dbutil.postgres_answers():
+        missing = pg_ready.ensure()  # creates the database when the server answers and may
+        if missing:
             if os.environ.get("REQUIRE_POSTGRES") == "1":
-                pytest.fail(f"PostgreSQL does not answer at {dbutil.POSTGRES_URL} "
-                            "and REQUIRE_POSTGRES=1", pytrace=False)
-            pytest.skip(f"PostgreSQL does not answer at {dbutil.POSTGRES_URL}")
+                pytest.fail(f"{missing} (REQUIRE_POSTGRES=1)", pytrace=False)
+            pytest.skip(missing)
         url, schema = dbutil.create_postgres_schema()
     else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")

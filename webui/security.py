@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import Response, request
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest
 from werkzeug.serving import WSGIRequestHandler
 
@@ -48,9 +49,18 @@ def add_headers(response):
     """Set the security headers; pages for a logged-in user are never cached."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
-    if current_user.is_authenticated and response.mimetype in ("text/html", "application/json"):
+    if response.mimetype in ("text/html", "application/json") and _signed_in():
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _signed_in():
+    """Whether a user is signed in; True when that cannot be read any more (the database went
+    away after this request's commit): never cache, and never turn a stored change into a 500."""
+    try:
+        return current_user.is_authenticated
+    except SQLAlchemyError:
+        return True
 
 
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)

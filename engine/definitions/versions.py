@@ -5,7 +5,8 @@ A version's bundle holds the diagrams (`henvisning.bpmn`, `phase_in.dmn`, ...) a
 """
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.clock import utcnow
@@ -190,12 +191,38 @@ def get_version(session, version_id):
     return version
 
 
+_DIGESTS = "forlob_version_digests"  # session.info key: {version id: content hash}
+
+
+def version_digest(session, version_id):
+    """A version's content hash, read once per transaction: a version's content never changes,
+    so a submit (which needs it for the form, the bundle and the decisions) asks once.
+    Forgotten at commit and rollback (a version this transaction wrote may be gone)."""
+    digests = session.info.setdefault(_DIGESTS, {})
+    if version_id not in digests:
+        digest = session.scalar(select(DefinitionVersion.content_hash).where(
+            DefinitionVersion.id == version_id))
+        if digest is None:
+            raise NotFound(f"definition version {version_id} does not exist")
+        digests[version_id] = digest
+    return digests[version_id]
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_digests(session, _previous_transaction):
+    session.info.pop(_DIGESTS, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_digests_on_commit(session):
+    # a long-lived session (the timer worker) asks again each transaction, so even a demo
+    # reset that reuses version ids is seen at once
+    session.info.pop(_DIGESTS, None)
+
+
 def bundle_of(session, version_id):
     """The parsed bundle of a version (parsed once per content hash per process)."""
-    digest = session.scalar(select(DefinitionVersion.content_hash).where(
-        DefinitionVersion.id == version_id))
-    if digest is None:
-        raise NotFound(f"definition version {version_id} does not exist")
+    digest = version_digest(session, version_id)
     return cached_bundle(digest, lambda: get_version(session, version_id).files)
 
 

@@ -8,8 +8,9 @@ batch; after MAX_ATTEMPTS it is listed as failed with the reason.
 """
 import logging
 import time
+from datetime import timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine import audit, clock
@@ -20,11 +21,13 @@ from engine.migration.models import MigrationItem, MigrationJob, VersionMigratio
 from engine.migration.moves import Context, NotMigratable, candidate_rows, candidates, migrate
 from engine.migration.spec_changes import bundle_text_only
 from engine.models import Pathway
+from engine.runtime.heartbeat import worker_identity
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 STATUS_EVERY_S = 1.0  # how often a running batch looks for a pause or cancel
 GROUP_SECONDS = 0.2  # commit at least this often (0: after every pathway)
+CLAIM_LEASE = timedelta(seconds=60)  # a claim not renewed this long is free (its runner died)
 
 
 def create_job(session, version_id, actor, pathway_ids=None, from_version=None, limit=None,
@@ -98,7 +101,7 @@ def failures(session, job_id, limit=200):
 
 
 def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS,
-              source="worker", until=None):
+              source="worker", until=None, runner=None):
     """Migrate up to `batch` pending pathways of the oldest running job; return how many were
     handled (including conflicts that will be retried).
 
@@ -111,11 +114,60 @@ def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS,
     a clinician, an error after the pathway was changed), the uncommitted pathways of that
     group are simply still pending (the next batch redoes them), and the rest of this batch
     commits pathway by pathway.
+
+    The job is claimed first (`runner`, default this process): a job another runner holds is
+    left alone, so the worker and a CLI never migrate the same job at once. The claim is
+    renewed at every commit and lapses after CLAIM_LEASE if its runner died.
     """
     job_id = session.scalar(select(MigrationJob.id).where(MigrationJob.status == "running")
                             .order_by(MigrationJob.id).limit(1))
     if job_id is None:
         return 0
+    runner = runner or worker_identity()
+    if not _claim(session, job_id, runner):
+        session.rollback()
+        return 0  # another runner works this job now: never twice at the same time
+    commit()
+
+    def commit_and_renew():
+        _renew(session, job_id, runner)
+        commit()
+    try:
+        return _batch(session, commit_and_renew, job_id, batch, now, group_seconds, source, until)
+    finally:
+        _release(session, job_id, runner)
+        commit()
+
+
+def _claim(session, job_id, runner):
+    """Take the job for `runner` unless another runner's claim is still fresh (one UPDATE, so
+    two runners cannot both succeed)."""
+    now = clock.utcnow()
+    claimed = session.execute(update(MigrationJob).where(
+        MigrationJob.id == job_id,
+        or_(MigrationJob.claimed_by.is_(None), MigrationJob.claimed_by == runner,
+            MigrationJob.claimed_until.is_(None), MigrationJob.claimed_until < now))
+        .values(claimed_by=runner, claimed_until=now + CLAIM_LEASE)
+        .execution_options(synchronize_session=False))
+    return claimed.rowcount == 1
+
+
+def _renew(session, job_id, runner):
+    session.execute(update(MigrationJob).where(
+        MigrationJob.id == job_id, MigrationJob.claimed_by == runner)
+        .values(claimed_until=clock.utcnow() + CLAIM_LEASE)
+        .execution_options(synchronize_session=False))
+
+
+def _release(session, job_id, runner):
+    session.execute(update(MigrationJob).where(
+        MigrationJob.id == job_id, MigrationJob.claimed_by == runner)
+        .values(claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False))
+
+
+def _batch(session, commit, job_id, batch, now, group_seconds, source, until):
+    """run_batch's work on a claimed job."""
     target, actor = session.execute(select(MigrationJob.target_version_id, MigrationJob.created_by)
                                     .where(MigrationJob.id == job_id)).one()
     try:

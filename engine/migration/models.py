@@ -28,6 +28,9 @@ class MigrationJob(Base):
     failed: Mapped[int] = mapped_column(Integer, default=0)
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(String(200), default="")
+    # the one runner (worker or `flask engine migrate --run-here`) working the job, until when
+    claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class MigrationItem(Base):

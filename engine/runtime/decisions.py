@@ -9,9 +9,8 @@ from types import SimpleNamespace
 
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 
-from engine.definitions.versions import bundle_of, latest_version
+from engine.definitions.versions import bundle_of, latest_version, version_digest
 from engine.errors import NotFound
-from engine.models import DefinitionVersion
 from engine.runtime import spiff
 from engine.sandbox.helpers import date_of
 
@@ -52,7 +51,7 @@ def phase_in_dates(session, regions, groups=(1, 2, 3), version_id=None) -> dict:
         if version is None:
             raise NotFound("nothing is deployed")
         version_id = version.id
-    key = (session.get(DefinitionVersion, version_id).content_hash, tuple(regions), tuple(groups))
+    key = (version_digest(session, version_id), tuple(regions), tuple(groups))
     if key not in _MEMO:
         _MEMO[key] = _evaluate_all(session, regions, groups, version_id)
     return dict(_MEMO[key])

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.definitions.versions import bundle_of
 from engine.errors import Conflict, EngineError, NotFound, RunTooLarge
 from engine.models import AwaitedMessage, Pathway, PathwayRun, Patient, TaskRecord, WorklistItem
-from engine.runtime import projection, spiff, trace
+from engine.runtime import draft_store, projection, spiff, trace
 
 ENTRY_STAGE = "henvisning"
 MAX_CHAIN = 25  # stage changes one step may cause; more means a definition loops without waiting
@@ -35,6 +35,7 @@ class Live:
         # the submitted form the web edge validated): the only way besides the referral's
         # organisations that an organisation becomes a participant (never workflow data)
         self.granted = set()
+        self.done_task = None  # the task id this step completed (its draft is not carried)
 
     @property
     def stage(self):
@@ -52,13 +53,14 @@ class Live:
         return spiff.current_data(self.workflow)
 
     def record(self, kind, actor, now, data=None, task_spec=None, title="", form_id=None,
-               lane=None, phase=None):
+               lane=None, phase=None, task_id=None):
         """Queue a history row for this pathway."""
         self.records.append(TaskRecord(
             pathway_id=self.pathway.id, run_no=self.pathway.run_no, stage=self.pathway.stage,
             phase=phase or self.pathway.phase, task_spec=task_spec, title=title or "",
             form_id=form_id, lane=lane, kind=kind, actor=actor or "system", at=now,
-            data=spiff.jsonable(data or {}), version_id=self.pathway.version_id))
+            data=spiff.jsonable(data or {}), version_id=self.pathway.version_id,
+            task_id=task_id))
 
 
 def load(session, pathway_id, expected_lock=None):
@@ -141,6 +143,11 @@ def _end(live, data, now, actor):
 
 def save(session, live, now):
     """Write state, summary and projections; the lock check comes first so a loser writes nothing."""
+    with spiff.unchanging(live.workflow):  # stuck check, summary and projection walk it once
+        _save(session, live, now)
+
+
+def _save(session, live, now):
     pathway = live.pathway
     ended = pathway.status != "active"
     if not ended:
@@ -176,10 +183,16 @@ def save(session, live, now):
     if ended:
         session.execute(delete(WorklistItem).where(WorklistItem.pathway_id == pathway.id))
         session.execute(delete(AwaitedMessage).where(AwaitedMessage.pathway_id == pathway.id))
-    projection.write(session, live, now, wanted)
+    removed = projection.write(session, live, now, wanted)
+    cause = next((r.title for r in reversed(live.records)
+                  if getattr(r, "kind", None) in ("task", "message")), None)
     session.add_all(live.records)
     live.records = []
     session.flush()
+    if ended or set(removed) - {live.done_task}:  # tasks closed uncompleted: their drafts
+        # follow them into the next cycle or stay visible (the completed task's own draft is
+        # complete_task's business, so a plain completion costs no query here)
+        draft_store.follow(session, pathway.id, now, done=live.done_task, cause=cause)
 
 
 def end_now(session, live, reason, now, actor, notify=()):

@@ -188,14 +188,17 @@ def mark_treatment_contact(pathway, spec, now):
 
 
 def write(session, live, now, wanted):
-    """Rewrite the worklist rows (from wanted_items), participants and awaited messages."""
+    """Rewrite the worklist rows (from wanted_items), participants and awaited messages;
+    return the task ids whose rows were removed."""
     pathway = live.pathway
     wanted = dict(wanted)
     existing = session.scalars(select(WorklistItem).where(
         WorklistItem.pathway_id == pathway.id)).all()
+    removed = []
     for row in existing:
         cols = wanted.pop(row.task_id, None)
         if cols is None:
+            removed.append(row.task_id)
             session.delete(row)
         else:
             for key in ("phase", "org_code", "role", "lane", "urgent"):
@@ -209,6 +212,7 @@ def write(session, live, now, wanted):
     orgs = _write_participants(session, live)
     _write_notices(session, live, orgs, now)
     _write_awaited(session, live)
+    return removed
 
 
 def _write_participants(session, live):

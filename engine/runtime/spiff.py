@@ -1,5 +1,7 @@
 """SpiffWorkflow glue: the sandboxed script engine, a spec-free serializer, workflow inspection."""
+import contextvars
 import json
+from contextlib import contextmanager
 from copy import deepcopy
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -185,9 +187,41 @@ def user_task(workflow, task_id):
     return task
 
 
+# Inside `unchanging(workflow)` the workflow's task tree does not change (a save projects it),
+# so its ready user tasks and waiting events are walked once instead of once per reader.
+_UNCHANGING: contextvars.ContextVar[dict | None] = contextvars.ContextVar("forlob_unchanging",
+                                                                         default=None)
+
+
+@contextmanager
+def unchanging(workflow):
+    """While the block runs, walk `workflow`'s tree once per question (it must not change)."""
+    token = _UNCHANGING.set({"workflow": workflow})
+    try:
+        yield
+    finally:
+        _UNCHANGING.reset(token)
+
+
+def _once(workflow, key, compute):
+    memo = _UNCHANGING.get()
+    if memo is None or memo["workflow"] is not workflow:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return list(memo[key])  # a copy: callers may not change what the next reader sees
+
+
+def _open_tasks(workflow):
+    """READY and WAITING tasks (the open ones)."""
+    return _once(workflow, "open", lambda: workflow.get_tasks(
+        state=TaskState.READY | TaskState.WAITING))
+
+
 def ready_user_tasks(workflow):
     """READY manual (user) tasks."""
-    return [t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+    return _once(workflow, "ready", lambda: [
+        t for t in _open_tasks(workflow) if t.state == TaskState.READY and t.task_spec.manual])
 
 
 def stuck_tasks(workflow):
@@ -196,13 +230,19 @@ def stuck_tasks(workflow):
     if workflow.is_completed() or ready_user_tasks(workflow) or waiting_events(workflow):
         return []
     return [t.task_spec.bpmn_id or t.task_spec.name
-            for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)]
+            for t in _open_tasks(workflow)]
 
 
 def waiting_events(workflow):
     """(task, kind, name, due) for every WAITING catch event: timers and messages."""
+    return _once(workflow, "waiting", lambda: _waiting_events(workflow))
+
+
+def _waiting_events(workflow):
     result = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
+    for task in _open_tasks(workflow):
+        if task.state != TaskState.WAITING:
+            continue
         event = getattr(task.task_spec, "event_definition", None)
         if isinstance(event, TimerEventDefinition):
             result.append((task, "timer", task.task_spec.bpmn_name or "", _timer_due(task)))
@@ -242,7 +282,7 @@ def current_data(workflow):
         # Parallel branches each hold part of the data: merge the open tasks' data, then let
         # the most recently completed task win.
         data = {}
-        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        for task in _open_tasks(workflow):
             data.update(task.data)
         data.update((workflow.last_task or workflow.task_tree).data)
     data.pop("data_objects", None)

@@ -1,5 +1,9 @@
 """Bulk migration: jobs run by the worker, failures listed, pause/cancel, CLI, auto-migration."""
+import threading
+from datetime import UTC, datetime
+
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine import service
 from engine.migration import jobs
@@ -86,7 +90,7 @@ def test_cli_dry_run_then_migrate(app, runner):
     with app.app_context():
         assert db.session.scalar(select(MigrationJob.id)) is None  # a dry run writes nothing
     result = runner.invoke(args=["engine", "migrate", "--to", str(target_id), "--from", "1",
-                                 "--limit", "1"])
+                                 "--limit", "1", "--run-here"])
     assert result.exit_code == 0, result.output
     assert "job 1: 1 pathway(s)" in result.output and "0 migrated, 1 failed" in result.output
 
@@ -112,3 +116,93 @@ def test_auto_migration_only_for_flagged_text_only_versions(app):
             AuditEntry.action == "migration.auto_skipped")).one()
         assert "+ medicin" in skipped.detail
         assert s.scalar(select(MigrationItem.id).where(MigrationItem.job_id != job.id)) is None
+
+
+def test_cli_queues_the_job_for_the_worker_by_default(app, runner):
+    with app.app_context():
+        s = db.session
+        h.deploy(s)
+        first, second = _two_pathways(s)
+        target_id = h.deploy(s, h.relabel).id
+    result = runner.invoke(args=["engine", "migrate", "--to", str(target_id)])
+    assert result.exit_code == 0, result.output
+    assert "job 1: 2 pathway(s)" in result.output and "queued" in result.output, result.output
+    with app.app_context():
+        assert jobs.progress(db.session, 1)["left"] == 2  # nothing ran in the CLI
+        assert {db.session.get(Pathway, i).version_id for i in (first, second)} == {1}
+    result = runner.invoke(args=["engine", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert jobs.progress(db.session, 1)["status"] == "done"
+
+
+def test_a_job_claimed_by_one_runner_is_left_alone_by_another(app):
+    with app.app_context():
+        s = db.session
+        h.deploy(s)
+        _two_pathways(s)
+        job_id = jobs.create_job(s, h.deploy(s, h.relabel).id, "owner").id
+        s.commit()
+        assert jobs._claim(s, job_id, "worker:host:1")  # the worker is in the middle of a batch
+        s.commit()
+        assert jobs.run_batch(s, s.commit, runner="cli:host:2") == 0
+        assert jobs.progress(s, job_id)["left"] == 2
+        s.get(MigrationJob, job_id).claimed_until = datetime(2020, 1, 1, tzinfo=UTC)  # lapsed
+        s.commit()
+        assert jobs.run_batch(s, s.commit, runner="cli:host:2") == 2
+        job = s.get(MigrationJob, job_id)
+        assert job.claimed_by is None and jobs.progress(s, job_id)["status"] == "done"
+        reasons = s.scalars(select(MigrationItem.reason).where(
+            MigrationItem.job_id == job_id)).all()
+        assert reasons == [None, None]  # each migrated once, no "already on the target version"
+
+
+def test_cli_run_here_says_when_the_worker_holds_the_job(app, runner):
+    with app.app_context():
+        s = db.session
+        h.deploy(s)
+        _two_pathways(s)
+        target_id = h.deploy(s, h.relabel).id
+        job_id = jobs.create_job(s, target_id, "owner").id
+        s.commit()
+        assert jobs._claim(s, job_id, "worker:host:1")
+        s.commit()
+    result = runner.invoke(args=["engine", "migrate", "--to", str(target_id), "--run-here"])
+    assert result.exit_code == 0, result.output
+    assert "another runner" in result.output and "0 migrated" in result.output, result.output
+
+
+def test_two_runners_at_once_never_share_a_job(app):
+    with app.app_context():
+        s = db.session
+        h.deploy(s)
+        _two_pathways(s)
+        job_id = jobs.create_job(s, h.deploy(s, h.relabel).id, "owner").id
+        s.commit()
+        bind = db.engine
+    both = threading.Barrier(2, timeout=30)
+    claims = []
+    real = jobs._claim
+
+    def claim_together(session, jid, runner):
+        both.wait()
+        got = real(session, jid, runner)
+        claims.append(got)
+        return got
+
+    def run(name):
+        with Session(bind) as session:
+            jobs.run_batch(session, session.commit, runner=name)
+    jobs._claim = claim_together
+    try:
+        threads = [threading.Thread(target=run, args=(f"runner:{i}",)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        jobs._claim = real
+    assert sorted(claims) == [False, True], claims
+    with app.app_context():
+        assert jobs.progress(db.session, job_id)["status"] == "done"
+        assert db.session.scalar(select(MigrationJob.claimed_by)) is None

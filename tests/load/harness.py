@@ -146,13 +146,13 @@ class Server:
             return None, str(exc)
 
     def wait_ready(self, timeout=90):
-        """Wait until /readyz says ready (database, migrations, a worker heartbeat)."""
+        """Wait until /readyz (database, migrations, sandbox) and /readyz/worker (a worker
+        heartbeat) both say ready."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"serve.sh exited; see {self.log_path}")
-            status, _ = self.get("/readyz")
-            if status == 200:
+            if self.get("/readyz")[0] == 200 and self.get("/readyz/worker")[0] == 200:
                 return
             time.sleep(0.5)
         raise TimeoutError(f"not ready after {timeout} s; see {self.log_path}")

@@ -1,9 +1,10 @@
 """Structured log lines carry no patient data: no CPR numbers, query strings or SQL values."""
+import io
 import json
 import logging
 import sys
 
-from webui.ops.logs import JsonFormatter, redact
+from webui.ops.logs import CprMask, JsonFormatter, redact
 
 
 def _line(msg, *args, exc_info=None, **extra):
@@ -28,3 +29,20 @@ def test_only_known_fields_and_exception_frames_without_message():
     assert line["msg"] == "failed here" and line["route"] == "/x/<int:id>"
     assert line["exc_type"] == "ValueError" and line["frames"]
     assert "secret" not in line and "Bent" not in json.dumps(line)
+
+
+def test_plain_text_handlers_mask_cpr_numbers_in_messages_and_tracebacks():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    handler.addFilter(CprMask())
+    log = logging.getLogger("forlob.test.plain")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        raise ValueError("no patient with CPR 010190-1234")
+    except ValueError:
+        log.exception("GET %s failed", "/patienter?q=0101901234")
+    text = stream.getvalue()
+    assert "ValueError" in text and "[cpr]" in text and "?[…]" in text
+    assert "010190-1234" not in text and "0101901234" not in text

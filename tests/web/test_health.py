@@ -3,6 +3,7 @@ from sqlalchemy import text
 
 from engine import clock
 from engine.runtime.heartbeat import WorkerHeartbeat, beat
+from engine.sandbox import isolation
 from tests.conftest import make_test_config
 from webui import create_app
 from webui.extensions import db
@@ -37,26 +38,59 @@ def test_readyz_reports_dead_database(database_url, tmp_path):
     assert response.get_json()["checks"]["database"].startswith("unreachable")
 
 
-def test_readyz_needs_a_fresh_worker_heartbeat(app, client):
+def test_readyz_is_the_web_node_alone_and_ignores_the_timer_worker(app, client):
+    response = client.get("/readyz")  # no worker has ever beaten
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json() == {"status": "ready", "checks": {
+        "database": "ok", "migrations": "ok", "sandbox": "ok"}}
+    with app.app_context():
+        beat(db.session, "host:2", clock.utcnow())
+        db.session.get(WorkerHeartbeat, "host:2").state = "stopped"
+        db.session.commit()
+    assert client.get("/readyz").status_code == 200  # a stopped worker leaves web nodes in
+
+
+def test_readyz_fails_when_the_nodes_sandbox_does_not_answer(app, client, monkeypatch):
+    def broken(expression, data, extra=None):
+        raise OSError("cannot start a sandbox worker")
+    monkeypatch.setattr(isolation, "evaluate", broken)
     response = client.get("/readyz")
-    assert response.status_code == 503
-    checks = response.get_json()["checks"]
-    assert checks["database"] == "ok" and checks["migrations"] == "ok"
-    assert "heartbeat" in checks["worker"]
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert "OSError" in response.get_json()["checks"]["sandbox"]
+
+
+def test_readyz_worker_needs_a_fresh_worker_heartbeat(app, client):
+    response = client.get("/readyz/worker")
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert "heartbeat" in response.get_json()["checks"]["worker"]
     with app.app_context():
         old = clock.utcnow().replace(year=2020)
         beat(db.session, "old-host:1", old, now=old)
         db.session.commit()
-    assert client.get("/readyz").status_code == 503  # a stale beat does not count
+    assert client.get("/readyz/worker").status_code == 503  # a stale beat does not count
     with app.app_context():
         beat(db.session, "host:2", clock.utcnow())
         db.session.commit()
-    response = client.get("/readyz")
-    assert response.status_code == 200 and response.get_json()["status"] == "ready"
+    response = client.get("/readyz/worker")
+    assert response.status_code == 200 and response.get_json()["checks"] == {"worker": "ok"}
     with app.app_context():
         db.session.get(WorkerHeartbeat, "host:2").state = "stopped"
         db.session.commit()
-    assert client.get("/readyz").status_code == 503  # a stopped worker does not count
+    assert client.get("/readyz/worker").status_code == 503  # a stopped worker does not count
+
+
+def test_timer_worker_up_gauge_follows_the_heartbeat(app, client):
+    app.config["METRICS_TOKEN"] = "scrape-secret-1234567890"
+
+    def gauge():
+        body = client.get("/metrics", headers={
+            "Authorization": "Bearer scrape-secret-1234567890"}).get_data(as_text=True)
+        return next(line for line in body.splitlines() if line.startswith("forlob_timer_worker_up "))
+    assert gauge() == "forlob_timer_worker_up 0.0"
+    with app.app_context():
+        beat(db.session, "host:5", clock.utcnow())
+        db.session.commit()
+    assert gauge() == "forlob_timer_worker_up 1.0"
 
 
 def test_readyz_reports_migrations_behind(app, client):

@@ -149,13 +149,13 @@ def test_stale_base_is_refused_with_the_newer_versions_diff(auth, client, app):
     base, files = current(app)
     first = client.post("/modeler/api/propose", json={"base_version": base,
                                                        "files": renamed(files)})
-    assert first.status_code == 201
+    assert first.status_code == 201, first.get_data(as_text=True)[-3000:]
     auth.logout()
     auth.login("ejer2")
     clash = renamed(files, old='name="Stabil"', new='name="Stabil (ny)"')
     stale = client.post("/modeler/api/propose", json={"base_version": base, "files": clash})
     body = stale.get_json()
-    assert stale.status_code == 409 and body["error"] == "stale_base"
+    assert stale.status_code == 409 and body["error"] == "stale_base", body
     assert body["newer"][0]["id"] == first.get_json()["version"] and body["newer"][0]["by"] == "ejer"
     assert any(c["file"] == "stabil.bpmn" and c["change"] == "changed"
                for c in body["diff"]["changes"])

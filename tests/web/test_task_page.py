@@ -111,7 +111,7 @@ def test_task_completed_by_someone_else_gets_a_message_not_an_error(app, client,
     data = {"action": "complete", "lock_version": lock, **answers("audit")}
     response = client.post(_url(pathway_id, task_id), data=data, follow_redirects=True)
     assert response.status_code == 200
-    assert "Nogen andre har afsluttet opgaven før dig" in response.get_data(as_text=True)
+    assert "tovholder.kbh afsluttede opgaven" in response.get_data(as_text=True)
     assert client.get(_url(pathway_id, task_id), follow_redirects=True).status_code == 200
 
 

@@ -29,10 +29,14 @@ def _print_groups(groups):
 @click.option("--from", "from_version", type=int, help="Only pathways on this version.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
 @click.option("--limit", type=int, help="At most N pathways (oldest first).")
-@click.option("--queue", is_flag=True, help="Only create the job; the worker runs it.")
+@click.option("--queue", is_flag=True, hidden=True, help="The default (kept for old scripts).")
+@click.option("--run-here", is_flag=True,
+              help="Run the job in this command instead of queueing it for the timer worker "
+                   "(never at the same time as the worker: one runner holds a job at a time).")
 @click.option("--batch", default=200, show_default=True, help="Pathways per batch.")
-def migrate_command(to_version, from_version, dry_run, limit, queue, batch):
-    """Move running pathways to version --to, keeping their progress."""
+def migrate_command(to_version, from_version, dry_run, limit, queue, run_here, batch):
+    """Move running pathways to version --to, keeping their progress: queue the job for the
+    timer worker (the default), or run it here with --run-here."""
     try:
         if dry_run:
             verdicts = service.dry_run(db.session, to_version, from_version, limit=limit)
@@ -48,12 +52,19 @@ def migrate_command(to_version, from_version, dry_run, limit, queue, batch):
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(f"job {job.id}: {job.total} pathway(s) to version {to_version}")
-    if queue:
+    if not run_here:
+        click.echo(f"job {job.id} queued: the timer worker runs it (follow it on the modeler's "
+                   f"migration page); --run-here runs it in this command instead")
         return
-    while modeling.run_batch(db.session, db.session.commit, batch=batch, source="cli"):
+    runner = f"cli:{service.worker_identity()}"
+    while modeling.run_batch(db.session, db.session.commit, batch=batch, source="cli",
+                             runner=runner):
         state = modeling.progress(db.session, job.id)
         click.echo(f"  done {state['done']}, failed {state['failed']}, left {state['left']}")
     state = modeling.progress(db.session, job.id)
+    if state["status"] == "running" and state["left"]:
+        click.echo(f"job {job.id} is being run by another runner (the timer worker); it goes "
+                   f"on there", err=True)
     for item in modeling.failures(db.session, job.id):
         click.echo(f"  pathway {item.pathway_id} failed: {item.reason}", err=True)
     click.echo(f"job {job.id} {state['status']}: {state['done']} migrated, "

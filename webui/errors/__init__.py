@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import errors as engine_errors
 from webui.api.problems import http_problem, problem
+from webui.errors import outage
 from webui.errors.sandbox import sandbox_failure
 from webui.extensions import db
 
@@ -72,7 +73,10 @@ def csrf_error(exc):
 
 @bp.app_errorhandler(Exception)
 def server_error(exc):
-    """Any unexpected error: roll back the transaction and show the 500 page."""
+    """Any unexpected error: roll back the transaction and show the 500 page (or, when the
+    database is down, the static outage page, which needs no database)."""
+    if outage.is_outage(exc):
+        return outage.handle(exc)
     db.session.rollback()
     current_app.logger.exception("unhandled error: %s", exc)
     if _for_api():
@@ -81,7 +85,11 @@ def server_error(exc):
 
 
 def register_engine_errors(app):
-    """Map each engine exception to its status and message (once the engine exists)."""
+    """Map each engine exception to its status and message (once the engine exists); serve
+    database outages with the static page, also when they escape Flask's handlers."""
+    for kind in outage.OUTAGE:
+        app.register_error_handler(kind, outage.handle)
+    app.wsgi_app = outage.OutageGuard(app.wsgi_app)
     for name, (status, message) in ENGINE_ERRORS.items():
         exc_class = getattr(engine_errors, name, None)
         if exc_class is not None:

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 from flask_login import current_user
 from sqlalchemy import text
 
-from engine.service import worker_alive
+from engine import service
 from webui import MIGRATIONS_DIR
 from webui.access import has_area
 from webui.extensions import csrf, db
@@ -53,29 +53,48 @@ def _migration_state(current):
 
 
 def _checks():
-    """{check: "ok" | reason} for the database, the migrations and the timer workers."""
+    """{check: "ok" | reason} for what this web node needs to serve: the database, the
+    migrations and its own sandbox. The timer worker is not one of them (/readyz/worker)."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means the database is unusable
         db.session.rollback()
         return {"database": f"unreachable ({type(exc).__name__})", "migrations": "unknown",
-                "worker": "unknown"}
+                "sandbox": service.sandbox_answers()}
     checks = {"database": "ok"}
     current = set(MigrationContext.configure(db.session.connection()).get_current_heads())
     checks["migrations"] = _migration_state(current)
-    checks["worker"] = "ok" if worker_alive(db.session) else \
-        "no timer-worker heartbeat in the last minute"
     db.session.rollback()
+    checks["sandbox"] = service.sandbox_answers()
     return checks
+
+
+def _answer(checks):
+    """200 "ready" when every check is "ok", else 503 "not ready"; the checks either way."""
+    ready = all(value == "ok" for value in checks.values())
+    return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
 
 
 @bp.get("/readyz")
 @csrf.exempt
 def readyz():
-    """Ready for traffic: database reachable, migrations current, a timer worker alive."""
-    checks = _checks()
-    ready = all(value == "ok" for value in checks.values())
-    return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
+    """This web node can serve: database reachable, migrations current, its sandbox answers.
+
+    It never depends on the timer worker: a stopped worker must not take web nodes out."""
+    return _answer(_checks())
+
+
+@bp.get("/readyz/worker")
+@csrf.exempt
+def readyz_worker():
+    """A timer worker is alive (a fresh heartbeat): for alerting, not for load balancers."""
+    try:
+        alive = service.worker_alive(db.session)
+    except Exception as exc:  # any driver error: the worker's state cannot be known
+        db.session.rollback()
+        return _answer({"database": f"unreachable ({type(exc).__name__})", "worker": "unknown"})
+    db.session.rollback()
+    return _answer({"worker": "ok" if alive else "no timer-worker heartbeat in the last minute"})
 
 
 @bp.get("/metrics")

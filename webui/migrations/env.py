@@ -8,9 +8,12 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# alembic.ini's logging is for a bare `alembic` command only. When the application has
+# configured logging (JSON lines, CPR masking, the access log; FORLOB_AUTO_MIGRATE=1 runs
+# this file inside create_app) it must not be replaced: fileConfig would reset the root
+# logger to WARNING with a plain-text handler.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

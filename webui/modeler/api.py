@@ -1,4 +1,4 @@
-"""The modeler's JSON API (see MODELER_CONTRACT.md): versions, validate, propose, diff, review."""
+"""The modeler's JSON API (docs/modeler.md, "The JSON API"): versions, validate, propose, diff, review."""
 from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user

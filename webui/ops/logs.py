@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from flask import g, request
 from flask.logging import default_handler
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 REQUEST_ID = contextvars.ContextVar("forlob_request_id", default=None)
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -61,6 +62,32 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class CprMask(logging.Filter):
+    """For handlers that are not ours (plain text, gunicorn's): mask CPR numbers and query
+    strings in the message and in the formatted traceback before any formatter sees them."""
+
+    def filter(self, record):
+        """Rewrite the record in place; never drop it."""
+        record.msg, record.args = _mask(record.getMessage()), None
+        if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+            record.exc_text = _mask("".join(traceback.format_exception(*record.exc_info)))
+        return True
+
+
+def _mask(text: str) -> str:
+    return CPR_LIKE.sub("[cpr]", QUERY.sub("?[…]", text))
+
+
+def mask_handlers(*loggers):
+    """Put CprMask on every handler of the root logger, Flask's default handler and `loggers`."""
+    handlers = [default_handler, *logging.getLogger().handlers]
+    for name in loggers:
+        handlers.extend(logging.getLogger(name).handlers)
+    for handler in handlers:
+        if not any(isinstance(f, CprMask) for f in handler.filters):
+            handler.addFilter(CprMask())
+
+
 def configure(level=logging.INFO):
     """Send every logger's records to stderr as JSON lines (once per process)."""
     global _configured
@@ -101,7 +128,11 @@ def _finish_request(response):
     started = getattr(g, "request_started", None)
     if started is not None and _configured and ACCESS_LOG:
         ids = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, int)}
-        user_id = current_user.get_id() if current_user and current_user.is_authenticated else None
+        try:
+            user_id = current_user.get_id() if current_user and current_user.is_authenticated \
+                else None
+        except SQLAlchemyError:  # the database went away after the commit: the line still goes
+            user_id = None
         logging.getLogger("forlob.access").info("request", extra={
             "event": "request", "method": request.method, "route": route_of(),
             "status": response.status_code, "ms": round((time.perf_counter() - started) * 1000, 1),
@@ -118,6 +149,7 @@ def register(app):
             and not app.config.get("TESTING"):
         configure()
         app.logger.removeHandler(default_handler)
+    mask_handlers("gunicorn.error")  # whatever handles a record, no CPR number gets out
     # first of all before-request hooks: a CSRF or login refusal still gets an id and a line
     app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
     app.after_request(_finish_request)

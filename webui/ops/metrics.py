@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from engine import clock, errors
 from engine.models import Pathway
-from engine.service import latest_beat
+from engine.service import latest_beat, worker_alive
 
 BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0, 5.0, 10.0)
 CLICK_ENDPOINTS = frozenset({"pathways.task_post"})
@@ -75,6 +75,10 @@ class DatabaseCollector:
         yield GaugeMetricFamily("forlob_worker_heartbeat_age_seconds",
                                 "Seconds since the newest timer-worker heartbeat (-1: none)",
                                 value=(now - beat).total_seconds() if beat else -1)
+        yield GaugeMetricFamily("forlob_timer_worker_up",
+                                "1 when a timer worker has beaten within the last minute, else 0 "
+                                "(the same test as /readyz/worker)",
+                                value=1 if worker_alive(self.session) else 0)
 
 
 def render(session) -> bytes:

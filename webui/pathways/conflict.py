@@ -30,7 +30,20 @@ def _as_text(definition, raw) -> str:
     return "\n".join(lines)
 
 
-def render_conflict(session, pathway, posted):
+def kept_text(draft, version_id) -> str:
+    """A kept draft's values as 'label: value' lines (plain key: value for an unknown form)."""
+    data = {k: v for k, v in (draft.data or {}).items() if not k.startswith("_")}
+    text, known = "", set()
+    if draft.form_id in set(form_ids()):
+        definition = form_definition(draft.form_id, version_id)
+        text = _as_text(definition, data)
+        known = {c["key"] for c in walk_inputs(definition.get("components"))}
+    rest = [f"{key}: {value}" for key, value in data.items()  # nothing typed is left out
+            if key not in known and value not in (None, "", [], False)]
+    return "\n".join(filter(None, [text, *rest]))
+
+
+def render_conflict(session, pathway, posted, notice=None):
     """The conflict page for a post to a task that is no longer open, or None when unknown."""
     form_id, task_spec = posted.get("form_id", ""), posted.get("task_spec", "")
     if form_id not in set(form_ids()):
@@ -46,4 +59,4 @@ def render_conflict(session, pathway, posted):
                           prefix="saved", skip_texts=skip) if saved else []
     return render_template("pathways/conflict.html", pathway=pathway, definition=definition,
                            mine=mine, theirs=theirs, saved=saved,
-                           mine_text=_as_text(definition, raw)), 409
+                           mine_text=_as_text(definition, raw), notice=notice), 409

@@ -1,7 +1,8 @@
 """Look-ups of the definitions a page shows: form schemas and a stage's BPMN XML."""
 from lxml import etree
-from sqlalchemy import select
 
+from engine import service
+from engine.errors import NotFound
 from engine.models import DefinitionVersion
 from forms.registry import load_form, parse_form
 from webui.extensions import db
@@ -15,8 +16,10 @@ _FORMS: dict = {}
 
 def version_form(version_id, form_id):
     """The FormDefinition a definition version carries (the repository's for older versions)."""
-    digest = db.session.scalar(select(DefinitionVersion.content_hash).where(
-        DefinitionVersion.id == version_id)) if version_id else None
+    try:
+        digest = service.version_digest(db.session, version_id) if version_id else None
+    except NotFound:
+        digest = None
     if digest is None:
         return load_form(form_id)
     key = (digest, form_id)
@@ -56,11 +59,11 @@ _STAGE_XML: dict[tuple[str, str], str] = {}
 
 def stage_xml(session, version_id, stage) -> str | None:
     """The BPMN XML of the file in that definition version which defines the stage's process."""
-    content_hash = session.scalar(select(DefinitionVersion.content_hash).where(
-        DefinitionVersion.id == version_id))
-    key = (content_hash, stage)
-    if content_hash is None:
+    try:
+        content_hash = service.version_digest(session, version_id)
+    except NotFound:
         return None
+    key = (content_hash, stage)
     if key not in _STAGE_XML:
         found = _find_stage_xml(session, version_id, stage)
         if found is None:

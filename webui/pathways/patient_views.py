@@ -1,8 +1,11 @@
 """The patient page, its BPMN diagram data, the timeline and read-only completed forms."""
-from flask import abort, jsonify, render_template, request
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from engine import service
+from engine.errors import NotFound
 from engine.models import Pathway, TaskRecord
 from engine.models import WorklistItem as W
 from webui.access import get_visible_pathway, get_visible_patient, may_work, participant_clause, require_area
@@ -14,6 +17,7 @@ from webui.models import Organisation, User
 from webui.pathways import bp, timeline
 from webui.pathways import guarantee as guarantee_fact
 from webui.pathways.admission import phase_in
+from webui.pathways.conflict import kept_text
 from webui.pathways.definitions import form_definition, score_lines, stage_xml
 from webui.pathways.formview import build_fields, shown_elsewhere
 from webui.pathways.results import latest_results
@@ -51,6 +55,7 @@ def patient(patient_id):
     pathways = _pathways_of(patient_id)
     pathway = next((p for p in pathways if p.status == "active"), pathways[0])
     items = _open_items(pathway.id)
+    kept_drafts = service.closed_drafts(db.session, pathway.id)
     entries, older = timeline.page(db.session, pathway.id, request.args.get("foer", type=int))
     tovholder, orgs = _names(pathway)
     # the referral's result shows until visitation: every referral answers on the worklist
@@ -63,7 +68,8 @@ def patient(patient_id):
     # re-reading them one by one would make the page's queries grow with the timeline
     html = render_template(
         "pathways/patient.html", patient=patient, pathway=pathway, pathways=pathways,
-        items=items, entries=entries, older=older, tovholder=tovholder, orgs=orgs,
+        items=items, entries=entries, older=older, kept_drafts=kept_drafts,
+        kept_text=lambda draft: kept_text(draft, pathway.version_id), tovholder=tovholder, orgs=orgs,
         may_work=lambda item: may_work(current_user, item), is_overdue=is_overdue,
         stage_label=stage_label, lane_label=lane_label,
         referred=referred, admission=admission, guarantee=fact, guarantee_days=fact.warning,
@@ -111,3 +117,24 @@ def record(pathway_id, record_id):
     return render_template("pathways/record.html", pathway=pathway, entry=entry,
                            definition=definition, fields=fields, scores=scores,
                            stage_label=stage_label, lane_label=lane_label)
+
+
+@bp.post("/forloeb/<int:pathway_id>/kladder/<task_id>/slet")
+@require_area("patient")
+def discard_kept_draft(pathway_id, task_id):
+    """Delete one's own draft kept for a task that closed without it."""
+    pathway = get_visible_pathway(db.session, current_user, pathway_id)
+    draft = next((d for d in service.closed_drafts(db.session, pathway.id)
+                  if d.task_id == task_id), None)
+    if draft is None or draft.actor != current_user.username:
+        abort(404)
+    title = draft.title
+    try:
+        service.discard_closed_draft(db.session, pathway.id, task_id)
+    except NotFound:
+        abort(404)
+    audit("discard_draft", patient_id=pathway.patient_id, pathway_id=pathway.id, detail=title)
+    patient_id = pathway.patient_id
+    db.session.commit()
+    flash(_("Kladden er slettet."), "success")
+    return redirect(url_for("pathways.patient", patient_id=patient_id))

@@ -5,13 +5,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine import service
-from engine.errors import Conflict, TaskNotReady
+from engine.errors import Conflict, TaskClosed, TaskNotReady
 from engine.models import Pathway
 from engine.models import WorklistItem as W
 from forms.validation import FormInvalid, validate
 from webui.access import get_visible_pathway, may_work, require_area
 from webui.audit import audit
 from webui.common.phases import lane_label, stage_label
+from webui.common.templating import fmt_datetime
 from webui.common.timeutil import is_overdue
 from webui.extensions import db
 from webui.pathways import bp, task_rules
@@ -52,18 +53,35 @@ def _visible_task(pathway_id, task_id):
     return pathway, _item(pathway, task_id)
 
 
-def _gone(pathway):
-    """The task is no longer open: someone completed it first. Say so on the patient page."""
-    flash(_("Nogen andre har afsluttet opgaven før dig. Her kan du se, hvor patienten er nu."),
-          "warning")
+def _fate(pathway, task_id):
+    """A true sentence about what became of a task that is no longer open."""
+    done, kept = service.task_fate(db.session, pathway.id, task_id)
+    if done is not None and done.actor == current_user.username:
+        return _("Du har allerede afsluttet opgaven (%(when)s).", when=fmt_datetime(done.at))
+    if done is not None:
+        return _("%(who)s afsluttede opgaven %(when)s, før dig.", who=done.actor,
+                 when=fmt_datetime(done.at))
+    if kept is not None and kept.closed_at is not None:
+        return _("Opgaven blev lukket uden at blive afsluttet, fordi forløbet gik videre. "
+                 "Den gemte kladde er bevaret på patientsiden.")
+    return _("Opgaven blev lukket uden at blive afsluttet, fordi forløbet gik videre (fx begyndte "
+             "en ny cyklus). En gemt kladde følger med til den nye opgave af samme slags.")
+
+
+def _gone(pathway, task_id):
+    """The task is no longer open: say what happened to it on the patient page."""
+    flash(_fate(pathway, task_id) + " " + _("Her kan du se, hvor patienten er nu."), "warning")
     return redirect(url_for("pathways.patient", patient_id=pathway.patient_id))
 
 
-def _gone_after_post(pathway):
-    """Completed by someone else while this user typed: show both versions, lose nothing."""
-    page = render_conflict(db.session, pathway, request.form)
+def _gone_after_post(pathway, task_id, notice=None):
+    """Closed while this user typed: show their entries beside what was saved, lose nothing."""
+    page = render_conflict(db.session, pathway, request.form,
+                           notice=notice or _fate(pathway, task_id) + " " + _(
+                               "Dine indtastninger er ikke gemt i opgaven, men du kan se og "
+                               "kopiere dem her."))
     if page is None:
-        return _gone(pathway)
+        return _gone(pathway, task_id)
     audit("view_conflict", patient_id=pathway.patient_id, pathway_id=pathway.id,
           detail=request.form.get("task_spec", "")[:100])
     db.session.commit()
@@ -76,7 +94,7 @@ def task(pathway_id, task_id):
     """Show the task's form, prefilled from a saved draft."""
     pathway, item = _visible_task(pathway_id, task_id)
     if item is None:
-        return _gone(pathway)
+        return _gone(pathway, task_id)
     draft = service.get_draft(db.session, pathway.id, task_id)
     audit("view_task", patient_id=pathway.patient_id, pathway_id=pathway.id, detail=item.title)
     notice = _("Der er en gemt kladde fra %(who)s.", who=draft.actor) if draft else None
@@ -92,7 +110,7 @@ def task_post(pathway_id, task_id):
     """Save a draft or complete the task (validated on the server)."""
     pathway, item = _visible_task(pathway_id, task_id)
     if item is None:
-        return _gone_after_post(pathway)
+        return _gone_after_post(pathway, task_id)
     if not may_work(current_user, item):
         abort(403)
     definition = form_definition(item.form_id, pathway.version_id)
@@ -104,14 +122,27 @@ def task_post(pathway_id, task_id):
 
 
 def _save_draft(pathway, item, raw):
-    """Keep work in progress without validating it."""
-    service.save_draft(db.session, pathway.id, item.task_id, raw, current_user.username)
-    audit("save_draft", patient_id=pathway.patient_id, pathway_id=pathway.id, detail=item.title)
+    """Keep work in progress without validating it; a task closed meanwhile keeps the text here."""
+    ids = (pathway.id, pathway.patient_id, item.title, item.task_id)  # rows may vanish on commit
+    try:
+        service.save_draft(db.session, pathway.id, item.task_id, raw, current_user.username)
+    except TaskClosed:
+        db.session.rollback()
+        return _closed_during_save(db.session.get(Pathway, ids[0]), ids[3])
+    audit("save_draft", patient_id=ids[1], pathway_id=ids[0], detail=ids[2])
     db.session.commit()
     if request.headers.get("X-Autosave") == "1":  # the page's background save wants no page
         return "", 204
     flash(_("Kladden er gemt."), "success")
-    return redirect(url_for("pathways.task", pathway_id=pathway.id, task_id=item.task_id))
+    return redirect(url_for("pathways.task", pathway_id=ids[0], task_id=ids[3]))
+
+
+def _closed_during_save(pathway, task_id):
+    """The task closed while the draft was saved: say so, and keep the text on the page."""
+    message = _("Opgaven blev afsluttet; din tekst er gemt her.")
+    if request.headers.get("X-Autosave") == "1":  # the form still holds the text; stop saving
+        return message, 409, {"Content-Type": "text/plain; charset=utf-8"}
+    return _gone_after_post(pathway, task_id, notice=message + " " + _fate(pathway, task_id))
 
 
 def _expected_lock():
@@ -147,11 +178,15 @@ def _complete(pathway, item, raw):
         db.session.rollback()
         return _after_conflict(ids, raw)
     audit("complete_task", patient_id=moved.patient_id, pathway_id=moved.id, detail=ids[2])
+    # the answer is composed before the commit: once it succeeds, nothing may turn it into a 500
+    message = _("Opgaven “%(title)s” er afsluttet. Patienten er nu i fasen: %(phase)s.",
+                title=ids[2], phase=moved.phase or stage_label(moved.stage)) \
+        if moved.status == "active" else _("Opgaven “%(title)s” er afsluttet. Forløbet er afsluttet.",
+                                           title=ids[2])
+    target = url_for("pathways.patient", patient_id=moved.patient_id)
     db.session.commit()
-    flash(_("Opgaven “%(title)s” er afsluttet. Patienten er nu i fasen: %(phase)s.",
-            title=ids[2], phase=moved.phase or stage_label(moved.stage)) if moved.status == "active"
-          else _("Opgaven “%(title)s” er afsluttet. Forløbet er afsluttet.", title=ids[2]), "success")
-    return redirect(url_for("pathways.patient", patient_id=moved.patient_id))
+    flash(message, "success")
+    return redirect(target)
 
 
 def _after_conflict(ids, raw):
@@ -160,8 +195,12 @@ def _after_conflict(ids, raw):
     pathway = db.session.get(Pathway, pathway_id)
     item = _item(pathway, task_id)
     if item is None:
-        return _gone_after_post(pathway)
-    service.save_draft(db.session, pathway_id, task_id, raw, current_user.username)
+        return _gone_after_post(pathway, task_id)
+    try:
+        service.save_draft(db.session, pathway_id, task_id, raw, current_user.username)
+    except TaskClosed:
+        db.session.rollback()
+        return _gone_after_post(db.session.get(Pathway, pathway_id), task_id)
     audit("save_draft", patient_id=patient_id, pathway_id=pathway_id, detail=title)
     db.session.commit()
     notice = _("Forløbet blev ændret af en anden, mens du arbejdede. Dine indtastninger er gemt "

@@ -1,18 +1,22 @@
-"""The patient page's timeline: newest first, one bounded page at a time, repeats grouped.
+"""The patient page's timeline: newest first, 20 lines a page, repeats grouped.
 
-The page never reads a pathway's whole history: it reads at most ``RAW_LIMIT`` rows below a
-cursor (the last record id shown), served by the (pathway_id, id) index, so its cost and
-size do not depend on how old the pathway is.
+A stage that starts again after itself (a recurring activity's new cycle) is filtered out in
+SQL, so it never counts against a page. Completions of the same task in a row are one line:
+when such a run reaches past the rows read, the rest of it is counted with two aggregate
+queries instead of being read, so a run is one line however long it is and across pages.
+A page reads at most ``MAX_BATCHES × RAW_LIMIT`` rows below a cursor (the last record id
+shown), served by the (pathway_id, id) index, so its cost does not depend on the pathway's age.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, not_, or_, select
 
 from engine.models import TaskRecord as R
 
-PAGE_SIZE = 20      # entries shown per page (after grouping)
-RAW_LIMIT = 100     # history rows read per page at most (20 entries need ~40-80 rows)
+PAGE_SIZE = 20      # lines shown per page (after grouping)
+RAW_LIMIT = 60      # rows read per batch (repeats are not among them)
+MAX_BATCHES = 5     # batches a page reads at most (only runs of pairs of lines need more than 1)
 
 
 @dataclass
@@ -22,7 +26,6 @@ class Entry:
     first: object               # the newest TaskRecord of the group
     count: int = 1
     oldest_at: datetime | None = None
-    ids: list = field(default_factory=list)
 
     @property
     def grouped(self) -> bool:
@@ -36,14 +39,21 @@ def _is_repeat(record) -> bool:
     return record.kind == "stage" and data.get("from") and data.get("from") == data.get("to")
 
 
+def _not_repeat():
+    """SQL for _is_repeat's negation (JSON fields: json_extract on SQLite, ->> on PostgreSQL)."""
+    same = R.data["from"].as_string() == R.data["to"].as_string()
+    return or_(R.kind != "stage", R.data["from"].as_string().is_(None), not_(same))
+
+
 def _key(record):
     """Records that group together: completions of the same task in the same stage."""
     return (record.kind, record.stage, record.task_spec) if record.kind == "task" else None
 
 
-def group(records, size=PAGE_SIZE):
-    """Fold newest-first records into at most `size` entries; return (entries, last raw id used)."""
-    entries, last_id = [], None
+def group(records, size=PAGE_SIZE, entries=None):
+    """Fold newest-first records into at most `size` entries (continuing `entries`); return
+    (entries, last raw id used, True when a record for a further line was met)."""
+    entries, last_id = (entries if entries is not None else []), None
     for record in records:
         if _is_repeat(record):
             last_id = record.id
@@ -53,22 +63,49 @@ def group(records, size=PAGE_SIZE):
         if current is not None and key is not None and _key(current.first) == key:
             current.count += 1
             current.oldest_at = record.at
-            current.ids.append(record.id)
         elif len(entries) >= size:
-            return entries, last_id
+            return entries, last_id, True
         else:
-            entries.append(Entry(first=record, oldest_at=record.at, ids=[record.id]))
+            entries.append(Entry(first=record, oldest_at=record.at))
         last_id = record.id
-    return entries, last_id
+    return entries, last_id, False
+
+
+def _rest_of_run(session, pathway_id, entry, below):
+    """(rows of `entry`'s run below id `below`, their oldest time, the id where the run ends or
+    None when it reaches the first record): counted, not read."""
+    first = entry.first
+    same = and_(R.kind == "task", R.stage == first.stage, R.task_spec == first.task_spec)
+    end = session.scalar(select(func.max(R.id)).where(
+        R.pathway_id == pathway_id, R.id < below, _not_repeat(), not_(same)))
+    query = select(func.count(), func.min(R.at)).where(R.pathway_id == pathway_id, R.id < below,
+                                                       same)
+    if end is not None:
+        query = query.where(R.id > end)
+    count, oldest = session.execute(query).one()
+    return count, oldest, end
 
 
 def page(session, pathway_id, before=None, size=PAGE_SIZE):
     """(entries, cursor for the next older page or None) of a pathway's timeline."""
-    query = select(R).where(R.pathway_id == pathway_id)
-    if before:
-        query = query.where(R.id < before)
-    rows = session.scalars(query.order_by(R.id.desc()).limit(RAW_LIMIT + 1)).all()
-    more = len(rows) > RAW_LIMIT
-    entries, last_id = group(rows[:RAW_LIMIT], size)
-    exhausted = last_id is None or (not more and rows and last_id == rows[-1].id)
-    return entries, (None if exhausted else last_id)
+    entries, cursor = [], before
+    for _ in range(MAX_BATCHES):
+        query = select(R).where(R.pathway_id == pathway_id, _not_repeat())
+        if cursor:
+            query = query.where(R.id < cursor)
+        rows = session.scalars(query.order_by(R.id.desc()).limit(RAW_LIMIT)).all()
+        entries, last_id, full = group(rows, size, entries)
+        if full:  # the next page starts below the last row used (or where this batch began)
+            return entries, last_id if last_id is not None else cursor
+        if len(rows) < RAW_LIMIT:
+            return entries, None  # the first record is shown
+        cursor = last_id
+        current = entries[-1]
+        if _key(current.first) is not None:  # a run may go on below: count the rest of it
+            count, oldest, end = _rest_of_run(session, pathway_id, current, cursor)
+            if count:
+                current.count, current.oldest_at = current.count + count, oldest
+            if end is None:
+                return entries, None
+            cursor = end + 1
+    return entries, cursor

@@ -1,5 +1,6 @@
 // Saves the task form as a draft in the background while the user types, so work survives
-// a closed tab or an expired session. The server answers 204 to X-Autosave requests.
+// a closed tab or an expired session. The server answers 204 to X-Autosave requests, and 409
+// with a message when the task closed meanwhile.
 (function () {
   "use strict";
   var form = document.getElementById("task-form");
@@ -25,6 +26,13 @@
       method: "POST", body: data, credentials: "same-origin", redirect: "manual",
       headers: { "X-Autosave": "1" }
     }).then(function (response) {
+      if (response.status === 409) {
+        // the task closed meanwhile: the text stays in the form; say so and stop saving
+        return response.text().then(function (message) {
+          window.clearInterval(timer);
+          status.textContent = message;
+        });
+      }
       if (response.status !== 204) { throw new Error(String(response.status)); }
       var now = new Date();
       status.textContent = form.dataset.msgSaved + " " +
@@ -34,5 +42,5 @@
       status.textContent = form.dataset.msgFailed;
     }).then(function () { saving = false; });
   }
-  window.setInterval(save, seconds * 1000);
+  var timer = window.setInterval(save, seconds * 1000);
 }());

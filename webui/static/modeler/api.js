@@ -1,4 +1,4 @@
-// JSON calls to the modeler API (docs: MODELER_CONTRACT.md); the CSRF token rides in a header.
+// JSON calls to the modeler API (docs/modeler.md, "The JSON API"); the CSRF token rides in a header.
 
 export function makeApi(root) {
   const csrf = root.dataset.csrf;
