@@ -1,0 +1,131 @@
+"""What the patient sees: phase in everyday words, tovholder and team, contacts, crisis plan,
+questionnaires. Every query is bound to the logged-in account's own patient id."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from engine.models import Pathway, Patient
+from forms import who5
+from webui.extensions import db
+from webui.models import Organisation, User
+from webui.patient import bp, contacts, patient_audit, patient_required, questionnaires
+from webui.patient.models import CrisisPlan, Questionnaire
+
+# Each stage in plain words, as the patient would hear it from their tovholder.
+STAGE_TEXT = {
+    "henvisning": _l("Du er henvist. Vi finder ud af, hvem der skal hjælpe dig, og kontakter dig."),
+    "opstart": _l("Vi er ved at lære dig at kende. Sammen laver vi en plan for, hvad du gerne vil "
+                  "have hjælp til, både med det psykiske og med rusmidler."),
+    "ustabil": _l("Lige nu er tingene svære. Vi ses ofte, og vi hjælper dig med at få mere ro "
+                  "og stabilitet i hverdagen."),
+    "stabil": _l("Det går mere stabilt. Vi ses lidt sjældnere og arbejder med at holde fast i "
+                 "det, der virker for dig."),
+    "overgang": _l("Dit forløb er ved at slutte. Vi sørger for, at du ved, hvor du kan få hjælp "
+                   "bagefter."),
+    "indlagt": _l("Du er indlagt. Din tovholder følger med og er klar, når du kommer hjem."),
+}
+WHO5_QUESTIONS = (
+    ("who5_1", _l("Jeg har været glad og i godt humør")),
+    ("who5_2", _l("Jeg har følt mig rolig og afslappet")),
+    ("who5_3", _l("Jeg har følt mig aktiv og energisk")),
+    ("who5_4", _l("Jeg er vågnet frisk og udhvilet")),
+    ("who5_5", _l("Min dagligdag har været fyldt med ting, der interesserer mig")),
+)
+WHO5_OPTIONS = ((5, _l("Hele tiden")), (4, _l("Det meste af tiden")),
+                (3, _l("Lidt mere end halvdelen af tiden")), (2, _l("Lidt mindre end halvdelen af tiden")),
+                (1, _l("Lidt af tiden")), (0, _l("På intet tidspunkt")))
+
+
+def _pathway(patient_id):
+    """The patient's newest pathway (active or not)."""
+    return db.session.scalar(select(Pathway).where(Pathway.patient_id == patient_id)
+                             .order_by(Pathway.started_at.desc(), Pathway.id.desc()).limit(1))
+
+
+def _team(pathway):
+    """(tovholder's name, [organisation names]) — names only, never staff usernames or notes."""
+    if pathway is None:
+        return None, []
+    tovholder = None
+    if pathway.tovholder:
+        user = db.session.scalar(select(User).filter_by(username=pathway.tovholder))
+        tovholder = user and (user.full_name or None)
+    codes = [c for c in (pathway.tovholder_org, pathway.region_org, pathway.municipality_org) if c]
+    names = {o.code: o.name for o in db.session.scalars(select(Organisation).where(Organisation.code.in_(codes)))}
+    return tovholder, [names[c] for c in dict.fromkeys(codes) if c in names]
+
+
+def latest_crisis_plan(patient_id):
+    """The newest version of the patient's crisis plan, or None."""
+    return db.session.scalar(select(CrisisPlan).where(CrisisPlan.patient_id == patient_id)
+                             .order_by(CrisisPlan.version.desc()).limit(1))
+
+
+def _org_names(rows):
+    codes = {r.org_code for r in rows}
+    return {o.code: o.name for o in db.session.scalars(select(Organisation).where(Organisation.code.in_(codes)))}
+
+
+@bp.get("/")
+@patient_required
+def home(account):
+    """The patient's start page."""
+    patient = db.session.get(Patient, account.patient_id)
+    pathway = _pathway(patient.id)
+    tovholder, team = _team(pathway)
+    planned = contacts.upcoming(patient.id)
+    html = render_template(
+        "patient/home.html", account=account, first_name=patient.name.split()[0], pathway=pathway,
+        stage_text=STAGE_TEXT.get(pathway.stage if pathway else "", ""), tovholder=tovholder,
+        team=team, contacts=planned, org_names=_org_names(planned),
+        crisis=latest_crisis_plan(patient.id), open_questionnaires=questionnaires.open_for(patient.id),
+        answered=questionnaires.answered_for(patient.id), instruments=questionnaires.INSTRUMENTS)
+    patient_audit(account, "patient.view_home")
+    db.session.commit()
+    return html
+
+
+def _own_questionnaire(account, questionnaire_id):
+    """The questionnaire when it is this patient's own, else 404 (never another's)."""
+    row = db.session.get(Questionnaire, questionnaire_id)
+    if row is None or row.patient_id != account.patient_id:
+        abort(404)
+    return row
+
+
+@bp.route("/skema/<int:questionnaire_id>", methods=["GET", "POST"])
+@patient_required
+def questionnaire(account, questionnaire_id):
+    """Answer one questionnaire (WHO-5 with two safety questions and a free-text wish)."""
+    row = _own_questionnaire(account, questionnaire_id)
+    if account.role != "patient":
+        abort(403)  # a relative may read the plan, but never answers for the patient
+    if row.answered_at is not None:
+        patient_audit(account, "patient.view_result", detail=f"questionnaire={row.id}")
+        db.session.commit()
+        return render_template("patient/result.html", row=row, result=row.result or {}, account=account,
+                               crisis=latest_crisis_plan(account.patient_id))
+    status = 200
+    if request.method == "POST":
+        try:
+            answers = who5.parse(request.form)
+        except who5.InvalidAnswers:
+            flash(_("Svar på alle spørgsmål, før du sender."), "error")
+            status = 400
+        else:
+            try:
+                followup = questionnaires.answer(row, answers, f"{account.role}:{account.username}")
+            except questionnaires.AlreadyAnswered:
+                flash(_("Skemaet var allerede besvaret, så dette svar er ikke gemt. "
+                        "Du kan se det gemte svar her."), "info")
+                return redirect(url_for("patient.questionnaire", questionnaire_id=row.id)), 303
+            patient_audit(account, "patient.answer_questionnaire",
+                          detail=f"questionnaire={row.id} zone={row.zone}"
+                          + (f" followup={followup.id}" if followup else ""))
+            db.session.commit()
+            return redirect(url_for("patient.questionnaire", questionnaire_id=row.id), 303)
+    patient_audit(account, "patient.open_questionnaire", detail=f"questionnaire={row.id}")
+    db.session.commit()
+    return render_template("patient/questionnaire.html", row=row, account=account, questions=WHO5_QUESTIONS,
+                           options=WHO5_OPTIONS, form=request.form), status
