@@ -101,7 +101,8 @@ def complete_activation(activation_id: int, username: str, password: str, secret
     now = _now()
     spent = db.session.execute(update(ActivationCode).where(
         ActivationCode.id == row.id, ActivationCode.used_at.is_(None),
-        ActivationCode.expires_at >= now).values(used_at=now))
+        ActivationCode.expires_at >= now).values(used_at=now)
+        .execution_options(synchronize_session=False))
     if spent.rowcount != 1:
         raise ActivationError("Koden er allerede brugt eller udløbet. Bed din tovholder om en ny.")
     account = PatientAccount(patient_id=row.patient_id, role=row.role, username=username,

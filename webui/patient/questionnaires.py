@@ -69,10 +69,12 @@ def answer(row: Questionnaire, answers: dict, actor: str) -> FollowUp | None:
     now = clock.utcnow()
     won = db.session.execute(update(Questionnaire).where(
         Questionnaire.id == row.id, Questionnaire.answered_at.is_(None)).values(
-        answered_at=now, answered_by=actor, answers=answers, result=result, zone=result["zone"]))
+        answered_at=now, answered_by=actor, answers=answers, result=result, zone=result["zone"])
+        .execution_options(synchronize_session=False))
     if won.rowcount != 1:
         db.session.rollback()
         raise AlreadyAnswered(row.id)
+    db.session.expire(row)
     if result["zone"] == "green":
         return None
     today = local_today()
