@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from engine.models import AuditEntry
 from tests.web import pathway_setup as setup
+from webui.demo.patient_logins import DEMO_PATIENT_PASSWORD, DEMO_PATIENTS
+from webui.demo.seed import seed_all
 from webui.extensions import db
 from webui.patient.models import ActivationCode, PatientAccount, PatientSession
 from webui.patient.sessions import token_hash
@@ -163,3 +165,17 @@ def test_every_staff_endpoint_rejects_a_patient_session(app, client, auth, patie
     assert answered == []
     with app.app_context():
         assert db.session.scalar(select(PatientAccount).where(PatientAccount.username == "bent.t")).patient_id == a
+
+
+def test_demo_seed_creates_patient_logins_with_history(app, client):
+    with app.app_context():
+        seed_all()
+        seed_all()                                    # a second seed adds nothing
+        assert db.session.scalar(select(db.func.count()).select_from(PatientAccount)) == 3
+    secret = DEMO_PATIENTS["patient3"][0]
+    response = client.post("/mig/login", data={"username": "patient3", "password": DEMO_PATIENT_PASSWORD,
+                                               "totp": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302
+    body = client.get("/mig/").get_data(as_text=True)
+    assert "Din kriseplan" in body and "Psykiatrisk ambulatorium" in body
+    assert body.count('class="zone-') == 3 and "zone-red" in body and "/mig/skema/" in body
