@@ -114,6 +114,13 @@ def complete_activation(activation_id: int, username: str, password: str, secret
     return account
 
 
+def spend_unused(activation_id: int) -> None:
+    """Make an unused activation code worthless (its consent was revoked before use)."""
+    db.session.execute(update(ActivationCode).where(
+        ActivationCode.id == activation_id, ActivationCode.used_at.is_(None))
+        .values(used_at=_now()).execution_options(synchronize_session=False))
+
+
 def authenticate(username: str, password: str, totp_code: str) -> PatientAccount | None:
     """The account when password and a fresh TOTP code both match, else None (even timing)."""
     account = db.session.scalar(select(PatientAccount).where(PatientAccount.username == username))

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from engine.audit import record
 from webui.auth import throttle
 from webui.extensions import db
-from webui.patient import bp, patient_audit, sessions
+from webui.patient import bp, consents, patient_audit, sessions
 from webui.patient.accounts import (
     ActivationError,
     authenticate,
@@ -69,12 +69,15 @@ def activate_login():
             check_new_login(username, request.form.get("password", ""))
             account = complete_activation(pending["id"], username, request.form.get("password", ""),
                                           pending["secret"], request.form.get("totp", ""))
+            if account.role == "relative":
+                consents.link_account(pending["id"], account)
         except ActivationError as exc:
             db.session.rollback()
             flash(_(str(exc)), "error")
             status = 400
         else:
             patient_audit(account, "patient.activated", detail=f"activation={pending['id']}")
+            session.pop(PENDING_KEY, None)
             sessions.begin(account)
             db.session.commit()
             flash(_("Din adgang er oprettet. Velkommen."), "info")

@@ -125,3 +125,24 @@ class CrisisPlan(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("patient_id", "version", name="uq_crisis_plan_patient_version"),)
+
+
+class RelativeConsent(db.Model):
+    """A patient's consent that a relative may see parts of their plan, until revoked."""
+
+    __tablename__ = "relative_consent"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    relative_name: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(String(100))  # comma-separated: "plan", "crisis"
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    granted_by: Mapped[str] = mapped_column(String(80))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    activation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    account_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    @property
+    def scopes(self) -> set[str]:
+        """The parts of the plan the relative may see."""
+        return {s for s in self.scope.split(",") if s}

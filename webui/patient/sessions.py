@@ -11,7 +11,7 @@ from flask import current_app, g, session
 from sqlalchemy import select
 
 from webui.extensions import db
-from webui.patient.models import PatientAccount, PatientSession
+from webui.patient.models import PatientAccount, PatientSession, RelativeConsent
 
 TOKEN_KEY = "psid"  # noqa: S105  (the session key's name, not a secret)
 TOUCH_EVERY = timedelta(seconds=30)
@@ -80,6 +80,12 @@ def current_account():
             account = db.session.get(PatientAccount, row.account_id)
             if account is not None and not account.active:
                 account = None
+            if account is not None and account.role == "relative":
+                # a relative's access lives only as long as the patient's consent
+                consent = db.session.scalar(select(RelativeConsent).where(
+                    RelativeConsent.account_id == account.id, RelativeConsent.revoked_at.is_(None)))
+                g.relative_consent = consent
+                account = account if consent is not None else None
     g.patient_account = account
     return account
 

@@ -1,6 +1,6 @@
 """What the patient sees: phase in everyday words, tovholder and team, contacts, crisis plan,
 questionnaires. Every query is bound to the logged-in account's own patient id."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -9,8 +9,8 @@ from engine.models import Pathway, Patient
 from forms import who5
 from webui.extensions import db
 from webui.models import Organisation, User
-from webui.patient import bp, contacts, patient_audit, patient_required, questionnaires
-from webui.patient.models import CrisisPlan, Questionnaire
+from webui.patient import bp, consents, contacts, patient_audit, patient_required, questionnaires
+from webui.patient.models import CrisisPlan, Questionnaire, RelativeConsent
 
 # Each stage in plain words, as the patient would hear it from their tovholder.
 STAGE_TEXT = {
@@ -72,16 +72,21 @@ def _org_names(rows):
 def home(account):
     """The patient's start page."""
     patient = db.session.get(Patient, account.patient_id)
-    pathway = _pathway(patient.id)
+    # a relative sees only what the consent's scope names; a patient sees all of it
+    scopes = g.relative_consent.scopes if account.role == "relative" else {"plan", "crisis", "answers"}
+    pathway = _pathway(patient.id) if "plan" in scopes else None
     tovholder, team = _team(pathway)
-    planned = contacts.upcoming(patient.id)
+    planned = contacts.upcoming(patient.id) if "plan" in scopes else []
+    answers = "answers" in scopes
     html = render_template(
         "patient/home.html", account=account, first_name=patient.name.split()[0], pathway=pathway,
         stage_text=STAGE_TEXT.get(pathway.stage if pathway else "", ""), tovholder=tovholder,
-        team=team, contacts=planned, org_names=_org_names(planned),
-        crisis=latest_crisis_plan(patient.id), open_questionnaires=questionnaires.open_for(patient.id),
-        answered=questionnaires.answered_for(patient.id), instruments=questionnaires.INSTRUMENTS)
-    patient_audit(account, "patient.view_home")
+        team=team, contacts=planned, org_names=_org_names(planned), scopes=scopes,
+        crisis=latest_crisis_plan(patient.id) if "crisis" in scopes else None,
+        open_questionnaires=questionnaires.open_for(patient.id) if answers else [],
+        answered=questionnaires.answered_for(patient.id) if answers else [],
+        instruments=questionnaires.INSTRUMENTS)
+    patient_audit(account, "patient.view_home", detail=f"scopes={','.join(sorted(scopes))}")
     db.session.commit()
     return html
 
@@ -98,9 +103,9 @@ def _own_questionnaire(account, questionnaire_id):
 @patient_required
 def questionnaire(account, questionnaire_id):
     """Answer one questionnaire (WHO-5 with two safety questions and a free-text wish)."""
-    row = _own_questionnaire(account, questionnaire_id)
     if account.role != "patient":
-        abort(403)  # a relative may read the plan, but never answers for the patient
+        abort(403)  # a relative may read parts of the plan, never the answers
+    row = _own_questionnaire(account, questionnaire_id)
     if row.answered_at is not None:
         patient_audit(account, "patient.view_result", detail=f"questionnaire={row.id}")
         db.session.commit()
@@ -129,3 +134,46 @@ def questionnaire(account, questionnaire_id):
     db.session.commit()
     return render_template("patient/questionnaire.html", row=row, account=account, questions=WHO5_QUESTIONS,
                            options=WHO5_OPTIONS, form=request.form), status
+
+
+@bp.route("/paaroerende", methods=["GET", "POST"])
+@patient_required
+def relatives(account):
+    """The patient's consents for relatives: give access (with a scope) and see who has it."""
+    if account.role != "patient":
+        abort(403)
+    code, status = None, 200
+    if request.method == "POST":
+        try:
+            consent, code = consents.grant(account.patient_id, request.form.get("relative_name", ""),
+                                           request.form.getlist("scope"), f"patient:{account.username}")
+        except consents.ConsentError as exc:
+            db.session.rollback()
+            flash(_(str(exc)), "error")
+            status = 400
+        else:
+            patient_audit(account, "patient.consent_grant",
+                          detail=f"consent={consent.id} scope={consent.scope} at={consent.granted_at.isoformat()}")
+    rows = consents.for_patient(account.patient_id)
+    html = render_template("patient/relatives.html", account=account, consents=rows, code=code,
+                           scopes=consents.SCOPES)
+    patient_audit(account, "patient.view_consents")
+    db.session.commit()
+    return html, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/paaroerende/<int:consent_id>/tilbagekald")
+@patient_required
+def revoke_relative(account, consent_id):
+    """Revoke a relative's access at once."""
+    if account.role != "patient":
+        abort(403)
+    consent = db.session.get(RelativeConsent, consent_id)
+    if consent is None or consent.patient_id != account.patient_id:
+        abort(404)
+    if consent.revoked_at is None:
+        consents.revoke(consent, f"patient:{account.username}")
+        patient_audit(account, "patient.consent_revoke", detail=f"consent={consent.id} scope={consent.scope}")
+        db.session.commit()
+        flash(_("Adgangen er trukket tilbage."), "info")
+    return redirect(url_for("patient.relatives"), 303)

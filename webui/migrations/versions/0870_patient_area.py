@@ -1,5 +1,5 @@
 """patient area: patient accounts, activation codes, patient sessions, planned contacts,
-questionnaires from home, follow-up tasks and versioned crisis plans
+questionnaires from home, follow-up tasks, versioned crisis plans and relatives' consent
 
 Revision ID: 0870
 Revises: 0700
@@ -118,9 +118,24 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crisis_plan')),
     sa.UniqueConstraint('patient_id', 'version', name='uq_crisis_plan_patient_version')
     )
+    op.create_table('relative_consent',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('relative_name', sa.String(length=200), nullable=False),
+    sa.Column('scope', sa.String(length=100), nullable=False),
+    _ts('granted_at'),
+    sa.Column('granted_by', sa.String(length=80), nullable=False),
+    _ts('revoked_at', True),
+    sa.Column('revoked_by', sa.String(length=80), nullable=True),
+    sa.Column('activation_id', sa.Integer(), nullable=True),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], name=op.f('fk_relative_consent_patient_id_patient')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_relative_consent'))
+    )
+    op.create_index(op.f('ix_relative_consent_patient_id'), 'relative_consent', ['patient_id'], unique=False)
 
 
 def downgrade():
-    for table in ('crisis_plan', 'followup_task', 'questionnaire', 'planned_contact',
+    for table in ('relative_consent', 'crisis_plan', 'followup_task', 'questionnaire', 'planned_contact',
                   'patient_session', 'patient_activation', 'patient_account'):
         op.drop_table(table)
