@@ -37,4 +37,4 @@ def patient_required(view):
     return wrapped
 
 
-from webui.patient import auth_views, staff_views, views  # noqa: E402,F401  (routes register on bp)
+from webui.patient import auth_views, passkey_views, staff_views, views  # noqa: E402,F401  (routes register on bp)

@@ -90,14 +90,28 @@ def totp_step_ok(secret: str, code: str, last_step: int) -> int | None:
 
 def complete_activation(activation_id: int, username: str, password: str, secret: str,
                         totp_code: str) -> PatientAccount:
-    """Create the account and spend the code; the conditional update makes the code single-use."""
-    row = db.session.get(ActivationCode, activation_id)
-    if row is None:
-        raise ActivationError("Aktiveringen er ikke startet. Skriv koden igen.")
+    """Create a password + TOTP account and spend the code."""
     check_new_login(username, password)
     step = totp_step_ok(secret, totp_code, 0)
     if step is None:
         raise ActivationError("Koden fra din app passer ikke. Prøv igen med en ny kode.")
+    return _spend_and_create(activation_id, username, generate_password_hash(password), secret, step)
+
+
+def complete_passkey_activation(activation_id: int, username: str) -> PatientAccount:
+    """Create a passkey-only account (no usable password or TOTP) and spend the code; the
+    caller registers the passkey in the same transaction."""
+    check_new_login(username, "x" * MIN_PASSWORD)
+    unusable = generate_password_hash(secrets.token_urlsafe(32))
+    return _spend_and_create(activation_id, username, unusable, pyotp.random_base32(), 2**31 - 1)
+
+
+def _spend_and_create(activation_id, username, password_hash, secret, step) -> PatientAccount:
+    """Spend the code with a conditional update (single use, even when two tries race) and
+    create the account of the code's patient and role."""
+    row = db.session.get(ActivationCode, activation_id)
+    if row is None:
+        raise ActivationError("Aktiveringen er ikke startet. Skriv koden igen.")
     now = _now()
     spent = db.session.execute(update(ActivationCode).where(
         ActivationCode.id == row.id, ActivationCode.used_at.is_(None),
@@ -106,7 +120,7 @@ def complete_activation(activation_id: int, username: str, password: str, secret
     if spent.rowcount != 1:
         raise ActivationError("Koden er allerede brugt eller udløbet. Bed din tovholder om en ny.")
     account = PatientAccount(patient_id=row.patient_id, role=row.role, username=username,
-                             password_hash=generate_password_hash(password), totp_secret=secret,
+                             password_hash=password_hash, totp_secret=secret,
                              totp_last_step=step, created_at=now)
     db.session.add(account)
     db.session.flush()

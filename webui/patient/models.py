@@ -146,3 +146,16 @@ class RelativeConsent(db.Model):
     def scopes(self) -> set[str]:
         """The parts of the plan the relative may see."""
         return {s for s in self.scope.split(",") if s}
+
+
+class PatientCredential(db.Model):
+    """A passkey (WebAuthn credential) of a patient account: its id, public key and counter."""
+
+    __tablename__ = "patient_credential"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("patient_account.id"), index=True)
+    credential_id: Mapped[str] = mapped_column(String(512), unique=True)  # base64url
+    public_key: Mapped[str] = mapped_column(Text)                         # base64url COSE key
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

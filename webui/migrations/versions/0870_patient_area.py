@@ -1,5 +1,5 @@
 """patient area: patient accounts, activation codes, patient sessions, planned contacts,
-questionnaires from home, follow-up tasks, versioned crisis plans and relatives' consent
+questionnaires from home, follow-up tasks, versioned crisis plans, relatives' consent and passkeys
 
 Revision ID: 0870
 Revises: 0700
@@ -133,9 +133,21 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_relative_consent'))
     )
     op.create_index(op.f('ix_relative_consent_patient_id'), 'relative_consent', ['patient_id'], unique=False)
+    op.create_table('patient_credential',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('credential_id', sa.String(length=512), nullable=False),
+    sa.Column('public_key', sa.Text(), nullable=False),
+    sa.Column('sign_count', sa.Integer(), nullable=False),
+    _ts('created_at'), _ts('last_used_at', True),
+    sa.ForeignKeyConstraint(['account_id'], ['patient_account.id'], name=op.f('fk_patient_credential_account_id_patient_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_patient_credential')),
+    sa.UniqueConstraint('credential_id', name=op.f('uq_patient_credential_credential_id'))
+    )
+    op.create_index(op.f('ix_patient_credential_account_id'), 'patient_credential', ['account_id'], unique=False)
 
 
 def downgrade():
-    for table in ('relative_consent', 'crisis_plan', 'followup_task', 'questionnaire', 'planned_contact',
+    for table in ('patient_credential', 'relative_consent', 'crisis_plan', 'followup_task', 'questionnaire', 'planned_contact',
                   'patient_session', 'patient_activation', 'patient_account'):
         op.drop_table(table)
