@@ -22,6 +22,7 @@ from webui.commands.migration_cli import migrate_command, run_migration_batches
 from webui.commands.worker import Supervisor
 from webui.demo import clock as demo_clock
 from webui.extensions import db
+from webui.patient import schedule as patient_schedule
 
 engine_cli = AppGroup("engine", help="The pathway engine.")
 engine_cli.add_command(migrate_command)
@@ -91,6 +92,8 @@ def worker(interval, limit, once):
                 if fired:
                     click.echo(f"{fired} timer(s) fired")
                 run_migration_batches()  # bulk migration jobs, one turn between sweeps
+                patient_schedule.sweep(current_app.config)  # questionnaires: ask, remind, escalate
+                db.session.commit()
             except EngineError as exc:  # a conflict with a user's click: the next sweep retries
                 db.session.rollback()
                 click.echo(f"sweep skipped: {exc}", err=True)

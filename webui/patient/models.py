@@ -86,8 +86,12 @@ class Questionnaire(db.Model):
     answers: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     zone: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # no answer after 3 days: a reminder; 3 days after that: a task for the tovholder
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
-    __table_args__ = (Index("ix_questionnaire_patient_requested", "patient_id", "requested_at"),)
+    __table_args__ = (Index("ix_questionnaire_patient_requested", "patient_id", "requested_at"),
+                      Index("ix_questionnaire_open", "answered_at", "requested_at"))
 
 
 class FollowUp(db.Model):
@@ -159,3 +163,15 @@ class PatientCredential(db.Model):
     sign_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class OutboxMessage(db.Model):
+    """A message to a patient written by the development/demo sender instead of being sent."""
+
+    __tablename__ = "outbox_message"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("patient_account.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -52,7 +52,7 @@ def add_working_days(day, count: int):
     return day
 
 
-def _tovholder_org(patient_id: int) -> str | None:
+def tovholder_org(patient_id: int) -> str | None:
     """The organisation whose tovholder follows the patient's newest pathway up."""
     pathway = db.session.scalar(select(Pathway).where(Pathway.patient_id == patient_id)
                                 .order_by(Pathway.started_at.desc(), Pathway.id.desc()).limit(1))
@@ -79,7 +79,7 @@ def answer(row: Questionnaire, answers: dict, actor: str) -> FollowUp | None:
         return None
     today = local_today()
     due_day = today if result["zone"] == "red" else add_working_days(today, YELLOW_WORKING_DAYS)
-    org = _tovholder_org(row.patient_id)
+    org = tovholder_org(row.patient_id)
     if org is None:
         return None
     task = FollowUp(patient_id=row.patient_id, questionnaire_id=row.id, org_code=org,

@@ -13,7 +13,14 @@ from webui.common.timeutil import local
 from webui.extensions import db
 from webui.models import Organisation
 from webui.patient import accounts, contacts, questionnaires, staff_bp
-from webui.patient.models import CrisisPlan, FollowUp, PatientAccount, PlannedContact, Questionnaire
+from webui.patient.models import (
+    CrisisPlan,
+    FollowUp,
+    OutboxMessage,
+    PatientAccount,
+    PlannedContact,
+    Questionnaire,
+)
 from webui.patient.views import latest_crisis_plan
 
 
@@ -208,3 +215,16 @@ def fmt_time(value):
     """The Danish clock time of a stored datetime (HH:MM)."""
     shown = local(value)
     return shown.strftime("%H:%M") if shown else "–"
+
+
+@staff_bp.get("/admin/udbakke")
+@require_area("admin")
+def outbox_page():
+    """The development/demo outbox: messages the sender would have sent to patients."""
+    rows = db.session.execute(select(OutboxMessage, PatientAccount.username).join(
+        PatientAccount, PatientAccount.id == OutboxMessage.account_id)
+        .order_by(OutboxMessage.id.desc()).limit(100)).all()
+    audit("outbox.view", detail=f"rows={len(rows)}")
+    html = render_template("patient_staff/outbox.html", rows=rows)
+    db.session.commit()
+    return html

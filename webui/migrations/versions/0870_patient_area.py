@@ -1,5 +1,6 @@
 """patient area: patient accounts, activation codes, patient sessions, planned contacts,
-questionnaires from home, follow-up tasks, versioned crisis plans, relatives' consent and passkeys
+questionnaires from home, follow-up tasks, versioned crisis plans, relatives' consent, passkeys and the
+message outbox
 
 Revision ID: 0870
 Revises: 0700
@@ -84,10 +85,12 @@ def upgrade():
     sa.Column('answers', sa.JSON(), nullable=True),
     sa.Column('result', sa.JSON(), nullable=True),
     sa.Column('zone', sa.String(length=10), nullable=True),
+    _ts('reminded_at', True), _ts('escalated_at', True),
     sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], name=op.f('fk_questionnaire_patient_id_patient')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_questionnaire'))
     )
     op.create_index('ix_questionnaire_patient_requested', 'questionnaire', ['patient_id', 'requested_at'], unique=False)
+    op.create_index('ix_questionnaire_open', 'questionnaire', ['answered_at', 'requested_at'], unique=False)
     op.create_table('followup_task',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('patient_id', sa.Integer(), nullable=False),
@@ -145,9 +148,20 @@ def upgrade():
     sa.UniqueConstraint('credential_id', name=op.f('uq_patient_credential_credential_id'))
     )
     op.create_index(op.f('ix_patient_credential_account_id'), 'patient_credential', ['account_id'], unique=False)
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    _ts('created_at'),
+    sa.ForeignKeyConstraint(['account_id'], ['patient_account.id'], name=op.f('fk_outbox_message_account_id_patient_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
+    )
+    op.create_index(op.f('ix_outbox_message_account_id'), 'outbox_message', ['account_id'], unique=False)
 
 
 def downgrade():
-    for table in ('patient_credential', 'relative_consent', 'crisis_plan', 'followup_task', 'questionnaire', 'planned_contact',
+    for table in ('outbox_message', 'patient_credential', 'relative_consent', 'crisis_plan', 'followup_task', 'questionnaire', 'planned_contact',
                   'patient_session', 'patient_activation', 'patient_account'):
         op.drop_table(table)
