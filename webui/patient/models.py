@@ -91,7 +91,8 @@ class Questionnaire(db.Model):
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (Index("ix_questionnaire_patient_requested", "patient_id", "requested_at"),
-                      Index("ix_questionnaire_open", "answered_at", "requested_at"))
+                      Index("ix_questionnaire_open", "answered_at", "requested_at"),
+                      Index("ix_questionnaire_patient_answered", "patient_id", "answered_at"))
 
 
 class FollowUp(db.Model):

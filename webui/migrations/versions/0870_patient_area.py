@@ -91,6 +91,7 @@ def upgrade():
     )
     op.create_index('ix_questionnaire_patient_requested', 'questionnaire', ['patient_id', 'requested_at'], unique=False)
     op.create_index('ix_questionnaire_open', 'questionnaire', ['answered_at', 'requested_at'], unique=False)
+    op.create_index('ix_questionnaire_patient_answered', 'questionnaire', ['patient_id', 'answered_at'], unique=False)
     op.create_table('followup_task',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('patient_id', sa.Integer(), nullable=False),
