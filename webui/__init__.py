@@ -67,6 +67,7 @@ def _import_models():
     import webui.api.models  # noqa: F401
     import webui.fhir.models  # noqa: F401
     import webui.models  # noqa: F401
+    import webui.patient.models  # noqa: F401
 
 
 def _register_blueprints(app):
@@ -96,6 +97,10 @@ def _register_blueprints(app):
         app.register_blueprint(bp)
     from webui.accessibility import bp as accessibility_bp
     app.register_blueprint(accessibility_bp)
+    from webui.patient import bp as patient_bp
+    from webui.patient import staff_bp as patient_staff_bp
+    app.register_blueprint(patient_bp)
+    app.register_blueprint(patient_staff_bp)
     register_engine_errors(app)
     demo_clock.register(app)
     templating.register(app)

@@ -23,6 +23,7 @@ from webui.commands.params import PAYLOAD_ITEM
 from webui.commands.worker import Supervisor
 from webui.demo import clock as demo_clock
 from webui.extensions import db
+from webui.patient import schedule as patient_schedule
 
 engine_cli = AppGroup("engine", help="The pathway engine.")
 engine_cli.add_command(migrate_command)
@@ -92,6 +93,8 @@ def worker(interval, limit, once):
                 if fired:
                     click.echo(f"{fired} timer(s) fired")
                 run_migration_batches()  # bulk migration jobs, one turn between sweeps
+                patient_schedule.sweep(current_app.config)  # questionnaires: ask, remind, escalate
+                db.session.commit()
             except EngineError as exc:  # a conflict with a user's click: the next sweep retries
                 db.session.rollback()
                 click.echo(f"sweep skipped: {exc}", err=True)

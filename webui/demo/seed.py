@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from webui import organisations
 from webui.demo.organisations import UNITS
+from webui.demo.patient_logins import seed_patient_logins
 from webui.demo.patients import seed_patients
 from webui.demo.phase_in import deploy_demo_plan
 from webui.demo.population import seed_population
@@ -65,5 +66,7 @@ def seed_all(patients: bool = True, population: int | None = None) -> list[tuple
         seed_population(db.session, population)
     if patients:
         seed_patients(db.session)
+        db.session.commit()
+        seed_patient_logins(db.session)
         db.session.commit()
     return logins

@@ -1,0 +1,79 @@
+"""Demo patients with activation done: logins, contacts, a crisis plan and earlier WHO-5 answers.
+
+The TOTP secrets are fixed and printed in the README so a demo user can add them to an
+authenticator app; they are demo data only, never used outside `flask demo seed`.
+"""
+from datetime import timedelta
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from engine import clock
+from engine.models import Pathway
+from forms import who5
+from webui.common.timeutil import local_midnight_utc, local_now
+from webui.patient.models import CrisisPlan, FollowUp, PatientAccount, PlannedContact, Questionnaire
+
+DEMO_PATIENT_PASSWORD = "demo1234-mig"  # noqa: S105  (published demo login)
+# username → (TOTP secret, WHO-5 item points of earlier answers, oldest first)
+DEMO_PATIENTS = {
+    "patient1": ("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", [(4, 4, 3, 4, 4), (4, 3, 4, 3, 4), (5, 4, 4, 4, 4)]),
+    "patient2": ("KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU", [(3, 3, 3, 3, 3), (2, 2, 3, 2, 2), (2, 2, 2, 2, 2)]),
+    "patient3": ("MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK", [(3, 2, 3, 2, 3), (2, 1, 1, 2, 1), (1, 1, 1, 0, 1)]),
+}
+
+
+def _candidates(session, count):
+    """Active pathways with a tovholder organisation, oldest patients first."""
+    return list(session.scalars(select(Pathway).where(
+        Pathway.status == "active", Pathway.tovholder_org.is_not(None))
+        .order_by(Pathway.patient_id).limit(count)))
+
+
+def _history(session, patient_id, org, points_list):
+    """Earlier answered WHO-5 rounds, two weeks apart; red/yellow ones left with a follow-up."""
+    now = clock.utcnow()
+    for weeks_ago, points in zip(range(2 * len(points_list), 0, -2), points_list, strict=True):
+        at = now - timedelta(weeks=weeks_ago)
+        answers = dict(zip(who5.ITEMS, points, strict=True)) | {
+            "suicidal_thoughts": False, "wants_contact": False, "talk_about": ""}
+        result = who5.score(answers)
+        row = Questionnaire(patient_id=patient_id, instrument="who5", requested_by="system",
+                            requested_at=at - timedelta(days=1), answered_at=at, answered_by="demo",
+                            answers=answers, result=result, zone=result["zone"])
+        session.add(row)
+        session.flush()
+        if result["zone"] != "green":
+            session.add(FollowUp(patient_id=patient_id, questionnaire_id=row.id, org_code=org,
+                                 zone=result["zone"], reason=result["rule"], created_at=at,
+                                 due_at=local_midnight_utc(local_now(at).date())))
+    session.add(Questionnaire(patient_id=patient_id, instrument="who5", requested_by="system",
+                              requested_at=now))
+
+
+def seed_patient_logins(session) -> list[str]:
+    """Create the demo patient logins that are missing; return the usernames created."""
+    created = []
+    pathways = _candidates(session, len(DEMO_PATIENTS))
+    taken = set(session.scalars(select(PatientAccount.patient_id)))
+    free = [p for p in pathways if p.patient_id not in taken]
+    for username, (secret, points_list) in DEMO_PATIENTS.items():
+        if session.scalar(select(PatientAccount.id).where(PatientAccount.username == username)) or not free:
+            continue
+        pathway = free.pop(0)
+        session.add(PatientAccount(patient_id=pathway.patient_id, role="patient", username=username,
+                                   password_hash=generate_password_hash(DEMO_PATIENT_PASSWORD),
+                                   totp_secret=secret, totp_last_step=0))
+        start = local_now().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=2)
+        session.add(PlannedContact(patient_id=pathway.patient_id, starts_at=start, minutes=45,
+                                   place="Psykiatrisk ambulatorium", org_code=pathway.tovholder_org,
+                                   person="Tove Tovholder", created_by="demo"))
+        session.add(CrisisPlan(patient_id=pathway.patient_id, version=1, created_by="demo",
+                               warning_signs="Jeg sover dårligt og trækker mig fra andre.",
+                               what_helps="En gåtur, at ringe til min søster, at spise regelmæssigt.",
+                               call_day="Min tovholder (hverdage 8-15)",
+                               call_night="Psykiatrisk akutmodtagelse i min region, eller 112"))
+        _history(session, pathway.patient_id, pathway.tovholder_org, points_list)
+        created.append(username)
+    session.flush()
+    return created

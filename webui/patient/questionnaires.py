@@ -1,0 +1,97 @@
+"""Questionnaires from home: request, answer once, score on the server, raise follow-ups."""
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from engine import clock
+from engine.models import Pathway
+from forms import who5
+from webui.common.timeutil import local_midnight_utc, local_today
+from webui.extensions import db
+from webui.patient.models import FollowUp, Questionnaire
+
+INSTRUMENTS = {"who5": "WHO-5 Trivselsindeks"}
+YELLOW_WORKING_DAYS = 3
+
+
+class AlreadyAnswered(Exception):
+    """The questionnaire was answered before (another tab or device won); nothing was saved."""
+
+
+def request_for(patient_id: int, instrument: str, actor: str) -> Questionnaire:
+    """Ask the patient to answer an instrument from home."""
+    if instrument not in INSTRUMENTS:
+        raise ValueError(f"unknown instrument {instrument!r}")
+    row = Questionnaire(patient_id=patient_id, instrument=instrument, requested_by=actor,
+                        requested_at=clock.utcnow())
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def open_for(patient_id: int) -> list[Questionnaire]:
+    """The patient's unanswered questionnaires, oldest first."""
+    return list(db.session.scalars(select(Questionnaire).where(
+        Questionnaire.patient_id == patient_id, Questionnaire.answered_at.is_(None))
+        .order_by(Questionnaire.requested_at, Questionnaire.id)))
+
+
+def answered_for(patient_id: int, limit: int = 12) -> list[Questionnaire]:
+    """The patient's answered questionnaires, newest first."""
+    return list(db.session.scalars(select(Questionnaire).where(
+        Questionnaire.patient_id == patient_id, Questionnaire.answered_at.is_not(None))
+        .order_by(Questionnaire.answered_at.desc(), Questionnaire.id.desc()).limit(limit)))
+
+
+def add_working_days(day, count: int):
+    """The date `count` working days (Monday-Friday) after `day`; public holidays not counted."""
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def tovholder_org(patient_id: int) -> str | None:
+    """The organisation whose tovholder follows the patient's newest pathway up."""
+    pathway = db.session.scalar(select(Pathway).where(Pathway.patient_id == patient_id)
+                                .order_by(Pathway.started_at.desc(), Pathway.id.desc()).limit(1))
+    if pathway is None:
+        return None
+    return pathway.tovholder_org or pathway.region_org
+
+
+def answer(row: Questionnaire, answers: dict, actor: str) -> FollowUp | None:
+    """Store and score the answers; red/yellow add a follow-up for the tovholder in the same
+    transaction. Raise AlreadyAnswered when someone answered first (the conditional update
+    lets exactly one of two concurrent submissions win)."""
+    result = who5.score(answers)
+    now = clock.utcnow()
+    won = db.session.execute(update(Questionnaire).where(
+        Questionnaire.id == row.id, Questionnaire.answered_at.is_(None)).values(
+        answered_at=now, answered_by=actor, answers=answers, result=result, zone=result["zone"])
+        .execution_options(synchronize_session=False))
+    if won.rowcount != 1:
+        db.session.rollback()
+        raise AlreadyAnswered(row.id)
+    db.session.expire(row)
+    if result["zone"] == "green":
+        return None
+    today = local_today()
+    due_day = today if result["zone"] == "red" else add_working_days(today, YELLOW_WORKING_DAYS)
+    org = tovholder_org(row.patient_id)
+    if org is None:
+        return None
+    task = FollowUp(patient_id=row.patient_id, questionnaire_id=row.id, org_code=org,
+                    role="tovholder", zone=result["zone"], reason=result["rule"],
+                    due_at=local_midnight_utc(due_day), created_at=now)
+    db.session.add(task)
+    db.session.flush()
+    return task
+
+
+def open_followups_for_org(org_code: str, roles) -> list[FollowUp]:
+    """Open follow-ups for one organisation and the user's roles, soonest due first."""
+    return list(db.session.scalars(select(FollowUp).where(
+        FollowUp.org_code == org_code, FollowUp.role.in_(sorted(roles)), FollowUp.done_at.is_(None))
+        .order_by(FollowUp.due_at, FollowUp.id).limit(50)))
