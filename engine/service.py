@@ -24,7 +24,7 @@ from engine.migration import moves
 from engine.migration.moves import NotMigratable, dry_run, grouped
 from engine.models import AwaitedMessage, Pathway, Patient, TaskDraft, TaskRecord, WorklistItem
 from engine.runtime import pathways, projection, spiff, timers
-from engine.runtime.decisions import phase_in_dates
+from engine.runtime.decisions import decide, phase_in_dates
 from engine.runtime.drafts import PREVIOUS_KEY
 from engine.runtime.heartbeat import alive as worker_alive
 from engine.runtime.heartbeat import beat, forget_old, latest_beat, worker_identity
@@ -33,7 +33,7 @@ from engine.sandbox import expressions, failures, isolation
 # Re-exported for the web layer and the CLI, which reach the engine only through the facades.
 __all__ = [
     "current_version", "deploy_bundle", "deploy_directory", "export_version", "get_version",
-    "latest_version", "NotMigratable", "dry_run", "grouped", "phase_in_dates", "PREVIOUS_KEY",
+    "latest_version", "decide", "NotMigratable", "dry_run", "grouped", "phase_in_dates", "PREVIOUS_KEY",
     "worker_alive", "beat", "forget_old", "latest_beat", "worker_identity",
 ]
 CPR = re.compile(r"^\d{10}$")
