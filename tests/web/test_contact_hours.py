@@ -94,8 +94,8 @@ def test_an_ended_stay_below_its_frame_is_flagged_under(app, client, auth):
     auth.login("psyk.kbh")
     page = client.get(f"/patienter/{patient_id}").get_data(as_text=True)
     hours = page.split('id="contact-hours"')[1]
-    ended = hours.split('data-stage="ustabil"')[1].split("<table")[0]
     current = hours.split('data-stage="stabil"')[1].split("<table")[0]
+    ended = hours.split('Tidligere ophold')[1].split('data-stage="ustabil"')[1].split("</li>")[0]
     assert "flag-under" in ended and "0.5 / 23.5" in ended
     assert "igangværende" in current and "flag-" not in current
 

@@ -11,7 +11,7 @@ activity for another.
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from engine import service
 from engine.errors import NotFound
@@ -22,6 +22,8 @@ ACTIVITY_FORMS = {"ustabil": "ustabil_aktivitet", "stabil": "stabil_aktivitet"}
 CONTACT_FORMS = {"fremmoede": _l("Fremmøde"), "video": _l("Video"), "telefon": _l("Telefon"),
                  "udgaaende": _l("Udgående")}
 DECISION = "contact_frame"
+SHOWN_STAYS = 3      # the patient page shows the newest stays only: it must not grow with age
+MAX_RUNS = 1000      # stage runs looked at (each registered activity is a run)
 
 
 @dataclass
@@ -47,7 +49,6 @@ class Stay:
     """One stay in a phase with its rows, totals and flag."""
 
     stage: str
-    number: int  # the stay's place among the pathway's stage changes, 1 first
     ongoing: bool
     rows: list = field(default_factory=list)
     by_contact_form: dict = field(default_factory=dict)  # contact form → minutes
@@ -93,43 +94,52 @@ def _options(version_id, form_id):
     return [(o["value"], o["label"]) for o in (field_ or {}).get("values", [])]
 
 
-def stays(session, pathway) -> list[Stay]:
-    """Planned against used for every stay of the pathway in a phase with frames, newest first.
+def frames(session, version_id) -> dict:
+    """{stage: [(activity type, label, hours or None, margin)]} for every phase with frames."""
+    return {stage: [(value, label, *_frame(session, version_id, stage, value))
+                    for value, label in _options(version_id, form_id)]
+            for stage, form_id in ACTIVITY_FORMS.items()}
+
+
+def stays(session, pathway, limit=SHOWN_STAYS) -> list[Stay]:
+    """Planned against used for the newest `limit` stays in a phase with frames, newest first.
 
     A stay is a series of consecutive runs of one stage: registering an activity re-enters
-    the stage (a new run), a phase decision moves to another stage (a new stay).
+    the stage (a new run), a phase decision moves to another stage (a new stay). The queries
+    are the same, and the rows read bounded, however old the pathway is.
     """
-    rows = session.execute(select(R.run_no, R.stage, R.kind, R.data).where(
-        R.pathway_id == pathway.id,
-        or_(R.kind == "stage", and_(R.form_id.in_(ACTIVITY_FORMS.values()), R.kind == "task")))
-        .order_by(R.run_no, R.id)).all()
-    groups: list[tuple[str, list]] = []  # (stage, activities) in order
-    last_run = None
-    for run_no, stage, kind, data in rows:
-        if kind == "stage" or run_no != last_run:
-            if not groups or groups[-1][0] != stage:
-                groups.append((stage, []))
-            last_run = run_no
-        if kind == "task":
-            groups[-1][1].append(data or {})
+    runs = session.execute(select(R.run_no, R.stage).where(
+        R.pathway_id == pathway.id, R.kind == "stage").order_by(R.run_no.desc())
+        .limit(MAX_RUNS)).all()
+    groups: list[list] = []  # [stage, first run_no, runs], newest first
+    for run_no, stage in runs:
+        if groups and groups[-1][0] == stage:
+            groups[-1][1] = run_no
+            groups[-1][2].add(run_no)
+        else:
+            groups.append([stage, run_no, {run_no}])
+    shown = [g for g in groups if g[0] in ACTIVITY_FORMS][:limit]
+    if not shown:
+        return []
+    activities = session.execute(select(R.run_no, R.data).where(
+        R.pathway_id == pathway.id, R.form_id.in_(ACTIVITY_FORMS.values()), R.kind == "task",
+        R.run_no >= min(g[1] for g in shown))).all()
+    table = frames(session, pathway.version_id)
+    newest = groups[0]
     result = []
-    for index, (stage, activities) in enumerate(groups):
-        if stage in ACTIVITY_FORMS:
-            ongoing = (index == len(groups) - 1 and pathway.status == "active"
-                       and pathway.stage == stage)
-            result.append(_stay(session, pathway, index + 1, stage, activities, ongoing))
-    return result[::-1]
+    for group in shown:
+        stage, _first, run_nos = group
+        ongoing = group is newest and pathway.status == "active" and pathway.stage == stage
+        data = [d or {} for run_no, d in activities if run_no in run_nos]
+        result.append(_stay(table[stage], stage, data, ongoing))
+    return result
 
 
-def _stay(session, pathway, number, stage, activities, ongoing):
-    """One stay's rows from its activities and the frames of the pathway's version."""
-    stay = Stay(stage=stage, number=number, ongoing=ongoing)
-    rows = {}
-    margin = 0.0
-    for value, label in _options(pathway.version_id, ACTIVITY_FORMS[stage]):
-        hours, row_margin = _frame(session, pathway.version_id, stage, value)
-        rows[value] = FrameRow(value, label, hours, row_margin)
-        margin = max(margin, row_margin)
+def _stay(table, stage, activities, ongoing):
+    """One stay's rows from its activities and the frames of its phase."""
+    stay = Stay(stage=stage, ongoing=ongoing)
+    rows = {value: FrameRow(value, label, hours, margin) for value, label, hours, margin in table}
+    margin = max((r.margin for r in rows.values()), default=0.0)
     for data in activities:
         row = rows.get(data.get("activity_type"))
         minutes = data.get("duration_minutes")
