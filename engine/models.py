@@ -90,6 +90,8 @@ class Pathway(Base):
     guarantee_breach_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     reassess_at: Mapped[date | None] = mapped_column(Date, nullable=True)
     suicide_risk: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # low/moderate/high biopsychosocial complexity from the newest overview consultation
+    complexity_tier: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
     # The serialized SpiffWorkflow state of the current run only (bounded by design).
     state: Mapped[str | None] = deferred(mapped_column(Text, nullable=True))
 

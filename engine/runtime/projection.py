@@ -25,6 +25,7 @@ SUMMARY_KEYS = {  # pathway column -> (data key, converter)
     "reassess_at": ("reassess_at", date_of),
     "suicide_risk": ("suicide_risk_level", str),
 }
+COMPLEXITY_TIERS = ("lav", "moderat", "hoej")
 
 
 def _convert(value, converter):
@@ -100,6 +101,9 @@ def update_summary(live, now):
     for column, (key, converter) in SUMMARY_KEYS.items():
         if key in data:
             setattr(pathway, column, _convert(data.get(key), converter))
+    tier = data.get("complexity_tier")
+    if tier in COMPLEXITY_TIERS:  # a re-consultation left blank keeps the tier it had
+        pathway.complexity_tier = tier
     pathway.guarantee_breached = bool(pathway.guarantee_breached) or breached
     pathway.guarantee_breach_reason = reason or pathway.guarantee_breach_reason
     judge_guarantee(pathway, now)

@@ -188,7 +188,8 @@ def test_suicide_risk_high_needs_actions():
 def test_optional_fields_get_defaults_so_old_answers_are_overwritten():
     cleaned = validate("stabil_vurdering", {"phase_decision": "stabil"})
     assert cleaned == {"criteria_met": [], "patient_view": None, "phase_decision": "stabil",
-                       "assessment_note": None}
+                       "assessment_note": None, "complexity_factors": [], "complexity_tier": None,
+                       "complexity_reason": None}
 
 
 def test_from_multidict_shapes_an_html_post():

@@ -11,7 +11,7 @@ from webui.common.phases import lane_label, stage_label
 from webui.common.timeutil import is_overdue
 from webui.extensions import db
 from webui.models import Organisation, User
-from webui.pathways import bp, contact_hours, timeline
+from webui.pathways import bp, complexity, contact_hours, timeline
 from webui.pathways.admission import phase_in
 from webui.pathways.definitions import form_definition, score_lines, stage_xml
 from webui.pathways.formview import build_fields, shown_elsewhere
@@ -64,7 +64,10 @@ def patient(patient_id):
         stage_label=stage_label, lane_label=lane_label,
         referred=referred, admission=admission, guarantee_days=pathway_warning(pathway),
         days_left=pathway_days_left(pathway), results=latest_results(db.session, pathway),
-        hours=contact_hours.stays(db.session, pathway), contact_forms=contact_hours.CONTACT_FORMS)
+        hours=contact_hours.stays(db.session, pathway), contact_forms=contact_hours.CONTACT_FORMS,
+        tier_history=complexity.history(db.session, pathway), tier_labels=complexity.TIER_LABELS,
+        intensity=complexity.intensity(db.session, pathway.complexity_tier, pathway.version_id),
+        offer_labels=complexity.OFFER_LABELS, digital_labels=complexity.DIGITAL_LABELS)
     audit("view_patient", patient_id=patient.id, pathway_id=pathway.id)
     db.session.commit()
     return html

@@ -1,4 +1,4 @@
-"""staff competencies and supervision sessions
+"""staff competencies and supervision sessions; the pathway's complexity tier
 
 Revision ID: 0880
 Revises: 0700
@@ -48,9 +48,15 @@ def upgrade():
     )
     with op.batch_alter_table('supervision_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_supervision_session_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('pathway', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('complexity_tier', sa.String(length=10), nullable=True))
+        batch_op.create_index(batch_op.f('ix_pathway_complexity_tier'), ['complexity_tier'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('pathway', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pathway_complexity_tier'))
+        batch_op.drop_column('complexity_tier')
     with op.batch_alter_table('supervision_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supervision_session_user_id'))
     op.drop_table('supervision_session')
