@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from engine import clock
 from engine.models import AuditEntry
 from webui.competencies.models import StaffCompetence, SupervisionSession
+from webui.demo.intensity import seed_competencies
 from webui.extensions import db
 from webui.models import User
 
@@ -135,3 +136,16 @@ def test_a_renewed_certificate_replaces_the_old_one_in_the_unit_view(app, client
     page = client.get("/kompetencer/enhed/region-hovedstaden").get_data(as_text=True)
     assert "overskredet" not in page.split('id="renewals"')[1].split("</table>")[0]
     assert date.fromisoformat("2022-01-01") < today
+
+
+def test_demo_seed_gives_competencies_once_and_the_views_have_content(app, client, auth):
+
+    with app.app_context():
+        first = seed_competencies(clock.today())
+        assert first > 0 and seed_competencies(clock.today()) == 0
+        db.session.commit()
+    auth.login("leder")
+    page = client.get("/kompetencer/enhed/region-hovedstaden").get_data(as_text=True)
+    renewals = page.split('id="renewals"')[1].split("</table>")[0]
+    assert 'data-user="psyk.kbh" data-method="kat"' in renewals
+    assert 'data-user="tovholder.kbh" data-method="dat"' in renewals and "overskredet" in renewals
