@@ -153,6 +153,8 @@ class WorklistItem(Base):
     assignee: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     patient_name: Mapped[str] = mapped_column(String(200), default="")
+    # the competence (method code) the task needs, from its BPMN "competence" property
+    competence: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
     __table_args__ = (
         Index("ix_worklist_item_org_code_due_at", "org_code", "due_at"),

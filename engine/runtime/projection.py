@@ -83,14 +83,14 @@ def wanted_items(live):
             form_id=props.get("form"), kind="task", phase=props.get("phase") or stage_name,
             lane=lane, role=role, org_code=task.data.get(org_key) or getattr(
                 live.pathway, org_key, None) if org_key else None,
-            due=_due(task))
+            due=_due(task), competence=props.get("competence") or None)
     for task, kind, name, due in spiff.waiting_events(live.workflow):
         if kind == "timer" and name.startswith(WAIT_PREFIX):
             org = live.pathway.tovholder_org or live.pathway.region_org
             wanted[str(task.id)] = dict(
                 task_spec=task.task_spec.bpmn_id, title=name, form_id=None, kind="wait",
                 phase=stage_name, lane="tovholder", role="tovholder", org_code=org,
-                due=as_utc(due))
+                due=as_utc(due), competence=None)
     return wanted
 
 
@@ -162,7 +162,7 @@ def write(session, live, now, wanted):
         if cols is None:
             session.delete(row)
         else:
-            for key in ("phase", "org_code", "role", "lane"):
+            for key in ("phase", "org_code", "role", "lane", "competence"):
                 setattr(row, key, cols[key])
             row.stage, row.patient_name = pathway.stage, live.patient_name
     for task_id, cols in wanted.items():

@@ -1,4 +1,4 @@
-"""staff competencies and supervision sessions; the pathway's complexity tier
+"""staff competencies and supervision sessions; the pathway's complexity tier; task competence
 
 Revision ID: 0880
 Revises: 0700
@@ -51,9 +51,13 @@ def upgrade():
     with op.batch_alter_table('pathway', schema=None) as batch_op:
         batch_op.add_column(sa.Column('complexity_tier', sa.String(length=10), nullable=True))
         batch_op.create_index(batch_op.f('ix_pathway_complexity_tier'), ['complexity_tier'], unique=False)
+    with op.batch_alter_table('worklist_item', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('competence', sa.String(length=40), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('worklist_item', schema=None) as batch_op:
+        batch_op.drop_column('competence')
     with op.batch_alter_table('pathway', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pathway_complexity_tier'))
         batch_op.drop_column('complexity_tier')
