@@ -83,7 +83,7 @@ def parse_competence(form, today) -> dict:
         messages.append(_("Vælg et niveau."))
     certified = _date(form.get("certified_on"), _("Certificeringsdato"), messages)
     renewal = _date(form.get("renewal_due"), _("Fornyelsesdato"), messages)
-    if certified is None and not any("Certificeringsdato" in m for m in messages):
+    if not (form.get("certified_on") or "").strip():
         messages.append(_("Angiv certificeringsdatoen."))
     if certified is not None and certified > today:
         messages.append(_("Certificeringsdatoen kan ikke ligge i fremtiden."))
@@ -103,7 +103,7 @@ def parse_supervision(form, today) -> dict:
     if method is not None and method not in METHODS:
         messages.append(_("Ukendt metode."))
     held = _date(form.get("held_on"), _("Dato"), messages)
-    if held is None and not messages:
+    if not (form.get("held_on") or "").strip():
         messages.append(_("Angiv datoen for supervisionen."))
     if held is not None and held > today:
         messages.append(_("Supervision kan ikke registreres med en dato i fremtiden."))
