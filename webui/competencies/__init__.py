@@ -10,10 +10,14 @@ from flask_login import current_user, login_required
 
 from engine import clock
 from webui.audit import audit
+from webui.common.paging import page_count, page_number
 from webui.competencies import records
 from webui.competencies.models import LEVELS, METHODS, SUPERVISION_KINDS
 from webui.extensions import db
 from webui.models import Organisation, User
+
+STAFF_PAGE = 100      # rows of the who-holds-what table per page
+RENEWALS_SHOWN = 100  # renewals listed; the rest are counted
 
 bp = Blueprint("competencies", __name__, url_prefix="/kompetencer", template_folder="templates")
 
@@ -40,9 +44,10 @@ def index():
 def staff(user_id):
     """One staff member's competencies and supervision sessions, with forms for managers."""
     member = _staff_or_404(user_id)
+    page = _render_staff(member)  # before the commit, which would expire the loaded rows
     audit("view_competencies", detail=f"user={member.username}")
     db.session.commit()
-    return _render_staff(member)
+    return page
 
 
 def _render_staff(member, status=200, form=None, errors=None):
@@ -107,7 +112,17 @@ def unit(code):
         abort(404)
     today = clock.today()
     view = records.unit_view(org.code, today)
+    # rendered before the audit commit: a commit expires every loaded row, and reloading
+    # them one by one made the page take seconds at 2,000 staff
+    methods = {code: str(label) for code, label in METHODS.items()}
+    levels = {code: str(label) for code, label in LEVELS.items()}
+    page = page_number(request.args)
+    start = (page - 1) * STAFF_PAGE
+    html = render_template("competencies/unit.html", org=org, view=view, methods=methods,
+                           levels=levels, today=today, window=records.RENEWAL_WINDOW_DAYS,
+                           staff=view.staff[start:start + STAFF_PAGE], page=page,
+                           pages=page_count(len(view.staff), STAFF_PAGE),
+                           renewals=view.renewals[:RENEWALS_SHOWN])
     audit("view_unit_competencies", detail=f"org={org.code}")
     db.session.commit()
-    return render_template("competencies/unit.html", org=org, view=view, methods=METHODS,
-                           levels=LEVELS, today=today, window=records.RENEWAL_WINDOW_DAYS)
+    return html

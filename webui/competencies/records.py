@@ -157,12 +157,20 @@ class UnitView:
 
 
 def unit_view(org_code, today) -> UnitView:
-    """The competence view of one organisation's active staff (two queries, any staff size)."""
-    view = UnitView(staff=list(db.session.scalars(select(User).where(
-        User.organisation_code == org_code, User.active.is_(True)).order_by(User.full_name, User.username))))
+    """The competence view of one organisation's active staff (two queries, any staff size).
+
+    Plain rows, not ORM objects: at 2,000 staff building 8,000 entities cost most of the time.
+    """
+    view = UnitView(staff=list(db.session.execute(
+        select(User.id, User.username, User.full_name).where(
+            User.organisation_code == org_code, User.active.is_(True))
+        .order_by(User.full_name, User.username))))
     by_id = {u.id: u for u in view.staff}
-    rows = db.session.scalars(select(StaffCompetence).join(User, User.id == StaffCompetence.user_id)
-                              .where(User.organisation_code == org_code, User.active.is_(True)))
+    rows = db.session.execute(
+        select(StaffCompetence.user_id, StaffCompetence.method, StaffCompetence.level,
+               StaffCompetence.certified_on, StaffCompetence.renewal_due)
+        .join(User, User.id == StaffCompetence.user_id)
+        .where(User.organisation_code == org_code, User.active.is_(True)))
     horizon = today + timedelta(days=RENEWAL_WINDOW_DAYS)
     view.coverage = dict.fromkeys(METHODS, 0)
     for row in rows:
