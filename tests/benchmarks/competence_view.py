@@ -66,7 +66,7 @@ def run(staff, kind, repeat):
         path = f"/kompetencer/enhed/{ORG}"
         response = client.get(path)
         assert response.status_code == 200, response.status_code
-        assert f"staff{staff - 1:05d}" in response.get_data(as_text=True)
+        assert "staff00000" in response.get_data(as_text=True)  # the first page of the staff table
         times = []
         for _ in range(repeat):
             started = time.perf_counter()
