@@ -149,3 +149,19 @@ def test_demo_seed_gives_competencies_once_and_the_views_have_content(app, clien
     renewals = page.split('id="renewals"')[1].split("</table>")[0]
     assert 'data-user="psyk.kbh" data-method="kat"' in renewals
     assert 'data-user="tovholder.kbh" data-method="dat"' in renewals and "overskredet" in renewals
+
+
+def test_the_unit_view_pages_its_staff_table(app, client, auth):
+    with app.app_context():
+        db.session.execute(db.insert(User), [
+            {"username": f"staff{i:03d}", "full_name": f"Medarbejder {i:03d}", "password_hash": "x",
+             "organisation_code": "region-hovedstaden", "roles_csv": "regional_clinician"}
+            for i in range(120)])
+        db.session.commit()
+    auth.login("leder")
+    first = client.get("/kompetencer/enhed/region-hovedstaden").get_data(as_text=True)
+    second = client.get("/kompetencer/enhed/region-hovedstaden?page=2").get_data(as_text=True)
+    rows = lambda page: page.split('id="holdings"')[1].count("<tr data-user=")  # noqa: E731
+    assert rows(first) == 100 and rows(second) > 0
+    assert rows(first) + rows(second) == 120 + 6  # the bulk staff plus the region's demo logins
+    assert 'rel="next"' in first and 'rel="prev"' in second
