@@ -122,7 +122,8 @@ def unit(code):
                            levels=levels, today=today, window=records.RENEWAL_WINDOW_DAYS,
                            staff=view.staff[start:start + STAFF_PAGE], page=page,
                            pages=page_count(len(view.staff), STAFF_PAGE),
-                           renewals=view.renewals[:RENEWALS_SHOWN])
+                           renewals=view.renewals[:RENEWALS_SHOWN],
+                           uncovered=records.uncovered_tasks(org.code))
     audit("view_unit_competencies", detail=f"org={org.code}")
     db.session.commit()
     return html

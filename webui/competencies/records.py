@@ -3,8 +3,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from engine.models import WorklistItem
 from webui.competencies.models import LEVELS, METHODS, SUPERVISION_KINDS, StaffCompetence, SupervisionSession
 from webui.extensions import db
 from webui.models import Organisation, User
@@ -187,3 +188,25 @@ def unit_view(org_code, today) -> UnitView:
             view.coverage[method] += 1
     view.renewals.sort(key=lambda item: (item[0].renewal_due, item[1].username))
     return view
+
+
+def holders(org_code, method, limit=10) -> list:
+    """(username, full name) of active staff in an organisation holding a method, by name."""
+    return list(db.session.execute(
+        select(User.username, User.full_name).distinct()
+        .join(StaffCompetence, StaffCompetence.user_id == User.id)
+        .where(User.organisation_code == org_code, User.active.is_(True),
+               StaffCompetence.method == method)
+        .order_by(User.full_name, User.username).limit(limit)))
+
+
+def uncovered_tasks(org_code) -> dict:
+    """{method: open tasks} for tasks of the organisation needing a method nobody there holds."""
+    held = select(StaffCompetence.method).join(User, User.id == StaffCompetence.user_id).where(
+        User.organisation_code == org_code, User.active.is_(True))
+    rows = db.session.execute(
+        select(WorklistItem.competence, func.count()).where(
+            WorklistItem.org_code == org_code, WorklistItem.kind == "task",
+            WorklistItem.competence.is_not(None), WorklistItem.competence.not_in(held))
+        .group_by(WorklistItem.competence))
+    return {method: count for method, count in rows}
