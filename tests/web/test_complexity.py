@@ -85,3 +85,22 @@ def test_the_overview_consultation_requires_a_tier_and_a_reason(app, client, aut
     assert response.status_code == 422
     with app.app_context():
         assert db.session.get(Pathway, pathway.id).complexity_tier is None
+
+
+def test_the_leads_overview_filters_by_tier(app, client, auth):
+    with app.app_context():
+        for i in range(5):
+            pathway = setup.refer(cpr=f"01019012{i}5", name=f"Test {i}", contacts=("psykiatri",))
+            # the projection sets the column (tested above); here only the filter is tested
+            db.session.get(Pathway, pathway.id).complexity_tier = "hoej"
+        db.session.commit()
+    auth.login("leder")
+
+    def referred(query):
+        page = client.get(f"/overblik/{query}").get_data(as_text=True)
+        row = page.split('data-org="region-hovedstaden" data-group="1">', 1)[1].split("</tr>")[0]
+        return row.split('data-col="referred">', 1)[1].split("</td>")[0].strip()
+    assert referred("") == "5" and referred("?kompleksitet=hoej") == "5"
+    assert referred("?kompleksitet=lav") == "0"
+    assert client.get("/overblik/?kompleksitet=ekstrem").status_code == 400
+    assert client.get("/overblik/kvalitet?kompleksitet=hoej").status_code == 200
