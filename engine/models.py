@@ -106,6 +106,8 @@ class Pathway(Base):
     guarantee_decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     reassess_at: Mapped[date | None] = mapped_column(Date, nullable=True)
     suicide_risk: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # low/moderate/high biopsychosocial complexity from the newest overview consultation
+    complexity_tier: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
     # The serialized SpiffWorkflow state of the current run only (bounded by design).
     state: Mapped[str | None] = deferred(mapped_column(Text, nullable=True))
 
@@ -169,6 +171,8 @@ class WorklistItem(Base):
     patient_name: Mapped[str] = mapped_column(String(200), default="")
     # a same-day safety task (BPMN property urgent="true"): marked and sorted first
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the competence (method code) the task needs, from its BPMN "competence" property
+    competence: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
     __table_args__ = (
         Index("ix_worklist_item_org_code_due_at", "org_code", "due_at"),

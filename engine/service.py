@@ -36,7 +36,7 @@ from engine.migration import moves
 from engine.migration.moves import NotMigratable, dry_run, grouped
 from engine.models import AwaitedMessage, Pathway, Patient, TaskRecord, WorklistItem
 from engine.runtime import draft_store, pathways, projection, spiff, timers
-from engine.runtime.decisions import phase_in_dates
+from engine.runtime.decisions import decide, phase_in_dates
 from engine.runtime.drafts import PREVIOUS_KEY
 from engine.runtime.heartbeat import alive as worker_alive
 from engine.runtime.heartbeat import beat, forget_old, latest_beat, worker_identity
@@ -46,7 +46,7 @@ from engine.sandbox import expressions, failures, isolation
 # Re-exported for the web layer and the CLI, which reach the engine only through the facades.
 __all__ = [
     "current_version", "deploy_bundle", "deploy_directory", "export_version", "get_version",
-    "latest_version", "version_digest", "NotMigratable", "dry_run", "grouped", "phase_in_dates",
+    "latest_version", "version_digest", "decide", "NotMigratable", "dry_run", "grouped", "phase_in_dates",
     "PREVIOUS_KEY", "worker_alive", "beat", "forget_old", "latest_beat", "worker_identity",
     "queue_referral",
 ]

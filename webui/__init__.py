@@ -65,6 +65,7 @@ def _import_models():
     import engine.models  # noqa: F401
     import engine.service  # noqa: F401
     import webui.api.models  # noqa: F401
+    import webui.competencies.models  # noqa: F401
     import webui.fhir.models  # noqa: F401
     import webui.models  # noqa: F401
     import webui.patient.models  # noqa: F401
@@ -77,6 +78,7 @@ def _register_blueprints(app):
     from webui.api import bp as api_bp
     from webui.auth import bp as auth_bp
     from webui.common import templating
+    from webui.competencies import bp as competencies_bp
     from webui.dashboards import bp as dashboards_bp
     from webui.demo import clock as demo_clock
     from webui.errors import bp as errors_bp
@@ -93,7 +95,7 @@ def _register_blueprints(app):
 
     for bp in (health_bp, auth_bp, errors_bp, i18n_bp, worklist_bp, pathways_bp, admin_bp,
                modeler_bp, dashboards_bp, notices_bp, api_bp, fhir_bp,
-               fhir_read_bp):
+               fhir_read_bp, competencies_bp):
         app.register_blueprint(bp)
     from webui.accessibility import bp as accessibility_bp
     app.register_blueprint(accessibility_bp)

@@ -25,6 +25,7 @@ SUMMARY_KEYS = {  # pathway column -> (data key, converter)
     "reassess_at": ("reassess_at", date_of),
     "suicide_risk": ("suicide_risk_level", str),
 }
+COMPLEXITY_TIERS = ("lav", "moderat", "hoej")
 
 
 # Access follows these columns (worklist rows, participants); the referral sets the region and
@@ -94,14 +95,15 @@ def wanted_items(live):
             form_id=props.get("form"), kind="task", phase=props.get("phase") or stage_name,
             # the pathway's own columns, never the task's data (a script can write that)
             lane=lane, role=role, org_code=getattr(live.pathway, org_key, None) if org_key else None,
-            due=_due(task), urgent=_flag(props.get("urgent")))
+            due=_due(task), urgent=_flag(props.get("urgent")),
+            competence=props.get("competence") or None)
     for task, kind, name, due in spiff.waiting_events(live.workflow):
         if kind == "timer" and name.startswith(WAIT_PREFIX):
             org = live.pathway.tovholder_org or live.pathway.region_org
             wanted[str(task.id)] = dict(
                 task_spec=task.task_spec.bpmn_id, title=name, form_id=None, kind="wait",
                 phase=stage_name, lane="tovholder", role="tovholder", org_code=org,
-                due=as_utc(due), urgent=False)
+                due=as_utc(due), urgent=False, competence=None)
     return wanted
 
 
@@ -117,6 +119,9 @@ def update_summary(live, now):
                 pathway.region_org, pathway.municipality_org}:
             continue  # a definition's data cannot hand the pathway to another organisation
         setattr(pathway, column, value)
+    tier = data.get("complexity_tier")
+    if tier in COMPLEXITY_TIERS:  # a re-consultation left blank keeps the tier it had
+        pathway.complexity_tier = tier
     pathway.guarantee_breached = bool(pathway.guarantee_breached) or breached
     pathway.guarantee_breach_reason = reason or pathway.guarantee_breach_reason
     judge_guarantee(pathway, now)
@@ -201,7 +206,7 @@ def write(session, live, now, wanted):
             removed.append(row.task_id)
             session.delete(row)
         else:
-            for key in ("phase", "org_code", "role", "lane", "urgent"):
+            for key in ("phase", "org_code", "role", "lane", "urgent", "competence"):
                 setattr(row, key, cols[key])
             row.stage, row.patient_name = pathway.stage, live.patient_name
     for task_id, cols in wanted.items():

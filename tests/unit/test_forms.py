@@ -94,7 +94,7 @@ def test_every_bad_field_is_reported_at_once():
     bad = valid_data("ustabil_aktivitet") | {
         "activity_type": "fest",                 # unknown option
         "activity_date": "2025-13-40",           # not a date
-        "duration_minutes": 601,                 # out of range
+        "duration_minutes": 721,                 # out of range
         "activities_done": ["samtale", "hack"],  # unknown option inside a list
         "activity_note": "x" * 4001,             # oversized text
     }
@@ -103,7 +103,7 @@ def test_every_bad_field_is_reported_at_once():
     assert err.value.errors == {
         "activity_type": ["Ukendt valgmulighed."],
         "activity_date": ["Skal være en dato (ÅÅÅÅ-MM-DD)."],
-        "duration_minutes": ["Værdien skal være mellem 0 og 600."],
+        "duration_minutes": ["Værdien skal være mellem 1 og 720."],
         "activities_done": ["Ukendt valgmulighed."],
         "activity_note": ["Teksten må højst være 4000 tegn."],
     }
@@ -114,7 +114,7 @@ def test_every_bad_field_is_reported_at_once():
     ("duration_minutes", True, "Skal være et tal."),
     ("duration_minutes", 12.5, "Skal være et helt tal."),
     ("duration_minutes", float("nan"), "Skal være et tal."),
-    ("duration_minutes", -1, "Værdien skal være mellem 0 og 600."),
+    ("duration_minutes", -1, "Værdien skal være mellem 1 og 720."),
     ("activity_note", 42, "Skal være tekst."),
     ("activity_type", ["behandlingssamtale"], "Ukendt valgmulighed."),
     ("activities_done", "samtale", "Skal være en liste af valgmuligheder."),
@@ -190,14 +190,17 @@ def test_suicide_risk_high_needs_actions():
 def test_optional_fields_get_defaults_so_old_answers_are_overwritten():
     cleaned = validate("stabil_vurdering", {"phase_decision": "stabil"})
     assert cleaned == {"criteria_met": [], "patient_view": None, "phase_decision": "stabil",
-                       "assessment_note": None}
+                       "assessment_note": None, "complexity_factors": [], "complexity_tier": None,
+                       "complexity_reason": None}
 
 
 def test_from_multidict_shapes_an_html_post():
     post = MultiDict([("activity_type", "netvaerksmoede"), ("activity_date", "2025-10-01"),
-                      ("activities_done", "netvaerk"), ("activities_done", "plan"), ("duration_minutes", "90")])
+                      ("activities_done", "netvaerk"), ("activities_done", "plan"), ("duration_minutes", "90"),
+                      ("contact_form", "udgaaende")])
     cleaned = validate("stabil_aktivitet", from_multidict("stabil_aktivitet", post))
     assert cleaned["activities_done"] == ["netvaerk", "plan"] and cleaned["duration_minutes"] == 90
+    assert cleaned["contact_form"] == "udgaaende"
     raw = from_multidict("indskrivning", MultiDict([("informed", "on")]))
     assert raw["informed"] is True and raw["needs_case_manager"] is False
 

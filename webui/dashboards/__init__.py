@@ -17,6 +17,7 @@ from webui.dashboards import phase_in, quality, tables
 from webui.dashboards.spreadsheet import csv_text
 from webui.extensions import db
 from webui.models import Organisation
+from webui.pathways.complexity import TIER_LABELS
 
 bp = Blueprint("dashboards", __name__, url_prefix="/overblik", template_folder="templates")
 
@@ -60,7 +61,7 @@ def _context(filters, errors):
     """Choices for the filter form."""
     return {"filters": filters, "errors": errors, "regions": organisations.regions(),
             "municipalities": organisations.municipalities(filters.region or None),
-            "args": filters.args(), "today": _today()}
+            "args": filters.args(), "today": _today(), "tier_labels": TIER_LABELS}
 
 
 @bp.get("/")

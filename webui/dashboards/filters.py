@@ -5,6 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from webui import organisations
+from webui.pathways.complexity import TIER_LABELS
 
 SMALL = 5  # counts 1..SMALL-1 are never shown
 
@@ -18,11 +19,13 @@ class Filters:
     group: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    tier: str = ""  # complexity tier: lav, moderat or hoej
 
     def args(self) -> dict:
         """The filters as query arguments (for links and CSV downloads)."""
         out = {"region": self.region, "municipality": self.municipality,
-               "group": self.group or "", "fra": self.date_from or "", "til": self.date_to or ""}
+               "group": self.group or "", "fra": self.date_from or "", "til": self.date_to or "",
+               "kompleksitet": self.tier}
         return {k: str(v) for k, v in out.items() if v not in ("", None)}
 
     def describe(self) -> str:
@@ -38,6 +41,8 @@ class Filters:
             where.append(P.municipality_org == organisations.municipality_org(self.municipality))
         if self.group:
             where.append(P.group_no == self.group)
+        if self.tier:
+            where.append(P.complexity_tier == self.tier)
         return where
 
     def in_period(self, day) -> bool:
@@ -72,6 +77,12 @@ def parse(args) -> tuple[Filters, list[str]]:
             filters.group = int(group)
         else:
             errors.append(_("Gruppen skal være 1, 2 eller 3."))
+    tier = (args.get("kompleksitet") or "").strip()
+    if tier:
+        if tier in TIER_LABELS:
+            filters.tier = tier
+        else:
+            errors.append(_("Ukendt kompleksitetsniveau."))
     for key, attr in (("fra", "date_from"), ("til", "date_to")):
         text = (args.get(key) or "").strip()
         if text:

@@ -51,6 +51,9 @@ FILLERS = {
 FORM_DEFAULTS = {
     "indskrivning": {"tovholder": "tovholder.kbh", "tovholder_org": "region-hovedstaden"},
     "henvisning": {"municipality": "koebenhavn"},
+    # a phase reassessment is not an overview consultation unless someone fills that part in
+    "ustabil_vurdering": {"complexity_tier": None, "complexity_reason": None, "complexity_factors": []},
+    "stabil_vurdering": {"complexity_tier": None, "complexity_reason": None, "complexity_factors": []},
 }
 
 

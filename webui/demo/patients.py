@@ -35,8 +35,12 @@ PATHS = {
     "opstart": [("visitation", {"visitation_decision": "inkluderet"}), ("indskrivning", ENROL)],
 }
 PATHS["opstart_delvis"] = PATHS["opstart"] + OPSTART_TOOLS[:2]
-PATHS["ustabil"] = PATHS["opstart"] + OPSTART_TOOLS + [("opstart_vurdering", {"phase_decision": "ustabil"})]
-PATHS["ustabil_aktiv"] = PATHS["ustabil"] + [("ustabil_aktivitet", None)]
+PATHS["ustabil"] = PATHS["opstart"] + OPSTART_TOOLS + [("opstart_vurdering", {
+    "phase_decision": "ustabil", "complexity_tier": "hoej",
+    "complexity_reason": "Demo: hjemløs, flere rusmidler og somatisk sygdom"})]
+PATHS["ustabil_aktiv"] = PATHS["ustabil"] + [
+    ("ustabil_aktivitet", {"activity_type": "behandlingssamtale", "duration_minutes": 60,
+                           "contact_form": "fremmoede"})]
 PATHS["stabil"] = PATHS["ustabil"] + [("ustabil_vurdering", {"phase_decision": "stabil"})]
 PATHS["overgang"] = PATHS["stabil"] + [("stabil_vurdering", {"phase_decision": "overgang"})]
 PATHS["indlagt"] = PATHS["ustabil"] + [("message", "indlagt")]

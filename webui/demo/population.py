@@ -20,6 +20,7 @@ from engine.models import Patient, WorklistItem
 from forms.validation import validate
 from webui import orgdata
 from webui.demo.filler import answers
+from webui.demo.intensity import demo_activity, demo_consultation
 from webui.demo.patients import _actor
 from webui.pathways import cpr as cpr_rules
 
@@ -100,7 +101,7 @@ class Walk:
                                  "needs_case_manager": False})
         self.opstart()
         stage = "ustabil" if rng.random() < 0.8 else "stabil"
-        self.do("opstart_vurdering", {"phase_decision": stage})
+        self.do("opstart_vurdering", {"phase_decision": stage, **demo_consultation(self.pathway.id)})
         for _ in range(6):
             stage = self.cycle(stage)
             if stage == "overgang":
@@ -123,7 +124,7 @@ class Walk:
         """One stay in Ustabil or Stabil, perhaps with an admission; return the next stage."""
         rng = self.rng
         self.wait(10, 40)
-        self.do(f"{stage}_aktivitet")
+        self.do(f"{stage}_aktivitet", demo_activity(self.pathway.id, self.clock))
         if rng.random() < 0.15:
             self.admission(stage)
             if rng.random() < 0.3:

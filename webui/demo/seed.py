@@ -5,6 +5,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from webui import organisations
+from webui.demo.intensity import seed_competencies
 from webui.demo.organisations import UNITS
 from webui.demo.patient_logins import seed_patient_logins
 from webui.demo.patients import seed_patients
@@ -58,6 +59,7 @@ def seed_all(patients: bool = True, population: int | None = None) -> list[tuple
     """
     seed_organisations()
     logins = seed_users()
+    seed_competencies(date.today())
     db.session.commit()
     if patients or population:
         deploy_demo_plan(db.session, current_app.config["BPMN_DIR"], date.today())

@@ -12,18 +12,24 @@ from webui.common.paging import page_count, page_number
 from webui.common.phases import stage_label
 from webui.extensions import db
 from webui.pathways import bp
+from webui.pathways.complexity import TIER_LABELS
 
 PAGE_SIZE = 50
 
 
-def caseload(session, user, page=1):
+def caseload(session, user, page=1, tier=None):
     """(rows, total, urgent): (pathway, patient name, next task deadline, has an urgent task) of
-    the user's active pathways, urgent ones first; urgent counts the pathways with one."""
+    the user's active pathways, urgent ones first; urgent counts the pathways with one.
+
+    `tier` keeps only pathways at that complexity tier ("lav", "moderat" or "hoej").
+    """
     urgent = func.max(case((W.urgent, 1), else_=0))
     next_due = (select(W.pathway_id, func.min(W.due_at).label("due"), urgent.label("urgent"))
                 .where(W.kind == "task").group_by(W.pathway_id).subquery())
     conditions = [P.tovholder == user.username, P.status == "active",
                   participant_clause(user, P.id)]
+    if tier in TIER_LABELS:
+        conditions.append(P.complexity_tier == tier)
     total = session.scalar(select(func.count()).select_from(P).where(*conditions))
     urgent_total = session.scalar(
         select(func.count()).select_from(P).join(next_due, next_due.c.pathway_id == P.id)
@@ -43,10 +49,12 @@ def caseload(session, user, page=1):
 def my_patients():
     """The pathways where I am the tovholder."""
     page = page_number(request.args)
-    rows, total, urgent = caseload(db.session, current_user, page)
+    tier = request.args.get("kompleksitet", "")
+    tier = tier if tier in TIER_LABELS else ""
+    rows, total, urgent = caseload(db.session, current_user, page, tier or None)
     html = render_template("pathways/caseload.html", rows=rows, total=total, urgent=urgent,
-                           page=page,
-                           pages=page_count(total, PAGE_SIZE), stage_label=stage_label)
+                           page=page, pages=page_count(total, PAGE_SIZE), stage_label=stage_label,
+                           tier=tier, tier_labels=TIER_LABELS)
     for pathway, _name, _due, _urgent in rows:
         audit("view_caseload", patient_id=pathway.patient_id, pathway_id=pathway.id)
     if not rows:

@@ -14,7 +14,7 @@ from webui.common.phases import lane_label, stage_label
 from webui.common.timeutil import is_overdue
 from webui.extensions import db
 from webui.models import Organisation, User
-from webui.pathways import bp, timeline
+from webui.pathways import bp, complexity, contact_hours, timeline
 from webui.pathways import guarantee as guarantee_fact
 from webui.pathways.admission import phase_in
 from webui.pathways.conflict import kept_text
@@ -73,7 +73,11 @@ def patient(patient_id):
         may_work=lambda item: may_work(current_user, item), is_overdue=is_overdue,
         stage_label=stage_label, lane_label=lane_label,
         referred=referred, admission=admission, guarantee=fact, guarantee_days=fact.warning,
-        days_left=fact.days_left, results=latest_results(db.session, pathway))
+        days_left=fact.days_left, results=latest_results(db.session, pathway),
+        hours=contact_hours.stays(db.session, pathway), contact_forms=contact_hours.CONTACT_FORMS,
+        tier_history=complexity.history(db.session, pathway), tier_labels=complexity.TIER_LABELS,
+        intensity=complexity.intensity(db.session, pathway.complexity_tier, pathway.version_id),
+        offer_labels=complexity.OFFER_LABELS, digital_labels=complexity.DIGITAL_LABELS)
     audit("view_patient", patient_id=patient.id, pathway_id=pathway.id)
     db.session.commit()
     return html

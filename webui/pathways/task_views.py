@@ -14,6 +14,8 @@ from webui.audit import audit
 from webui.common.phases import lane_label, stage_label
 from webui.common.templating import fmt_datetime
 from webui.common.timeutil import is_overdue
+from webui.competencies.models import METHODS
+from webui.competencies.records import holders
 from webui.extensions import db
 from webui.pathways import bp, task_rules
 from webui.pathways.conflict import render_conflict
@@ -44,6 +46,10 @@ def _render(pathway, item, values, errors, status=200, notice=None):
         previous=previous_values(pathway.id, item.task_id),
         is_overdue=is_overdue, stage_label=stage_label, lane_label=lane_label,
         referral=referral,
+        # claiming a task that needs a competence: who else here has it
+        colleagues=[c for c in holders(item.org_code, item.competence)
+                    if c.username != current_user.username] if item.competence else [],
+        competence_labels=METHODS,
         score=task_rules.running_score(db.session, item.form_id, pathway, definition)), status
 
 

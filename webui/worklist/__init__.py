@@ -11,6 +11,7 @@ from webui.audit import audit
 from webui.common.paging import page_count
 from webui.common.phases import LANE_LABELS, STAGE_LABELS
 from webui.common.timeutil import is_overdue
+from webui.competencies.models import METHODS
 from webui.extensions import db
 from webui.notices import unread_for_worklist
 from webui.pathways.guarantee import for_pathways
@@ -44,7 +45,8 @@ def index():
     page = render_template("worklist/index.html", items=items, total=total, filters=filters,
                            pages=pages, stages=STAGE_LABELS, lanes=LANE_LABELS,
                            is_overdue=is_overdue, guarantee_days=guarantee_days,
-                           days_left=days_left, breached=breached, notices=notices, unread=unread)
+                           days_left=days_left, breached=breached, notices=notices, unread=unread,
+                           competence_labels=METHODS)
     db.session.commit()
     return page
 

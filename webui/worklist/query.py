@@ -1,13 +1,14 @@
 """The worklist query: my roles and organisation, filters, due-date order, paging."""
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from engine import clock
 from engine.models import WorklistItem as W
 from webui.common.paging import page_number
 from webui.common.phases import LANE_LABELS, STAGE_LABELS
 from webui.common.timeutil import overdue_before
+from webui.competencies.models import StaffCompetence
 
 PAGE_SIZE = 25
 
@@ -27,6 +28,7 @@ class Filters:
     mine: bool = False
     unassigned: bool = False
     waiting: bool = False
+    competent: bool = False
     page: int = 1
 
     @classmethod
@@ -38,13 +40,13 @@ class Filters:
                    lane=lane if lane in LANE_LABELS else "",
                    overdue=_flag(args, "overdue"), mine=_flag(args, "mine"),
                    unassigned=_flag(args, "unassigned"), waiting=_flag(args, "waiting"),
-                   page=page_number(args))
+                   competent=_flag(args, "competent"), page=page_number(args))
 
     def as_args(self, **changes) -> dict:
         """These filters as query parameters, with some changed (for links)."""
         values = {"phase": self.stage, "lane": self.lane, "overdue": self.overdue,
                   "mine": self.mine, "unassigned": self.unassigned, "waiting": self.waiting,
-                  "page": self.page}
+                  "competent": self.competent, "page": self.page}
         values.update(changes)
         return {k: ("1" if v is True else v) for k, v in values.items() if v not in ("", False, None)}
 
@@ -60,6 +62,9 @@ def _conditions(user, filters, now):
         "mine": lambda: W.assignee == user.username,
         "unassigned": lambda: W.assignee.is_(None),
         "waiting": lambda: W.kind == "wait",
+        # tasks that need no particular competence, or one the user holds (any level)
+        "competent": lambda: or_(W.competence.is_(None), W.competence.in_(
+            select(StaffCompetence.method).where(StaffCompetence.user_id == user.id))),
     }
     conditions += [build() for name, build in optional.items() if getattr(filters, name)]
     return conditions
