@@ -49,10 +49,24 @@ def fmt_datetime(value):
     return format_datetime(parsed, "short") if parsed else "–"
 
 
+def fmt_time(value):
+    """The Danish clock time of a stored datetime (HH:MM)."""
+    shown = local(value)
+    return shown.strftime("%H:%M") if shown else "–"
+
+
+def local_input(value):
+    """A stored datetime as the value of a datetime-local input (Danish time)."""
+    shown = local(value)
+    return shown.strftime("%Y-%m-%dT%H:%M") if shown else ""
+
+
 def register(app):
     """Add the helpers to every template."""
     app.jinja_env.filters["fmt_date"] = fmt_date
     app.jinja_env.filters["fmt_datetime"] = fmt_datetime
+    app.jinja_env.filters["fmt_time"] = fmt_time
+    app.jinja_env.filters["local_input"] = local_input
     app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.globals["danish_dates"] = danish_dates
 

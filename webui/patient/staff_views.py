@@ -9,7 +9,6 @@ from engine import clock
 from engine.models import Patient
 from webui.access import get_visible_patient, require_area
 from webui.audit import audit
-from webui.common.timeutil import local
 from webui.extensions import db
 from webui.models import Organisation
 from webui.patient import accounts, contacts, questionnaires, staff_bp
@@ -86,16 +85,8 @@ def _back(patient):
 def book_contact(patient_id):
     """Book a planned contact."""
     patient = _patient(patient_id)
-    try:
-        contact = contacts.book(patient.id, contacts.parse(request.form), current_user.username)
-    except contacts.ContactError as exc:
-        db.session.rollback()
-        flash(_(str(exc)), "error")
-        return _page(patient, status=400)
-    audit("contact.book", patient_id=patient.id, detail=f"contact={contact.id} at={contact.starts_at.isoformat()}")
-    db.session.commit()
-    flash(_("Kontakten er booket."), "info")
-    return _back(patient)
+    return _save_contact(patient, "contact.book", _("Kontakten er booket."), lambda values: contacts.book(
+        patient.id, values, current_user.username))
 
 
 @staff_bp.post("/patienter/<int:patient_id>/kontakter/<int:contact_id>/flyt")
@@ -104,15 +95,21 @@ def move_contact(patient_id, contact_id):
     """Move a planned contact (new time, place, organisation or person)."""
     patient = _patient(patient_id)
     contact = _contact(patient, contact_id)
+    return _save_contact(patient, "contact.move", _("Kontakten er flyttet."),
+                         lambda values: contacts.move(contact, values) or contact)
+
+
+def _save_contact(patient, action, done, save):
+    """Book or move from the posted form: refused input changes nothing; a stored one is audited."""
     try:
-        contacts.move(contact, contacts.parse(request.form))
+        contact = save(contacts.parse(request.form))
     except contacts.ContactError as exc:
         db.session.rollback()
         flash(_(str(exc)), "error")
         return _page(patient, status=400)
-    audit("contact.move", patient_id=patient.id, detail=f"contact={contact.id} at={contact.starts_at.isoformat()}")
+    audit(action, patient_id=patient.id, detail=f"contact={contact.id} at={contact.starts_at.isoformat()}")
     db.session.commit()
-    flash(_("Kontakten er flyttet."), "info")
+    flash(done, "info")
     return _back(patient)
 
 
@@ -186,9 +183,8 @@ def finish_followup(followup_id):
     return redirect(url_for("worklist.index"), 303)
 
 
-@staff_bp.app_template_global()
 def patient_worklist_extras():
-    """Today's contacts and open follow-ups for the worklist (called from its template only)."""
+    """Today's contacts and open follow-ups for the worklist (read by its view, not its template)."""
     if not current_user.is_authenticated or not current_user.roles:
         return None
     today = contacts.today_for_org(current_user.organisation_code)
@@ -201,20 +197,6 @@ def patient_worklist_extras():
     if ids:
         audit("worklist.patient_extras", detail=f"contacts={len(today)} followups={len(followups)}")
     return {"contacts": today, "followups": followups, "names": names, "answers": answers}
-
-
-@staff_bp.app_template_filter("local_input")
-def local_input(value):
-    """A stored datetime as the value of a datetime-local input (Danish time)."""
-    shown = local(value)
-    return shown.strftime("%Y-%m-%dT%H:%M") if shown else ""
-
-
-@staff_bp.app_template_filter("fmt_time")
-def fmt_time(value):
-    """The Danish clock time of a stored datetime (HH:MM)."""
-    shown = local(value)
-    return shown.strftime("%H:%M") if shown else "–"
 
 
 @staff_bp.get("/admin/udbakke")

@@ -15,6 +15,7 @@ from webui.competencies.models import METHODS
 from webui.extensions import db
 from webui.notices import unread_for_worklist
 from webui.pathways.guarantee import for_pathways
+from webui.patient.staff_views import patient_worklist_extras
 from webui.security import safe_local_path
 from webui.worklist.query import PAGE_SIZE, Filters, worklist_page
 
@@ -46,7 +47,7 @@ def index():
                            pages=pages, stages=STAGE_LABELS, lanes=LANE_LABELS,
                            is_overdue=is_overdue, guarantee_days=guarantee_days,
                            days_left=days_left, breached=breached, notices=notices, unread=unread,
-                           competence_labels=METHODS)
+                           competence_labels=METHODS, patient_extras=patient_worklist_extras())
     db.session.commit()
     return page
 
