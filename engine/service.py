@@ -351,6 +351,14 @@ def sandbox_answers(seconds=2.0) -> str:
     return "ok" if value == 2 else f"the sandbox answered {value!r} to 1 + 1"
 
 
+def sandbox_confinement() -> dict[str, str]:
+    """Which lockdown layers hold in this process's sandbox workers: {layer: "on (...)" or
+    "off: reason"}; starts a worker first when none has started yet."""
+    if not isolation.confinement():
+        sandbox_answers()
+    return isolation.confinement()
+
+
 def record_sandbox_failure(session, exc, actor, source=""):
     """Store, log and audit a definition's failure in the sandbox (the caller commits)."""
     failures.record(session, exc, actor, source=source)
@@ -365,6 +373,7 @@ __all__ += [
     "discard_closed_draft",
     "complete_task",
     "configure_sandbox",
+    "sandbox_confinement",
     "deliver_message",
     "get_draft",
     "history",

@@ -4,7 +4,8 @@ Every expression and script of a definition is shipped (source, data, clock) to 
 process (`engine.sandbox.worker`, managed by `engine.sandbox.worker_pool`) and its JSON answer read
 back. The operating system bounds the worker (address space, CPU time, no file writes); this
 module bounds it in wall time: all evaluations of one facade call share one deadline
-(`click`), and a worker that has not answered by then is killed and replaced.
+(`click`), and a worker that has not answered by then is killed and replaced. A click runs
+in a lane (`lane`): process owners' work uses its own pool of workers, never a clinician's.
 """
 import ast
 import contextlib
@@ -17,7 +18,15 @@ import time
 from engine import clock
 from engine.errors import SandboxViolation, ScriptError
 from engine.sandbox import restricted, wire
-from engine.sandbox.worker_pool import SETTINGS, Worker, _Lost, configure, pool  # noqa: F401
+from engine.sandbox.worker_pool import (  # noqa: F401
+    LANES,
+    SETTINGS,
+    Worker,
+    _Lost,
+    configure,
+    confinement,
+    pool,
+)
 
 log = logging.getLogger(__name__)
 MAX_REQUEST = 16 * 1024 * 1024  # bytes of data shipped to a worker for one evaluation
@@ -27,7 +36,8 @@ GRACE = 0.05                    # seconds the worker's own budget check gets bef
 class Click:
     """The deadline and leased worker of one facade call."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds, lane="clinical"):
+        self.lane = lane
         self.budget = seconds
         self.deadline = time.monotonic() + seconds
         self.worker = None
@@ -43,6 +53,34 @@ class Click:
 
 
 _CLICK: contextvars.ContextVar[Click | None] = contextvars.ContextVar("forlob_click", default=None)
+_LANE: contextvars.ContextVar[str] = contextvars.ContextVar("forlob_lane", default="clinical")
+
+
+def enter_lane(name):
+    """Make later clicks of this context use lane `name`; returns a token for `leave_lane`."""
+    if name not in LANES:
+        raise ValueError(f"unknown sandbox lane {name!r}")
+    return _LANE.set(name)
+
+
+def leave_lane(token):
+    """Undo `enter_lane`."""
+    _LANE.reset(token)
+
+
+@contextlib.contextmanager
+def lane(name):
+    """Clicks started inside use the sandbox pool of lane `name` ("clinical" or "owner")."""
+    token = enter_lane(name)
+    try:
+        yield
+    finally:
+        leave_lane(token)
+
+
+def current_lane():
+    """The lane new clicks of this context use."""
+    return _LANE.get()
 
 
 @contextlib.contextmanager
@@ -54,7 +92,7 @@ def click(seconds=None):
     if outer is not None:
         yield outer
         return
-    current = Click(SETTINGS["click_budget_s"] if seconds is None else seconds)
+    current = Click(SETTINGS["click_budget_s"] if seconds is None else seconds, _LANE.get())
     token = _CLICK.set(current)
     try:
         yield current
@@ -63,9 +101,9 @@ def click(seconds=None):
         worker = current.worker
         if worker is not None and worker.busy:  # interrupted mid-request: its answer is stale
             worker.kill()
-            pool().discard(worker)
+            pool(current.lane).discard(worker)
         elif worker is not None:
-            pool().give_back(worker)
+            pool(current.lane).give_back(worker)
 
 
 def evaluate(expression, data, extra=None):
@@ -142,21 +180,21 @@ def _retire(current):
     worker, current.worker = current.worker, None
     if worker is not None:
         worker.kill()
-        pool().discard(worker)
+        pool(current.lane).discard(worker)
 
 
 def _call(current, request):
     if current.worker is None or not current.worker.alive():
         if current.worker is not None:
-            pool().discard(current.worker)
+            pool(current.lane).discard(current.worker)
         current.worker = None
-        current.worker = pool().lease(current)
+        current.worker = pool(current.lane).lease(current)
     worker = current.worker
     try:
         return worker.call(request, current.remaining() + GRACE)
     except _Lost as lost:
         current.worker = None
-        pool().discard(worker)
+        pool(current.lane).discard(worker)
         log.warning("sandbox worker %s replaced: %s", worker.proc.pid, lost)
         if lost.limit == "time":
             raise current.spent() from None

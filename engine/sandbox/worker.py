@@ -4,10 +4,12 @@ Started by `engine.sandbox.isolation` with a clean, secret-free environment. It 
 from the service (trusted) on one pipe and answers in JSON (`engine.sandbox.wire`) on another. The
 operating system bounds it: RLIMIT_AS (address space), RLIMIT_CPU (set before every request
 to the CPU used so far plus the request's seconds), RLIMIT_FSIZE 0 (no file writing), no core
-dumps, and a lower CPU priority (nice 10) than the service. The service kills it at the
-click's deadline. After a MemoryError, or when its CPU
-lifetime runs low, it answers and exits, and the service starts a fresh one.
+dumps, and a lower CPU priority (nice 10) than the service. Then it locks itself down
+(`engine.sandbox.lockdown`: unprivileged user, Landlock, seccomp) and reports, with its
+readiness, which of those layers hold. The service kills it at the click's deadline. After a
+MemoryError, or when its CPU lifetime runs low, it answers and exits, and the service starts a fresh one.
 """
+import json
 import os
 import pickle
 import resource
@@ -17,10 +19,20 @@ from multiprocessing.connection import Connection
 
 from engine import clock
 from engine.errors import SandboxViolation
-from engine.sandbox import isolation, restricted, wire
+from engine.sandbox import isolation, lockdown, restricted, wire
 
 CPU_LIFETIME = 3600        # hard RLIMIT_CPU of a worker, seconds
 READY = b"ready"
+# Set only by the escape test's worker (argv flag): then mode "raw" runs plain Python, so the
+# test can prove what the OS layers alone stop. The service never starts a worker with it.
+ESCAPE_TEST = False
+
+
+def _raw(source):
+    """Run unrestricted Python; its `result` dict is the answer (escape test only)."""
+    scope = {"__builtins__": __builtins__}
+    exec(source, scope)  # noqa: S102 - the escape test's own attack code, in a confined worker
+    return scope.get("result")
 
 
 def _limit(kind, soft, hard=None):
@@ -67,6 +79,8 @@ def handle(request):
             elif mode == "exec":
                 restricted.execute(source, data, extra, seconds=seconds)
                 value = data
+            elif mode == "raw" and ESCAPE_TEST:  # tests only: unrestricted code, as an escape would
+                value = _raw(source)
             else:  # "check-eval", "check-exec", "check-parse": deploy and DMN syntax checks
                 value = isolation.checked(source, mode[6:])
         reply = {"ok": value}
@@ -111,9 +125,12 @@ def serve():
     """Start up, confine, announce readiness, and answer requests one by one."""
     inbox = Connection(int(sys.argv[1]), writable=False)
     outbox = Connection(int(sys.argv[2]), readable=False)
+    global ESCAPE_TEST
+    ESCAPE_TEST = sys.argv[6:7] == ["escape-test"]
     _warm_up()
     confine(int(sys.argv[3]), int(sys.argv[4]))
-    outbox.send_bytes(READY)
+    report = lockdown.apply(enabled=sys.argv[5:6] != ["0"])
+    outbox.send_bytes(READY + b" " + json.dumps(report).encode())
     while True:
         try:
             request = inbox.recv_bytes()

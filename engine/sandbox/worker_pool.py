@@ -2,10 +2,17 @@
 
 Workers are started with `subprocess` (not `fork`, so no lock or thread of the service is
 inherited) in a clean environment, leased to one click at a time, and killed when they break
-the click's deadline. The pool is per process and reset after fork (gunicorn's pre-fork
+the click's deadline. The pools are per process and reset after fork (gunicorn's pre-fork
 workers each get their own); one spare is started in the background.
+
+There are two lanes, each with its own pool: "clinical" (clinicians' clicks, timers) and
+"owner" (the modeler's live checks, validation, scenarios, dry runs, migration). A process
+owner's work waits only for owner workers, so it can never make a clinician's click wait.
+Each worker reports at start which lockdown layers hold (`engine.sandbox.lockdown`);
+`confinement()` answers the latest report.
 """
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -37,14 +44,17 @@ SETTINGS = {
     "enabled": os.environ.get("FORLOB_ISOLATION", "1") != "0",
     "click_budget_s": _env_float("FORLOB_CLICK_BUDGET_S", 2.0),
     "memory_mb": int(_env_float("FORLOB_SANDBOX_MEMORY_MB", 256)),
-    "workers": int(_env_float("FORLOB_SANDBOX_WORKERS", 4)),
+    "workers": int(_env_float("FORLOB_SANDBOX_WORKERS", 4)),          # clinical lane
+    "owner_workers": int(_env_float("FORLOB_SANDBOX_OWNER_WORKERS", 2)),  # owner lane
+    "lockdown": os.environ.get("FORLOB_SANDBOX_LOCKDOWN", "1") != "0",
     "niceness": int(_env_float("FORLOB_SANDBOX_NICE", 10)),
     "slow_cgroup": os.environ.get("FORLOB_SANDBOX_SLOW_CGROUP", ""),
 }
 
 
 def configure(**settings):
-    """Change settings (click_budget_s, memory_mb, workers, niceness, enabled); unknown keys
+    """Change settings (click_budget_s, memory_mb, workers, owner_workers, niceness, lockdown,
+    enabled); unknown keys
     are refused. Workers already running keep the limits they started with."""
     unknown = set(settings) - set(SETTINGS)
     if unknown:
@@ -60,10 +70,32 @@ class _Lost(Exception):
         self.limit = limit
 
 
+LANES = ("clinical", "owner")
+_CONFINEMENT: dict[str, str] = {}
+_REPORTED: set[str] = set()
+
+
+def confinement():
+    """The lockdown layers of the newest worker: {layer: "on ..." | "off: reason"} ({} before
+    the first worker started)."""
+    if not SETTINGS["enabled"]:
+        return {"isolation": "off: definitions run in the service process (FORLOB_ISOLATION=0)"}
+    return dict(_CONFINEMENT)
+
+
+def _note_confinement(report):
+    _CONFINEMENT.clear()
+    _CONFINEMENT.update(report)
+    for layer, state in sorted(report.items()):
+        if not state.startswith("on") and f"{layer}:{state}" not in _REPORTED:
+            _REPORTED.add(f"{layer}:{state}")  # loudly, but once per process and reason
+            log.error("SANDBOX NOT FULLY CONFINED: %s is %s", layer, state)
+
+
 class Worker:
     """One worker process and the two pipes to it."""
 
-    def __init__(self):
+    def __init__(self, escape_test=False):
         to_child, to_us = os.pipe(), os.pipe()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
         code = f"import sys; sys.path.insert(0, {ROOT!r}); import engine.sandbox.worker as w; w.main()"
@@ -71,7 +103,8 @@ class Worker:
         # but its two pipe ends, and isolated mode (-I: no user site, no PYTHON* variables).
         self.proc = subprocess.Popen(  # noqa: S603  (our own interpreter and code)
             [sys.executable, "-I", "-c", code, str(to_child[0]), str(to_us[1]),
-             str(SETTINGS["memory_mb"]), str(SETTINGS["niceness"])],
+             str(SETTINGS["memory_mb"]), str(SETTINGS["niceness"]),
+             "1" if SETTINGS["lockdown"] else "0"] + (["escape-test"] if escape_test else []),
             pass_fds=(to_child[0], to_us[1]), env=env, cwd="/", stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         os.close(to_child[0])
@@ -81,11 +114,15 @@ class Worker:
         self.evaluations = 0
         self.busy = False  # a request was sent and its answer not yet read
         self.capped = False  # moved into the CPU-capped cgroup: not reused after this click
+        self.confinement = {}
         try:
-            ready = self.inbox.poll(START_TIMEOUT) and self.inbox.recv_bytes(64) == b"ready"
-        except (EOFError, OSError):
+            ready = self.inbox.poll(START_TIMEOUT) and self.inbox.recv_bytes(4096)
+            if ready and ready.startswith(b"ready "):
+                self.confinement = json.loads(ready[6:])
+                _note_confinement(self.confinement)
+        except (EOFError, OSError, ValueError):
             ready = False
-        if not ready:
+        if not ready or not ready.startswith(b"ready"):
             self.kill()
             raise SandboxViolation("the sandbox worker did not start", limit="start")
 
@@ -150,15 +187,20 @@ class Worker:
 
 
 class Pool:
-    """Idle workers of this process; at most SETTINGS['workers'] exist at once."""
+    """Idle workers of one lane of this process; at most `limit()` exist at once."""
 
-    def __init__(self):
+    def __init__(self, lane="clinical"):
+        self.lane = lane
         self.cond = threading.Condition()
         self.idle = []
         self.live = set()  # every worker this pool started and has not discarded
         self.count = 0
         self.starting = False
         self.started = self.killed = 0
+
+    def limit(self):
+        """How many workers this lane may have."""
+        return max(1, SETTINGS["workers" if self.lane == "clinical" else "owner_workers"])
 
     def lease(self, click):
         """An idle or new worker; waits for one while the click's deadline allows."""
@@ -172,12 +214,12 @@ class Pool:
                     self.count -= 1
                     self.live.discard(worker)
                     worker.close()
-                if self.count < SETTINGS["workers"]:
+                if self.count < self.limit():
                     self.count += 1
                     break
                 if not self.cond.wait(click.remaining()) and click.remaining() <= 0:
-                    raise SandboxViolation("no sandbox worker became free within the time "
-                                           "budget", limit="time")
+                    raise SandboxViolation(f"no {self.lane} sandbox worker became free within "
+                                           f"the time budget", limit="time")
         started = time.monotonic()
         try:
             worker = Worker()
@@ -195,7 +237,7 @@ class Pool:
     def _top_up(self):
         """Start one spare worker in the background (call holding the lock), so that a click
         rarely waits for a start: a start takes 70-400 ms of CPU on a busy machine."""
-        if self.idle or self.starting or self.count >= SETTINGS["workers"]:
+        if self.idle or self.starting or self.count >= self.limit():
             return
         self.count += 1
         self.starting = True
@@ -254,22 +296,22 @@ class Pool:
             worker.kill()
 
 
-_POOL = Pool()
+_POOLS = {lane: Pool(lane) for lane in LANES}
 
 
 def _after_fork():
     # A forked child must not use (or keep open) its parent's pipes, idle or leased to one of
-    # the parent's threads (which do not exist here): it gets a pool of its own.
-    global _POOL
-    old, _POOL = _POOL, Pool()
-    for worker in old.live:
-        worker.close()
+    # the parent's threads (which do not exist here): it gets pools of its own.
+    for lane, old in list(_POOLS.items()):
+        _POOLS[lane] = Pool(lane)
+        for worker in old.live:
+            worker.close()
 
 
 os.register_at_fork(after_in_child=_after_fork)
 
 
-def pool():
-    """This process's pool."""
-    return _POOL
+def pool(lane="clinical"):
+    """This process's pool of one lane ("clinical" or "owner")."""
+    return _POOLS[lane]
 

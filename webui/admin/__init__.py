@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from engine import service
 from engine.models import AuditEntry as A
 from engine.models import Patient
 from webui.access import require_area
@@ -15,6 +16,13 @@ from webui.models import User
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 PAGE_SIZE = 50
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+
+
+@bp.context_processor
+def _confinement():
+    """Every admin page shows the sandbox layers the kernel refused (the service runs anyway)."""
+    report = service.sandbox_confinement()
+    return {"sandbox_unconfined": {k: v for k, v in report.items() if not v.startswith("on")}}
 
 
 def _patient_filter(text):

@@ -80,8 +80,13 @@ def _answer(checks):
 def readyz():
     """This web node can serve: database reachable, migrations current, its sandbox answers.
 
-    It never depends on the timer worker: a stopped worker must not take web nodes out."""
-    return _answer(_checks())
+    It never depends on the timer worker: a stopped worker must not take web nodes out. Its
+    `confinement` detail says which sandbox lockdown layers hold; a kernel without Landlock or
+    seccomp does not make the node unready, but it is reported here (and logged)."""
+    response, status = _answer(_checks())
+    payload = response.get_json()
+    payload["confinement"] = service.sandbox_confinement()
+    return jsonify(payload), status
 
 
 @bp.get("/readyz/worker")
