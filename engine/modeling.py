@@ -47,6 +47,7 @@ from engine.migration.moves import NotMigratable, dry_run, grouped
 from engine.runtime.trace import collecting as collecting_reached
 from engine.sandbox.expressions import check_expression
 from engine.sandbox.failures import counts_by_version
+from engine.sandbox.isolation import enter_lane, leave_lane, owner_work
 from engine.service import migrate_pathway
 
 __all__ = [
@@ -66,4 +67,6 @@ __all__ = [
     "auto_migrate_if_safe", "create_job", "dry_run", "failures", "get_job", "grouped",
     "migrate_pathway", "MigrationItem", "MigrationJob", "NotMigratable", "progress", "run_batch",
     "set_auto_migrate", "set_state", "VersionMigrationPolicy",
+    # process owners' evaluations use their own sandbox pool, never a clinician's
+    "enter_lane", "leave_lane", "owner_work",
 ]

@@ -22,6 +22,7 @@ from engine.definitions.versions import (
 )
 from engine.errors import InvalidDefinition, ReviewRefused, ScenarioFailed, StaleBase
 from engine.models import DefinitionVersion
+from engine.sandbox import isolation
 
 OPEN = ("current", "proposed")
 
@@ -79,6 +80,7 @@ def added_names(target_files, changes):
     return {n for n, v in (changes or {}).items() if v is not None and n not in (target_files or {})}
 
 
+@isolation.owner_work
 def check_candidate(files, run_scenarios=None, added=()):
     """Validate a bundle, then (only if valid) run the scenarios; return the scenario results.
 

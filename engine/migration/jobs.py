@@ -22,6 +22,7 @@ from engine.migration.moves import Context, NotMigratable, candidate_rows, candi
 from engine.migration.spec_changes import bundle_text_only
 from engine.models import Pathway
 from engine.runtime.heartbeat import worker_identity
+from engine.sandbox import isolation
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -100,6 +101,7 @@ def failures(session, job_id, limit=200):
         .order_by(MigrationItem.id.desc()).limit(limit)))
 
 
+@isolation.owner_work
 def run_batch(session, commit, batch=100, now=None, group_seconds=GROUP_SECONDS,
               source="worker", until=None, runner=None):
     """Migrate up to `batch` pending pathways of the oldest running job; return how many were
@@ -284,6 +286,7 @@ def set_auto_migrate(session, version_id, flag, actor):
     return policy
 
 
+@isolation.owner_work
 def auto_migrate_if_safe(session, version_id, actor):
     """When `version_id` is flagged safe, start a job for every compatible pathway whose version
     differs from it in texts only (checked, not trusted); return the job or None."""

@@ -182,6 +182,7 @@ def candidates(session, version_id, from_version=None, pathway_ids=None, limit=N
                                              limit)]
 
 
+@isolation.owner_work
 def dry_run(session, version_id, from_version=None, pathway_ids=None, limit=None):
     """A Verdict for every candidate pathway (nothing is written)."""
     ctx = Context(session, version_id)
@@ -234,6 +235,7 @@ def grouped(verdicts):
     return list(groups.values())
 
 
+@isolation.owner_work
 def migrate(session, pathway_id, version_id, actor, now=None, ctx=None, source=""):
     """Move one pathway's current run to `version_id`, keeping its progress; return the Pathway.
 

@@ -78,6 +78,15 @@ def lane(name):
         leave_lane(token)
 
 
+def owner_work(function):
+    """Decorator: the function is process owners' work and evaluates in the owner lane."""
+    @functools.wraps(function)
+    def in_owner_lane(*args, **kwargs):
+        with lane("owner"):
+            return function(*args, **kwargs)
+    return in_owner_lane
+
+
 def current_lane():
     """The lane new clicks of this context use."""
     return _LANE.get()

@@ -39,7 +39,7 @@ def expression():
     each with the closest known name.
     """
     wait = CHECKS.retry_after(current_user.username)
-    if wait:  # clinicians share the sandbox workers: one owner may not flood them
+    if wait:  # one owner may not flood the owner lane that other owners share
         response = jsonify(error="rate_limited", message=_(
             "Du har tjekket mange udtryk på kort tid. Vent %(seconds)s sekunder, og prøv igen.",
             seconds=wait))
