@@ -19,6 +19,7 @@ from engine.service import (
 )
 from scenarios.runner import run_all
 from webui.commands.migration_cli import migrate_command, run_migration_batches
+from webui.commands.migration_lane import MigrationLane
 from webui.commands.params import PAYLOAD_ITEM
 from webui.commands.worker import Supervisor
 from webui.demo import clock as demo_clock
@@ -86,13 +87,17 @@ def worker(interval, limit, once):
 
     # heartbeat, SIGTERM after the pathway in hand, back-off while the database is away
     supervisor = Supervisor(interval)
+    # migration jobs run in their own lane (thread), so they can never make a timer late
+    lane = None if once else MigrationLane(current_app._get_current_object(),
+                                           supervisor.stopping).start()
     while supervisor.running():
         with supervisor.sweep():
             try:
                 fired = _tick_once(limit, "system", stop=supervisor.stop_requested)
                 if fired:
                     click.echo(f"{fired} timer(s) fired")
-                run_migration_batches()  # bulk migration jobs, one turn between sweeps
+                if once:
+                    run_migration_batches()  # a one-shot sweep does one migration turn itself
                 patient_schedule.sweep(current_app.config)  # questionnaires: ask, remind, escalate
                 db.session.commit()
             except EngineError as exc:  # a conflict with a user's click: the next sweep retries
@@ -107,6 +112,9 @@ def worker(interval, limit, once):
         if once:
             break
         supervisor.sleep()
+    if lane is not None:
+        supervisor.stopping.set()
+        lane.join(30)
     supervisor.finish()
 
 
