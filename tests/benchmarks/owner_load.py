@@ -1,0 +1,186 @@
+"""Clinicians first (issue 19): clicks under process owners' load, timers under a hostile job.
+
+Run: python -m tests.benchmarks.owner_load [--samples 21] [--budget 0.5] [--json]
+
+1. Clinicians' click p95, quiet ÷ under owner load: 8 owner threads sending 20,000-character
+   expression checks (compiled in the sandbox, as /modeler/api/expression does, without its
+   rate limit) and 2 owner threads running scripts that burn their whole budget (what a slow
+   proposal's scenario post-scripts do in the sandbox). Measured with the lanes (owners in the
+   owner pool) and, side by side, with owners in the clinicians' pool (how it was before).
+   Target with lanes: ratio ≤ 1.5 and 0 failed clinician clicks.
+2. `timer_lateness_s` while a hostile migration job (every pathway burns its click budget)
+   runs: with the worker's migration lane, and as the old single loop did it (the sweep waits
+   for the migration turn). Target: ≤ one sweep interval (the worker's default, 30 s).
+
+Both on SQLite files in a temporary directory (WAL, as tests/benchmarks/hostile.py explains).
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from engine import modeling, service
+from engine.db import Base
+from engine.errors import EngineError, SandboxViolation
+from engine.sandbox import isolation
+from tests.benchmarks.engine import Bench, pick_scenario
+from tests.benchmarks.hostile import ATTACK, p95
+from tests.integration import migration_helpers as h
+from tests.integration.test_migration_budget import slow_target
+
+SWEEP_INTERVAL_S = 30.0  # `flask engine worker --interval` default
+CHECK = "x = 1\n" + "y = x + 1\n" * 1990  # about 20,000 characters
+
+
+def _owner_checks(stop, counts, lane, n):
+    with isolation.lane(lane):
+        while not stop.is_set():
+            n += 1000
+            try:  # unique text each time: the check's cache must not answer for the worker
+                modeling.check_expression("script", f"{CHECK}z = {n}")
+                counts["checks"] += 1
+            except SandboxViolation:
+                counts["owner_failed"] += 1
+
+
+def _owner_slow(stop, counts, lane):
+    with isolation.lane(lane):
+        while not stop.is_set():
+            try:
+                isolation.execute(ATTACK, {})
+            except SandboxViolation:
+                counts["slow_failed_on_budget"] += 1
+
+
+def _loaded_clicks(bench, ids, spec, answers, lane):
+    stop = threading.Event()
+    counts = {"checks": 0, "owner_failed": 0, "slow_failed_on_budget": 0}
+    threads = [threading.Thread(target=_owner_checks, args=(stop, counts, lane, i), daemon=True)
+               for i in range(8)]
+    threads += [threading.Thread(target=_owner_slow, args=(stop, counts, lane), daemon=True)
+                for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # every owner thread is in its first evaluation
+    times, failed = [], 0
+    for pid in ids:
+        try:
+            times.append(bench.click(pid, spec, dict(answers)))
+        except EngineError:
+            bench.session.rollback()
+            failed += 1
+    stop.set()
+    for thread in threads:
+        thread.join(30)
+    return times, failed, counts
+
+
+def measure_clicks(tmp, samples):
+    """Quiet and loaded click p95 (ms), with lanes and with one shared pool."""
+    bench = Bench(os.path.join(tmp, "clicks.sqlite"), pick_scenario("fixture"))
+    bench.session.execute(text("PRAGMA journal_mode=WAL"))
+    bench.session.commit()
+    [(spec, answers, _)] = [step for step in bench.scenario["turn"] if step[2]]
+    ids = {name: [bench.new_pathway() for _ in range(samples)]
+           for name in ("quiet", "lanes", "shared")}
+    quiet = [bench.click(pid, spec, dict(answers)) for pid in ids["quiet"]]
+    result = {"click_samples": samples, "quiet_click_p95_ms": round(p95(quiet), 2)}
+    for name, lane in (("lanes", "owner"), ("shared", "clinical")):
+        times, failed, counts = _loaded_clicks(bench, ids[name], spec, answers, lane)
+        result[f"{name}_click_p95_ms"] = round(p95(times), 2) if times else None
+        result[f"{name}_click_p95_ratio"] = round(p95(times) / p95(quiet), 2) if times else None
+        result[f"{name}_failed_clinician_clicks"] = failed
+        result[f"{name}_owner_checks_done"] = counts["checks"]
+        result[f"{name}_owner_slow_failed_on_budget"] = counts["slow_failed_on_budget"]
+    bench.session.close()
+    return result
+
+
+def _timer_db(tmp, name, hostile):
+    engine = create_engine(f"sqlite:///{os.path.join(tmp, name)}")
+    Base.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.execute(text("PRAGMA journal_mode=WAL"))
+        h.deploy(s)
+        ids = [h.mid_stage(s, n).id for n in range(1, hostile + 1)]
+        h.mid_stage(s, hostile + 1)  # not in the job: its DUDIT deadline timer is what is due
+        target = h.deploy(s, slow_target(9999))  # the largest range() allowed
+        modeling.create_job(s, target.id, "ejer", pathway_ids=ids)
+        s.commit()
+    return engine
+
+
+def _sweep(engine):
+    with Session(engine) as s:
+        fired = service.tick(s, now=h.T0 + timedelta(days=15), limit=50)
+        s.commit()
+    return fired
+
+
+def measure_timers(tmp, hostile):
+    """Seconds from a sweep's due time to its timers fired, while a hostile job runs."""
+    # the migration lane: the job runs in its own thread; the sweep starts when due
+    engine = _timer_db(tmp, "lanes.sqlite", hostile)
+    stop = threading.Event()
+
+    def lane():
+        with Session(engine) as s:
+            while not stop.is_set() and modeling.run_batch(s, s.commit, until=time.monotonic() + 5):
+                pass
+    worker = threading.Thread(target=lane, daemon=True)
+    worker.start()
+    time.sleep(0.3)  # the job is in its first pathway
+    due = time.monotonic()
+    fired = _sweep(engine)
+    lanes = time.monotonic() - due
+    worker.join(120)
+    # the old single loop: a sweep that falls due during the migration turn waits for it
+    engine = _timer_db(tmp, "single.sqlite", hostile)
+    due = time.monotonic()
+    with Session(engine) as s:
+        modeling.run_batch(s, s.commit, until=time.monotonic() + 20)  # MIGRATION_SECONDS
+    fired_single = _sweep(engine)
+    single = time.monotonic() - due
+    return {"hostile_job_pathways": hostile, "timers_fired": [fired, fired_single],
+            "timer_lateness_s": round(lanes, 3), "timer_lateness_s_single_loop": round(single, 3),
+            "sweep_interval_s": SWEEP_INTERVAL_S}
+
+
+def run(samples, budget, hostile):
+    """Every figure of this benchmark."""
+    isolation.configure(click_budget_s=budget)
+    with tempfile.TemporaryDirectory(prefix="forlob-owner-load-") as tmp:
+        result = {"click_budget_s": budget, "clinical_workers": isolation.SETTINGS["workers"],
+                  "owner_workers": isolation.SETTINGS["owner_workers"]}
+        result.update(measure_clicks(tmp, samples))
+        result.update(measure_timers(tmp, hostile))
+    result["confinement"] = isolation.confinement()
+    return result
+
+
+def main(argv=None):
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--samples", type=int, default=21, help="clicks per series")
+    parser.add_argument("--budget", type=float, default=0.5, help="click budget, seconds")
+    parser.add_argument("--hostile", type=int, default=4, help="pathways in the hostile job")
+    args = parser.parse_args(argv)
+    result = run(args.samples, args.budget, args.hostile)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:36} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
