@@ -2,7 +2,7 @@
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -98,3 +98,26 @@ class AppSetting(db.Model):
     __tablename__ = "app_setting"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class ValidationJob(db.Model):
+    """A process owner's validation (rules and every scenario) of base + changes, run by the
+    timer worker's owner lane, never in a web request (`webui/modeler/validation_jobs.py`)."""
+
+    __tablename__ = "validation_job"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_by: Mapped[str] = mapped_column(String(80), index=True)
+    base_version_id: Mapped[int] = mapped_column(Integer)
+    files: Mapped[dict] = mapped_column(JSON, default=dict)    # the changed files only
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)     # scenarios to run
+    done: Mapped[int] = mapped_column(Integer, default=0)      # scenarios run so far
+    ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    scenarios: Mapped[list] = mapped_column(JSON, default=list)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+

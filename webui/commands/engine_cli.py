@@ -24,6 +24,7 @@ from webui.commands.params import PAYLOAD_ITEM
 from webui.commands.worker import Supervisor
 from webui.demo import clock as demo_clock
 from webui.extensions import db
+from webui.modeler.validation_jobs import run_pending as run_validation_jobs
 from webui.patient import schedule as patient_schedule
 
 engine_cli = AppGroup("engine", help="The pathway engine.")
@@ -96,8 +97,9 @@ def worker(interval, limit, once):
                 fired = _tick_once(limit, "system", stop=supervisor.stop_requested)
                 if fired:
                     click.echo(f"{fired} timer(s) fired")
-                if once:
-                    run_migration_batches()  # a one-shot sweep does one migration turn itself
+                if once:  # a one-shot sweep does one turn of the owner lane itself
+                    run_validation_jobs()
+                    run_migration_batches()
                 patient_schedule.sweep(current_app.config)  # questionnaires: ask, remind, escalate
                 db.session.commit()
             except EngineError as exc:  # a conflict with a user's click: the next sweep retries

@@ -1,14 +1,16 @@
-"""The timer worker's migration lane: bulk migration jobs run in their own thread.
+"""The timer worker's migration lane: bulk migration and validation jobs run in their own thread.
 
 Timers and migrations used to share one loop, so a slow (or hostile) migration job delayed the
 next timer sweep and the heartbeat. Now the sweep thread only fires timers (and beats); this
 lane runs migration batches beside it with its own application context, database session and
-owner-lane sandbox workers, so nothing a migration does can make a timer late.
+owner-lane sandbox workers, so nothing a migration does can make a timer late. Process owners'
+validation jobs (`webui/modeler/validation_jobs.py`) run here too, between migration turns.
 """
 import logging
 import threading
 
 from webui.commands.migration_cli import run_migration_batches
+from webui.modeler.validation_jobs import run_pending
 
 log = logging.getLogger("forlob.worker")
 IDLE_WAIT = 2.0   # seconds between looks for work when there is none
@@ -36,7 +38,7 @@ class MigrationLane:
             handled = 0
             try:
                 with self.app.app_context():
-                    handled = run_migration_batches(seconds=self.turn_seconds)
+                    handled = run_pending() + run_migration_batches(seconds=self.turn_seconds)
             except Exception as exc:  # noqa: BLE001 - the lane must outlive any one job's failure
                 log.exception("migration lane turn failed: %s", exc)
             self.turns += 1

@@ -30,4 +30,12 @@ def _leave_owner_lane(exc):
             pass
 
 # The modules register their routes on `bp`; imported after it exists.
-from webui.modeler import api, editing, expressions, migrations, pages, preview  # noqa: E402,F401
+from webui.modeler import (  # noqa: E402,F401
+    api,
+    editing,
+    expressions,
+    migrations,
+    pages,
+    preview,
+    validation_api,
+)

@@ -4,6 +4,7 @@ import threading
 from flask import current_app
 from sqlalchemy import func, select
 
+from engine import modeling
 from engine.modeling import affected_elements, form_id_of
 from engine.models import DefinitionEvent, Pathway
 from scenarios.catalogue import load_all
@@ -56,7 +57,8 @@ def warm_reached(base):
     if not current_app.config.get("MODELER_LEARN_JOURNEYS", not current_app.config.get("TESTING")) \
             or _stored_reached(base) is not None or base.content_hash in _REACHED:
         return
-    threading.Thread(target=_learn, args=(base.content_hash, dict(base.files)),
+    # a new thread starts with a fresh context: it must be told it is owners' work
+    threading.Thread(target=modeling.owner_work(_learn), args=(base.content_hash, dict(base.files)),
                      name="forlob-scenario-journeys", daemon=True).start()
 
 

@@ -1,0 +1,120 @@
+"""Validation with scenarios runs as a background job of the timer worker, with its progress.
+
+Issue 19: a proposal whose every step was slow held one validate request for 186 s. Now the
+request answers at once (202 and a poll URL); the worker runs every scenario in the owner lane,
+commits its progress after each, and a slow scenario fails itself naming its element.
+"""
+import time
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import service
+from engine.sandbox import isolation
+from tests.web.pathway_setup import ensure_deployed
+from webui.extensions import db
+from webui.modeler import validation_jobs
+from webui.models import ValidationJob
+
+SLOW = "sum([len(str(list(range(50)))) for i in range(9999)]) >= 0"  # outlasts the budget
+DECISION = "visitation_decision in ('afvist', 'videresendt')"
+
+
+@pytest.fixture
+def base(app):
+    with app.app_context():
+        ensure_deployed()
+        version = service.current_version(db.session)
+        return version.id, dict(version.files)
+
+
+@pytest.fixture(autouse=True)
+def few_scenarios(monkeypatch):
+    """Three of the scenarios keep these tests short; which ones does not matter here."""
+    everything = validation_jobs.load_all
+    monkeypatch.setattr(validation_jobs, "load_all", lambda: everything()[:3])
+
+
+@pytest.fixture
+def short_budget():
+    previous = isolation.SETTINGS["click_budget_s"]
+    isolation.configure(click_budget_s=0.3)
+    yield
+    isolation.configure(click_budget_s=previous)
+
+
+def _slow(files):
+    assert DECISION in files["henvisning.bpmn"]
+    return {"henvisning.bpmn": files["henvisning.bpmn"].replace(DECISION, f"({SLOW}) and {DECISION}")}
+
+
+def test_a_slow_proposal_is_queued_at_once_and_fails_itself_in_the_worker(auth, client, base,
+                                                                           runner, short_budget):
+    base_id, files = base
+    auth.login("ejer")
+    started = time.perf_counter()
+    response = client.post("/modeler/api/validation-jobs",
+                           json={"base_version": base_id, "files": _slow(files)})
+    assert time.perf_counter() - started < 1.0  # nothing of the scenarios ran in the request
+    assert response.status_code == 202, response.get_data(as_text=True)
+    queued = response.get_json()
+    assert (queued["status"], queued["done"], queued["ok"]) == ("queued", 0, None)
+    assert response.headers["Location"] == queued["url"]
+    result = runner.invoke(args=["engine", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    body = client.get(queued["url"]).get_json()
+    assert body["status"] == "done" and body["ok"] is False
+    assert body["total"] == body["done"] == len(body["scenarios"]) > 1
+    failed = [s for s in body["scenarios"] if not s["ok"]]
+    assert failed and all("time limit" in s["message"] for s in failed), failed
+    assert "in element '" in failed[0]["message"]
+    assert body["message"].startswith(failed[0]["title"])
+
+
+def test_progress_is_committed_after_each_scenario(auth, client, app, base, monkeypatch):
+    base_id, _files = base
+    auth.login("ejer")
+    url = client.post("/modeler/api/validation-jobs",
+                      json={"base_version": base_id, "files": {}}).get_json()["url"]
+    seen = []
+    original = validation_jobs.run_one
+
+    def spying(files, scenario):
+        with Session(db.engine) as other:  # what a poll from another process would read
+            job = other.scalars(select(ValidationJob)).one()
+            seen.append((job.status, job.done, job.total))
+        return original(files, scenario)
+
+    monkeypatch.setattr(validation_jobs, "run_one", spying)
+    with app.app_context():
+        assert validation_jobs.run_pending() == 1
+    total = seen[0][2]
+    assert seen == [("running", n, total) for n in range(total)]
+    body = client.get(url).get_json()
+    assert (body["status"], body["done"], body["total"]) == ("done", total, total)
+    assert body["ok"] is True, body["message"] or body["problems"]
+
+
+def test_jobs_per_owner_are_limited_and_bad_input_changes_nothing(auth, client, app, base):
+    base_id, _files = base
+    auth.login("ejer")
+    for _ in range(validation_jobs.MAX_OPEN):
+        assert client.post("/modeler/api/validation-jobs",
+                           json={"base_version": base_id, "files": {}}).status_code == 202
+    refused = client.post("/modeler/api/validation-jobs", json={"base_version": base_id, "files": {}})
+    assert refused.status_code == 429 and refused.get_json()["error"] == "too_many_jobs"
+    assert client.post("/modeler/api/validation-jobs",
+                       json={"base_version": 9999, "files": {}}).status_code == 404
+    assert client.post("/modeler/api/validation-jobs", json={"files": {}}).status_code == 400
+    assert client.get("/modeler/api/validation-jobs/9999").status_code == 404
+    with app.app_context():
+        assert db.session.query(ValidationJob).count() == validation_jobs.MAX_OPEN
+
+
+def test_only_process_owners_may_queue_or_read_jobs(auth, client, base):
+    base_id, _files = base
+    auth.login("psyk.kbh")
+    assert client.post("/modeler/api/validation-jobs",
+                       json={"base_version": base_id, "files": {}}).status_code in (302, 403)
+    assert client.get("/modeler/api/validation-jobs/1").status_code in (302, 403)
