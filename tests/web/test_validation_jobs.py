@@ -118,3 +118,19 @@ def test_only_process_owners_may_queue_or_read_jobs(auth, client, base):
     assert client.post("/modeler/api/validation-jobs",
                        json={"base_version": base_id, "files": {}}).status_code in (302, 403)
     assert client.get("/modeler/api/validation-jobs/1").status_code in (302, 403)
+
+
+def test_a_request_that_still_runs_scenarios_stops_at_its_deadline(auth, client, app, base,
+                                                                    short_budget):
+    base_id, files = base
+    app.config["MODELER_SCENARIO_SECONDS"] = 0.5
+    auth.login("ejer")
+    started = time.perf_counter()
+    body = client.post("/modeler/api/validate",
+                       json={"base_version": base_id, "files": _slow(files)}).get_json()
+    elapsed = time.perf_counter() - started
+    assert body["ok"] is False
+    not_run = [s for s in body["scenarios"] if s["message"] and s["message"].startswith("not run")]
+    assert not_run and "/modeler/api/validation-jobs" in not_run[0]["message"]
+    # one scenario may be in hand at the deadline: it ends on its own click budget (0.3 s)
+    assert elapsed < 0.5 + 3 * 0.3 + 2.0, elapsed

@@ -1,5 +1,6 @@
 """Shared pieces of the modeler's pages and API: settings, scenario runs, version summaries."""
 import threading
+import time
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -21,9 +22,34 @@ def four_eyes() -> bool:
     return bool(current_app.config.get("FOUR_EYES", True))
 
 
+REQUEST_SCENARIO_SECONDS = 60.0  # a request's scenarios stop here; background jobs run them all
+
+
+def _bounded(files, scenarios):
+    """Run scenarios one by one while the request's time allows; the rest fail as not run.
+
+    Scenarios run in the owner lane's sandbox workers, but the workflow engine between their
+    evaluations runs in this web process: a proposal slow in every step must not hold a
+    request for minutes (186 s before). Its whole validation runs as a background job.
+    """
+    seconds = float(current_app.config.get("MODELER_SCENARIO_SECONDS", REQUEST_SCENARIO_SECONDS))
+    deadline = time.monotonic() + seconds
+    results = []
+    for scenario in scenarios:
+        if time.monotonic() >= deadline:
+            results.append({"id": scenario["id"], "title": scenario["title"], "ok": False,
+                            "step": None, "message": (
+                                f"not run: this request's scenarios took more than {seconds:g} s;"
+                                f" validate in the background (POST /modeler/api/validation-jobs)"
+                                f" to run them all")})
+            continue
+        results.extend(run_all(files, [scenario]))
+    return results
+
+
 def run_scenarios(files):
     """The scenario results of a candidate bundle, run on a throw-away database."""
-    return run_all(files)
+    return _bounded(files, load_all())
 
 
 def _stored_reached(base):
@@ -74,9 +100,9 @@ def scenarios_for_change(base):
         scenarios = load_all()
         reached = _reached_on(base)
         if affected is None or reached is None:
-            return run_all(files, scenarios)
+            return _bounded(files, scenarios)
         chosen = [s for s in scenarios if s["id"] not in reached or reached[s["id"]] & affected]
-        results = {r["id"]: r for r in run_all(files, chosen)}
+        results = {r["id"]: r for r in _bounded(files, chosen)}
         return [results.get(s["id"]) or {"id": s["id"], "title": s["title"], "ok": True, "step": None,
                                         "message": None, "skipped": True} for s in scenarios]
     return run
