@@ -42,6 +42,11 @@ def page(browser):
     """A fresh browser context and page, Danish by default."""
     context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
+    if os.environ.get("FORLOB_EDITOR_BUNDLE"):
+        # a worktree shares the built vendor tree: serve an editor bundle built elsewhere
+        context.route("**/vendor/modeler/editor.bundle.js",
+                      lambda route: route.fulfill(path=os.environ["FORLOB_EDITOR_BUNDLE"],
+                                                  content_type="text/javascript"))
     page = context.new_page()
     yield page
     context.close()

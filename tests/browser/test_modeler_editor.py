@@ -6,6 +6,7 @@ server side is the real one (validation, scenarios on a throw-away database, pro
 import json
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,24 @@ from scenarios.catalogue import load_all
 from tests.browser.helpers import login
 from tests.browser.modeler_actions import open_editor, open_group, pick, propose, set_condition, set_form_label, version
 from tests.web.pathway_setup import ensure_deployed, item_for, refer
+from webui.commands.migration_lane import MigrationLane
 from webui.demo.seed import seed_organisations, seed_users
 from webui.extensions import db
+from webui.models import ValidationJob
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def worker_lane(app):
+    """The timer worker's owner lane, as `flask engine worker` runs it: "Valider" queues a
+    background validation job and polls it, so something must run the job."""
+    stopping = threading.Event()
+    lane = MigrationLane(app, stopping, idle_wait=0.2).start()
+    yield lane
+    stopping.set()
+    lane.join(timeout=30)
 
 
 @pytest.fixture
@@ -64,6 +78,8 @@ def test_edit_condition_and_label_validate_propose_and_second_owner_approves(
     page.click("#validate-button")
     page.wait_for_selector("#validate-result .flash-success", timeout=60_000)
     assert page.locator("#validate-result .scenario-ok").count() >= 1
+    with app.app_context():  # the scenarios ran as a background job, not in the request
+        assert db.session.scalar(select(ValidationJob.status)) == "done"
     result = propose(page, "Afvisning med to koder; tydeligere notefelt")
     assert "skal godkende" in result.inner_text()
     new_id = int(page.locator("#modeler-app").get_attribute("data-proposed"))

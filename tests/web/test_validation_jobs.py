@@ -4,6 +4,8 @@ Issue 19: a proposal whose every step was slow held one validate request for 186
 request answers at once (202 and a poll URL); the worker runs every scenario in the owner lane,
 commits its progress after each, and a slow scenario fails itself naming its element.
 """
+import json
+import re
 import time
 
 import pytest
@@ -134,3 +136,27 @@ def test_a_request_that_still_runs_scenarios_stops_at_its_deadline(auth, client,
     assert not_run and "/modeler/api/validation-jobs" in not_run[0]["message"]
     # one scenario may be in hand at the deadline: it ends on its own click budget (0.3 s)
     assert elapsed < 0.5 + 3 * 0.3 + 2.0, elapsed
+
+
+def test_the_editors_valider_button_queues_a_job_and_polls_it(auth, client, base):
+    """The editor page's "Valider" posts to the job endpoint and shows "n af m scenarier"."""
+    base_id, _files = base
+    auth.login("ejer")
+    page = client.get(f"/modeler/versions/{base_id}/edit").get_data(as_text=True)
+    api_base = re.search(r'data-api-base="([^"]+)"', page).group(1)
+    texts = json.loads(re.search(r'id="modeler-texts">(.*?)</script>', page, re.S).group(1))
+    assert "{done} af {total} scenarier" in texts["validationProgress"]
+    assert texts["validationQueued"]
+    # the page's scripts: Valider queues a job at <api base>/validation-jobs and polls its URL
+    api = client.get("/static/modeler/api.js").get_data(as_text=True)
+    editor = client.get("/static/modeler/editor.js").get_data(as_text=True)
+    assert 'call("POST", `${root.dataset.apiBase}/validation-jobs`, body)' in api
+    assert 'validationJob: (url) => call("GET", url)' in api
+    validate = editor[editor.index("async function validate()"):editor.index("async function propose()")]
+    assert "runValidationJob()" in validate and "api.validate(" not in validate
+    assert "api.queueValidation(" in editor and "api.validationJob(url)" in editor
+    assert 'getElementById("validate-button").addEventListener("click", () => validate())' in editor
+    # and that URL is the job endpoint: it answers 202 with the URL the script polls
+    queued = client.post(f"{api_base}/validation-jobs", json={"base_version": base_id, "files": {}})
+    assert queued.status_code == 202
+    assert client.get(queued.get_json()["url"]).get_json()["status"] == "queued"

@@ -17,6 +17,9 @@ export function makeApi(root) {
   return {
     version: (id) => call("GET", `${root.dataset.apiBase}/versions/${id}`),
     validate: (body) => call("POST", `${root.dataset.apiBase}/validate`, body),
+    // validation with every scenario runs as a background job: queue it, then poll its URL
+    queueValidation: (body) => call("POST", `${root.dataset.apiBase}/validation-jobs`, body),
+    validationJob: (url) => call("GET", url),
     propose: (body) => call("POST", `${root.dataset.apiBase}/propose`, body),
     expression: (kind, text, context) => call("POST", `${root.dataset.apiBase}/expression`, { kind, text, ...(context || {}) }),
     preview: (schema) => call("POST", `${root.dataset.apiBase}/form-preview`, { schema }),

@@ -192,22 +192,57 @@ function changedFiles() {
   return files;
 }
 
+const POLL_MS = 1000;
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+let validating = false;
+
+// The scenarios run in the worker's owner lane, never in this request: queue a job, then poll
+// it and show "n af m scenarier" until it is done (docs/modeler.md, "Background validation").
+async function runValidationJob() {
+  const queued = await api.queueValidation({ base_version: baseVersion, files: changedFiles() });
+  if (queued.status !== 202) { return queued; }
+  let job = queued.data;
+  const url = job.url;
+  while (job.status !== "done") {
+    show("validate-result", "info", job.status === "queued" ? T.validationQueued
+      : T.validationProgress.replace("{done}", job.done).replace("{total}", job.total || "…"));
+    await sleep(POLL_MS);
+    const { status, data } = await api.validationJob(url);
+    if (status !== 200) { return { status, data }; }
+    job = data;
+  }
+  return { status: 200, data: job };
+}
+
 async function validate() {
-  await flush();
-  show("validate-result", "info", T.validating);
-  const local = await lintAll();
-  const { status, data } = await api.validate({ base_version: baseVersion, files: changedFiles() });
-  const engine = status === 200 ? data.problems || [] : [{ file: null, element: null, message: data.message || T.failed }];
-  state.problems = [...local, ...engine];
-  applyMarkers();
-  const ok = status === 200 && data.ok && !local.length;
-  const failed = ((data && data.scenarios) || []).filter((s) => !s.ok).length;
-  const summary = ok ? T.validOk : state.problems.length ? T.validProblems.replace("{n}", state.problems.length)
-    : T.scenariosFailing.replace("{n}", failed);
-  const box = show("validate-result", ok ? "success" : "error", summary);
-  renderProblems(box, state.problems, T, (p) => openFile(p.file, p.element));
-  renderScenarios(box, (data && data.scenarios) || [], T);
-  return ok;
+  if (validating) { return false; }  // one job per click: a second click would only queue a copy
+  validating = true;
+  const button = document.getElementById("validate-button");
+  button.disabled = true;
+  try {
+    await flush();
+    show("validate-result", "info", T.validating);
+    const local = await lintAll();
+    const { status, data } = await runValidationJob();
+    const engine = status === 200 ? data.problems || [] : [{ file: null, element: null, message: (data && data.message) || T.failed }];
+    const failed = ((data && data.scenarios) || []).filter((s) => !s.ok).length;
+    // a job that ended without problems or failing scenarios (stale base, crash) says why
+    if (status === 200 && !data.ok && !engine.length && !failed) {
+      engine.push({ file: null, element: null, message: data.message || T.failed });
+    }
+    state.problems = [...local, ...engine];
+    applyMarkers();
+    const ok = status === 200 && data.ok && !local.length;
+    const summary = ok ? T.validOk : state.problems.length ? T.validProblems.replace("{n}", state.problems.length)
+      : T.scenariosFailing.replace("{n}", failed);
+    const box = show("validate-result", ok ? "success" : "error", summary);
+    renderProblems(box, state.problems, T, (p) => openFile(p.file, p.element));
+    renderScenarios(box, (data && data.scenarios) || [], T);
+    return ok;
+  } finally {
+    validating = false;
+    button.disabled = false;
+  }
 }
 
 async function propose() {
