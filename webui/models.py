@@ -100,6 +100,25 @@ class AppSetting(db.Model):
     value: Mapped[str] = mapped_column(Text, default="")
 
 
+class DryRunJob(db.Model):
+    """A migration dry run over many pathways, run by the timer worker's owner lane with its
+    progress, never in a web request (`webui/modeler/dry_run_jobs.py`)."""
+
+    __tablename__ = "dry_run_job"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_by: Mapped[str] = mapped_column(String(80), index=True)
+    target_version_id: Mapped[int] = mapped_column(Integer, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)     # pathways to dry-run
+    done: Mapped[int] = mapped_column(Integer, default=0)      # pathways dry-run so far
+    groups: Mapped[list] = mapped_column(JSON, default=list)   # grouped verdicts when done
+    message: Mapped[str] = mapped_column(String(500), default="")
+    claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class ValidationJob(db.Model):
     """A process owner's validation (rules and every scenario) of base + changes, run by the
     timer worker's owner lane, never in a web request (`webui/modeler/validation_jobs.py`)."""

@@ -183,28 +183,35 @@ def candidates(session, version_id, from_version=None, pathway_ids=None, limit=N
 
 
 @isolation.owner_work
-def dry_run(session, version_id, from_version=None, pathway_ids=None, limit=None):
-    """A Verdict for every candidate pathway (nothing is written)."""
+def dry_run(session, version_id, from_version=None, pathway_ids=None, limit=None,
+            progress=None, chunk=500):
+    """A Verdict for every candidate pathway (nothing is written).
+
+    `progress(done, total)` is called before the first and after each chunk of pathways (a
+    background job shows "n af m forløb").
+    """
     ctx = Context(session, version_id)
     ids = candidates(session, version_id, from_version, pathway_ids, limit)
-    result = []
-    for start in range(0, len(ids), 500):
+    result: list = []
+    if progress:
+        progress(0, len(ids))
+    for start in range(0, len(ids), chunk):
         rows = session.scalars(select(Pathway).options(undefer(Pathway.state))
-                               .where(Pathway.id.in_(ids[start:start + 500]))
+                               .where(Pathway.id.in_(ids[start:start + chunk]))
                                .order_by(Pathway.id)).all()
         tasks: dict[int, list[str]] = {}  # pathway id -> task specs of its open user tasks
         titles: dict[int, list[str]] = {}
         spec_of: dict[tuple[int, str], str] = {}  # (pathway id, task id) -> task spec
         for pid, task_id, spec, title in session.execute(
                 select(WorklistItem.pathway_id, WorklistItem.task_id, WorklistItem.task_spec,
-                       WorklistItem.title).where(WorklistItem.pathway_id.in_(ids[start:start + 500]),
+                       WorklistItem.title).where(WorklistItem.pathway_id.in_(ids[start:start + chunk]),
                                                  WorklistItem.kind == "task")):
             tasks.setdefault(pid, []).append(spec)
             titles.setdefault(pid, []).append(title or spec)
             spec_of[(pid, task_id)] = spec
         drafts: dict[int, list[str]] = {}  # pathway id -> task specs its drafts belong to
         for pid, task_id in session.execute(select(TaskDraft.pathway_id, TaskDraft.task_id).where(
-                TaskDraft.pathway_id.in_(ids[start:start + 500]))):
+                TaskDraft.pathway_id.in_(ids[start:start + chunk]))):
             drafts.setdefault(pid, []).append(spec_of.get((pid, task_id), ""))
         for row in rows:
             result.append(verdict(ctx, row, tasks.get(row.id, [])))
@@ -215,6 +222,8 @@ def dry_run(session, version_id, from_version=None, pathway_ids=None, limit=None
             result[-1].open_titles = tuple(sorted(titles.get(row.id, [])))
         for row in rows:
             session.expire(row, ["state"])  # keep memory flat on large dry runs
+        if progress:
+            progress(len(result), len(ids))
     return result
 
 

@@ -24,6 +24,7 @@ from webui.commands.params import PAYLOAD_ITEM
 from webui.commands.worker import Supervisor
 from webui.demo import clock as demo_clock
 from webui.extensions import db
+from webui.modeler.dry_run_jobs import run_pending as run_dry_run_jobs
 from webui.modeler.validation_jobs import run_pending as run_validation_jobs
 from webui.patient import schedule as patient_schedule
 
@@ -99,6 +100,7 @@ def worker(interval, limit, once):
                     click.echo(f"{fired} timer(s) fired")
                 if once:  # a one-shot sweep does one turn of the owner lane itself
                     run_validation_jobs()
+                    run_dry_run_jobs()
                     run_migration_batches()
                 patient_schedule.sweep(current_app.config)  # questionnaires: ask, remind, escalate
                 db.session.commit()

@@ -4,12 +4,14 @@ Timers and migrations used to share one loop, so a slow (or hostile) migration j
 next timer sweep and the heartbeat. Now the sweep thread only fires timers (and beats); this
 lane runs migration batches beside it with its own application context, database session and
 owner-lane sandbox workers, so nothing a migration does can make a timer late. Process owners'
-validation jobs (`webui/modeler/validation_jobs.py`) run here too, between migration turns.
+validation and dry-run jobs (`webui/modeler/validation_jobs.py`, `dry_run_jobs.py`) run here
+too, between migration turns.
 """
 import logging
 import threading
 
 from webui.commands.migration_cli import run_migration_batches
+from webui.modeler import dry_run_jobs
 from webui.modeler.validation_jobs import run_pending
 
 log = logging.getLogger("forlob.worker")
@@ -38,7 +40,8 @@ class MigrationLane:
             handled = 0
             try:
                 with self.app.app_context():
-                    handled = run_pending() + run_migration_batches(seconds=self.turn_seconds)
+                    handled = (run_pending() + dry_run_jobs.run_pending()
+                               + run_migration_batches(seconds=self.turn_seconds))
             except Exception as exc:  # noqa: BLE001 - the lane must outlive any one job's failure
                 log.exception("migration lane turn failed: %s", exc)
             self.turns += 1

@@ -14,15 +14,14 @@ from engine.modeling import MigrationJob, VersionMigrationPolicy
 from engine.models import DefinitionVersion
 from engine.service import latest_version
 from webui.access import require_area
+from webui.audit import audit
 from webui.extensions import db
-from webui.modeler import bp
+from webui.modeler import bp, dry_run_jobs
+from webui.modeler.dry_run_jobs import group_key
 
 JOB_ACTIONS = ("pause", "resume", "cancel")
 
 
-def group_key(group):
-    """A stable key for a dry-run group: version, stage and open tasks."""
-    return f"{group['from_version']}:{group['stage']}:{','.join(group['open_tasks'])}"
 
 
 def _versions():
@@ -60,20 +59,45 @@ def _plan(target):
     return groups
 
 
+def _inline(target):
+    """True when few enough pathways would be dry-run to do it in this request."""
+    limit = int(current_app.config.get("MIGRATION_DRY_RUN_INLINE_MAX", dry_run_jobs.INLINE_MAX))
+    return dry_run_jobs.candidate_count(db.session, target.id) <= limit
+
+
+def _background_plan(target, again=False):
+    """(groups, job): a finished, fresh dry-run job's groups, else a queued/running job."""
+    modeling.require_approved(target, "a migration dry run")  # never dry-run toward a proposal
+    job = dry_run_jobs.latest(db.session, target.id)
+    if job is not None and job.status == "done" and not again and dry_run_jobs.is_fresh(job):
+        return job.groups, job
+    if job is None or job.status == "done":
+        job = dry_run_jobs.queue(db.session, current_user.username, target.id)
+        audit("migration_dry_run_queued", detail=f"job {job.id} to version {target.id}")
+        db.session.commit()
+    return [], job
+
+
 @bp.get("/migrations")
 @require_area("modeler")
 def migrations():
     """The dry run for a target version, grouped by version, stage and open tasks, plus jobs."""
     target = _target(request.args.get("to"))
+    dry_job = None
     try:
-        groups = _plan(target) if target is not None else []
+        if target is None:
+            groups = []
+        elif _inline(target):
+            groups = _plan(target)
+        else:  # many pathways: the worker's owner lane dry-runs them, the page shows progress
+            groups, dry_job = _background_plan(target, again=request.args.get("again") == "1")
     except NotApproved as exc:
         return _refused(exc)
     jobs = db.session.scalars(select(MigrationJob).order_by(MigrationJob.id.desc())
                               .limit(20)).all()
     policy = db.session.get(VersionMigrationPolicy, target.id) if target else None
     return render_template("modeler/migrations.html", target=target, versions=_versions(),
-                           groups=groups, jobs=jobs, policy=policy,
+                           groups=groups, jobs=jobs, policy=policy, dry_job=dry_job,
                            migratable=sum(len(g["pathway_ids"]) for g in groups
                                           if g["migratable"]),
                            blocked=sum(len(g["pathway_ids"]) for g in groups
@@ -88,7 +112,13 @@ def start_migration():
     if target is None:
         abort(404)
     try:
-        groups = [g for g in _plan(target) if g["migratable"]]
+        if _inline(target):
+            planned = _plan(target)
+        else:  # the groups the owner saw, from the finished background dry run
+            job = dry_run_jobs.latest(db.session, target.id)
+            modeling.require_approved(target, "a migration")
+            planned = job.groups if job is not None and job.status == "done" else []
+        groups = [g for g in planned if g["migratable"]]
     except NotApproved as exc:
         return _refused(exc)
     everything = request.form.get("scope") == "all"
