@@ -75,8 +75,12 @@ def _click(**where):
             raise
 
 
-def register_patient(session, cpr, name, sex, birth_date, region, municipality):
-    """Find a patient by CPR number, or register a new one."""
+def register_patient(session, cpr, name, sex, birth_date, region, municipality, write=True):
+    """Find a patient by CPR number, or register a new one.
+
+    With write=False a new patient is only added to the session (no id yet): start_pathway
+    then writes it after the definition has run (SQLite's write lock is never held meanwhile).
+    """
     cpr = (cpr or "").replace("-", "").strip()
     if not CPR.match(cpr):
         raise InvalidInput("CPR number must be 10 digits")
@@ -92,13 +96,16 @@ def register_patient(session, cpr, name, sex, birth_date, region, municipality):
     patient = Patient(cpr=cpr, name=name.strip(), sex=sex, birth_date=birth_date,
                       region=region, municipality=municipality, created_at=clock.utcnow())
     session.add(patient)
-    session.flush()
+    if write:
+        session.flush()
     return patient
 
 
-def start_pathway(session, patient_id, data, actor, now=None):
-    """Start a pathway for a patient on the current definition version, in the entry stage."""
-    now = _now(now)
+def _patient_to_start(session, patient_id):
+    """The patient (a Patient not yet written is taken as is), checked for an active pathway."""
+    if isinstance(patient_id, Patient) and patient_id.id is None:
+        return patient_id
+    patient_id = getattr(patient_id, "id", patient_id)
     # Lock the patient's row (PostgreSQL) so two referrals at once cannot both pass the
     # "no active pathway" check; the second waits, then sees the first one's pathway.
     locked = session.scalar(select(Patient.id).where(Patient.id == patient_id).with_for_update())
@@ -109,27 +116,40 @@ def start_pathway(session, patient_id, data, actor, now=None):
                                                      Pathway.status == "active"))
     if active is not None:
         raise PathwayAlreadyActive(f"patient {patient_id} already has active pathway {active}")
-    version = current_version(session)
-    if version is None:
-        raise NotFound("no pathway definition is deployed")
-    require_approved(version, "starting a pathway")
-    previous = session.scalar(select(Pathway.id).where(Pathway.patient_id == patient_id)
-                              .order_by(Pathway.id.desc()).limit(1))
-    data = spiff.jsonable(dict(data or {}))
-    pathway = Pathway(patient_id=patient_id, version_id=version.id, status="active",
-                      started_at=now, updated_at=now, previous_pathway_id=previous,
-                      region_org=data.get("region_org"),
-                      municipality_org=data.get("municipality_org"), run_no=0)
-    session.add(pathway)
-    session.flush()
-    live = pathways.Live(pathway, pathways.bundle_of(session, version.id), None, patient.name)
-    with clock.frozen_at(now), _click(patient_id=patient_id, version_id=version.id):
-        pathways.start_run(live, pathways.ENTRY_STAGE, data, now, actor, reason="start")
-        live.records[-1].data = spiff.jsonable({"to": pathways.ENTRY_STAGE, "data": data})
-        pathways.settle(session, live, now, actor)
-        pathways.save(session, live, now)
-    audit.record(session, actor, "pathway.start", patient_id=patient_id, pathway_id=pathway.id,
-                 detail=f"version {version.id}")
+    return patient
+
+
+def start_pathway(session, patient_id, data, actor, now=None):
+    """Start a pathway for a patient on the current definition version, in the entry stage.
+
+    `patient_id` may be a Patient from register_patient(write=False). The entry stage's code
+    runs before the pathway's (and that patient's) row is written, so on SQLite a slow
+    definition never holds the database's one write lock (pathways.save writes them).
+    """
+    now = _now(now)
+    with session.no_autoflush:  # nothing this click queued is written while code evaluates
+        patient = _patient_to_start(session, patient_id)
+        version = current_version(session)
+        if version is None:
+            raise NotFound("no pathway definition is deployed")
+        require_approved(version, "starting a pathway")
+        previous = session.scalar(select(Pathway.id).where(Pathway.patient_id == patient.id)
+                                  .order_by(Pathway.id.desc()).limit(1)) if patient.id else None
+        data = spiff.jsonable(dict(data or {}))
+        pathway = Pathway(patient_id=patient.id, version_id=version.id, status="active",
+                          started_at=now, updated_at=now, previous_pathway_id=previous,
+                          region_org=data.get("region_org"),
+                          municipality_org=data.get("municipality_org"), run_no=0)
+        live = pathways.Live(pathway, pathways.bundle_of(session, version.id), None, patient.name)
+        live.new_patient = patient
+    with clock.frozen_at(now), _click(patient_id=patient.id, version_id=version.id):
+        with session.no_autoflush:
+            pathways.start_run(live, pathways.ENTRY_STAGE, data, now, actor, reason="start")
+            live.records[-1].data = spiff.jsonable({"to": pathways.ENTRY_STAGE, "data": data})
+            pathways.settle(session, live, now, actor)
+        pathways.save(session, live, now)  # its sandboxed `due` runs before the rows are written
+    audit.record(session, actor, "pathway.start", patient_id=pathway.patient_id,
+                 pathway_id=pathway.id, detail=f"version {version.id}")
     return pathway
 
 

@@ -36,6 +36,7 @@ class Live:
         # organisations that an organisation becomes a participant (never workflow data)
         self.granted = set()
         self.done_task = None  # the task id this step completed (its draft is not carried)
+        self.new_patient = None  # a patient registered in this click, written with the pathway
 
     @property
     def stage(self):
@@ -158,6 +159,13 @@ def _save(session, live, now):
                               f"a user task, a timer nor a message")
     if not ended:
         trace.note(live.workflow, pathway.stage)
+    new = pathway.id is None
+    if new:  # a start: every evaluation first, then the rows (no write lock while code runs)
+        projection.update_summary(live, now)
+        if not ended:
+            projection.collect_notices(live, live.data)
+        wanted = projection.wanted_items(live)
+        _insert(session, live)
     try:
         state = None if ended else spiff.dump(live.workflow)
     except (TypeError, ValueError) as exc:  # e.g. a script or DMN left a date object in the data
@@ -169,10 +177,11 @@ def _save(session, live, now):
                           f"{MAX_STATE_BYTES:,}: the definition lets a run grow without bound "
                           f"(a repeating timer or loop); nothing of this step was saved")
     pathway.state = state
-    projection.update_summary(live, now)
-    if not ended:
-        projection.collect_notices(live, live.data)
-    wanted = projection.wanted_items(live)  # sandboxed `due` runs before anything is written
+    if not new:
+        projection.update_summary(live, now)
+        if not ended:
+            projection.collect_notices(live, live.data)
+        wanted = projection.wanted_items(live)  # sandboxed `due` runs before anything is written
     flag_modified(pathway, "updated_at")  # always UPDATE, so the lock is always checked
     try:
         session.flush()
@@ -193,6 +202,24 @@ def _save(session, live, now):
         # follow them into the next cycle or stay visible (the completed task's own draft is
         # complete_task's business, so a plain completion costs no query here)
         draft_store.follow(session, pathway.id, now, done=live.done_task, cause=cause)
+
+
+def _insert(session, live):
+    """Write a started pathway's row (and its new patient's, queued by the caller), then give
+    the run, its history and its archived runs the ids they carried as None."""
+    pathway = live.pathway
+    session.flush()  # a patient registered in this click, and the click's audit rows
+    if pathway.patient_id is None:
+        pathway.patient_id = live.new_patient.id
+    session.add(pathway)
+    session.flush()
+    ids = {"pathway_id": pathway.id, "patient_id": pathway.patient_id}
+    spiff.fill_missing(live.workflow, ids)
+    for record in live.records:
+        if record.pathway_id is None:
+            record.pathway_id = pathway.id
+        spiff.fill_none(record.data, ids)
+        spiff.fill_none((record.data or {}).get("data"), ids)
 
 
 def end_now(session, live, reason, now, actor, notify=()):

@@ -150,6 +150,27 @@ def new_workflow(process, data):
     return workflow
 
 
+def fill_missing(workflow, values):
+    """Set each key of `values` wherever a task's or the workflow's data holds it as None.
+
+    A pathway is started before its row (and a new patient's) exists, so the definition never
+    runs while this click holds SQLite's write lock; its run carried `pathway_id` and
+    `patient_id` as None until the rows were written.
+    """
+    flows = [workflow, *getattr(workflow, "subprocesses", {}).values()]
+    for flow in flows:
+        for data in [flow.data, *(task.data for task in flow.tasks.values())]:
+            fill_none(data, values)
+
+
+def fill_none(data, values):
+    """Set each key of `values` that `data` (a dict) holds as None."""
+    if isinstance(data, dict):
+        for key, value in values.items():
+            if key in data and data[key] is None:
+                data[key] = value
+
+
 def unwrap(exc):
     """Find a SandboxViolation or EngineError inside SpiffWorkflow's wrapping exceptions."""
     seen = set()

@@ -97,15 +97,17 @@ def acute():
         form.region.errors = list(form.region.errors) + [
             _("Du kan kun modtage patienter, der bor i din region.")]
         return render_template("pathways/acute.html", form=form), 400
+    # a new patient is written only after the definition has run (SQLite's one write lock)
     patient = service.register_patient(
         db.session, form.cpr.data, form.name.data.strip(), cpr_rules.sex(form.cpr.data),
-        cpr_rules.birth_date(form.cpr.data), form.region.data, form.municipality.data)
+        cpr_rules.birth_date(form.cpr.data), form.region.data, form.municipality.data,
+        write=False)
     data = start_data(form, patient.id)
     # the acute contact is with psychiatry; "akut" sends the pathway to the inpatient stage
     data["contacts"] = sorted(set(data["contacts"]) | {"psykiatri", "akut"})
     data["admission_reason"] = form.admission_reason.data
     try:
-        pathway = service.start_pathway(db.session, patient.id, data, current_user.username)
+        pathway = service.start_pathway(db.session, patient, data, current_user.username)
     except PathwayAlreadyActive:
         db.session.rollback()
         form.cpr.errors = list(form.cpr.errors) + [

@@ -85,20 +85,24 @@ def refer():
         return render_template("pathways/referral.html", form=form), 400
     known = db.session.scalar(select(Patient.id).where(
         Patient.cpr == form.cpr.data.replace("-", "").strip()))
-    audit("refer_lookup", patient_id=known, detail="CPR looked up for a referral "
-                                                   f"({'known' if known else 'new'})")
-    if known is not None and not patient_visible(db.session, current_user, known):
-        queued = _queue_for_owner(form, known)
-        if queued is not None:
-            return queued
-    patient = service.register_patient(
-        db.session, form.cpr.data, form.name.data.strip(), cpr_rules.sex(form.cpr.data),
-        cpr_rules.birth_date(form.cpr.data), form.region.data, form.municipality.data)
-    try:
-        pathway = service.start_pathway(db.session, patient.id, start_data(form, patient.id),
-                                        current_user.username)
-    except PathwayAlreadyActive:
-        return _already_active(form, patient.id)
+    # nothing of this click is written before the definition has run: on SQLite the first
+    # write takes the database's one write lock until the commit (start_pathway writes)
+    with db.session.no_autoflush:
+        audit("refer_lookup", patient_id=known, detail="CPR looked up for a referral "
+                                                       f"({'known' if known else 'new'})")
+        if known is not None and not patient_visible(db.session, current_user, known):
+            queued = _queue_for_owner(form, known)
+            if queued is not None:
+                return queued
+        patient = service.register_patient(
+            db.session, form.cpr.data, form.name.data.strip(), cpr_rules.sex(form.cpr.data),
+            cpr_rules.birth_date(form.cpr.data), form.region.data, form.municipality.data,
+            write=False)
+        try:
+            pathway = service.start_pathway(db.session, patient, start_data(form, patient.id),
+                                            current_user.username)
+        except PathwayAlreadyActive:
+            return _already_active(form, patient.id)
     audit("refer", patient_id=patient.id, pathway_id=pathway.id,
           detail=f"contacts={','.join(form.contacts.data)} received_at={form.received_at.data}")
     db.session.commit()
