@@ -23,12 +23,16 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import func, select
 
+from engine.models import AuditEntry
+from tests.web import pathway_setup as setup
 from webui.api.tokens import create_client
 from webui.extensions import db
 
 DOCUMENT = json.loads((Path(__file__).resolve().parents[2] / "docs" / "api" / "openapi.json")
                       .read_text(encoding="utf-8"))
+EXAMPLE_CPR = "0101901235"
 MAX_EXAMPLES = int(os.environ.get("FORLOB_SCHEMATHESIS_EXAMPLES", "15"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
@@ -56,8 +60,11 @@ def api_schema(app):
 
 @pytest.fixture
 def token(app, demo_users):
-    """A client of Region Hovedstaden's psychiatry and its token."""
+    """A client of Region Hovedstaden's psychiatry and its token, and a patient in Opstart with
+    the CPR number of the document's examples: the explicit phase sends them first, so an
+    accepted admission, its discharge and their replays are checked against the schema too."""
     with app.app_context():
+        setup.to_opstart(cpr=EXAMPLE_CPR, contacts=("psykiatri", "kommune"))
         _client, token = create_client("schemathesis", "region-hovedstaden")
         db.session.commit()
     return token
@@ -91,6 +98,10 @@ def test_the_api_keeps_its_published_contract(api_schema, token, mode, authentic
             continue  # nothing to get wrong in GET /openapi.json
         _fuzz(operation, mode, headers)
     assert api_schema.app.wsgi_app.calls >= 2 * MAX_EXAMPLES // 3
+    if authenticated and mode is GenerationMode.POSITIVE:
+        with api_schema.app.app_context():  # the examples reached an accepted event (a 200)
+            assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action == "api_event")) >= 1
 
 
 def test_the_run_fails_on_a_server_error_or_an_undocumented_answer(app, api_schema, token):
