@@ -105,3 +105,13 @@ def test_a_refused_form_post_says_why(auth, client, app):
     auth.login("ejer")
     page = client.post("/modeler/upload", data={"note": "x\u0001y"})
     assert page.status_code == 400 and "kontroltegn" in page.get_data(as_text=True)
+
+
+def test_element_text_has_a_limit_too():
+    from lxml import etree  # noqa: PLC0415  (only this test builds a tree by hand)
+
+    root = etree.fromstring("<definitions><documentation>ok\tfine\n</documentation></definitions>")
+    assert xml_text_problems("x.bpmn", root) == []
+    root[0].text = "d" * 200_001
+    [problem] = xml_text_problems("x.bpmn", root)
+    assert problem[0] == "x.bpmn" and "at most 200000" in problem[3]
