@@ -127,3 +127,20 @@ def test_an_acute_presentation_elsewhere_answers_like_a_new_one(app, client, aut
         # the new one started in the inpatient stage, in the clinician's own region
         started = db.session.scalar(select(Pathway).join(Patient).where(Patient.cpr == NEW))
         assert (started.stage, started.region_org) == ("indlagt", "region-hovedstaden")
+
+
+def test_the_owning_region_sees_an_acute_presentation_to_reconcile(app, client, auth):
+    _nordjylland_patient(app)
+    auth.login("psyk.kbh")
+    client.post("/akut", data=dict(ACUTE, cpr=ELSEWHERE))
+    auth.logout()
+    with app.app_context():
+        user = User(username="psyk.aal", full_name="Aalborg", organisation_code="region-nordjylland",
+                    roles_csv="regional_clinician")
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    auth.login("psyk.aal")
+    inbox = client.get("/meddelelser/").get_data(as_text=True)
+    assert "Henvisning til afstemning" in inbox and "Navn Indtastet" in inbox
+    assert "Akut henvendelse: Selvmordsrisiko." in inbox
