@@ -40,7 +40,7 @@ SECTION_KEYS = ("criteria", "purpose", "needs", "activities", "tools")
 RULE_KINDS = {"required", "contains"}
 # keys whose text a person reads: on the task page (Markdown, raw HTML off) and in the
 # form editor, which would insert raw HTML into its canvas
-SHOWN_KEYS = frozenset({"label", "description", "text", "placeholder", "title", "draft_notice",
+SHOWN_KEYS = frozenset({"label", "description", "text", "content", "placeholder", "title", "draft_notice",
                         "criteria", "purpose", "needs", "activities", "tools"})
 TEXT_MAX = 20000  # the longest text a definition may hold (a guide section)
 

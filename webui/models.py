@@ -140,3 +140,18 @@ class ValidationJob(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
+
+class UnlockLink(db.Model):
+    """A one-time link an administrator hands a user, so a fresh browser gets past throttling."""
+
+    __tablename__ = "unlock_link"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # SHA-256 of the random token in the link: a database leak yields no usable link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # wrong passwords typed through the link: at MAX_FAILURES the link is spent
+    failures: Mapped[int] = mapped_column(Integer, default=0)

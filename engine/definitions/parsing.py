@@ -11,10 +11,16 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from engine.definitions import rules
 from engine.errors import InvalidDefinition
 from forms.registry import FORM_ID, FormDefinitionError, UnknownForm, check_texts, parse_form
+from forms.text import TextRefused, clean_text
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_BUNDLE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 100
+# the one text rule (forms/text.py) for every attribute (names, ids, conditions) and every
+# element's text (documentation, scripts, expressions) of an uploaded BPMN/DMN file
+MAX_XML_ATTRIBUTE = 4000
+# above the sandbox's own limit for one script (MAX_SOURCE, 100,000), which reports it precisely
+MAX_XML_TEXT = 200_000
 SUFFIXES = (".bpmn", ".dmn")
 FORM_PREFIX = "forms/"   # a bundle's forms are "forms/<form_id>.json"
 
@@ -94,6 +100,26 @@ def _check_root(name, root):
                                   f"{' or '.join(allowed)}, not {root.tag}")])
 
 
+def xml_text_problems(name, root):
+    """Problems of a parsed diagram's text: each attribute and text node follows the text rule.
+
+    XML itself refuses most control characters, but not DEL and the C1 block (U+007F-U+009F),
+    and it sets no length: such text would reach every page that shows a task's name.
+    """
+    problems = []
+    for element in root.iter():
+        where = element.get("id") if isinstance(element.tag, str) else None
+        texts = [(v, MAX_XML_ATTRIBUTE) for v in element.attrib.values()] if isinstance(
+            element.tag, str) else []
+        texts += [(t, MAX_XML_TEXT) for t in (element.text, element.tail) if t]
+        for text, limit in texts:
+            try:
+                clean_text(text, limit)
+            except TextRefused as exc:
+                problems.append((name, where, element.sourceline, f"text {text[:40]!r} {exc}"))
+    return problems
+
+
 def _check_bundle_shape(files):
     problems = []
     if len(files) > MAX_FILES:
@@ -163,6 +189,8 @@ def parse_bundle(files, known_forms=None):
             roots[name] = parse_xml(name, diagrams[name])
         except InvalidDefinition as exc:
             problems.extend(exc.problems)
+        else:
+            problems.extend(xml_text_problems(name, roots[name]))
     if problems:
         raise InvalidDefinition(problems)
     if not roots:

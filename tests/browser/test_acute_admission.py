@@ -31,6 +31,9 @@ def test_acute_admission_to_discharge_with_both_notices(live_server, demo, brows
     page.select_option("#admission_reason", "abstinenser")
     page.check("input[name=contacts][value=kommune]")
     page.get_by_role("button", name="Registrér og indlæg").click()
+    # the answer is the same whatever the CPR number is known as elsewhere: the worklist
+    page.wait_for_selector("text=Den akutte henvendelse for Aksel Akut er registreret")
+    page.get_by_role("link", name="Aksel Akut").first.click()
     page.wait_for_selector("#admitted-mark")
     assert "Henvendelse i akutfunktion/modtagelse" in page.locator("#phase").inner_text()
     patient_url = page.url

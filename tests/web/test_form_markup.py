@@ -67,3 +67,13 @@ def test_a_version_saved_before_the_rule_still_opens():
     text = json.dumps(_audit_form_with(text=XSS), ensure_ascii=False)
     assert parse_form("audit", text).id == "audit"
     assert check_schema("audit", json.loads(text), texts=False) == []
+
+
+def test_an_html_component_is_held_to_the_same_rule():
+    """form-js's "html" component keeps its text in "content"; the task page renders it as
+    Markdown and the editor as plain text, so it may hold no raw HTML either."""
+    schema = json.loads(form_text("audit"))
+    schema["components"].insert(0, {"type": "html", "id": "Html_1", "content": XSS})
+    assert any("content" in p for p in check_schema("audit", schema))
+    schema["components"][0]["content"] = "**Vigtigt**"
+    assert check_schema("audit", schema) == []

@@ -38,7 +38,7 @@ def test_a_form_with_every_field_type_is_proposed_and_rendered_on_the_task_page(
     auth.login("psyk.kbh")
     page = client.get(f"/forloeb/{pathway_id}/opgaver/{task_id}").get_data(as_text=True)
     for label in ("Næste opfølgning", "Klokkeslæt", "Mødedato", "Antal samtaler", "Stoffer",
-                  "Felt i gruppe", "Overskrift fra procesejeren", "Et afsnit i HTML"):
+                  "Felt i gruppe", "Overskrift fra procesejeren", "Et afsnit i <strong>Markdown</strong>"):
         assert label in page, label
     assert 'name="naeste_opfoelgning" type="date"' in page
     assert 'name="datetime_tid" type="time"' in page

@@ -1,6 +1,7 @@
 """Administration: the audit log per patient and per user, and the list of accounts."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from engine import service
@@ -8,7 +9,7 @@ from engine.models import AuditEntry as A
 from engine.models import Patient
 from webui.access import require_area
 from webui.audit import audit as audit_read
-from webui.auth import sessions
+from webui.auth import sessions, unlock
 from webui.common.paging import page_count, page_number
 from webui.extensions import db
 from webui.models import User
@@ -85,6 +86,25 @@ def end_sessions(user_id):
     flash(_("%(count)s sessioner for %(user)s er afsluttet.", count=ended, user=user.username),
           "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/unlock-link")
+@require_area("admin")
+def unlock_link(user_id):
+    """Issue a one-time unlock link for a user who cannot get past the back-off (shown once)."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        abort(404)
+    try:
+        token = unlock.issue(user, current_user.username, request.remote_addr or "")
+    except unlock.TooManyLinks:
+        flash(_("%(user)s har fået for mange oplåsningslinks i dag.", user=user.username), "error")
+        return redirect(url_for("admin.users"))
+    url = url_for("auth.unlock_login", token=token, _external=True)
+    response = make_response(render_template("admin/unlock_link.html", user=user, url=url,
+                                             hours=unlock.setting("UNLOCK_LINK_HOURS")))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 from webui.admin import organisations  # noqa: E402,F401  (registers the organisation pages on bp)

@@ -62,6 +62,12 @@ SPEC = {
                     "discharge_note": {"type": "string", "maxLength": 2000,
                                        "description": "discharge only: the plan after discharge"},
                 },
+                "examples": [
+                    {"event_id": "sp-2026-000123", "type": "admission", "cpr": "010190-1235",
+                     "reason": "abstinenser"},
+                    {"event_id": "sp-2026-000124", "type": "discharge", "cpr": "0101901235",
+                     "discharge_date": "2026-02-01", "discharge_note": "Opfølgning i ambulatoriet"},
+                ],
             },
             "Accepted": {
                 "type": "object", "required": ["status", "event_id", "pathway_id", "stage"],

@@ -48,7 +48,7 @@ def end_dead_sessions():
 _DUMMY_HASH = generate_password_hash("timing-equaliser")
 
 
-def _password_ok(user, password) -> bool:
+def password_ok(user, password) -> bool:
     """Check the password; unknown users cost the same hash work, so timing leaks nothing."""
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
@@ -74,22 +74,27 @@ def login():
             response.headers["Retry-After"] = str(wait)
             return response
         user = db.session.scalar(db.select(User).filter_by(username=username))
-        if _password_ok(user, request.form.get("password", "")):
+        if password_ok(user, request.form.get("password", "")):
             throttle.clear_failures(username, source)
-            _fresh_session()
-            session.permanent = True
-            login_user(user)
-            sessions.begin(user)
-            audit("login")
-            db.session.commit()
-            target = safe_local_path(request.args.get("next")) or url_for("worklist.index")
-            return devices.remember(redirect(target), username)
+            return log_in(user, "login")
         if attempt_id is None:  # throttling off: nothing was recorded before the check
             throttle.record_failure(username, source, trusted)
         _audit_failure(username, "login_failed")
         flash(_("Forkert brugernavn eller adgangskode."), "error")
         return render_template("auth/login.html", username=username), 401
     return render_template("auth/login.html")
+
+
+def log_in(user, action, detail=""):
+    """Start a fresh session for the user, audit it and leave the device cookie."""
+    _fresh_session()
+    session.permanent = True
+    login_user(user)
+    sessions.begin(user)
+    audit(action, detail=detail)
+    db.session.commit()
+    target = safe_local_path(request.args.get("next")) or url_for("worklist.index")
+    return devices.remember(redirect(target), user.username)
 
 
 @bp.post("/logout")
@@ -116,3 +121,6 @@ def _fresh_session():
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+from webui.auth import unlock_views  # noqa: E402,F401  (registers the unlock link's page on bp)

@@ -4,7 +4,7 @@ from flask.cli import AppGroup
 
 from engine.audit import record
 from webui import organisations
-from webui.auth import sessions
+from webui.auth import sessions, unlock
 from webui.commands.params import FULL_NAME, NAME
 from webui.extensions import db
 from webui.models import User
@@ -86,3 +86,20 @@ def end_sessions(username):
     record(db.session, "cli", "end_sessions", detail=f"user={username} ended={ended}")
     db.session.commit()
     click.echo(f"ended {ended} session(s) of {username}")
+
+
+@users_cli.command("unlock-link")
+@click.argument("username", type=NAME)
+@click.option("--base-url", default="", help="The site's address, e.g. https://forlob.example.dk.")
+def unlock_link(username, base_url):
+    """Print a one-time link that lets the user log in from a new browser without waiting."""
+    user = db.session.scalar(db.select(User).filter_by(username=username))
+    if user is None or not user.active:
+        _fail(f"no such active user {username!r}")
+    try:
+        token = unlock.issue(user, "cli")
+    except unlock.TooManyLinks:
+        _fail(f"{username} has had {unlock.setting('UNLOCK_LINKS_PER_DAY')} links in the last day")
+    click.echo(f"{base_url.rstrip('/')}/login/oplaas/{token}")
+    click.echo(f"valid {unlock.setting('UNLOCK_LINK_HOURS')} hours, for one login; "
+               "the user still needs their password")

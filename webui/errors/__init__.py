@@ -24,6 +24,13 @@ PAGES = {
     500: (_l("Der opstod en fejl"), _l("Noget gik galt hos os. Ingen ændringer blev gemt. Prøv igen om lidt.")),
 }
 
+# a request refused by the text rule (webui/security.py): say what was wrong with it
+REFUSED = {
+    "invalid_text": _l("Teksten må kun indeholde gyldige tegn: ingen kontroltegn (kun linjeskift "
+                       "og tabulator). Intet er gemt."),
+    "too_deep": _l("Forespørgslen er for dybt indlejret. Intet er gemt."),
+}
+
 # engine exception name → (status, message); names keep this module free of engine imports
 # at load time, and each is resolved against engine.errors when the app starts.
 ENGINE_ERRORS = {
@@ -57,9 +64,11 @@ def http_error(exc):
     """Any HTTP error (403, 404, 409, ...) as a friendly page."""
     if exc.code and exc.code >= 500:
         db.session.rollback()
-    if _for_api():
+    if _for_api() or (exc.code == 400 and request.is_json):
+        # a JSON client (the API, the modeler's editor) gets JSON it can show, not a page
         return http_problem(exc)
-    body, status = render_error(exc.code or 500)
+    refused = getattr(exc, "code_name", None)
+    body, status = render_error(exc.code or 500, REFUSED.get(refused))
     # keep what the exception says about the answer: Allow on a 405, Retry-After on a 429
     headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
     return body, status, headers

@@ -9,13 +9,13 @@ from wtforms.validators import DataRequired
 
 from engine import service
 from engine.errors import Conflict, NoRecipient, PathwayAlreadyActive
-from webui.access import get_visible_pathway, referral_org_allowed, require_area
+from webui.access import get_visible_pathway, patient_visible, referral_org_allowed, require_area
 from webui.audit import audit
 from webui.demo.organisations import region_org
 from webui.extensions import db
 from webui.pathways import bp
 from webui.pathways import cpr as cpr_rules
-from webui.pathways.referral import start_data
+from webui.pathways.referral import lookup_cpr, queue_for_owner, start_data
 from webui.pathways.referral_form import ReferralForm
 
 OUTPATIENT_STAGES = ("opstart", "ustabil", "stabil", "overgang")
@@ -98,23 +98,38 @@ def acute():
             _("Du kan kun modtage patienter, der bor i din region.")]
         return render_template("pathways/acute.html", form=form), 400
     # a new patient is written only after the definition has run (SQLite's one write lock)
-    patient = service.register_patient(
-        db.session, form.cpr.data, form.name.data.strip(), cpr_rules.sex(form.cpr.data),
-        cpr_rules.birth_date(form.cpr.data), form.region.data, form.municipality.data,
-        write=False)
-    data = start_data(form, patient.id)
-    # the acute contact is with psychiatry; "akut" sends the pathway to the inpatient stage
-    data["contacts"] = sorted(set(data["contacts"]) | {"psykiatri", "akut"})
-    data["admission_reason"] = form.admission_reason.data
-    try:
-        pathway = service.start_pathway(db.session, patient, data, current_user.username)
-    except PathwayAlreadyActive:
-        db.session.rollback()
-        form.cpr.errors = list(form.cpr.errors) + [
-            _("Patienten har allerede et aktivt forløb. Indlæg patienten fra patientsiden.")]
-        return render_template("pathways/acute.html", form=form), 409
+    # a CPR number known only in another region is queued for that region, and answered as any
+    # new acute presentation: the answer never tells whether the person has a pathway elsewhere
+    with db.session.no_autoflush:
+        known = lookup_cpr(form, "acute_lookup")
+        if known is not None and not patient_visible(db.session, current_user, known):
+            queued = queue_for_owner(form, known, _acute_received, action="acute_start",
+                                     acute=True, admission_reason=form.admission_reason.data)
+            if queued is not None:
+                return queued
+        patient = service.register_patient(
+            db.session, form.cpr.data, form.name.data.strip(), cpr_rules.sex(form.cpr.data),
+            cpr_rules.birth_date(form.cpr.data), form.region.data, form.municipality.data,
+            write=False)
+        data = start_data(form, patient.id)
+        # the acute contact is with psychiatry; "akut" sends the pathway to the inpatient stage
+        data["contacts"] = sorted(set(data["contacts"]) | {"psykiatri", "akut"})
+        data["admission_reason"] = form.admission_reason.data
+        try:
+            pathway = service.start_pathway(db.session, patient, data, current_user.username)
+        except PathwayAlreadyActive:
+            db.session.rollback()
+            form.cpr.errors = list(form.cpr.errors) + [
+                _("Patienten har allerede et aktivt forløb. Indlæg patienten fra patientsiden.")]
+            return render_template("pathways/acute.html", form=form), 409
     audit("acute_start", patient_id=patient.id, pathway_id=pathway.id,
           detail=f"reason={form.admission_reason.data}")
     db.session.commit()
-    flash(_("Den akutte henvendelse er registreret; forløbet er startet i indlæggelse."), "success")
-    return redirect(url_for("pathways.patient", patient_id=patient.id))
+    return _acute_received(form)
+
+
+def _acute_received(form):
+    """The one answer to every accepted acute presentation (the name typed, never a stored one)."""
+    flash(_("Den akutte henvendelse for %(name)s er registreret. Forløbet vises på arbejdslisten, "
+            "når det er oprettet for din organisation.", name=form.name.data.strip()), "success")
+    return redirect(url_for("worklist.index"))

@@ -53,21 +53,30 @@ def _already_active(form, patient_id):
     return render_template("pathways/referral.html", form=form), 409
 
 
-def _queue_for_owner(form, patient_id):
+def lookup_cpr(form, action):
+    """The id of the patient with the form's CPR number, or None; the look-up is audited."""
+    known = db.session.scalar(select(Patient.id).where(
+        Patient.cpr == form.cpr.data.replace("-", "").strip()))
+    audit(action, patient_id=known, detail="CPR looked up "
+                                           f"({'known' if known else 'new'})")
+    return known
+
+
+def queue_for_owner(form, patient_id, answer, action="refer", **extra):
     """Queue the referral for the region owning the patient and answer as for a new one.
 
     None when the patient has no pathway at all: then it is referred as a new one.
     """
     referral = dict(start_data(form, patient_id), name=form.name.data.strip(),
                     cpr=form.cpr.data.replace("-", ""), referrer_user=current_user.username,
-                    referrer_org=current_user.organisation_code)
+                    referrer_org=current_user.organisation_code, **extra)
     queued = service.queue_referral(db.session, patient_id, referral, current_user.username)
     if queued is None:
         return None
-    audit("refer", patient_id=patient_id, pathway_id=queued.pathway_id,
+    audit(action, patient_id=patient_id, pathway_id=queued.pathway_id,
           detail="known elsewhere: queued for the owning region's reconciliation")
     db.session.commit()
-    return _received(form)
+    return answer(form)
 
 
 @bp.route("/henvisning", methods=["GET", "POST"])
@@ -83,15 +92,12 @@ def refer():
         form.region.errors = list(form.region.errors) + [
             _("Du kan kun henvise patienter, der bor i din region eller kommune.")]
         return render_template("pathways/referral.html", form=form), 400
-    known = db.session.scalar(select(Patient.id).where(
-        Patient.cpr == form.cpr.data.replace("-", "").strip()))
     # nothing of this click is written before the definition has run: on SQLite the first
     # write takes the database's one write lock until the commit (start_pathway writes)
     with db.session.no_autoflush:
-        audit("refer_lookup", patient_id=known, detail="CPR looked up for a referral "
-                                                       f"({'known' if known else 'new'})")
+        known = lookup_cpr(form, "refer_lookup")
         if known is not None and not patient_visible(db.session, current_user, known):
-            queued = _queue_for_owner(form, known)
+            queued = queue_for_owner(form, known, _received)
             if queued is not None:
                 return queued
         patient = service.register_patient(

@@ -11,6 +11,7 @@ import { bindKeyboardForm, makePaletteKeyboardReachable } from "./keyboard.js";
 import { lint } from "./lint.js";
 import ForlobPropertiesProvider from "./properties.js";
 import { renderDiff, renderProblems, renderScenarios, show } from "./results.js";
+import { showHtml } from "./safe-dom.js";
 import spiffworkflow from "./spiffworkflow.js";
 import { translateModule } from "./translate-da.js";
 
@@ -282,7 +283,7 @@ async function preview() {
   await flush();
   const { status, data } = await api.preview(form.schema());
   const target = document.getElementById("preview");
-  if (status === 200) { target.innerHTML = data.html; target.hidden = false; }  // server-escaped HTML
+  if (status === 200) { showHtml(target, data.html); target.hidden = false; }  // rebuilt node by node
   else { target.textContent = data.message || T.failed; }
 }
 

@@ -1,6 +1,7 @@
 // Forms in the form-js editor, with our guidance (the five parts, title, notice, sources kept
 // in "x-forlob") edited beside it, and a preview rendered by the server as clinicians see it.
 import { FormEditor } from "@bpmn-io/form-js";
+import { h } from "preact";
 
 export const SECTION_KEYS = ["criteria", "purpose", "needs", "activities", "tools"];
 
@@ -9,9 +10,29 @@ export const SECTION_KEYS = ["criteria", "purpose", "needs", "activities", "tool
 export const UNSUPPORTED_TYPES = ["button", "iframe", "image", "table", "filepicker", "documentPreview",
   "dynamiclist", "expression"];
 
+// The canvas shows text and html components as plain text (Markdown source included), built by
+// preact as text nodes: form-js would render them as HTML (through its own sanitiser), so a
+// component holding markup would reach the canvas of every owner who opens the form. The
+// server-rendered preview shows the formatted result; the server refuses markup on save.
+export function plainTextView(key) {
+  function PlainText(props) {
+    const text = (props.field && props.field[key]) || "";
+    return h("div", { class: `fjs-form-field fjs-form-field-${props.field.type} forlob-plain-text` },
+      text.trim() ? text : h("span", { class: "fjs-form-field-placeholder" }, "(tom tekst)"));
+  }
+  return PlainText;
+}
+
 function OnlySupportedFields(formFields) {
   // runs before "form.init", when the palette reads the registered types
   UNSUPPORTED_TYPES.forEach((type) => { delete formFields._formFields[type]; });
+  [["text", "text"], ["html", "content"]].forEach(([type, key]) => {
+    const original = formFields.get(type);
+    if (!original) { return; }
+    const view = plainTextView(key);
+    view.config = original.config;  // palette entry, properties and defaults stay form-js's own
+    formFields.register(type, view);
+  });
 }
 OnlySupportedFields.$inject = ["formFields"];
 const onlySupportedFields = { __init__: ["onlySupportedFields"], onlySupportedFields: ["type", OnlySupportedFields] };
