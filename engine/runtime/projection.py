@@ -165,6 +165,8 @@ def judge_guarantee(pathway, now):
                 pathway.guarantee_breached = True
                 pathway.guarantee_breach_reason = BREACH_LATE_START.format(
                     day=started.isoformat(), due=due.isoformat())
+            else:  # treated in time: a timer's flag set later (e.g. after an admission) is moot
+                pathway.guarantee_breached = False
         elif pathway.status == "active" and _local_day(now) > due:
             pathway.guarantee_breached = True
         elif pathway.status != "active" and ended is not None and ended > due:

@@ -267,9 +267,13 @@ def deliver(workflow, name, payload):
         return 0
     # Event definitions only match their own class (the spiff subclass, here).
     definition = type(waiting[0].task_spec.event_definition)(name)
+    # A catch event on its own parallel branch holds the data of the fork only; the state the
+    # run has reached (e.g. a visitation done meanwhile) must go on with it, then the payload.
+    reached = current_data(workflow)
     workflow.catch(BpmnEvent(definition, payload=deepcopy(payload)))
     caught = [t for t in waiting if t.state != TaskState.WAITING]
     for task in caught:
+        task.data.update(deepcopy(reached))
         task.data.update(deepcopy(payload))
     return len(caught)
 
