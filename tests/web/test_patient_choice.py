@@ -94,13 +94,40 @@ def test_bad_or_late_choices_are_refused_and_change_nothing(app, client, auth):
          "choice_reason": "x"},                                          # in the future
         {"kind": "declined", "choice_on": today.isoformat(), "choice_reason": " "},
         {"kind": "bogus", "choice_on": today.isoformat(), "choice_reason": "x"},
+        {"kind": "postponed", "choice_on": today.isoformat(), "end_pathway": "1",
+         "choice_until": (today + timedelta(days=30)).isoformat(),
+         "choice_reason": "x"},                                          # only declining ends
     ]
     for form in cases:
         response = _choice(client, pathway_id, **form)
         assert response.status_code == 302
         with app.app_context():
-            assert db.session.get(Pathway, pathway_id).patient_choice is None, form
+            row = db.session.get(Pathway, pathway_id)
+            assert (row.patient_choice, row.status) == (None, "active"), form
     auth.logout()
     auth.login("rus.kbh")                        # the municipality does not record it
     assert _choice(client, pathway_id, kind="declined", choice_on=today.isoformat(),
                    choice_reason="x").status_code == 403
+
+
+def test_declining_can_end_the_pathway_with_the_guarantee_waived(app, client, auth):
+    pathway_id, patient_id = _enrolled(app, "0404904567", days_ago=2)
+    today = local_today()
+    auth.login("psyk.kbh")
+    page = client.get(f"/patienter/{patient_id}").get_data(as_text=True)
+    assert 'name="end_pathway"' in page
+    response = _choice(client, pathway_id, kind="declined", choice_on=today.isoformat(),
+                       choice_reason="Ønsker ingen behandling", end_pathway="1")
+    assert response.status_code == 302
+    with app.app_context():
+        row = db.session.get(Pathway, pathway_id)
+        assert (row.status, row.end_reason) == ("ended", "Patienten takkede nej til behandling")
+        assert setup.open_items(pathway_id) == []
+        assert db.session.scalar(select(AuditEntry.id).where(
+            AuditEntry.action == "pathway.end")) is not None
+        later = today + timedelta(days=30)
+        assert quality.compute(Filters(), later)["guarantee"].den == 0
+    fact = _fact(app, pathway_id, today + timedelta(days=30))
+    assert (fact.status, fact.decided_on) == ("waived", today)
+    page = client.get(f"/patienter/{patient_id}").get_data(as_text=True)
+    assert "Patienten takkede nej til behandling" in page and "Fravalgt af patienten" in page

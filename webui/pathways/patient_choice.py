@@ -15,6 +15,7 @@ from webui.extensions import db
 from webui.pathways import bp
 from webui.pathways import guarantee as guarantee_fact
 
+END_REASON = "Patienten takkede nej til behandling"
 KINDS = {"postponed": _l("Patienten ønsker en senere start"),
          "declined": _l("Patienten takker nej til behandling nu")}
 
@@ -50,6 +51,7 @@ def patient_choice(pathway_id):
         abort(403)
     kind, on, until = request.form.get("kind", ""), _date("choice_on"), _date("choice_until")
     reason = request.form.get("choice_reason", "").strip()
+    end = request.form.get("end_pathway") == "1"
     due = guarantee_fact.of_pathway(pathway).due
     problems = []
     if kind not in KINDS:
@@ -58,12 +60,16 @@ def patient_choice(pathway_id):
         problems.append(_("Angiv dagen for patientens valg: i dag eller tidligere, og senest fristen."))
     if kind == "postponed" and (until is None or (due and until <= due)):
         problems.append(_("Angiv den startdato, patienten ønsker; den skal ligge efter fristen."))
+    if end and kind != "declined":
+        problems.append(_("Forløbet kan kun afsluttes her, når patienten takker nej."))
     if not reason or len(reason) > 300:
         problems.append(_("Skriv patientens begrundelse (højst 300 tegn)."))
     if not problems:
         try:
             service.record_patient_choice(db.session, pathway.id, kind, on, reason,
                                           current_user.username, until=until)
+            if end:  # the clinician's choice: a patient who declines may also keep the pathway
+                service.end_pathway(db.session, pathway.id, END_REASON, current_user.username)
         except InvalidInput:
             db.session.rollback()
             problems.append(_("Valget kunne ikke registreres: garantien løber ikke længere."))
@@ -71,7 +77,8 @@ def patient_choice(pathway_id):
         for problem in problems:
             flash(problem, "error")
         return redirect(url_for("pathways.patient", patient_id=pathway.patient_id) + "#choice")
-    audit("patient_choice", patient_id=pathway.patient_id, pathway_id=pathway.id, detail=kind)
+    audit("patient_choice", patient_id=pathway.patient_id, pathway_id=pathway.id,
+          detail=kind + (" (ended)" if end else ""))
     db.session.commit()
     flash(_("Patientens valg er registreret."), "success")
     return redirect(url_for("pathways.patient", patient_id=pathway.patient_id))
