@@ -104,6 +104,13 @@ class Pathway(Base):
     # before the deadline without treatment), and the Danish day it was decided.
     guarantee_status: Mapped[str | None] = mapped_column(String(10), nullable=True)
     guarantee_decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The patient's own choice, which stops the clock as L 126 allows: 'postponed' (treatment
+    # from a later date the patient chose, patient_choice_until) or 'declined' (treatment now);
+    # the day it was made and why (docs/indicators.md).
+    patient_choice: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    patient_choice_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    patient_choice_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    patient_choice_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
     reassess_at: Mapped[date | None] = mapped_column(Date, nullable=True)
     suicide_risk: Mapped[str | None] = mapped_column(String(20), nullable=True)
     # low/moderate/high biopsychosocial complexity from the newest overview consultation

@@ -35,7 +35,7 @@ from engine.errors import (
 from engine.migration import moves
 from engine.migration.moves import NotMigratable, dry_run, grouped
 from engine.models import AwaitedMessage, Pathway, Patient, TaskRecord, WorklistItem
-from engine.runtime import draft_store, pathways, projection, spiff, timers
+from engine.runtime import draft_store, pathways, patient_choice, projection, spiff, timers
 from engine.runtime.decisions import decide, phase_in_dates
 from engine.runtime.drafts import PREVIOUS_KEY
 from engine.runtime.heartbeat import alive as worker_alive
@@ -385,8 +385,25 @@ def record_sandbox_failure(session, exc, actor, source=""):
 
 
 
+def record_patient_choice(session, pathway_id, kind, on, reason, actor, until=None, now=None):
+    """Record that the patient postponed the start (to `until`) or declined treatment, on day
+    `on`, with a reason; the guarantee's clock stops as L 126 allows (docs/indicators.md)."""
+    now = _now(now)
+    pathway = session.get(Pathway, pathway_id)
+    if pathway is None:
+        raise NotFound(f"pathway {pathway_id} does not exist")
+    why = patient_choice.problem(pathway, kind, on, until, reason, now)
+    if why:
+        raise InvalidInput(why)
+    patient_choice.record(pathway, kind, on, until, reason, now)
+    audit.record(session, actor, "pathway.patient_choice", patient_id=pathway.patient_id,
+                 pathway_id=pathway_id, detail=f"{kind} on {on}" + (f" until {until}" if until else ""))
+    return pathway
+
+
 __all__ += [
     "InvalidInput",
+    "record_patient_choice",
     "check_expression",
     "claim_task",
     "closed_drafts",

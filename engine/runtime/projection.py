@@ -152,37 +152,55 @@ def judge_guarantee(pathway, now):
     It is breached when treatment started late, had not started the day after the deadline, or
     the pathway ended (e.g. forwarded) after the deadline without treatment. A pathway ended on
     or before the deadline without treatment (declined, forwarded in time) has no decision:
-    ``lapsed``. A breach is kept for good, with the reason it got when it happened.
+    ``lapsed``. A patient's own choice stops the clock (L 126): a postponement moves the deadline
+    to the date the patient chose; declining treatment before it started and before a breach
+    leaves no decision either: ``waived``. A breach is kept for good, with the reason it got
+    when it happened.
     """
-    due = pathway.guarantee_due
+    due = effective_due(pathway)
     if due is None:
         pathway.guarantee_status = pathway.guarantee_decided_on = None
         return
     started, ended = _local_day(pathway.treatment_started_at), _local_day(pathway.ended_at)
+    choice_on = pathway.patient_choice_on if pathway.patient_choice == "declined" else None
     if not (pathway.guarantee_breached and pathway.guarantee_breach_reason):
-        if started is not None:
+        # judged from the columns alone: a flag a timer put in the data (at the first deadline,
+        # before a postponement or after a treatment in time) does not decide
+        pathway.guarantee_breached = False
+        if started is not None and (choice_on is None or started <= choice_on):
             if started > due:
                 pathway.guarantee_breached = True
                 pathway.guarantee_breach_reason = BREACH_LATE_START.format(
                     day=started.isoformat(), due=due.isoformat())
+        elif choice_on is not None:
+            pass  # the patient declined in time: the clock stopped ("waived" below)
         elif pathway.status == "active" and _local_day(now) > due:
             pathway.guarantee_breached = True
+            pathway.guarantee_breach_reason = BREACH_NOT_STARTED
         elif pathway.status != "active" and ended is not None and ended > due:
             pathway.guarantee_breached = True
             pathway.guarantee_breach_reason = BREACH_ENDED_LATE.format(
                 day=ended.isoformat(), due=due.isoformat())
-        if pathway.guarantee_breached and not pathway.guarantee_breach_reason:
-            pathway.guarantee_breach_reason = BREACH_NOT_STARTED
     if pathway.guarantee_breached:
         # breached the day after the deadline, whatever showed it (timer, late start, end)
         status, decided = "breached", date.fromordinal(due.toordinal() + 1)
-    elif started is not None:
+    elif started is not None and (choice_on is None or started <= choice_on):
         status, decided = "met", started
+    elif choice_on is not None:
+        status, decided = "waived", choice_on
     elif pathway.status != "active":
         status, decided = "lapsed", ended
     else:
         status, decided = "open", None
     pathway.guarantee_status, pathway.guarantee_decided_on = status, decided
+
+
+def effective_due(pathway):
+    """The deadline, moved to the later start date a patient chose (a recorded postponement)."""
+    due, until = pathway.guarantee_due, pathway.patient_choice_until
+    if due is not None and pathway.patient_choice == "postponed" and until is not None:
+        return max(due, until)
+    return due
 
 
 def mark_treatment_contact(pathway, spec, now):

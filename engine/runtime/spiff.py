@@ -288,11 +288,31 @@ def deliver(workflow, name, payload):
         return 0
     # Event definitions only match their own class (the spiff subclass, here).
     definition = type(waiting[0].task_spec.event_definition)(name)
+    # A catch event on its own parallel branch holds the data of the fork only; the state the
+    # run has reached (e.g. a visitation done meanwhile) must go on with it, then the payload.
+    reached = reached_data(workflow)
     workflow.catch(BpmnEvent(definition, payload=deepcopy(payload)))
     caught = [t for t in waiting if t.state != TaskState.WAITING]
     for task in caught:
+        task.data.update(deepcopy(reached))
         task.data.update(deepcopy(payload))
     return len(caught)
+
+
+def reached_data(workflow):
+    """The run's open state plus what every completed task changed, in the order they completed.
+
+    Parallel branches do not share data, so the open tasks alone miss what a finished branch
+    did (e.g. AUDIT done in one branch while the admission is caught in another); each
+    completed task's own changes (its data against its parent's) are laid over it.
+    """
+    data = current_data(workflow)
+    done = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.parent is not None]
+    for task in sorted(done, key=lambda t: t.last_state_change):
+        before = task.parent.data
+        data.update({k: v for k, v in task.data.items()
+                     if k != "data_objects" and (k not in before or before[k] != v)})
+    return data
 
 
 def current_data(workflow):

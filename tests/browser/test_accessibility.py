@@ -77,6 +77,16 @@ def _failed_referral(page, base, world):
     page.wait_for_selector("#error-summary")
 
 
+def _failed_acute(page, base, world):
+    """The acute presentation form after a submit with a bad CPR number and nothing else."""
+    page.goto(base + "/akut")
+    page.fill("#cpr", "12")
+    page.get_by_role("button", name="Registrér og indlæg").click()
+    page.wait_for_selector("#error-summary")
+    assert page.title().startswith("Fejl:")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+
+
 def _failed_login(page, base, world):
     """The login form after a wrong password."""
     page.goto(base + "/login")
@@ -99,11 +109,14 @@ PLAN = {
         ("record", _go("record")),
         ("referral", _go("/henvisning")),
         ("referral-errors", _failed_referral),
+        ("acute", _go("/akut")),
+        ("acute-errors", _failed_acute),
         ("statement", _go("/tilgaengelighed")),
         ("404", _go("/patienter/999999")),
         ("403", _go("/admin/audit")),
     ],
-    "leder": [("start", _go("/")), ("overview", _go("/overblik/"))],
+    "leder": [("start", _go("/")), ("overview", _go("/overblik/")),
+              ("quality", _go("/overblik/kvalitet"))],
     "ejer": [("modeler", _go("/modeler/")), ("modeler-edit", _modeler)],
     "admin": [("audit", _go("/admin/audit?user=psyk.kbh")), ("users", _go("/admin/users"))],
 }

@@ -50,6 +50,9 @@ def test_acute_admission_to_discharge_with_both_notices(live_server, demo, brows
             ("Vurdering af selvmordsrisiko", "selvmordsrisiko", {"suicide_risk_level": "lav"}),
             ("Diagnostik og behandlingsplan", "indlagt_diagnostik", None),
             ("Medicingennemgang", "medicingennemgang", None),
+            # an acute start is enrolled during the stay: it gets its tovholder here
+            ("Indskrivning og tovholder", "indskrivning", {"tovholder": "tovholder.kbh",
+                                                          "needs_case_manager": False}),
             ("Registrér behandlingsaktivitet", "indlagt_behandling", None)):
         open_task(page, title)
         fill_form(page, form_id, answers)
@@ -59,8 +62,8 @@ def test_acute_admission_to_discharge_with_both_notices(live_server, demo, brows
     fill_form(page, "indlagt_udskrivelse", {"return_stage": "ustabil",
                                             "discharge_note": "Første ambulante samtale om 3 dage"})
     complete(page)
-    # an acute start goes on to Opstart after the discharge
-    assert "Opstart" in page.locator("#phase").inner_text()
+    # the phase chosen at discharge is honoured for an acute start too
+    assert "Ustabil" in page.locator("#phase").inner_text()
     assert page.locator("#admitted-mark").count() == 0
 
     rus.goto(live_server + "/")

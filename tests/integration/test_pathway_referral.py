@@ -84,12 +84,17 @@ def test_enrolment_within_the_guarantee_is_no_breach(session):
     assert pathway.stage == "opstart" and pathway.guarantee_breached is False
 
 
-def test_admission_message_during_referral_has_no_recipient(session):
+def test_admission_during_referral_returns_to_visitation_after_discharge(session):
     drv = Driver(session, at("2025-09-01"))
     pathway = drv.refer("0101901237")
-    with pytest.raises(NoRecipient):
-        drv.message("indlagt", pathway)
-    assert drv.ready(pathway) == ["visitation"]
+    with pytest.raises(NoRecipient):          # nothing to discharge from
+        drv.message("udskrevet", pathway)
+    pathway = drv.message("indlagt", pathway, admission_reason="abstinenser")
+    assert pathway.stage == "indlagt" and "indlagt_contact" in drv.ready(pathway)
+    drv.do(pathway, "indlagt_contact")        # the first treatment contact, day 0
+    pathway = drv.message("udskrevet", pathway, return_stage="stabil")
+    assert pathway.stage == "henvisning" and drv.ready(pathway) == ["visitation"]
+    assert pathway.guarantee_status == "met"
 
 
 def test_a_region_with_its_own_phase_in_date(session):

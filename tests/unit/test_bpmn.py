@@ -114,7 +114,8 @@ def run(parser, stage, data, steps, now="2025-09-01T09:00:00+00:00"):
         info = parser.process(stage)
         wf = BpmnWorkflow(info.spec, info.subprocess_specs, script_engine=SCRIPT_ENGINE)
         for task in wf.get_tasks(state=TaskState.READY):
-            task.data.update(data, stage=stage, stage_entered_at=now, run_started_at=now)
+            task.data.update({"previous_stage": None} | data, stage=stage, stage_entered_at=now,
+                             run_started_at=now)
         wf.do_engine_steps()
     for step in steps:
         kind, arg, payload = step

@@ -102,3 +102,25 @@ def test_failed_login_title_starts_with_fejl(client, demo_users):
     response = client.post("/login", data={"username": "psyk.kbh", "password": "forkert"})
     assert response.status_code == 401
     assert _doc(response).findtext(".//title").startswith("Fejl: ")
+
+
+def test_failed_acute_form_has_summary_title_and_required_marks(client, auth):
+    auth.login("psyk.kbh")
+    response = client.post("/akut", data={"cpr": "12", "name": "", "admission_reason": ""})
+    assert response.status_code == 400
+    doc = _doc(response)
+    assert doc.findtext(".//title").startswith("Fejl: ")
+    summary = doc.get_element_by_id("error-summary")
+    assert summary.get("tabindex") == "-1"                  # a11y.js moves focus here
+    links = {a.get("href") for a in summary.iter("a")}
+    assert {"#cpr", "#admission_reason"} <= links
+    assert "skal udfyldes" in doc.get_element_by_id("required-note").text_content()
+    label = doc.find(".//label[@for='admission_reason']")
+    assert "(skal udfyldes)" in label.text_content()
+
+
+def test_statement_names_the_checks_of_the_clinical_and_lead_pages(client):
+    doc = _doc(client.get("/tilgaengelighed"))
+    method = doc.get_element_by_id("method").text_content()
+    for part in ("320", "akut", "statusside", "tabel"):
+        assert part in method.lower(), part

@@ -58,19 +58,16 @@ def test_psychiatry_admits_from_the_patient_page_and_discharges_to_the_chosen_ph
     assert _notices(app, "region-hovedstaden") == []
 
 
-def test_admission_is_for_the_regions_psychiatry_in_an_outpatient_phase(app, client, auth):
+def test_admission_is_for_the_regions_psychiatry(app, client, auth):
     with app.app_context():
-        referred = setup.refer(cpr="0303903456", contacts=BOTH)
         pathway = setup.to_opstart(contacts=BOTH)
-        ids = (pathway.id, pathway.patient_id, referred.id)
+        ids = (pathway.id, pathway.patient_id)
     auth.login("rus.kbh")
     assert 'id="admit"' not in client.get(f"/patienter/{ids[1]}").get_data(as_text=True)
     assert client.post(f"/forloeb/{ids[0]}/indlaeggelse",
                        data={"admission_reason": "andet"}).status_code == 403
     auth.logout()
     auth.login("psyk.kbh")
-    assert client.post(f"/forloeb/{ids[2]}/indlaeggelse",
-                       data={"admission_reason": "andet"}).status_code == 403   # still referred
     bad = client.post(f"/forloeb/{ids[0]}/indlaeggelse", data={"admission_reason": "<x>"},
                       follow_redirects=True)
     assert "Vælg en årsag til indlæggelsen." in bad.get_data(as_text=True)
@@ -85,7 +82,7 @@ def _acute_form(**changes):
     return form
 
 
-def test_acute_presentation_starts_in_the_inpatient_stage_then_opstart(app, client, auth):
+def test_acute_presentation_starts_in_the_inpatient_stage_then_the_chosen_phase(app, client, auth):
     with app.app_context():
         setup.ensure_deployed()
     auth.login("psyk.kbh")
@@ -101,11 +98,17 @@ def test_acute_presentation_starts_in_the_inpatient_stage_then_opstart(app, clie
     [(kind, data)] = _notices(app, "kommune-koebenhavn")
     assert kind == "admitted" and data["admitted_from"] == "akut"
     assert data["reason"] == "selvmordsrisiko"
-    # the discharge form's choice does not matter: an acute start goes on to Opstart
-    assert _discharge(app, pathway_id, "stabil") == "opstart"
+    with app.app_context():   # an acute start is enrolled during the stay (its tovholder task)
+        for form_id in INPATIENT[:4]:
+            setup.complete(pathway_id, form_id)
+        setup.complete(pathway_id, "indskrivning", setup.ENROL)
+        setup.complete(pathway_id, "indlagt_behandling")
+        # the phase chosen at discharge is honoured
+        assert setup.complete(pathway_id, "indlagt_udskrivelse",
+                              {"return_stage": "stabil"}).stage == "stabil"
     assert _pathway(app, pathway_id).treatment_started_at is not None
-    again = client.post("/akut", data=_acute_form())
-    assert again.status_code == 409 and "allerede et aktivt forløb" in again.get_data(as_text=True)
+    again = client.post("/akut", data=_acute_form())   # now an outpatient: admitted in its pathway
+    assert again.status_code == 302 and _pathway(app, pathway_id).stage == "indlagt"
 
 
 def test_acute_presentation_is_for_psychiatry_only_and_validates(app, client, auth):

@@ -95,12 +95,15 @@ def test_unknown_patient_and_patient_of_another_organisation_are_404(app, client
 
 def test_patient_not_waiting_or_without_active_pathway_is_409(app, client, token):
     with app.app_context():
-        pathway = setup.refer(cpr=CPR)            # still in referral: cannot be admitted
+        pathway = setup.refer(cpr=CPR)            # in referral: nothing to discharge
         pathway_id = pathway.id
+    response = _post(client, token, {"event_id": "b", "type": "discharge", "cpr": CPR})
+    assert response.status_code == 409 and response.get_json()["code"] == "not_waiting"
+    # a referred patient can be admitted; admitted, not again
+    response = _post(client, token, {"event_id": "a0", "type": "admission", "cpr": CPR})
+    assert response.status_code == 200 and response.get_json()["stage"] == "indlagt"
     response = _post(client, token, {"event_id": "a", "type": "admission", "cpr": CPR})
     assert response.status_code == 409 and response.get_json()["code"] == "not_waiting"
-    response = _post(client, token, {"event_id": "b", "type": "discharge", "cpr": CPR})
-    assert response.status_code == 409
     with app.app_context():
         db.session.get(Pathway, pathway_id).status = "ended"
         db.session.commit()

@@ -202,3 +202,45 @@ def test_the_headline_figure_over_all_time_is_exact_when_that_is_safe(app, auth,
     # a period gives the sum of its published months, marked "+" when one was left out
     row = {r["key"]: r for r in _csv(client, "indikatorer", "?fra=2025-01-01&til=2025-12-31")}
     assert number(row["guarantee"]["denominator"]) <= decided
+
+
+def test_a_region_against_its_municipalities_recovers_nothing(app, auth, client, demo_users):
+    """Region view minus the region-filtered (municipality) view, table, CSV and chart."""
+    app.config["DASHBOARD_TODAY"] = TODAY
+    with app.app_context():
+        ensure_deployed()
+        version = service.latest_version(db.session)
+        patient = Patient(cpr="0101700001", name="Kohorte", sex="K", birth_date=date(1970, 1, 1),
+                          region="hovedstaden", municipality="koebenhavn")
+        db.session.add(patient)
+        db.session.flush()
+        rows = []
+        # every month of 2025: 6 in København (published), 3 in Frederiksberg (suppressed)
+        for month in range(1, 13):
+            for municipality, n in (("koebenhavn", 6), ("frederiksberg", 3)):
+                for i in range(n):
+                    start = datetime(2025, month, 10 + i, 10, tzinfo=UTC)
+                    rows.append(dict(patient_id=patient.id, version_id=version.id,
+                                     status="active", stage="opstart",
+                                     region_org="region-hovedstaden",
+                                     municipality_org=f"kommune-{municipality}", group_no=1,
+                                     started_at=start, run_no=1, lock_version=1, updated_at=start))
+        db.session.execute(insert(Pathway), rows)
+        db.session.commit()
+    auth.login("leder")
+    for query in ("", "?fra=2025-03-01&til=2025-03-31", "?fra=2025-03-01&til=2025-05-31"):
+        whole = {r["org"]: number(r["referred"]) for r in _csv(client, "indfasning", query)
+                 if r["group"] == "1"}
+        places = [number(r["referred"]) or 0 for r in
+                  _csv(client, "indfasning", (query + "&" if query else "?") + "region=hovedstaden")
+                  if r["group"] == "1"]
+        _no_small_difference(whole["region-hovedstaden"], sum(places), f"region − municipalities {query}")
+    charts = {}
+    for query in ("", "?region=hovedstaden", "?region=hovedstaden&municipality=koebenhavn"):
+        page = client.get(f"/overblik/{query}").get_data(as_text=True)
+        chart = json.loads(page.split('id="enrolment-data">', 1)[1].split("</script>", 1)[0])
+        charts[query] = chart["series"][0]["actual"]
+    for a, b in (("", "?region=hovedstaden"), ("?region=hovedstaden",
+                                               "?region=hovedstaden&municipality=koebenhavn")):
+        for x, y in zip(charts[a], charts[b], strict=True):
+            _no_small_difference(x, y, f"curve {a} − curve {b}")

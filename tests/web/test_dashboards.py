@@ -1,4 +1,6 @@
 """Implementation leads see counts per region and group, never a patient."""
+import re
+from datetime import date
 
 from engine.models import AuditEntry
 from tests.web.pathway_setup import refer
@@ -33,3 +35,16 @@ def test_counts_per_region_and_group_without_personal_data(auth, client, app):
         assert cell(page, "region-sjaelland", group) == "0"
     with app.app_context():
         assert db.session.query(AuditEntry).filter_by(action="view_dashboard").count() == 1
+
+
+def test_the_enrolment_chart_has_a_table_with_the_same_figures(auth, client, app):
+    with app.app_context():
+        for n in range(5):
+            refer(cpr=f"010190123{n}", name=f"Patient {n}", contacts=("psykiatri",))
+    auth.login("leder")
+    page = client.get("/overblik/").get_data(as_text=True)
+    assert 'id="enrolment-table"' in page and "<summary>Tabel</summary>" in page
+    month = date.today().strftime("%Y-%m")
+    row = re.search(rf'<tr data-group="1" data-month="{month}">(.*?)</tr>', page, re.S).group(1)
+    cells = re.findall(r'<td class="n">([^<]*)</td>', row)
+    assert cells[:2] == ["5", "5"]          # the month's referrals and the cumulative count

@@ -1,7 +1,8 @@
 """One guarantee fact, four places: the patient page, the worklist, the quality figure and its CSV.
 
 Pathways are built through the engine facade for every case the guarantee knows: met on day
-14, breached on day 15, forwarded before and after the deadline, declined at visitation.
+14, breached on day 15, forwarded before and after the deadline, declined at visitation,
+declined by the patient after enrolment, and an acute start (which has no guarantee).
 Received 2 March 2026 → deadline 16 March.
 """
 import csv
@@ -10,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from engine import service
 from engine.models import Pathway
 from tests.web import pathway_setup as setup
 from webui.extensions import db
@@ -48,6 +50,26 @@ def _visited_on(day, answers):
     return build
 
 
+def _declined_after_enrolment(cpr, name):
+    pathway = _enrolled(cpr, name)
+    service.record_patient_choice(db.session, pathway.id, "declined", _day(3).date(),
+                                  "Vil ikke i behandling nu", "psyk.kbh", now=_day(3))
+    db.session.commit()
+    return pathway
+
+
+def _acute(cpr, name):
+    patient = service.register_patient(db.session, cpr, name, "K", "1970-01-01", "hovedstaden",
+                                       "koebenhavn")
+    data = {"patient_id": patient.id, "region": "hovedstaden", "municipality": "koebenhavn",
+            "region_org": "region-hovedstaden", "municipality_org": "kommune-koebenhavn",
+            "contacts": ["psykiatri", "akut"], "referrer": "Akutmodtagelsen",
+            "received_at": T0.date().isoformat(), "sex": "K", "admission_reason": "andet"}
+    pathway = service.start_pathway(db.session, patient.id, data, "psyk.kbh", now=T0)
+    db.session.commit()
+    return pathway
+
+
 # case → (builder, how many, the status every place must show)
 CASES = {
     "met_day_14": (_treated_on(14), 5, "met"),
@@ -55,8 +77,12 @@ CASES = {
     "forwarded_after": (_visited_on(16, FORWARD), 2, "breached"),
     "forwarded_before": (_visited_on(5, FORWARD), 1, "lapsed"),
     "declined": (_visited_on(3, DECLINE), 1, "lapsed"),
+    "declined_after_enrolment": (_declined_after_enrolment, 2, "waived"),
+    "acute": (_acute, 1, None),
 }
-BADGE = {"met": "Overholdt", "breached": "Overskredet", "lapsed": "Bortfaldet"}
+BADGE = {"met": "Overholdt", "breached": "Overskredet", "lapsed": "Bortfaldet",
+         "waived": "Fravalgt af patienten", None: ""}
+UNDECIDED = ("lapsed", "waived", None)
 
 
 def _cpr(n):
@@ -98,7 +124,9 @@ def test_patient_page_worklist_quality_figure_and_csv_agree(app, client, auth, b
         for case, rows in built.items():
             for pid, _ in rows:
                 assert stored[pid].guarantee_status == CASES[case][2], case
-        assert all(stored[pid].guarantee_due == DUE for pid in stored)
+        # every referral has the deadline; the acute start has none (nobody referred it)
+        assert all((row.guarantee_due == DUE) is (row.guarantee_status is not None)
+                   for row in stored.values())
         met_row = stored[built["met_day_14"][0][0]]
         assert met_row.guarantee_decided_on == DUE        # treated on the deadline itself
         late = stored[built["breached_day_15"][0][0]]
@@ -110,13 +138,13 @@ def test_patient_page_worklist_quality_figure_and_csv_agree(app, client, auth, b
         for _pid, patient_id in rows:
             body = client.get(f"/patienter/{patient_id}").get_data(as_text=True)
             cell = body.split('id="guarantee"')[1].split("</dd>")[0]
-            assert f'data-status="{CASES[case][2]}"' in cell, case
+            assert f'data-status="{CASES[case][2] or ""}"' in cell, case
             assert BADGE[CASES[case][2]] in cell and "Løber" not in cell, case
     late_page = client.get(f"/patienter/{built['breached_day_15'][0][1]}").get_data(as_text=True)
     assert "Behandlingen startede 17. mar. 2026, efter fristen 16. mar. 2026" in late_page
 
     marks = _worklist_marks(client)           # 2. the worklist: breach marks in Opstart
-    for case in ("met_day_14", "breached_day_15"):
+    for case in ("met_day_14", "breached_day_15", "declined_after_enrolment", "acute"):
         for _pid, patient_id in built[case]:
             assert marks[patient_id] is (CASES[case][2] == "breached"), case
     for case in ("forwarded_after", "forwarded_before", "declined"):   # ended: no rows
@@ -124,7 +152,7 @@ def test_patient_page_worklist_quality_figure_and_csv_agree(app, client, auth, b
     auth.logout()
 
     met = sum(len(rows) for case, rows in built.items() if CASES[case][2] == "met")
-    decided = sum(len(rows) for case, rows in built.items() if CASES[case][2] != "lapsed")
+    decided = sum(len(rows) for case, rows in built.items() if CASES[case][2] not in UNDECIDED)
     assert (met, decided) == (5, 10)
     auth.login("leder")                       # 3. the quality figure on the page
     page = client.get("/overblik/kvalitet").get_data(as_text=True)

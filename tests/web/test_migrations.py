@@ -86,6 +86,11 @@ def test_nothing_chosen_is_refused_and_a_job_can_be_paused_and_cancelled(auth, c
     response = client.post("/modeler/migrations", data={"to": target, "scope": "selected",
                                                         "pathway": str(referred[0])})
     job_url = response.headers["Location"]
+    running = client.get(job_url).get_data(as_text=True)
+    # a running job updates in place (job_status.js), never by reloading the page under a
+    # keyboard user's focus
+    assert 'http-equiv="refresh"' not in running and "job_status.js" in running
+    assert 'data-running="true"' in running and 'id="job-actions"' in running
     assert client.post(job_url + "/pause").status_code == 302
     assert "Sat på pause" in client.get(job_url).get_data(as_text=True)
     client.post(job_url + "/cancel")

@@ -67,10 +67,35 @@ def _monthly(filters, P, by_municipality):
     return out
 
 
+def _regions_of(filters) -> dict:
+    """{municipality org: region org} of the cohort's pathways."""
+    return dict(db.session.execute(
+        select(P.municipality_org, P.region_org).where(*filters.conditions(P)).distinct()).all())
+
+
 def published(filters, by_municipality):
-    """{(org, group): {month: (referred, split)}} of the published months (see suppression)."""
+    """{(org, group): {month: (referred, split)}} of the published months (see suppression).
+
+    Cells are suppressed per municipality; a region's month is the sum of its municipalities'
+    published months (its split is not needed and left empty), so a region's figure minus the
+    figures of its municipalities is a sum of published cells, never 1–4.
+    """
+    fine = _published_places(filters)
+    if by_municipality:
+        return fine
+    regions = _regions_of(filters)
+    out: dict = defaultdict(dict)
+    for (muni, group), months in fine.items():
+        cells = out[(regions.get(muni), group)]
+        for month, (referred, _split) in months.items():
+            cells[month] = (cells.get(month, (0, None))[0] + referred, None)
+    return out
+
+
+def _published_places(filters):
+    """{(municipality org, group): {month: (referred, split)}} of the published months."""
     out = {}
-    for key, months in _monthly(filters, P, by_municipality).items():
+    for key, months in _monthly(filters, P, True).items():
         splits = {m: (c["referred"], suppression.statuses(c["referred"],
                                                           {k: c[k] for k in STATES}))
                   for m, c in months.items()}
@@ -85,14 +110,32 @@ def _in_period(filters, month):
 
 
 def _counts(filters, by_municipality):
-    """{(org, group): {referred, waiting, active, ended, left_out}}: sums of published months.
+    """{(org, group): {referred, waiting, active, ended, left_out}}; a region's row is the sum
+    of its municipalities' rows, so the region view minus the municipality view is a sum of
+    published figures (each 0 or at least 5)."""
+    fine = _counts_places(filters)
+    if by_municipality:
+        return fine
+    regions, out = _regions_of(filters), {}
+    for (muni, group), cell in fine.items():
+        total = out.setdefault((regions.get(muni), group),
+                               {**dict.fromkeys(("referred", *STATES), 0), "left_out": set()})
+        for k in ("referred", *STATES):
+            total[k] += cell[k]
+        total["left_out"] |= cell["left_out"]
+    return out
+
+
+def _counts_places(filters):
+    """{(municipality org, group): {referred, waiting, active, ended, left_out}}: sums of
+    published months.
 
     A month left out adds nothing; a hidden status adds nothing to its column (its referrals
     still count in `referred`, and the hidden parts of a month add up to 0 or at least 5).
     `left_out` names the columns some month of the period did not add to.
     """
-    raw = _monthly(filters, P, by_municipality)
-    shown = published(filters, by_municipality)
+    raw = _monthly(filters, P, True)
+    shown = _published_places(filters)
     out = {}
     for key, months in raw.items():
         total = dict.fromkeys(("referred", *STATES), 0)

@@ -169,12 +169,13 @@ def _runs(filters, P, R):
 
 
 def _tools(filters, P, T):
-    """{pathway_id: {form_id: first epoch day}} for AUDIT/DUDIT in Opstart and the plan."""
+    """{pathway_id: {form_id: first epoch day}} for AUDIT/DUDIT in Opstart, the plan and the
+    enrolment (an acute start is enrolled during its admission)."""
     rows = _rows(
         select(T.pathway_id, T.form_id, func.min(epoch_days(T.at)))
         .join(P, P.id == T.pathway_id)
         .where(*filters.conditions(P), T.kind == "task",
-               or_(T.form_id == "koordineret_plan",
+               or_(T.form_id.in_(("koordineret_plan", "indskrivning")),
                    and_(T.form_id.in_(("audit", "dudit")), T.stage == "opstart")))
         .group_by(T.pathway_id, T.form_id))
     out = defaultdict(dict)
@@ -204,7 +205,7 @@ class _Walk:
             if next_stage != stage:
                 self.stays[stage].add(end, end - stay_start, self.period)
                 stay_stage = None
-            if stage == "henvisning" and next_stage == "opstart":
+            if stage == "henvisning" and next_stage in ("opstart", "ustabil", "stabil", "overgang"):
                 self.enrolment.setdefault(pathway_id, end)
             elif stage == "opstart" and next_stage in OUTPATIENT_CYCLE:
                 self.opstart_done.setdefault(pathway_id, end)
@@ -276,12 +277,12 @@ def compute(filters, today: date) -> dict:
             guarantee.add(epoch(kept.decided_on), kept.status == "met", period)
         if kept.started is not None:
             waits.add(epoch(kept.started), epoch(kept.started) - floor(started), period)
-        enrolled = walk.enrolment.get(pathway_id)
+        found = tools.get(pathway_id, {})
+        enrolled = walk.enrolment.get(pathway_id, found.get("indskrivning"))
         if enrolled is None:
             continue
         start_day = floor(enrolled)
         tovholder.add(start_day, has_tovholder, period)
-        found = tools.get(pathway_id, {})
         first_plan, deadline = found.get("koordineret_plan"), start_day + 30
         if first_plan is not None and floor(first_plan) <= deadline:
             plan.add(first_plan, True, period)

@@ -16,6 +16,7 @@ from forms.validation import validate
 from webui.demo.filler import answers
 from webui.demo.organisations import MUNICIPALITIES, municipality_org, region_org
 from webui.pathways import cpr as cpr_rules
+from webui.pathways.patient_choice import END_REASON as DECLINED_END
 
 # lane → who completes demo tasks (hovedstaden demo users; elsewhere a generic demo actor)
 LANE_ACTORS = {"psykiatri": "psyk.kbh", "kommune": "rus.kbh", "tovholder": "tovholder.kbh"}
@@ -44,6 +45,16 @@ PATHS["ustabil_aktiv"] = PATHS["ustabil"] + [
 PATHS["stabil"] = PATHS["ustabil"] + [("ustabil_vurdering", {"phase_decision": "stabil"})]
 PATHS["overgang"] = PATHS["stabil"] + [("stabil_vurdering", {"phase_decision": "overgang"})]
 PATHS["indlagt"] = PATHS["ustabil"] + [("message", "indlagt")]
+# the admission during referral, the acute start enrolled during its stay, and the patient's
+# own choice after enrolment (a later start; declining, which also ends the pathway)
+INPATIENT = [("indlagt_henvendelse", None), ("selvmordsrisiko", {"suicide_risk_level": "lav"}),
+             ("indlagt_diagnostik", None), ("medicingennemgang", None)]
+PATHS["indlagt_fra_henvisning"] = [("message", "indlagt")]
+PATHS["akut_indskrevet"] = INPATIENT + [("indskrivning", ENROL)]
+PATHS["udsat"] = PATHS["opstart"] + [("choice", "postponed")]
+PATHS["fravalgt"] = PATHS["opstart"] + [("choice", "declined")]
+CHOICE_REASONS = {"postponed": "Demo: ønsker at starte efter sin eksamen",
+                  "declined": "Demo: ønsker ikke behandling nu"}
 PATHS["afsluttet"] = PATHS["overgang"] + [("overgang_vurdering", {"phase_decision": "gennemfoer"}),
                                           ("overdragelse", {"handover_to": "primaer_sektor"}),
                                           ("koordineret_plan", None)]
@@ -71,6 +82,9 @@ PLAN = [
     ("ustabil", "aarhus", ["psykiatri"], 40), ("stabil", "aalborg", ["kommune"], 90),
     ("opstart", "koebenhavn", ["psykiatri"], 15), ("ustabil", "frederiksberg", ["psykiatri", "kommune"], 48),
     ("stabil", "gentofte", ["psykiatri", "kommune"], 95), ("visitation", "koebenhavn", ["kommune"], 1),
+    ("indlagt_fra_henvisning", "koebenhavn", ["psykiatri", "kommune"], 4),
+    ("akut_indskrevet", "koebenhavn", ["psykiatri", "akut"], 6),
+    ("udsat", "koebenhavn", ["psykiatri", "kommune"], 7), ("fravalgt", "frederiksberg", ["psykiatri"], 8),
 ]
 
 
@@ -93,6 +107,8 @@ def _step(session, pathway, step, clock, municipality, region):
     """Take one step: complete the open task with the form, or deliver a message."""
     if step[0] == "message":
         return service.deliver_message(session, step[1], pathway.patient_id, {}, "demo", now=clock)
+    if step[0] == "choice":
+        return _choice(session, pathway, step[1], clock, _actor("tovholder", municipality, region))
     form_id, overrides = step
     item = session.scalar(select(WorklistItem).where(
         WorklistItem.pathway_id == pathway.id, WorklistItem.form_id == form_id,
@@ -104,6 +120,16 @@ def _step(session, pathway, step, clock, municipality, region):
     data = validate(form_id, answers(form_id, overrides, today=clock.date()))
     return service.complete_task(session, pathway.id, item.task_id, data,
                                  _actor(item.lane, municipality, region), now=clock)
+
+
+def _choice(session, pathway, kind, clock, actor):
+    """Record the patient's own choice that day; a declining also ends the pathway."""
+    until = clock.date() + timedelta(days=30) if kind == "postponed" else None
+    service.record_patient_choice(session, pathway.id, kind, clock.date(), CHOICE_REASONS[kind],
+                                  actor, until=until, now=clock)
+    if kind == "declined":
+        return service.end_pathway(session, pathway.id, DECLINED_END, actor, now=clock)
+    return pathway
 
 
 def _gaps(steps: int, days: int) -> list[int]:
@@ -135,6 +161,8 @@ def seed_patients(session, today=None) -> int:
                 "region_org": region_org(region), "municipality_org": municipality_org(municipality),
                 "contacts": contacts, "referrer": "Egen læge", "received_at": received.isoformat(),
                 "sex": cpr_rules.sex(cpr)}
+        if "akut" in contacts:  # started as /akut does: admitted at once
+            data.update(referrer="Akutmodtagelsen", admission_reason="psykisk_forvaerring")
         pathway = service.start_pathway(session, patient.id, data, _actor("psykiatri", municipality, region),
                                         now=clock)
         for step, gap in zip(PATHS[target], _gaps(len(PATHS[target]), days_ago), strict=False):

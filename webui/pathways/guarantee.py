@@ -21,12 +21,15 @@ WARNING_DAYS = 3
 NOT_STARTED = "Behandlingen var ikke startet, da fristen udløb"
 # the columns `read` needs, for queries that read many pathways at once
 COLUMNS = (P.guarantee_due, P.guarantee_status, P.guarantee_decided_on, P.treatment_started_at,
-           P.guarantee_breach_reason, P.status, P.ended_at)
+           P.guarantee_breach_reason, P.status, P.ended_at, P.patient_choice,
+           P.patient_choice_until)
 
 
 @dataclass(frozen=True)
 class Guarantee:
-    """One pathway's guarantee: status open/met/breached/lapsed (None: no guarantee)."""
+    """One pathway's guarantee: status open/met/breached/lapsed/waived (None: no guarantee).
+
+    ``due`` is the deadline in force: a postponement the patient chose moves it."""
 
     status: str | None
     due: date | None
@@ -48,10 +51,12 @@ def _day(value):
     return value
 
 
-def read(due, status, decided_on, started_at, reason, pathway_status, ended_at,
-         today=None) -> Guarantee:
+def read(due, status, decided_on, started_at, reason, pathway_status, ended_at, choice=None,
+         choice_until=None, today=None) -> Guarantee:
     """The guarantee fact of one pathway from its stored columns (see the module docstring)."""
     due, decided_on, started = _day(due), _day(decided_on), _day(started_at)
+    if due is not None and choice == "postponed" and choice_until is not None:
+        due = max(due, _day(choice_until))   # as engine/runtime/projection.py: effective_due
     if due is None:
         return Guarantee(None, None, started, None, None, None)
     today = today or local_today()
@@ -71,7 +76,7 @@ def of_pathway(pathway, today=None) -> Guarantee:
     """The guarantee of a Pathway row."""
     return read(pathway.guarantee_due, pathway.guarantee_status, pathway.guarantee_decided_on,
                 pathway.treatment_started_at, pathway.guarantee_breach_reason, pathway.status,
-                pathway.ended_at, today)
+                pathway.ended_at, pathway.patient_choice, pathway.patient_choice_until, today)
 
 
 def for_pathways(session, pathway_ids, today=None) -> dict[int, Guarantee]:

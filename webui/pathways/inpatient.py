@@ -3,12 +3,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from engine import service
 from engine.errors import Conflict, NoRecipient, PathwayAlreadyActive
+from engine.models import Pathway
 from webui.access import get_visible_pathway, patient_visible, referral_org_allowed, require_area
 from webui.audit import audit
 from webui.demo.organisations import region_org
@@ -19,6 +21,8 @@ from webui.pathways.referral import lookup_cpr, queue_for_owner, start_data
 from webui.pathways.referral_form import ReferralForm
 
 OUTPATIENT_STAGES = ("opstart", "ustabil", "stabil", "overgang")
+# referral, visitation and the wait for phase-in may be interrupted by an admission too
+ADMITTING_STAGES = ("henvisning", *OUTPATIENT_STAGES)
 ADMISSION_REASONS = [SelectChoice("psykisk_forvaerring", _l("Psykisk forværring")),
                      SelectChoice("selvmordsrisiko", _l("Selvmordsrisiko")),
                      SelectChoice("abstinenser", _l("Abstinenser")),
@@ -28,8 +32,8 @@ REASON_VALUES = {c.value for c in ADMISSION_REASONS}
 
 
 def may_admit(user, pathway) -> bool:
-    """Psychiatry staff of the pathway's own region may admit a patient in an outpatient phase."""
-    return bool(pathway.status == "active" and pathway.stage in OUTPATIENT_STAGES
+    """Psychiatry staff of the pathway's own region may admit a patient who is not admitted."""
+    return bool(pathway.status == "active" and pathway.stage in ADMITTING_STAGES
                 and "regional_clinician" in user.roles
                 and user.organisation_code == pathway.region_org)
 
@@ -46,19 +50,27 @@ def admit(pathway_id):
         flash(_("Vælg en årsag til indlæggelsen."), "error")
         return redirect(url_for("pathways.patient", patient_id=pathway.patient_id))
     patient_id = pathway.patient_id
+    if not _send_admission(pathway, reason):
+        flash(_("Patienten kunne ikke indlægges nu: forløbet venter ikke på en indlæggelse."),
+              "warning")
+        return redirect(url_for("pathways.patient", patient_id=patient_id))
+    db.session.commit()
+    flash(_("Patienten er indlagt. Kommunen har fået besked."), "success")
+    return redirect(url_for("pathways.patient", patient_id=patient_id))
+
+
+def _send_admission(pathway, reason) -> bool:
+    """Deliver the admission message to the pathway and audit it; False (rolled back) if it
+    does not wait for one."""
     try:
-        service.deliver_message(db.session, "indlagt", patient_id,
+        service.deliver_message(db.session, "indlagt", pathway.patient_id,
                                 {"admission_reason": reason, "admitted_by": current_user.username},
                                 current_user.username)
     except (NoRecipient, Conflict):
         db.session.rollback()
-        flash(_("Patienten kunne ikke indlægges nu: forløbet venter ikke på en indlæggelse."),
-              "warning")
-        return redirect(url_for("pathways.patient", patient_id=patient_id))
-    audit("admit", patient_id=patient_id, pathway_id=pathway_id, detail=reason)
-    db.session.commit()
-    flash(_("Patienten er indlagt. Kommunen har fået besked."), "success")
-    return redirect(url_for("pathways.patient", patient_id=patient_id))
+        return False
+    audit("admit", patient_id=pathway.patient_id, pathway_id=pathway.id, detail=reason)
+    return True
 
 
 class AcuteForm(ReferralForm):
@@ -119,9 +131,7 @@ def acute():
             pathway = service.start_pathway(db.session, patient, data, current_user.username)
         except PathwayAlreadyActive:
             db.session.rollback()
-            form.cpr.errors = list(form.cpr.errors) + [
-                _("Patienten har allerede et aktivt forløb. Indlæg patienten fra patientsiden.")]
-            return render_template("pathways/acute.html", form=form), 409
+            return _admit_existing(form, patient.id)
     audit("acute_start", patient_id=patient.id, pathway_id=pathway.id,
           detail=f"reason={form.admission_reason.data}")
     db.session.commit()
@@ -133,3 +143,19 @@ def _acute_received(form):
     flash(_("Den akutte henvendelse for %(name)s er registreret. Forløbet vises på arbejdslisten, "
             "når det er oprettet for din organisation.", name=form.name.data.strip()), "success")
     return redirect(url_for("worklist.index"))
+
+
+def _admit_existing(form, patient_id):
+    """A patient who already has a pathway (referred, waiting or outpatient) is admitted in it."""
+    pathway = db.session.scalar(select(Pathway).where(Pathway.patient_id == patient_id,
+                                                      Pathway.status == "active"))
+    if pathway is None or not may_admit(current_user, pathway) \
+            or not _send_admission(pathway, form.admission_reason.data):
+        form.cpr.errors = list(form.cpr.errors) + [
+            _("Patienten har allerede et aktivt forløb og er indlagt eller kan ikke indlægges "
+              "herfra.")]
+        return render_template("pathways/acute.html", form=form), 409
+    db.session.commit()
+    flash(_("Patienten havde allerede et forløb og er nu indlagt i det. Kommunen har fået besked."),
+          "success")
+    return redirect(url_for("pathways.patient", patient_id=patient_id))

@@ -62,17 +62,29 @@ def admitted_from(session, pathway) -> str:
     Read from the archived run that ended towards the inpatient stage; the discharge goes
     back there unless the clinician (or the hospital system) chooses otherwise.
     """
-    stage = session.scalar(select(Run.stage).where(Run.pathway_id == pathway.id,
-                                                   Run.next_stage == "indlagt")
-                           .order_by(Run.run_no.desc()).limit(1))
+    stage = admitted_stage(session, pathway)
     return stage if stage in RETURN_STAGES else "opstart"
 
 
-def _return_default(definition, stage) -> dict:
+def admitted_stage(session, pathway):
+    """Where the last admission came from (henvisning, akut, an outpatient phase), or None."""
+    row = session.execute(select(Run.stage, Run.data).where(Run.pathway_id == pathway.id,
+                                                            Run.next_stage == "indlagt")
+                          .order_by(Run.run_no.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return (row.data or {}).get("admitted_from") or row.stage
+
+
+def _return_default(definition, stage, from_referral=False) -> dict:
     """The discharge form with the phase the patient came from as its default and named so."""
     definition = deepcopy(definition)
     for component in definition["components"]:
         if component.get("key") == "return_stage":
+            if from_referral:  # the BPMN sends the pathway back to the referral whatever is chosen
+                component["description"] = _(
+                    "Patienten blev indlagt fra henvisningen: forløbet fortsætter i visitation, "
+                    "venten på indfasning eller indskrivning, og derefter i Opstart.")
             component["defaultValue"] = stage
             for option in component.get("values") or []:
                 label = str(option.get("label", "")).replace(" (det sædvanlige)", "")
@@ -84,7 +96,8 @@ def _return_default(definition, stage) -> dict:
 def prepare(session, form_id, pathway, definition) -> dict:
     """The form definition as this pathway's task page shows it."""
     if form_id == "indlagt_udskrivelse":
-        definition = _return_default(definition, admitted_from(session, pathway))
+        definition = _return_default(definition, admitted_from(session, pathway),
+                                     admitted_stage(session, pathway) == "henvisning")
     if form_id == "dudit":  # the cut-off follows the patient's registered sex
         definition = _without(definition, {"sex"})
     if form_id == "visitation" and pathway.group_no != 3:
