@@ -89,8 +89,14 @@ class Questionnaire(db.Model):
     # no answer after 3 days: a reminder; 3 days after that: a task for the tovholder
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # asked by the pathway's BPMN: the patient task the answer completes (None: asked by staff)
+    pathway_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # the task closed unanswered (the pathway moved on): no answer is taken any more
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (Index("ix_questionnaire_patient_requested", "patient_id", "requested_at"),
+                      Index("ix_questionnaire_task", "task_id"),
                       Index("ix_questionnaire_open", "answered_at", "requested_at"),
                       Index("ix_questionnaire_patient_answered", "patient_id", "answered_at"))
 

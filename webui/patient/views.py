@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from engine import clock
 from engine.models import Pathway, Patient
-from forms import who5
 from webui.common.timeutil import local
 from webui.extensions import db
 from webui.models import Organisation, User
-from webui.patient import bp, consents, contacts, patient_audit, patient_required, questionnaires
+from webui.patient import bp, consents, contacts, instruments, patient_audit, patient_required, questionnaires
 from webui.patient.models import CrisisPlan, Questionnaire, RelativeConsent
 
 # the start page shows at most this many contacts and answers, so it costs the same for a
@@ -134,7 +134,7 @@ def _own_questionnaire(account, questionnaire_id):
 @bp.route("/skema/<int:questionnaire_id>", methods=["GET", "POST"])
 @patient_required
 def questionnaire(account, questionnaire_id):
-    """Answer one questionnaire (WHO-5 with two safety questions and a free-text wish)."""
+    """Answer one questionnaire (WHO-5 with safety questions, AUDIT or DUDIT), scored on the server."""
     if account.role != "patient":
         abort(403)  # a relative may read parts of the plan, never the answers
     row = _own_questionnaire(account, questionnaire_id)
@@ -142,12 +142,16 @@ def questionnaire(account, questionnaire_id):
         patient_audit(account, "patient.view_result", detail=f"questionnaire={row.id}")
         db.session.commit()
         return render_template("patient/result.html", row=row, result=row.result or {}, account=account,
-                               crisis=latest_crisis_plan(account.patient_id))
+                               crisis=latest_crisis_plan(account.patient_id), instruments=questionnaires.INSTRUMENTS)
+    if row.closed_at is not None:
+        return _closed(account, row)
+    pathway = _pathway(account.patient_id)
+    version_id = pathway.version_id if pathway else None
     status = 200
     if request.method == "POST":
         try:
-            answers = who5.parse(request.form)
-        except who5.InvalidAnswers:
+            answers = instruments.parse(row.instrument, request.form, version_id)
+        except instruments.InvalidAnswers:
             flash(_("Svar på alle spørgsmål, før du sender."), "error")
             status = 400
         else:
@@ -157,6 +161,10 @@ def questionnaire(account, questionnaire_id):
                 flash(_("Skemaet var allerede besvaret, så dette svar er ikke gemt. "
                         "Du kan se det gemte svar her."), "info")
                 return redirect(url_for("patient.questionnaire", questionnaire_id=row.id)), 303
+            except questionnaires.Closed:
+                row = _own_questionnaire(account, questionnaire_id)
+                row.closed_at = row.closed_at or clock.utcnow()
+                return _closed(account, row)
             patient_audit(account, "patient.answer_questionnaire",
                           detail=f"questionnaire={row.id} zone={row.zone}"
                           + (f" followup={followup.id}" if followup else ""))
@@ -164,8 +172,21 @@ def questionnaire(account, questionnaire_id):
             return redirect(url_for("patient.questionnaire", questionnaire_id=row.id), 303)
     patient_audit(account, "patient.open_questionnaire", detail=f"questionnaire={row.id}")
     db.session.commit()
-    return render_template("patient/questionnaire.html", row=row, account=account, questions=WHO5_QUESTIONS,
-                           options=WHO5_OPTIONS, form=request.form), status
+    if row.instrument == "who5":
+        return render_template("patient/questionnaire.html", row=row, account=account, questions=WHO5_QUESTIONS,
+                               options=WHO5_OPTIONS, form=request.form), status
+    return render_template("patient/questionnaire_form.html", row=row, account=account, form=request.form,
+                           questions=instruments.questions(row.instrument, version_id),
+                           instruments=questionnaires.INSTRUMENTS), status
+
+
+def _closed(account, row):
+    """The questionnaire's task closed before an answer came: say so, save nothing of it."""
+    patient_audit(account, "patient.questionnaire_closed", detail=f"questionnaire={row.id}")
+    db.session.commit()
+    flash(_("Dette spørgeskema er lukket, fordi dit forløb er gået videre. Dit svar er ikke gemt. "
+            "Du får et nyt skema, når det er tid."), "info")
+    return render_template("patient/message.html", account=account), 409
 
 
 @bp.route("/paaroerende", methods=["GET", "POST"])

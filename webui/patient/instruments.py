@@ -1,0 +1,89 @@
+"""The instruments a patient answers from home: questions from the versioned form definitions,
+scoring on the server, and the green/yellow/red zone from the deployed `home_triage` DMN.
+
+WHO-5 keeps its own translated page texts (forms/who5.py scores it); AUDIT and DUDIT are shown
+from their form definitions in the pathway's version (the same forms staff fill in at Opstart),
+so a process owner's change to a question reaches the patient through the four-eyes flow.
+"""
+import re
+from typing import Any
+
+from engine import service
+from engine.errors import NotFound
+from forms import scoring, who5
+from webui.extensions import db
+from webui.pathways.definitions import version_form
+
+INSTRUMENTS = {"who5": "WHO-5 Trivselsindeks", "audit": "AUDIT (alkohol)", "dudit": "DUDIT (stoffer)"}
+# fields of the staff form that the patient does not answer: DUDIT's cut-off follows the
+# patient's recorded sex, and the clinician's note is the clinician's
+STAFF_ONLY = {"sex", "audit_note", "dudit_note"}
+POINTS_SUFFIX = re.compile(r"\s*\(\d+ point\)\s*$")
+
+
+class InvalidAnswers(ValueError):
+    """An answer set that is incomplete or outside the instrument's options."""
+
+
+def questions(instrument: str, version_id=None) -> list[dict[str, Any]]:
+    """The radio questions of an AUDIT/DUDIT form for the patient: key, label and options."""
+    form = version_form(version_id, instrument)
+    shown = []
+    for field in form.fields:
+        if field.get("type") != "radio" or field.get("key") in STAFF_ONLY:
+            continue
+        options = [(str(v["value"]), POINTS_SUFFIX.sub("", v["label"])) for v in field.get("values", [])]
+        shown.append({"key": field["key"], "label": field.get("label", ""), "options": options})
+    return shown
+
+
+def parse(instrument: str, form: dict, version_id=None) -> dict[str, Any]:
+    """Validate raw input into an answer set (InvalidAnswers names the missing items)."""
+    if instrument == "who5":
+        try:
+            return who5.parse(form)
+        except who5.InvalidAnswers as exc:
+            raise InvalidAnswers(str(exc)) from None
+    answers: dict[str, Any] = {}
+    missing = []
+    for question in questions(instrument, version_id):
+        raw = str(form.get(question["key"], "")).strip()
+        if raw not in {value for value, _label in question["options"]}:
+            missing.append(question["key"])
+        else:
+            answers[question["key"]] = raw
+    if missing:
+        raise InvalidAnswers(", ".join(missing))
+    return answers
+
+
+def score(instrument: str, answers: dict, sex: str | None = None, version_id=None) -> dict[str, Any]:
+    """Score an answer set on the server; the zone comes from the deployed decision table."""
+    if instrument == "who5":
+        result = who5.score(answers)
+        band, call_now = result["band"], result["call_now"]
+    else:
+        spec = version_form(version_id, instrument).meta["scoring"]
+        data = dict(answers)
+        if spec.get("bands_by"):
+            data[spec["bands_by"]] = sex if sex in spec["bands"] else "M"  # DUDIT: the record's sex
+        computed = scoring.score(spec, data)
+        band, call_now = computed[spec["zone_key"]], False
+        result = {"raw": computed[spec["score_key"]], "band": band,
+                  "band_label": computed[spec["zone_key"] + "_label"], "call_now": False,
+                  "rule": f"{instrument}_{band}"}
+        if "cutoff_key" in spec:
+            result["cutoff"] = computed[spec["cutoff_key"]]
+    result["zone"] = triage(instrument, band, call_now, fallback=result.get("zone", "yellow"))
+    return result
+
+
+def triage(instrument: str, band: str, call_now: bool, fallback: str = "yellow") -> str:
+    """green/yellow/red from the `home_triage` DMN of the newest deployed version."""
+    try:
+        out = service.decide(db.session, "home_triage",
+                             {"instrument": instrument, "band": band, "call_now": bool(call_now)})
+    except NotFound:  # a version from before the table existed: the published default
+        return fallback
+    zone = out.get("zone")
+    return zone if zone in ("green", "yellow", "red") else "yellow"
