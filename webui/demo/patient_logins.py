@@ -68,11 +68,17 @@ def seed_patient_logins(session) -> list[str]:
         session.add(PlannedContact(patient_id=pathway.patient_id, starts_at=start, minutes=45,
                                    place="Psykiatrisk ambulatorium", org_code=pathway.tovholder_org,
                                    person="Tove Tovholder", created_by="demo"))
-        session.add(CrisisPlan(patient_id=pathway.patient_id, version=1, created_by="demo",
-                               warning_signs="Jeg sover dårligt og trækker mig fra andre.",
-                               what_helps="En gåtur, at ringe til min søster, at spise regelmæssigt.",
-                               call_day="Min tovholder (hverdage 8-15)",
-                               call_night="Psykiatrisk akutmodtagelse i min region, eller 112"))
+        crisis = {"warning_signs": "Jeg sover dårligt og trækker mig fra andre.",
+                  "what_helps": "En gåtur, at ringe til min søster, at spise regelmæssigt.",
+                  "call_day": "Min tovholder (hverdage 8-15)",
+                  "call_night": "Psykiatrisk akutmodtagelse i min region, eller 112"}
+        session.add(CrisisPlan(patient_id=pathway.patient_id, kind="kriseplan", version=1, created_by="demo",
+                               data=crisis, definition_version_id=pathway.version_id, **crisis))
+        session.add(CrisisPlan(patient_id=pathway.patient_id, kind="tilbagefaldsplan", version=1,
+                               created_by="demo", definition_version_id=pathway.version_id, data={
+                                   "risk_situations": "Fredag aften, når jeg er alene og har fået løn.",
+                                   "my_strategies": "Jeg aftaler noget med min søster og går en tur.",
+                                   "support": "Min søster, min tovholder"}))
         _history(session, pathway.patient_id, pathway.tovholder_org, points_list)
         created.append(username)
     session.flush()

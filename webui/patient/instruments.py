@@ -82,7 +82,8 @@ def triage(instrument: str, band: str, call_now: bool, fallback: str = "yellow")
     """green/yellow/red from the `home_triage` DMN of the newest deployed version."""
     try:
         out = service.decide(db.session, "home_triage",
-                             {"instrument": instrument, "band": band, "call_now": bool(call_now)})
+                             {"home_instrument": instrument, "home_band": band,
+                              "home_call_now": bool(call_now)})
     except NotFound:  # a version from before the table existed: the published default
         return fallback
     zone = out.get("zone")

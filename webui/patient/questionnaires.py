@@ -108,7 +108,8 @@ def _complete_task(row: Questionnaire, result: dict, actor: str, now) -> None:
 
     Closed (and nothing saved) when the task is no longer open: the pathway moved on."""
     data = {"home_instrument": row.instrument, "home_zone": result["zone"],
-            "home_band": result.get("band"), "home_score": result.get("raw")}
+            "home_band": result.get("band"), "home_score": result.get("raw"),
+            "home_call_now": bool(result.get("call_now"))}
     try:
         service.complete_task(db.session, row.pathway_id, row.task_id, data, actor, now=now)
     except Conflict:

@@ -11,8 +11,17 @@ from engine.models import Pathway, Patient
 from webui.common.timeutil import local
 from webui.extensions import db
 from webui.models import Organisation, User
-from webui.patient import bp, consents, contacts, instruments, patient_audit, patient_required, questionnaires
-from webui.patient.models import CrisisPlan, Questionnaire, RelativeConsent
+from webui.patient import (
+    bp,
+    consents,
+    contacts,
+    instruments,
+    patient_audit,
+    patient_required,
+    plans,
+    questionnaires,
+)
+from webui.patient.models import Questionnaire, RelativeConsent
 
 # the start page shows at most this many contacts and answers, so it costs the same for a
 # pathway of ten years as for one of ten days
@@ -90,8 +99,7 @@ def _team(pathway):
 
 def latest_crisis_plan(patient_id):
     """The newest version of the patient's crisis plan, or None."""
-    return db.session.scalar(select(CrisisPlan).where(CrisisPlan.patient_id == patient_id)
-                             .order_by(CrisisPlan.version.desc()).limit(1))
+    return plans.latest(patient_id, "kriseplan")
 
 
 def _org_names(rows):
@@ -110,11 +118,14 @@ def home(account):
     tovholder, team = _team(pathway)
     planned = contacts.upcoming(patient.id, limit=PAGE_ITEMS) if "plan" in scopes else []
     answers = "answers" in scopes
+    crisis = latest_crisis_plan(patient.id) if "crisis" in scopes else None
+    relapse = plans.latest(patient.id, "tilbagefaldsplan") if "crisis" in scopes else None
     html = render_template(
         "patient/home.html", account=account, first_name=patient.name.split()[0], pathway=pathway,
         stage_text=STAGE_TEXT.get(pathway.stage if pathway else "", ""), tovholder=tovholder,
         team=team, contacts=planned, org_names=_org_names(planned), scopes=scopes,
-        crisis=latest_crisis_plan(patient.id) if "crisis" in scopes else None,
+        crisis=crisis, crisis_lines=plans.shown(crisis, "kriseplan"),
+        relapse_lines=plans.shown(relapse, "tilbagefaldsplan"),
         open_questionnaires=questionnaires.open_for(patient.id) if answers else [],
         answered=questionnaires.answered_for(patient.id, limit=PAGE_ITEMS) if answers else [],
         instruments=questionnaires.INSTRUMENTS)
