@@ -12,7 +12,7 @@ from webui.access import get_visible_patient, require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.models import Organisation
-from webui.patient import accounts, contacts, plans, questionnaires, staff_bp
+from webui.patient import accounts, contacts, plans, questionnaires, staff_bp, trend
 from webui.patient.models import (
     FollowUp,
     OutboxMessage,
@@ -32,11 +32,12 @@ def _page(patient, status=200, code=None):
                                         .order_by(FollowUp.id.desc()).limit(20)))
     has_account = db.session.scalar(select(func.count()).select_from(PatientAccount).where(
         PatientAccount.patient_id == patient.id, PatientAccount.active.is_(True)))
+    answered = questionnaires.answered_for(patient.id, limit=26)
     html = render_template(
         "patient_staff/area.html", patient=patient, contacts=planned, orgs=orgs,
         org_names={o.code: o.name for o in orgs}, code=code, has_account=has_account,
         open_questionnaires=questionnaires.open_for(patient.id),
-        answered=questionnaires.answered_for(patient.id, limit=26), followups=followups,
+        answered=answered, trend=trend.who5_chart(answered), followups=followups,
         crisis=latest_crisis_plan(patient.id), instruments=questionnaires.INSTRUMENTS,
         plan_forms=_plan_forms(patient.id),
         may_activate="tovholder" in current_user.roles)

@@ -20,6 +20,7 @@ from webui.patient import (
     patient_required,
     plans,
     questionnaires,
+    trend,
 )
 from webui.patient.models import Questionnaire, RelativeConsent
 
@@ -119,6 +120,7 @@ def home(account):
     planned = contacts.upcoming(patient.id, limit=PAGE_ITEMS) if "plan" in scopes else []
     answers = "answers" in scopes
     crisis = latest_crisis_plan(patient.id) if "crisis" in scopes else None
+    answered = questionnaires.answered_for(patient.id, limit=PAGE_ITEMS) if answers else []
     relapse = plans.latest(patient.id, "tilbagefaldsplan") if "crisis" in scopes else None
     html = render_template(
         "patient/home.html", account=account, first_name=patient.name.split()[0], pathway=pathway,
@@ -127,7 +129,7 @@ def home(account):
         crisis=crisis, crisis_lines=plans.shown(crisis, "kriseplan"),
         relapse_lines=plans.shown(relapse, "tilbagefaldsplan"),
         open_questionnaires=questionnaires.open_for(patient.id) if answers else [],
-        answered=questionnaires.answered_for(patient.id, limit=PAGE_ITEMS) if answers else [],
+        answered=answered, trend=trend.who5_chart(answered),
         instruments=questionnaires.INSTRUMENTS)
     patient_audit(account, "patient.view_home", detail=f"scopes={','.join(sorted(scopes))}")
     db.session.commit()
