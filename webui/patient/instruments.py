@@ -5,11 +5,12 @@ WHO-5 keeps its own translated page texts (forms/who5.py scores it); AUDIT and D
 from their form definitions in the pathway's version (the same forms staff fill in at Opstart),
 so a process owner's change to a question reaches the patient through the four-eyes flow.
 """
+import logging
 import re
 from typing import Any
 
 from engine import service
-from engine.errors import NotFound
+from engine.errors import InvalidDefinition, NotFound
 from forms import scoring, who5
 from webui.extensions import db
 from webui.pathways.definitions import version_form
@@ -19,6 +20,7 @@ INSTRUMENTS = {"who5": "WHO-5 Trivselsindeks", "audit": "AUDIT (alkohol)", "dudi
 # patient's recorded sex, and the clinician's note is the clinician's
 STAFF_ONLY = {"sex", "audit_note", "dudit_note"}
 POINTS_SUFFIX = re.compile(r"\s*\(\d+ point\)\s*$")
+log = logging.getLogger(__name__)
 
 
 class InvalidAnswers(ValueError):
@@ -74,17 +76,22 @@ def score(instrument: str, answers: dict, sex: str | None = None, version_id=Non
                   "rule": f"{instrument}_{band}"}
         if "cutoff_key" in spec:
             result["cutoff"] = computed[spec["cutoff_key"]]
-    result["zone"] = triage(instrument, band, call_now, fallback=result.get("zone", "yellow"))
+    result["zone"] = triage(instrument, band, call_now, fallback=result.get("zone", "yellow"),
+                            version_id=version_id)
     return result
 
 
-def triage(instrument: str, band: str, call_now: bool, fallback: str = "yellow") -> str:
-    """green/yellow/red from the `home_triage` DMN of the newest deployed version."""
+def triage(instrument: str, band: str, call_now: bool, fallback: str = "yellow", version_id=None) -> str:
+    """green/yellow/red from the `home_triage` DMN of the pathway's version (default: newest).
+
+    A version without the table (deployed before it existed) gives the published default:
+    WHO-5's own rules, and yellow (a clinician looks) for anything else."""
     try:
         out = service.decide(db.session, "home_triage",
                              {"home_instrument": instrument, "home_band": band,
-                              "home_call_now": bool(call_now)})
-    except NotFound:  # a version from before the table existed: the published default
+                              "home_call_now": bool(call_now)}, version_id)
+    except (NotFound, InvalidDefinition):
+        log.warning("no home_triage decision in version %s; published default used", version_id)
         return fallback
     zone = out.get("zone")
     return zone if zone in ("green", "yellow", "red") else "yellow"

@@ -68,7 +68,11 @@ def answer(row: Questionnaire, answers: dict, actor: str) -> FollowUp | None:
     if row.closed_at is not None:
         raise Closed(row.id)
     patient = db.session.get(Patient, row.patient_id)
-    result = instruments.score(row.instrument, answers, sex=patient.sex if patient else None)
+    version_id = db.session.get(Pathway, row.pathway_id).version_id if row.pathway_id else \
+        db.session.scalar(select(Pathway.version_id).where(Pathway.patient_id == row.patient_id)
+                          .order_by(Pathway.started_at.desc(), Pathway.id.desc()).limit(1))
+    result = instruments.score(row.instrument, answers, sex=patient.sex if patient else None,
+                               version_id=version_id)
     now = clock.utcnow()
     won = db.session.execute(update(Questionnaire).where(
         Questionnaire.id == row.id, Questionnaire.answered_at.is_(None),
