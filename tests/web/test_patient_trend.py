@@ -14,7 +14,7 @@ def test_trend_chart_for_patient_and_tovholder(app, client, auth):
     client.post(f"/mig/skema/{own[0]}", data=_answer_form((2, 2, 2, 2, 2)))   # 40: yellow
     client.post(f"/mig/skema/{own[1]}", data=_answer_form((4, 4, 4, 3, 3)))   # 72: green
     svg = _svg(client.get("/mig/").get_data(as_text=True))
-    values = re.findall(r'<circle [^>]*class="zone-(\w+)" data-value="(\d+)"', svg)
+    values = re.findall(r'<circle [^>]*data-zone="(\w+)" data-value="(\d+)"', svg)
     assert values == [("yellow", "40"), ("green", "72")]          # oldest first
     assert 'role="img"' in svg and "<desc" in svg and ": 40; " in svg  # a text alternative
     assert "<script" not in svg and "src=" not in svg and "href" not in svg  # nothing fetched
