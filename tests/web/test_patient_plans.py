@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from engine import service
 from engine.models import Pathway
+from tests.web import pathway_setup as setup
 from tests.web.test_patient_area import _two_patients, activate, new_code
 from webui.extensions import db
 from webui.patient.models import CrisisPlan
@@ -61,3 +62,18 @@ def test_a_process_owners_change_to_the_plan_form_reaches_editor_and_patient(app
     with app.app_context():
         plan = db.session.scalar(select(CrisisPlan).where(CrisisPlan.patient_id == a))
         assert plan.definition_version_id == version_id
+
+
+def test_the_coordinated_plan_shows_goals_and_activities_never_the_clinicians_note(app, client, auth):
+    a, _b = _two_patients(app)
+    with app.app_context():
+        pathway_id = db.session.scalar(select(Pathway.id).where(Pathway.patient_id == a))
+        setup.complete(pathway_id, "koordineret_plan", {
+            "patient_goals": "Jeg vil sove bedre og se min datter hver uge",
+            "agreed_activities": "Samtale hver tirsdag; gruppe i kommunen torsdag",
+            "plan_note": "INTERN-NOTE om medicin"})
+    activate(client, new_code(client, auth, a), "bent.t")
+    section = client.get("/mig/").get_data(as_text=True).split('id="plan"')[1].split("</section>")[0]
+    assert "Jeg vil sove bedre" in section and "gruppe i kommunen torsdag" in section
+    assert "Patientens mål, med patientens egne ord" in section and "(vises for patienten)" not in section
+    assert "INTERN-NOTE" not in client.get("/mig/").get_data(as_text=True)

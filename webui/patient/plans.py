@@ -7,13 +7,14 @@ save is a new version of the plan; earlier versions are kept.
 """
 from sqlalchemy import select
 
-from engine.models import Pathway
+from engine.models import Pathway, TaskRecord
 from forms.validation import validate
 from webui.extensions import db
 from webui.pathways.definitions import version_form
 from webui.patient.models import CrisisPlan
 
 KINDS = ("kriseplan", "tilbagefaldsplan")
+COORDINATED_PLAN = "koordineret_plan"
 TEXT_TYPES = {"textfield", "textarea"}
 CRISIS_COLUMNS = ("warning_signs", "what_helps", "call_day", "call_night")
 
@@ -70,3 +71,22 @@ def shown(plan: CrisisPlan | None, kind: str) -> list[tuple[str, str]]:
     data = values(plan)
     return [(f["label"], data[f["key"]]) for f in fields(kind, plan.definition_version_id)
             if data.get(f["key"])]
+
+
+def coordinated_plan(pathway) -> list[tuple[str, str]]:
+    """(label, text) of the newest coordinated plan's fields meant for the patient.
+
+    Only the fields the form lists in `x-forlob.patient_fields` (goals in the patient's own
+    words, agreed activities) are shown; the clinicians' notes never are."""
+    if pathway is None:
+        return []
+    record = db.session.scalar(select(TaskRecord).where(
+        TaskRecord.pathway_id == pathway.id, TaskRecord.form_id == COORDINATED_PLAN,
+        TaskRecord.kind == "task").order_by(TaskRecord.at.desc(), TaskRecord.id.desc()).limit(1))
+    if record is None:
+        return []
+    form = version_form(record.version_id, COORDINATED_PLAN)
+    labels = {f["key"]: f.get("label", f["key"]) for f in form.fields}
+    data = record.data or {}
+    return [(labels[key].split(" (")[0], str(data[key])) for key in form.meta.get("patient_fields", [])
+            if key in labels and data.get(key)]

@@ -127,6 +127,7 @@ def home(account):
         stage_text=STAGE_TEXT.get(pathway.stage if pathway else "", ""), tovholder=tovholder,
         team=team, contacts=planned, org_names=_org_names(planned), scopes=scopes,
         crisis=crisis, crisis_lines=plans.shown(crisis, "kriseplan"),
+        coordinated=plans.coordinated_plan(pathway) if "plan" in scopes else [],
         relapse_lines=plans.shown(relapse, "tilbagefaldsplan"),
         open_questionnaires=questionnaires.open_for(patient.id) if answers else [],
         answered=answered, trend=trend.who5_chart(answered),
