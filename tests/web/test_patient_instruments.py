@@ -133,3 +133,36 @@ def test_three_working_days_skip_weekends_and_holidays():
     assert add_working_days(date(2026, 12, 4), 3) == date(2026, 12, 9)     # Friday → Wednesday
     assert add_working_days(date(2026, 12, 23), 3) == date(2026, 12, 29)   # 24th counts; 25th off, weekend
     assert add_working_days(date(2026, 4, 1), 3) == date(2026, 4, 9)       # Easter: 2, 3, 6 April off
+
+
+def test_what_to_talk_about_next_time_reaches_the_tovholder_and_a_wish_for_contact_is_red(app, client, auth):
+    a, _b = _two_patients(app)
+    code = new_code(client, auth, a)
+    auth.login("tovholder.kbh")
+    for _ in range(2):
+        client.post(f"/patienter/{a}/spoergeskema", data={"instrument": "naeste_samtale"})
+    auth.logout()
+    activate(client, code, "bent.t")
+    with app.app_context():
+        first, second = db.session.scalars(select(Questionnaire.id).where(
+            Questionnaire.patient_id == a).order_by(Questionnaire.id)).all()
+    page = client.get(f"/mig/skema/{first}").get_data(as_text=True)
+    assert 'name="talk_about"' in page and "Hvad vil du gerne tale om næste gang?" in page
+    assert client.post(f"/mig/skema/{first}", data={"wants_contact": "nej"}).status_code == 400
+    assert client.post(f"/mig/skema/{first}", data={"talk_about": "Min søvn og medicinen",
+                                                    "wants_contact": "nej"}).status_code == 303
+    answer = client.post(f"/mig/skema/{second}", data={"talk_about": "Det går skidt",
+                                                       "wants_contact": "ja"})
+    result = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert 'id="call-now"' in result and 'data-zone="red"' in result
+    with app.app_context():
+        zones = [q.zone for q in db.session.scalars(select(Questionnaire).where(
+            Questionnaire.patient_id == a).order_by(Questionnaire.id))]
+        assert zones == ["green", "red"]
+        [task] = db.session.scalars(select(FollowUp).where(FollowUp.patient_id == a))
+        assert (task.zone, task.reason) == ("red", "wants_contact")
+    client.post("/mig/logout")
+    auth.login("tovholder.kbh")
+    assert "Min søvn og medicinen" in client.get(f"/patienter/{a}/egen-side").get_data(as_text=True)
+    box = client.get("/").get_data(as_text=True).split('id="followups"')[1].split("</section>")[0]
+    assert "Det går skidt" in box

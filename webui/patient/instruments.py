@@ -15,7 +15,8 @@ from forms import scoring, who5
 from webui.extensions import db
 from webui.pathways.definitions import version_form
 
-INSTRUMENTS = {"who5": "WHO-5 Trivselsindeks", "audit": "AUDIT (alkohol)", "dudit": "DUDIT (stoffer)"}
+INSTRUMENTS = {"who5": "WHO-5 Trivselsindeks", "audit": "AUDIT (alkohol)", "dudit": "DUDIT (stoffer)",
+               "naeste_samtale": "Hvad vil du gerne tale om næste gang?"}
 # fields of the staff form that the patient does not answer: DUDIT's cut-off follows the
 # patient's recorded sex, and the clinician's note is the clinician's
 STAFF_ONLY = {"sex", "audit_note", "dudit_note"}
@@ -28,14 +29,16 @@ class InvalidAnswers(ValueError):
 
 
 def questions(instrument: str, version_id=None) -> list[dict[str, Any]]:
-    """The radio questions of an AUDIT/DUDIT form for the patient: key, label and options."""
+    """The questions of a form for the patient: key, label, options (None: free text), required."""
     form = version_form(version_id, instrument)
     shown = []
     for field in form.fields:
-        if field.get("type") != "radio" or field.get("key") in STAFF_ONLY:
+        if field.get("type") not in ("radio", "textarea") or field.get("key") in STAFF_ONLY:
             continue
-        options = [(str(v["value"]), POINTS_SUFFIX.sub("", v["label"])) for v in field.get("values", [])]
-        shown.append({"key": field["key"], "label": field.get("label", ""), "options": options})
+        options = [(str(v["value"]), POINTS_SUFFIX.sub("", v["label"])) for v in field.get("values", [])] \
+            if field["type"] == "radio" else None
+        shown.append({"key": field["key"], "label": field.get("label", ""), "options": options,
+                      "required": bool((field.get("validate") or {}).get("required"))})
     return shown
 
 
@@ -50,7 +53,11 @@ def parse(instrument: str, form: dict, version_id=None) -> dict[str, Any]:
     missing = []
     for question in questions(instrument, version_id):
         raw = str(form.get(question["key"], "")).strip()
-        if raw not in {value for value, _label in question["options"]}:
+        if question["options"] is None:  # free text: kept short, required only when the form says so
+            if question["required"] and not raw:
+                missing.append(question["key"])
+            answers[question["key"]] = raw[:1000]
+        elif raw not in {value for value, _label in question["options"]}:
             missing.append(question["key"])
         else:
             answers[question["key"]] = raw
@@ -64,6 +71,12 @@ def score(instrument: str, answers: dict, sex: str | None = None, version_id=Non
     if instrument == "who5":
         result = who5.score(answers)
         band, call_now = result["band"], result["call_now"]
+    elif "scoring" not in version_form(version_id, instrument).meta:
+        # no score (e.g. "what to talk about"): a wish to be contacted is the safety rule
+        call_now = answers.get("wants_contact") == "ja"
+        band = "wants_contact" if call_now else "answered"
+        result = {"raw": None, "band": band, "call_now": call_now,
+                  "rule": "wants_contact" if call_now else f"{instrument}_answered"}
     else:
         spec = version_form(version_id, instrument).meta["scoring"]
         data = dict(answers)
