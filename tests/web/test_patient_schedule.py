@@ -120,3 +120,20 @@ def test_an_answer_after_the_task_closed_is_refused_and_nothing_is_saved(app, cl
         assert not db.session.scalar(select(FollowUp).where(FollowUp.patient_id == patient_id))
         assert db.session.get(Pathway, pathway_id).stage == "stabil"
     assert f"/mig/skema/{row_id}" not in client.get("/mig/").get_data(as_text=True)
+
+
+def test_staff_cannot_work_the_patients_task(app, client, auth):
+    _patient_id, pathway_id = _ustabil_with_login(app, client, auth)
+    _due(app, pathway_id)
+    with app.app_context():
+        [task] = _patient_tasks(pathway_id)
+        task_id = task.task_id
+    client.post("/mig/logout")
+    for user in ("tovholder.kbh", "psyk.kbh"):
+        auth.login(user)
+        url = f"/forloeb/{pathway_id}/opgaver/{task_id}"
+        assert client.post(url, data={"who5_1": "5"}).status_code in (403, 404), user
+        assert "Spørgeskema hjemmefra" not in client.get("/").get_data(as_text=True).split("<main")[1]
+        auth.logout()
+    with app.app_context():
+        assert len(_patient_tasks(pathway_id)) == 1  # still the patient's
