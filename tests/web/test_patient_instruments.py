@@ -1,8 +1,11 @@
 """AUDIT and DUDIT from home, scored on the server by their published rules; the zone comes from
 the `home_triage` decision table in the versioned definitions; Danish public holidays."""
+import html
 from datetime import date
 
 import pytest
+from flask import session
+from flask_babel import gettext
 from sqlalchemy import select
 
 from engine import service
@@ -166,3 +169,38 @@ def test_what_to_talk_about_next_time_reaches_the_tovholder_and_a_wish_for_conta
     assert "Min søvn og medicinen" in client.get(f"/patienter/{a}/egen-side").get_data(as_text=True)
     box = client.get("/").get_data(as_text=True).split('id="followups"')[1].split("</section>")[0]
     assert "Det går skidt" in box
+
+
+def test_audit_and_dudit_questions_from_home_in_english(app, client, auth):
+    """Like WHO-5, the forms' texts go through the catalogue: every question and answer in English."""
+    _a, b = _two_patients(app)
+    code = new_code(client, auth, b)
+    auth.login("tovholder.kbh")
+    for instrument in ("audit", "dudit"):
+        client.post(f"/patienter/{b}/spoergeskema", data={"instrument": instrument})
+    auth.logout()
+    activate(client, code, "birthe.a")
+    assert client.post("/lang", data={"lang": "en", "next": "/mig/"}).status_code == 302
+    with app.app_context():
+        rows = {q.instrument: q.id for q in db.session.scalars(select(Questionnaire).where(
+            Questionnaire.patient_id == b))}
+        danish = {i: instruments.questions(i) for i in rows}
+    for instrument, row_id in rows.items():
+        page = html.unescape(client.get(f"/mig/skema/{row_id}").get_data(as_text=True))
+        assert f"{instrument.upper()} (" in page and ("(alcohol)" in page or "(drugs)" in page)
+        for question in danish[instrument]:
+            assert question["label"] not in page
+            for _value, label in question["options"]:
+                assert label not in page or not any(c.isalpha() for c in label)
+    audit = html.unescape(client.get(f"/mig/skema/{rows['audit']}").get_data(as_text=True))
+    assert "1. How often do you have a drink containing alcohol?" in audit and "Daily or almost daily" in audit
+    # the answer is scored the same whatever the language
+    assert client.post(f"/mig/skema/{rows['audit']}", data=_form("audit", AUDIT_SETS[0][0])).status_code == 303
+
+
+def test_a_text_without_translation_stays_danish(app):
+    with app.test_request_context():
+        session["lang"] = "en"
+        shown = instruments.shown_questions("audit")
+        assert shown[0]["label"] == "1. How often do you have a drink containing alcohol?"
+        assert gettext("En tekst en procesejer netop har ændret") == "En tekst en procesejer netop har ændret"

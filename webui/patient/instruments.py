@@ -3,11 +3,15 @@ scoring on the server, and the green/yellow/red zone from the deployed `home_tri
 
 WHO-5 keeps its own translated page texts (forms/who5.py scores it); AUDIT and DUDIT are shown
 from their form definitions in the pathway's version (the same forms staff fill in at Opstart),
-so a process owner's change to a question reaches the patient through the four-eyes flow.
+so a process owner's change to a question reaches the patient through the four-eyes flow. Their
+texts go through the UI catalogue like WHO-5's (the form's Danish text is the msgid), so a text a
+process owner changed stays Danish until someone translates it, never blank or stale.
 """
 import logging
 import re
 from typing import Any
+
+from flask_babel import gettext
 
 from engine import service
 from engine.errors import InvalidDefinition, NotFound
@@ -40,6 +44,18 @@ def questions(instrument: str, version_id=None) -> list[dict[str, Any]]:
         shown.append({"key": field["key"], "label": field.get("label", ""), "options": options,
                       "required": bool((field.get("validate") or {}).get("required"))})
     return shown
+
+
+def shown_questions(instrument: str, version_id=None) -> list[dict[str, Any]]:
+    """`questions` with labels and options in the page's language (Danish when untranslated)."""
+    return [dict(q, label=gettext(q["label"]) if q["label"] else "",
+                 options=None if q["options"] is None else [(v, gettext(t)) for v, t in q["options"]])
+            for q in questions(instrument, version_id)]
+
+
+def names() -> dict[str, str]:
+    """The instruments' names in the page's language."""
+    return {key: gettext(name) for key, name in INSTRUMENTS.items()}
 
 
 def parse(instrument: str, form: dict, version_id=None) -> dict[str, Any]:

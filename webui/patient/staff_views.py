@@ -12,7 +12,7 @@ from webui.access import get_visible_patient, require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.models import Organisation
-from webui.patient import accounts, contacts, plans, questionnaires, staff_bp, trend
+from webui.patient import accounts, contacts, instruments, plans, questionnaires, staff_bp, trend
 from webui.patient.models import (
     FollowUp,
     OutboxMessage,
@@ -38,7 +38,7 @@ def _page(patient, status=200, code=None):
         org_names={o.code: o.name for o in orgs}, code=code, has_account=has_account,
         open_questionnaires=questionnaires.open_for(patient.id),
         answered=answered, trend=trend.who5_chart(answered), followups=followups,
-        crisis=latest_crisis_plan(patient.id), instruments=questionnaires.INSTRUMENTS,
+        crisis=latest_crisis_plan(patient.id), instruments=instruments.names(),
         plan_forms=_plan_forms(patient.id),
         may_activate="tovholder" in current_user.roles)
     audit("patient_area.view", patient_id=patient.id)

@@ -131,7 +131,7 @@ def home(account):
         relapse_lines=plans.shown(relapse, "tilbagefaldsplan"),
         open_questionnaires=questionnaires.open_for(patient.id) if answers else [],
         answered=answered, trend=trend.who5_chart(answered),
-        instruments=questionnaires.INSTRUMENTS)
+        instruments=instruments.names())
     patient_audit(account, "patient.view_home", detail=f"scopes={','.join(sorted(scopes))}")
     db.session.commit()
     return html
@@ -156,7 +156,7 @@ def questionnaire(account, questionnaire_id):
         patient_audit(account, "patient.view_result", detail=f"questionnaire={row.id}")
         db.session.commit()
         return render_template("patient/result.html", row=row, result=row.result or {}, account=account,
-                               crisis=latest_crisis_plan(account.patient_id), instruments=questionnaires.INSTRUMENTS)
+                               crisis=latest_crisis_plan(account.patient_id), instruments=instruments.names())
     if row.closed_at is not None:
         return _closed(account, row)
     pathway = _pathway(account.patient_id)
@@ -190,8 +190,8 @@ def questionnaire(account, questionnaire_id):
         return render_template("patient/questionnaire.html", row=row, account=account, questions=WHO5_QUESTIONS,
                                options=WHO5_OPTIONS, form=request.form), status
     return render_template("patient/questionnaire_form.html", row=row, account=account, form=request.form,
-                           questions=instruments.questions(row.instrument, version_id),
-                           instruments=questionnaires.INSTRUMENTS), status
+                           questions=instruments.shown_questions(row.instrument, version_id),
+                           instruments=instruments.names()), status
 
 
 def _closed(account, row):
