@@ -6,6 +6,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from engine import service
+from webui import sqlite_tuning
 from webui.config import build_config
 from webui.extensions import babel, csrf, db, login_manager, migrate
 
@@ -37,6 +38,7 @@ def create_app(test_config=None):
         # X-Forwarded-For; trusting more hops would let a client choose its own address.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     db.init_app(app)
+    sqlite_tuning.tune(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
     login_manager.init_app(app)

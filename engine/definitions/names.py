@@ -23,6 +23,9 @@ RUNTIME_KEYS = ("stage", "previous_stage", "stage_entered_at", "run_started_at",
 # what hospital messages carry (webui/api: admission and discharge events)
 MESSAGE_KEYS = ("admission_reason", "return_stage", "discharge_note", "discharge_date",
                 "source_event", "admitted_by")
+# what the patient area writes when a patient answers the patient task of a stage, and what the
+# home_triage decision reads (webui/patient/questionnaires.py, webui/patient/instruments.py)
+PATIENT_KEYS = ("home_instrument", "home_band", "home_call_now", "home_zone", "home_score")
 DMN_PARTS = ("inputExpression", "inputEntry", "outputEntry")
 
 
@@ -103,7 +106,7 @@ def _as_bytes(data):
 
 def known_names(files) -> frozenset[str]:
     """Every name the data of a pathway on this bundle ({file name: text or bytes}) can hold."""
-    names = set(START_KEYS) | set(RUNTIME_KEYS) | set(MESSAGE_KEYS)
+    names = set(START_KEYS) | set(RUNTIME_KEYS) | set(MESSAGE_KEYS) | set(PATIENT_KEYS)
     for name, data in files.items():
         if data is None:
             continue

@@ -16,6 +16,9 @@ LANES = {
     "psykiatri": ("regional_clinician", "region_org"),
     "kommune": ("municipal_clinician", "municipality_org"),
     "tovholder": ("tovholder", "tovholder_org"),
+    # the patient's own tasks (questionnaires from home); no staff user holds this role, and
+    # the patient area completes them (webui/patient/schedule.py)
+    "patient": ("patient", "tovholder_org"),
 }
 # Bounded runs: every firing of a cycle timer adds to the run's state, so a cycle must have a
 # count, at most MAX_CYCLE_REPEATS, and an interval of at least MIN_CYCLE_INTERVAL (a clinical

@@ -9,8 +9,11 @@ follow-up task is looked for right after that one request returns.
 """
 import argparse
 import atexit
+import cProfile
+import io
 import json
 import os
+import pstats
 import shutil
 import statistics
 import tempfile
@@ -68,7 +71,19 @@ def _time(client, path, repeat):
             "p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 1)}
 
 
-def run(patients, kind, repeat):
+def _profile(client, path, repeat):
+    """cProfile of `repeat` requests: the 25 costliest functions by cumulative time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        client.get(path)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+    return out.getvalue()
+
+
+def run(patients, kind, repeat, profile=False):
     """Seed, time the start page for an old and a new patient, then a red answer."""
     if "FORLOB_INSTANCE_PATH" not in os.environ:
         instance = tempfile.mkdtemp(prefix="forlob-instance-")
@@ -103,6 +118,8 @@ def run(patients, kind, repeat):
                                                    "totp": pyotp.TOTP(SECRET).now()}).status_code == 302
             pages[label] = _time(client, "/mig/", repeat)
             clients[label] = client
+        if profile:
+            print(_profile(clients["typical"], "/mig/", repeat))
         form = {f"who5_{i}": "1" for i in range(1, 6)} | {"suicidal_thoughts": "ja", "wants_contact": "nej"}
         t0 = time.perf_counter()
         response = clients["old"].post(f"/mig/skema/{open_id}", data=form)
@@ -125,8 +142,9 @@ def main():
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the typical page")
     args = parser.parse_args()
-    result = run(args.patients, args.db, args.repeat)
+    result = run(args.patients, args.db, args.repeat, args.profile)
     if args.json:
         print(json.dumps(result, indent=2))
         return

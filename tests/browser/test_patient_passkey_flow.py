@@ -44,7 +44,8 @@ def test_patient_activates_with_passkey_and_a_red_answer_reaches_the_tovholder(a
     book.locator("input[name=place]").fill("Ambulatoriet, Nørre Allé")
     book.locator("input[name=person]").fill("Pia Psykiatri")
     book.get_by_role("button", name="Book").click()
-    page.get_by_role("button", name="Bed om WHO-5").click()
+    page.select_option("#instrument", "who5")
+    page.get_by_role("button", name="Bed om svar").click()
     page.get_by_role("button", name="Lav aktiveringskode").click()
     code = page.locator("#activation-code").inner_text()
 

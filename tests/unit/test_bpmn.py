@@ -3,7 +3,7 @@
 These are quick checks of the BPMN itself with the engine's sandbox and clock; the full
 paths through the engine facade are in tests/integration/test_pathway_*.py.
 """
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -62,13 +62,13 @@ def test_every_user_task_has_a_lane_and_a_known_form():
         assert tasks, stage
         for task in tasks:
             props = {p.get("name"): p.get("value") for p in task.iterfind(".//spiffworkflow:property", NS)}
-            assert lane_of.get(task.get("id")) in {"psykiatri", "kommune", "tovholder"}, task.get("id")
+            assert lane_of.get(task.get("id")) in {"psykiatri", "kommune", "tovholder", "patient"}, task.get("id")
             assert props.get("form") in forms, task.get("id")
 
 
-def test_lanes_cover_all_three_roles_across_the_pathway():
+def test_lanes_cover_the_three_roles_and_the_patient_across_the_pathway():
     lanes = {lane.get("name") for d in docs().values() for lane in d.iterfind(".//bpmn:lane", NS)}
-    assert lanes == {"psykiatri", "kommune", "tovholder"}
+    assert lanes == {"psykiatri", "kommune", "tovholder", "patient"}  # patient: answers from home
 
 
 def test_inpatient_tasks_carry_the_four_phases():
@@ -198,6 +198,7 @@ def test_guarantee_warning_and_breach(parser):
 
 
 CARRIED = {"notifications": [], "reassess_weeks": 8, "reassess_at": None, "reassess_stage": None,
+           "questionnaire_at": None,
            "guarantee_due": None, "admission_reason": "", "municipal_part": True,
            "suicide_risk_level": None, "inpatient_phase": None,
            **REFERRAL, "contacts": ["psykiatri"]}
@@ -277,3 +278,33 @@ def test_inpatient_treatment_activities_recur_and_resume_in_the_treatment_phase(
     assert (done["next_stage"], done["inpatient_phase"]) == ("stabil", None)
     # the admission notice is not sent again when the stage resumes
     assert [n["event"] for n in done["notifications"]] == ["admitted", "discharged"]
+
+
+@pytest.mark.parametrize("stage,days,due", [("ustabil", 14, "2025-09-15"), ("stabil", 42, "2025-10-13")])
+def test_the_bpmn_asks_the_patient_for_a_questionnaire_on_its_own_timer(parser, stage, days, due):
+    """Issue 23: the phase's BPMN decides when the patient is asked (not worker config)."""
+    day_before = (date.fromisoformat(due) - timedelta(days=1)).isoformat()
+    before = run(parser, stage, CARRIED, [("at", f"{day_before}T12:00:00+00:00", None)])
+    assert f"{stage}_q_answer" not in ready_names(before)
+    wf = run(parser, stage, CARRIED, [("at", f"{due}T09:00:00+00:00", None)])
+    task = next(t for t in wf.get_tasks(state=TaskState.READY, manual=True)
+                if t.task_spec.name == f"{stage}_q_answer")
+    assert task.task_spec.lane == "patient"
+    assert task.task_spec.extensions["properties"]["form"] == "who5"
+    done = run(parser, stage, CARRIED, [("at", f"{due}T09:00:00+00:00", None),
+                                        ("at", f"{due}T10:00:00+00:00", None),
+                                        ("task", f"{stage}_q_answer", {"home_zone": "green"})])
+    data = result(done)  # the answer starts a new cycle of the same stage with the next date
+    assert data["next_stage"] == stage and data["questionnaire_days"] == days
+    assert data["questionnaire_at"] == (date.fromisoformat(due) + timedelta(days=days)).isoformat()
+
+
+def test_a_new_cycle_keeps_the_questionnaire_date_and_a_new_stage_restarts_it(parser):
+    wf = run(parser, "ustabil", CARRIED, [("task", "ustabil_activity", {})])
+    data = result(wf)
+    assert data["questionnaire_at"] == "2025-09-15"
+    again = run(parser, "ustabil", dict(data), [("task", "ustabil_activity", {})], now="2025-09-10T09:00:00+00:00")
+    assert result(again)["questionnaire_at"] == "2025-09-15"  # registering activity does not reset it
+    moved = run(parser, "stabil", dict(result(again)), [("task", "stabil_activity", {})],
+                now="2025-09-20T09:00:00+00:00")
+    assert result(moved)["questionnaire_at"] == "2025-11-01"  # Stabil: 42 days from its own start

@@ -11,7 +11,7 @@ from tests.web import pathway_setup as setup
 from webui.demo.patient_logins import DEMO_PATIENT_PASSWORD, DEMO_PATIENTS
 from webui.demo.seed import seed_all
 from webui.extensions import db
-from webui.patient.models import ActivationCode, PatientAccount, PatientSession
+from webui.patient.models import ActivationCode, FollowUp, PatientAccount, PatientSession, Questionnaire
 from webui.patient.sessions import token_hash
 
 PASSWORD = "lang-nok-kode-1"
@@ -178,4 +178,15 @@ def test_demo_seed_creates_patient_logins_with_history(app, client):
     assert response.status_code == 302
     body = client.get("/mig/").get_data(as_text=True)
     assert "Din kriseplan" in body and "Psykiatrisk ambulatorium" in body
-    assert body.count('class="zone-') == 3 and "zone-red" in body and "/mig/skema/" in body
+    assert body.count('class="zone-') == 5 and "zone-red" in body and "/mig/skema/" in body
+    assert "AUDIT (alkohol)" in body and "DUDIT (stoffer)" in body
+    with app.app_context():  # AUDIT/DUDIT from home, scored by the server: green, yellow and red
+        zones = {(a.username, q.instrument): (q.zone, q.answered_at.date() < datetime.now(UTC).date())
+                 for a, q in db.session.execute(select(PatientAccount, Questionnaire).join(
+                     Questionnaire, Questionnaire.patient_id == PatientAccount.patient_id).where(
+                     Questionnaire.instrument.in_(("audit", "dudit"))))}
+        assert zones == {("patient1", "audit"): ("green", True), ("patient1", "dudit"): ("green", True),
+                         ("patient2", "audit"): ("yellow", True), ("patient2", "dudit"): ("green", True),
+                         ("patient3", "audit"): ("red", True), ("patient3", "dudit"): ("yellow", True)}
+        reasons = set(db.session.scalars(select(FollowUp.reason)))
+        assert {"audit_II", "audit_IV"} <= reasons

@@ -13,7 +13,7 @@ from webui.access import require_area
 from webui.audit import audit
 from webui.common.timeutil import local_midnight_utc
 from webui.dashboards import filters as flt
-from webui.dashboards import phase_in, quality, tables
+from webui.dashboards import home_answers, phase_in, quality, tables
 from webui.dashboards.spreadsheet import csv_text
 from webui.extensions import db
 from webui.models import Organisation
@@ -45,6 +45,7 @@ def phase_in_data(filters, today):
 def quality_data(filters, today):
     """Everything the quality view shows."""
     result = quality.compute(filters, today)
+    result.update(home_answers.compute(filters, quality.Period(filters), clock.utcnow()))
     names = {o.code: o.short_name or o.name for o in
              db.session.scalars(db.select(Organisation))}
     trend = tables.trend(result)

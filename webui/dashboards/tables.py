@@ -27,6 +27,8 @@ def _labels():
         "transitions": _("Skift Ustabil⇄Stabil pr. patientår"),
         "readmissions": _("Genindlæggelser inden for 30 dage"),
         "experience": _("Patientoplevelse: samlet vurdering 4–5"),
+        "response": _("Svarprocent for spørgeskemaer hjemmefra"),
+        "without_visit": _("Svar hjemmefra uden behov for opfølgning (grøn)"),
     }
 
 
@@ -94,6 +96,7 @@ def indicators(result) -> list[dict]:
                  "unit": _("pr. patientår")})
     rows.append(_ratio_row("readmissions", result["admissions"], whole))
     rows.append(_ratio_row("experience", result["experience"]["positive"], whole))
+    rows += [_ratio_row(k, result[k], whole) for k in ("response", "without_visit") if k in result]
     for row in rows:
         row["label"] = labels[row["key"]]
         row.setdefault("p90", None)
@@ -124,6 +127,9 @@ def trend(result) -> list[dict]:
                          "label": _("Dage i fasen %(phase)s (median)", phase=STAGE_LABELS[stage]),
                          "denominator": n, "value": mid})
     rows += _ratio_trend("experience", labels["experience"], result["experience"]["positive"])
+    for key in ("response", "without_visit"):
+        if key in result:
+            rows += _ratio_trend(key, labels[key], result[key])
     return rows
 
 

@@ -1,4 +1,5 @@
-"""Demo patients with activation done: logins, contacts, a crisis plan and earlier WHO-5 answers.
+"""Demo patients with activation done: logins, contacts, a crisis plan, earlier WHO-5 answers and
+a few AUDIT/DUDIT answers from home.
 
 The TOTP secrets are fixed and printed in the README so a demo user can add them to an
 authenticator app; they are demo data only, never used outside `flask demo seed`.
@@ -12,6 +13,7 @@ from engine import clock
 from engine.models import Pathway
 from forms import who5
 from webui.common.timeutil import local_midnight_utc, local_now
+from webui.patient import instruments, questionnaires
 from webui.patient.models import CrisisPlan, FollowUp, PatientAccount, PlannedContact, Questionnaire
 
 DEMO_PATIENT_PASSWORD = "demo1234-mig"  # noqa: S105  (published demo login)
@@ -20,6 +22,13 @@ DEMO_PATIENTS = {
     "patient1": ("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", [(4, 4, 3, 4, 4), (4, 3, 4, 3, 4), (5, 4, 4, 4, 4)]),
     "patient2": ("KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU", [(3, 3, 3, 3, 3), (2, 2, 3, 2, 2), (2, 2, 2, 2, 2)]),
     "patient3": ("MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK", [(3, 2, 3, 2, 3), (2, 1, 1, 2, 1), (1, 1, 1, 0, 1)]),
+}
+# username → AUDIT and DUDIT item points answered from home 5 and 3 weeks ago (the zones come from
+# the server's scoring and the decision table: patient1 green, patient2 yellow, patient3 red/yellow)
+DEMO_HOME_ANSWERS = {
+    "patient1": (("audit", (1, 1, 0, 0, 0, 0, 0, 0, 0, 0)), ("dudit", (0,) * 11)),
+    "patient2": (("audit", (2, 2, 1, 1, 1, 1, 0, 0, 0, 2)), ("dudit", (0,) * 11)),
+    "patient3": (("audit", (4, 3, 2, 1, 0, 1, 2, 3, 2, 4)), ("dudit", (2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0))),
 }
 
 
@@ -51,6 +60,19 @@ def _history(session, patient_id, org, points_list):
                               requested_at=now))
 
 
+def _home_answers(patient_id, sets):
+    """AUDIT and DUDIT answered through the patient's own answer code (parsing, scoring, the
+    decision table, the tovholder's follow-up), then dated back to when they were given."""
+    for (instrument, points), weeks_ago in zip(sets, (5, 3), strict=True):
+        row = questionnaires.request_for(patient_id, instrument, "demo")
+        answers = instruments.parse(instrument, {f"{instrument}_{i}": str(p) for i, p in enumerate(points, 1)})
+        followup = questionnaires.answer(row, answers, "demo")
+        shift = timedelta(weeks=weeks_ago)
+        row.requested_at, row.answered_at = row.requested_at - shift, row.answered_at - shift
+        if followup is not None:
+            followup.created_at, followup.due_at = followup.created_at - shift, followup.due_at - shift
+
+
 def seed_patient_logins(session) -> list[str]:
     """Create the demo patient logins that are missing; return the usernames created."""
     created = []
@@ -68,12 +90,19 @@ def seed_patient_logins(session) -> list[str]:
         session.add(PlannedContact(patient_id=pathway.patient_id, starts_at=start, minutes=45,
                                    place="Psykiatrisk ambulatorium", org_code=pathway.tovholder_org,
                                    person="Tove Tovholder", created_by="demo"))
-        session.add(CrisisPlan(patient_id=pathway.patient_id, version=1, created_by="demo",
-                               warning_signs="Jeg sover dårligt og trækker mig fra andre.",
-                               what_helps="En gåtur, at ringe til min søster, at spise regelmæssigt.",
-                               call_day="Min tovholder (hverdage 8-15)",
-                               call_night="Psykiatrisk akutmodtagelse i min region, eller 112"))
+        crisis = {"warning_signs": "Jeg sover dårligt og trækker mig fra andre.",
+                  "what_helps": "En gåtur, at ringe til min søster, at spise regelmæssigt.",
+                  "call_day": "Min tovholder (hverdage 8-15)",
+                  "call_night": "Psykiatrisk akutmodtagelse i min region, eller 112"}
+        session.add(CrisisPlan(patient_id=pathway.patient_id, kind="kriseplan", version=1, created_by="demo",
+                               data=crisis, definition_version_id=pathway.version_id, **crisis))
+        session.add(CrisisPlan(patient_id=pathway.patient_id, kind="tilbagefaldsplan", version=1,
+                               created_by="demo", definition_version_id=pathway.version_id, data={
+                                   "risk_situations": "Fredag aften, når jeg er alene og har fået løn.",
+                                   "my_strategies": "Jeg aftaler noget med min søster og går en tur.",
+                                   "support": "Min søster, min tovholder"}))
         _history(session, pathway.patient_id, pathway.tovholder_org, points_list)
+        _home_answers(pathway.patient_id, DEMO_HOME_ANSWERS[username])
         created.append(username)
     session.flush()
     return created

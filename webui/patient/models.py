@@ -89,8 +89,14 @@ class Questionnaire(db.Model):
     # no answer after 3 days: a reminder; 3 days after that: a task for the tovholder
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # asked by the pathway's BPMN: the patient task the answer completes (None: asked by staff)
+    pathway_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # the task closed unanswered (the pathway moved on): no answer is taken any more
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (Index("ix_questionnaire_patient_requested", "patient_id", "requested_at"),
+                      Index("ix_questionnaire_task", "task_id"),
                       Index("ix_questionnaire_open", "answered_at", "requested_at"),
                       Index("ix_questionnaire_patient_answered", "patient_id", "answered_at"))
 
@@ -116,12 +122,19 @@ class FollowUp(db.Model):
 
 
 class CrisisPlan(db.Model):
-    """One version of a patient's crisis plan; a change adds a version, none is overwritten."""
+    """One version of a patient's crisis plan or relapse-prevention plan; a change adds a version.
+
+    The fields are those of the plan's form (`kind` is its form id, `kriseplan` or
+    `tilbagefaldsplan`) in the versioned definitions; `data` holds them all. The crisis plan's
+    four call-and-signs columns are kept as well, for the "ring nu" box and older rows."""
 
     __tablename__ = "crisis_plan"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    kind: Mapped[str] = mapped_column(String(40), default="kriseplan", server_default="kriseplan")
     version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    definition_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     warning_signs: Mapped[str] = mapped_column(Text, default="")
     what_helps: Mapped[str] = mapped_column(Text, default="")
     call_day: Mapped[str] = mapped_column(Text, default="")
@@ -129,7 +142,7 @@ class CrisisPlan(db.Model):
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    __table_args__ = (UniqueConstraint("patient_id", "version", name="uq_crisis_plan_patient_version"),)
+    __table_args__ = (UniqueConstraint("patient_id", "kind", "version", name="uq_crisis_plan_patient_kind_version"),)
 
 
 class RelativeConsent(db.Model):

@@ -1,21 +1,29 @@
-"""Questionnaires from home: request, answer once, score on the server, raise follow-ups."""
-from datetime import timedelta
+"""Questionnaires from home: request, answer once, score on the server, raise follow-ups.
 
+A questionnaire the pathway's BPMN asked for (a patient task, see schedule.py) is answered by
+completing that task in the same transaction; when the task has closed, the answer is refused.
+"""
 from sqlalchemy import select, update
 
-from engine import clock
-from engine.models import Pathway
-from forms import who5
+from engine import clock, service
+from engine.errors import Conflict, EngineError
+from engine.models import Pathway, Patient
+from webui.common.holidays import add_working_days
 from webui.common.timeutil import local_midnight_utc, local_today
 from webui.extensions import db
+from webui.patient import instruments
 from webui.patient.models import FollowUp, Questionnaire
 
-INSTRUMENTS = {"who5": "WHO-5 Trivselsindeks"}
+INSTRUMENTS = instruments.INSTRUMENTS
 YELLOW_WORKING_DAYS = 3
 
 
 class AlreadyAnswered(Exception):
     """The questionnaire was answered before (another tab or device won); nothing was saved."""
+
+
+class Closed(Exception):
+    """The pathway's task for this questionnaire has closed (the pathway moved on); nothing saved."""
 
 
 def request_for(patient_id: int, instrument: str, actor: str) -> Questionnaire:
@@ -32,7 +40,8 @@ def request_for(patient_id: int, instrument: str, actor: str) -> Questionnaire:
 def open_for(patient_id: int) -> list[Questionnaire]:
     """The patient's unanswered questionnaires, oldest first."""
     return list(db.session.scalars(select(Questionnaire).where(
-        Questionnaire.patient_id == patient_id, Questionnaire.answered_at.is_(None))
+        Questionnaire.patient_id == patient_id, Questionnaire.answered_at.is_(None),
+        Questionnaire.closed_at.is_(None))
         .order_by(Questionnaire.requested_at, Questionnaire.id)))
 
 
@@ -41,15 +50,6 @@ def answered_for(patient_id: int, limit: int = 12) -> list[Questionnaire]:
     return list(db.session.scalars(select(Questionnaire).where(
         Questionnaire.patient_id == patient_id, Questionnaire.answered_at.is_not(None))
         .order_by(Questionnaire.answered_at.desc(), Questionnaire.id.desc()).limit(limit)))
-
-
-def add_working_days(day, count: int):
-    """The date `count` working days (Monday-Friday) after `day`; public holidays not counted."""
-    while count > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
 
 
 def tovholder_org(patient_id: int) -> str | None:
@@ -65,16 +65,26 @@ def answer(row: Questionnaire, answers: dict, actor: str) -> FollowUp | None:
     """Store and score the answers; red/yellow add a follow-up for the tovholder in the same
     transaction. Raise AlreadyAnswered when someone answered first (the conditional update
     lets exactly one of two concurrent submissions win)."""
-    result = who5.score(answers)
+    if row.closed_at is not None:
+        raise Closed(row.id)
+    patient = db.session.get(Patient, row.patient_id)
+    version_id = db.session.get(Pathway, row.pathway_id).version_id if row.pathway_id else \
+        db.session.scalar(select(Pathway.version_id).where(Pathway.patient_id == row.patient_id)
+                          .order_by(Pathway.started_at.desc(), Pathway.id.desc()).limit(1))
+    result = instruments.score(row.instrument, answers, sex=patient.sex if patient else None,
+                               version_id=version_id)
     now = clock.utcnow()
     won = db.session.execute(update(Questionnaire).where(
-        Questionnaire.id == row.id, Questionnaire.answered_at.is_(None)).values(
+        Questionnaire.id == row.id, Questionnaire.answered_at.is_(None),
+        Questionnaire.closed_at.is_(None)).values(
         answered_at=now, answered_by=actor, answers=answers, result=result, zone=result["zone"])
         .execution_options(synchronize_session=False))
     if won.rowcount != 1:
         db.session.rollback()
         raise AlreadyAnswered(row.id)
     db.session.expire(row)
+    if row.task_id is not None:
+        _complete_task(row, result, actor, now)
     if result["zone"] == "green":
         return None
     today = local_today()
@@ -95,3 +105,19 @@ def open_followups_for_org(org_code: str, roles) -> list[FollowUp]:
     return list(db.session.scalars(select(FollowUp).where(
         FollowUp.org_code == org_code, FollowUp.role.in_(sorted(roles)), FollowUp.done_at.is_(None))
         .order_by(FollowUp.due_at, FollowUp.id).limit(50)))
+
+
+def _complete_task(row: Questionnaire, result: dict, actor: str, now) -> None:
+    """Complete the pathway's patient task with the scored result (not the raw answers).
+
+    Closed (and nothing saved) when the task is no longer open: the pathway moved on."""
+    data = {"home_instrument": row.instrument, "home_zone": result["zone"],
+            "home_band": result.get("band"), "home_score": result.get("raw"),
+            "home_call_now": bool(result.get("call_now"))}
+    try:
+        service.complete_task(db.session, row.pathway_id, row.task_id, data, actor, now=now)
+    except Conflict:
+        raise  # changed by someone else at this moment: the edge says "try again"
+    except EngineError:  # not ready any more, or the pathway has ended
+        db.session.rollback()
+        raise Closed(row.id) from None

@@ -1,46 +1,59 @@
-"""The questionnaire schedule, run by the timer worker: ask, remind, then tell the tovholder.
+"""Questionnaires the pathway asks for, run by the timer worker: link, remind, tell the tovholder.
 
-Every `PATIENT_WHO5_EVERY[stage]` days a patient with an account in that stage is asked to
-answer WHO-5 (default: every 14 days in Ustabil, every 42 in Stabil). Three days without an
-answer bring a reminder; three more bring a task for the tovholder. Not yet in the BPMN: see
-docs/patient.md.
+The BPMN decides when a patient is asked: Ustabil and Stabil have a timer that opens a user
+task in the lane `patient` whose form names the instrument (process owners change the
+interval in the modeler). After each timer sweep, `link_tasks` gives every open patient task
+a questionnaire on the patient's start page, moves an unanswered one to the task that replaced
+it (a new cycle of the stage recreates open tasks), and closes one whose task is gone. Three
+days without an answer bring a reminder; three more bring a task for the tovholder.
 """
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine import clock
-from engine.models import Pathway
+from engine.models import WorklistItem
 from webui.common.timeutil import aware, local_midnight_utc, local_today
 from webui.extensions import db
 from webui.patient import outbox, questionnaires
 from webui.patient.models import FollowUp, PatientAccount, Questionnaire
 
-DEFAULT_EVERY = {"ustabil": 14, "stabil": 42}
 REMIND_AFTER = timedelta(days=3)
+SYSTEM = "forløb"  # requested_by of a questionnaire the pathway asked for
 
 
-def _every(config) -> dict:
-    return dict(config.get("PATIENT_WHO5_EVERY") or DEFAULT_EVERY)
-
-
-def ask_due(config, now=None) -> int:
-    """Request WHO-5 from every patient whose stage's interval has passed; return how many."""
+def link_tasks(now=None) -> tuple[int, int]:
+    """Give open patient tasks a questionnaire and close those whose task is gone; return counts."""
     now = now or clock.utcnow()
-    last = (select(Questionnaire.patient_id, func.max(Questionnaire.requested_at).label("at"))
-            .group_by(Questionnaire.patient_id).subquery())
+    tasks = {item.task_id: item for item in db.session.scalars(select(WorklistItem).where(
+        WorklistItem.kind == "task", WorklistItem.role == "patient"))}
+    open_rows = list(db.session.scalars(select(Questionnaire).where(
+        Questionnaire.task_id.is_not(None), Questionnaire.answered_at.is_(None),
+        Questionnaire.closed_at.is_(None))))
+    linked = {row.task_id for row in open_rows}
+    orphans = {}  # (pathway, instrument) -> an open questionnaire whose task has gone
+    for row in open_rows:
+        if row.task_id not in tasks:
+            orphans.setdefault((row.pathway_id, row.instrument), row)
+    with_account = set(db.session.scalars(select(PatientAccount.patient_id).where(
+        PatientAccount.role == "patient", PatientAccount.active.is_(True),
+        PatientAccount.patient_id.in_({i.patient_id for i in tasks.values()}))))
     asked = 0
-    for stage, days in _every(config).items():
-        rows = db.session.execute(
-            select(PatientAccount.patient_id).join(Pathway, Pathway.patient_id == PatientAccount.patient_id)
-            .outerjoin(last, last.c.patient_id == PatientAccount.patient_id)
-            .where(PatientAccount.role == "patient", PatientAccount.active.is_(True),
-                   Pathway.status == "active", Pathway.stage == stage,
-                   (last.c.at.is_(None)) | (last.c.at <= now - timedelta(days=days)))).scalars().all()
-        for patient_id in dict.fromkeys(rows):
-            questionnaires.request_for(patient_id, "who5", "system")
-            asked += 1
-    return asked
+    for task_id, item in tasks.items():
+        if task_id in linked or item.patient_id not in with_account or not item.form_id:
+            continue  # no login yet: the task waits, and is linked once the patient activates
+        orphan = orphans.pop((item.pathway_id, item.form_id), None)
+        if orphan is not None:  # same question, new task id: the patient keeps their request
+            orphan.task_id = task_id
+            continue
+        db.session.add(Questionnaire(patient_id=item.patient_id, instrument=item.form_id,
+                                     requested_by=SYSTEM, requested_at=now,
+                                     pathway_id=item.pathway_id, task_id=task_id))
+        asked += 1
+    for row in orphans.values():
+        row.closed_at = now
+    db.session.flush()
+    return asked, len(orphans)
 
 
 def remind_and_escalate(now=None) -> tuple[int, int]:
@@ -49,7 +62,8 @@ def remind_and_escalate(now=None) -> tuple[int, int]:
     send = outbox.sender()
     reminded = escalated = 0
     for row in db.session.scalars(select(Questionnaire).where(
-            Questionnaire.answered_at.is_(None), Questionnaire.requested_at <= now - REMIND_AFTER,
+            Questionnaire.answered_at.is_(None), Questionnaire.closed_at.is_(None),
+            Questionnaire.requested_at <= now - REMIND_AFTER,
             Questionnaire.escalated_at.is_(None)).limit(500)):
         accounts = db.session.scalars(select(PatientAccount).where(
             PatientAccount.patient_id == row.patient_id, PatientAccount.role == "patient",
@@ -78,8 +92,8 @@ def _aware_le(value, limit) -> bool:
     return aware(value) <= limit
 
 
-def sweep(config, now=None) -> dict:
-    """One turn of the schedule (the worker calls this between timer sweeps; caller commits)."""
-    asked = ask_due(config, now)
+def sweep(config=None, now=None) -> dict:
+    """One turn of the schedule (the worker calls this after each timer sweep; caller commits)."""
+    asked, closed = link_tasks(now)
     reminded, escalated = remind_and_escalate(now)
-    return {"asked": asked, "reminded": reminded, "escalated": escalated}
+    return {"asked": asked, "closed": closed, "reminded": reminded, "escalated": escalated}

@@ -7,13 +7,13 @@ from sqlalchemy import func, select
 
 from engine import clock
 from engine.models import Patient
+from forms.validation import FormInvalid
 from webui.access import get_visible_patient, require_area
 from webui.audit import audit
 from webui.extensions import db
 from webui.models import Organisation
-from webui.patient import accounts, contacts, questionnaires, staff_bp
+from webui.patient import accounts, contacts, instruments, plans, questionnaires, staff_bp, trend
 from webui.patient.models import (
-    CrisisPlan,
     FollowUp,
     OutboxMessage,
     PatientAccount,
@@ -32,16 +32,29 @@ def _page(patient, status=200, code=None):
                                         .order_by(FollowUp.id.desc()).limit(20)))
     has_account = db.session.scalar(select(func.count()).select_from(PatientAccount).where(
         PatientAccount.patient_id == patient.id, PatientAccount.active.is_(True)))
+    answered = questionnaires.answered_for(patient.id, limit=26)
     html = render_template(
         "patient_staff/area.html", patient=patient, contacts=planned, orgs=orgs,
         org_names={o.code: o.name for o in orgs}, code=code, has_account=has_account,
         open_questionnaires=questionnaires.open_for(patient.id),
-        answered=questionnaires.answered_for(patient.id, limit=26), followups=followups,
-        crisis=latest_crisis_plan(patient.id), instruments=questionnaires.INSTRUMENTS,
+        answered=answered, trend=trend.who5_chart(answered), followups=followups,
+        crisis=latest_crisis_plan(patient.id), instruments=instruments.names(),
+        plan_forms=_plan_forms(patient.id),
         may_activate="tovholder" in current_user.roles)
     audit("patient_area.view", patient_id=patient.id)
     db.session.commit()
     return html, status, {"Cache-Control": "no-store"} if code else {}
+
+
+def _plan_forms(patient_id):
+    """[(kind, title, fields, newest plan, its values)] for the crisis and relapse-prevention plans."""
+    version_id = plans.version_of(patient_id)
+    titles = {"kriseplan": _("Kriseplan"), "tilbagefaldsplan": _("Plan for forebyggelse af tilbagefald")}
+    shown = []
+    for kind in plans.KINDS:
+        plan = plans.latest(patient_id, kind)
+        shown.append((kind, titles[kind], plans.fields(kind, version_id), plan, plans.values(plan)))
+    return shown
 
 
 def _patient(patient_id) -> Patient:
@@ -145,25 +158,26 @@ def request_questionnaire(patient_id):
     return redirect(url_for("patient_staff.area", patient_id=patient.id) + "#questionnaires", 303)
 
 
-@staff_bp.post("/patienter/<int:patient_id>/kriseplan")
+@staff_bp.post("/patienter/<int:patient_id>/<any(kriseplan, tilbagefaldsplan):kind>")
 @require_area("patient")
-def save_crisis_plan(patient_id):
-    """Save a new version of the crisis plan (earlier versions are kept)."""
+def save_plan(patient_id, kind):
+    """Save a new version of the crisis plan or relapse-prevention plan (earlier ones are kept)."""
     patient = _patient(patient_id)
-    fields = {k: request.form.get(k, "").strip()[:4000]
-              for k in ("warning_signs", "what_helps", "call_day", "call_night")}
-    if not fields["call_day"] or not fields["call_night"]:
-        flash(_("Kriseplanen skal sige, hvem patienten ringer til både dag og nat."), "error")
+    try:
+        plan = plans.save(patient.id, kind, request.form.to_dict(), current_user.username)
+    except FormInvalid as exc:
+        db.session.rollback()
+        for key, messages in exc.errors.items():
+            flash(f"{key}: {' '.join(messages)}", "error")
+        if kind == "kriseplan" and {"call_day", "call_night"} & set(exc.errors):
+            flash(_("Kriseplanen skal sige, hvem patienten ringer til både dag og nat."), "error")
         return _page(patient, status=400)
-    latest = latest_crisis_plan(patient.id)
-    plan = CrisisPlan(patient_id=patient.id, version=(latest.version + 1) if latest else 1,
-                      created_by=current_user.username, **fields)
-    db.session.add(plan)
-    db.session.flush()
-    audit("crisis_plan.save", patient_id=patient.id, detail=f"version={plan.version}")
+    audit(f"{'crisis_plan' if kind == 'kriseplan' else 'relapse_plan'}.save", patient_id=patient.id,
+          detail=f"version={plan.version} form={kind}@{plan.definition_version_id}")
     db.session.commit()
-    flash(_("Kriseplanen er gemt."), "info")
-    return redirect(url_for("patient_staff.area", patient_id=patient.id) + "#crisis", 303)
+    flash(_("Kriseplanen er gemt.") if kind == "kriseplan"
+          else _("Planen for forebyggelse af tilbagefald er gemt."), "info")
+    return redirect(url_for("patient_staff.area", patient_id=patient.id) + f"#{kind}", 303)
 
 
 @staff_bp.post("/opfoelgning/<int:followup_id>/afslut")

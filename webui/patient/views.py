@@ -6,13 +6,23 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from engine import clock
 from engine.models import Pathway, Patient
-from forms import who5
 from webui.common.timeutil import local
 from webui.extensions import db
 from webui.models import Organisation, User
-from webui.patient import bp, consents, contacts, patient_audit, patient_required, questionnaires
-from webui.patient.models import CrisisPlan, Questionnaire, RelativeConsent
+from webui.patient import (
+    bp,
+    consents,
+    contacts,
+    instruments,
+    patient_audit,
+    patient_required,
+    plans,
+    questionnaires,
+    trend,
+)
+from webui.patient.models import Questionnaire, RelativeConsent
 
 # the start page shows at most this many contacts and answers, so it costs the same for a
 # pathway of ten years as for one of ten days
@@ -90,8 +100,7 @@ def _team(pathway):
 
 def latest_crisis_plan(patient_id):
     """The newest version of the patient's crisis plan, or None."""
-    return db.session.scalar(select(CrisisPlan).where(CrisisPlan.patient_id == patient_id)
-                             .order_by(CrisisPlan.version.desc()).limit(1))
+    return plans.latest(patient_id, "kriseplan")
 
 
 def _org_names(rows):
@@ -110,14 +119,19 @@ def home(account):
     tovholder, team = _team(pathway)
     planned = contacts.upcoming(patient.id, limit=PAGE_ITEMS) if "plan" in scopes else []
     answers = "answers" in scopes
+    crisis = latest_crisis_plan(patient.id) if "crisis" in scopes else None
+    answered = questionnaires.answered_for(patient.id, limit=PAGE_ITEMS) if answers else []
+    relapse = plans.latest(patient.id, "tilbagefaldsplan") if "crisis" in scopes else None
     html = render_template(
         "patient/home.html", account=account, first_name=patient.name.split()[0], pathway=pathway,
         stage_text=STAGE_TEXT.get(pathway.stage if pathway else "", ""), tovholder=tovholder,
         team=team, contacts=planned, org_names=_org_names(planned), scopes=scopes,
-        crisis=latest_crisis_plan(patient.id) if "crisis" in scopes else None,
+        crisis=crisis, crisis_lines=plans.shown(crisis, "kriseplan"),
+        coordinated=plans.coordinated_plan(pathway) if "plan" in scopes else [],
+        relapse_lines=plans.shown(relapse, "tilbagefaldsplan"),
         open_questionnaires=questionnaires.open_for(patient.id) if answers else [],
-        answered=questionnaires.answered_for(patient.id, limit=PAGE_ITEMS) if answers else [],
-        instruments=questionnaires.INSTRUMENTS)
+        answered=answered, trend=trend.who5_chart(answered),
+        instruments=instruments.names())
     patient_audit(account, "patient.view_home", detail=f"scopes={','.join(sorted(scopes))}")
     db.session.commit()
     return html
@@ -134,7 +148,7 @@ def _own_questionnaire(account, questionnaire_id):
 @bp.route("/skema/<int:questionnaire_id>", methods=["GET", "POST"])
 @patient_required
 def questionnaire(account, questionnaire_id):
-    """Answer one questionnaire (WHO-5 with two safety questions and a free-text wish)."""
+    """Answer one questionnaire (WHO-5 with safety questions, AUDIT or DUDIT), scored on the server."""
     if account.role != "patient":
         abort(403)  # a relative may read parts of the plan, never the answers
     row = _own_questionnaire(account, questionnaire_id)
@@ -142,12 +156,16 @@ def questionnaire(account, questionnaire_id):
         patient_audit(account, "patient.view_result", detail=f"questionnaire={row.id}")
         db.session.commit()
         return render_template("patient/result.html", row=row, result=row.result or {}, account=account,
-                               crisis=latest_crisis_plan(account.patient_id))
+                               crisis=latest_crisis_plan(account.patient_id), instruments=instruments.names())
+    if row.closed_at is not None:
+        return _closed(account, row)
+    pathway = _pathway(account.patient_id)
+    version_id = pathway.version_id if pathway else None
     status = 200
     if request.method == "POST":
         try:
-            answers = who5.parse(request.form)
-        except who5.InvalidAnswers:
+            answers = instruments.parse(row.instrument, request.form, version_id)
+        except instruments.InvalidAnswers:
             flash(_("Svar på alle spørgsmål, før du sender."), "error")
             status = 400
         else:
@@ -157,6 +175,10 @@ def questionnaire(account, questionnaire_id):
                 flash(_("Skemaet var allerede besvaret, så dette svar er ikke gemt. "
                         "Du kan se det gemte svar her."), "info")
                 return redirect(url_for("patient.questionnaire", questionnaire_id=row.id)), 303
+            except questionnaires.Closed:
+                row = _own_questionnaire(account, questionnaire_id)
+                row.closed_at = row.closed_at or clock.utcnow()
+                return _closed(account, row)
             patient_audit(account, "patient.answer_questionnaire",
                           detail=f"questionnaire={row.id} zone={row.zone}"
                           + (f" followup={followup.id}" if followup else ""))
@@ -164,8 +186,21 @@ def questionnaire(account, questionnaire_id):
             return redirect(url_for("patient.questionnaire", questionnaire_id=row.id), 303)
     patient_audit(account, "patient.open_questionnaire", detail=f"questionnaire={row.id}")
     db.session.commit()
-    return render_template("patient/questionnaire.html", row=row, account=account, questions=WHO5_QUESTIONS,
-                           options=WHO5_OPTIONS, form=request.form), status
+    if row.instrument == "who5":
+        return render_template("patient/questionnaire.html", row=row, account=account, questions=WHO5_QUESTIONS,
+                               options=WHO5_OPTIONS, form=request.form), status
+    return render_template("patient/questionnaire_form.html", row=row, account=account, form=request.form,
+                           questions=instruments.shown_questions(row.instrument, version_id),
+                           instruments=instruments.names()), status
+
+
+def _closed(account, row):
+    """The questionnaire's task closed before an answer came: say so, save nothing of it."""
+    patient_audit(account, "patient.questionnaire_closed", detail=f"questionnaire={row.id}")
+    db.session.commit()
+    flash(_("Dette spørgeskema er lukket, fordi dit forløb er gået videre. Dit svar er ikke gemt. "
+            "Du får et nyt skema, når det er tid."), "info")
+    return render_template("patient/message.html", account=account), 409
 
 
 @bp.route("/paaroerende", methods=["GET", "POST"])
