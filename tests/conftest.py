@@ -14,6 +14,7 @@ from tests import dbutil, pg_ready
 from webui import create_app
 from webui.extensions import db
 
+TEST_HASH_METHOD = "pbkdf2:sha256:1000"
 _INSTANCE = tempfile.mkdtemp(prefix="forlob-instance-")
 os.environ.setdefault("FORLOB_INSTANCE_PATH", _INSTANCE)
 os.environ.setdefault("SECRET_KEY", "test-only-secret")
@@ -58,6 +59,9 @@ def make_test_config(database_url, **extra):
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "RATELIMIT_ENABLED": False,
+        # production hashes with scrypt (~70 ms each); the suite seeds and logs in thousands of
+        # times, so it uses a cheap salted PBKDF2 (webui/passwords.py, test_auth checks scrypt)
+        "PASSWORD_HASH_METHOD": TEST_HASH_METHOD,
     }
     config.update(extra)
     return config
