@@ -46,9 +46,19 @@ if [ $parallel -eq 1 ]; then
   echo "    (integration, web, browser, shown as it runs)"
   run_sqlite "$@" >"$reports/sqlite.log" 2>&1 &
   sqlite_pid=$!
-  # a stopped script stops the background run too: its pytest (the subshell's child) first
-  trap 'pkill -TERM -P "$sqlite_pid" 2>/dev/null; kill "$sqlite_pid" 2>/dev/null' EXIT INT TERM HUP
-  run_postgres "$@"; pg_rc=$?
+  run_postgres "$@" &
+  pg_pid=$!
+  # A stopped script stops both runs, pytest (each subshell's child) first. Both runs are
+  # background jobs, so `wait` returns at once on a signal and the trap acts immediately.
+  stop_runs() {
+    for pid in "$sqlite_pid" "$pg_pid"; do
+      pkill -TERM -P "$pid" 2>/dev/null; kill "$pid" 2>/dev/null
+    done
+  }
+  trap stop_runs EXIT
+  trap 'stop_runs; exit 130' INT
+  trap 'stop_runs; exit 143' TERM HUP
+  wait "$pg_pid"; pg_rc=$?
   wait "$sqlite_pid"; sqlite_rc=$?
   trap - EXIT INT TERM HUP
   echo "==> SQLite run (all tiers), its output:"
