@@ -42,8 +42,9 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
     login_manager.init_app(app)
-    from webui.i18n import select_locale
+    from webui.i18n import install_template_gettext, select_locale
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
 
     _import_models()
     # before any route is added: rules bind their converters when they are registered

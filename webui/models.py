@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from webui.extensions import db
+from webui.passwords import check_password, hash_password
 
 
 def utcnow():
@@ -54,11 +54,11 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""
-        return check_password_hash(self.password_hash, password)
+        return check_password(self.password_hash, password)
 
     @property
     def is_active(self):

@@ -3,7 +3,8 @@
     .venv/bin/python -m tests.faults.run all            # full counts (200 web kills, 50 timer kills)
     .venv/bin/python -m tests.faults.run all --short    # CI's version (fewer kills, same checks)
     .venv/bin/python -m tests.faults.run web-kill       # one scenario: web-kill, timer-kill,
-                                                        # two-timers, pg-restart, backup
+                                                        # two-timers, pg-restart, backup,
+                                                        # draft-race
 Prints one JSON report per scenario and exits non-zero when any check fails.
 """
 import argparse
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from engine.runtime.heartbeat import WorkerHeartbeat
 from tests.faults import timers
+from tests.faults.drafts import draft_race
 from tests.faults.driver import start_clickers, stop_clickers
 from tests.faults.tools import beat_after, plain_url, step_all, timer_worker, until_serving
 from tests.load import harness
@@ -29,9 +31,9 @@ from tests.load.verify import check_pathways, verify
 from webui.extensions import db
 
 COUNTS = {"full": {"web_kills": 200, "timer_kills": 50, "pathways": 200, "timer_pathways": 300,
-                   "two_timer_pathways": 200, "load_seconds": 20},
+                   "two_timer_pathways": 200, "load_seconds": 20, "draft_races": 100},
           "short": {"web_kills": 10, "timer_kills": 5, "pathways": 40, "timer_pathways": 40,
-                    "two_timer_pathways": 30, "load_seconds": 6}}
+                    "two_timer_pathways": 30, "load_seconds": 6, "draft_races": 15}}
 
 
 def web_kill(counts, workdir):
@@ -255,7 +257,7 @@ def backup(counts, workdir):
 
 
 SCENARIOS = {"web-kill": web_kill, "timer-kill": timer_kill, "two-timers": two_timers,
-             "pg-restart": pg_restart, "backup": backup}
+             "pg-restart": pg_restart, "backup": backup, "draft-race": draft_race}
 
 
 def main(argv=None):

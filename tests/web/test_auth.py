@@ -10,6 +10,7 @@ from webui import create_app
 from webui.config import build_config
 from webui.extensions import db
 from webui.models import User
+from webui.passwords import hash_password
 
 
 def test_login_page_is_danish(client):
@@ -133,3 +134,11 @@ def test_anonymous_users_are_sent_to_login_and_back(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_production_hashes_with_scrypt_and_tests_use_a_cheap_method(app):
+    assert "PASSWORD_HASH_METHOD" not in build_config(app.instance_path)  # production: scrypt
+    assert hash_password("demo1234").startswith("scrypt:")  # outside an app: the default
+    with app.app_context():
+        cheap = hash_password("demo1234")
+        assert cheap.startswith("pbkdf2:") and User(password_hash=cheap).check_password("demo1234")

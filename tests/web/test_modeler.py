@@ -59,7 +59,7 @@ def test_versions_forms_and_files_are_served(auth, client, app):
     assert body["status"] == "current" and body["current_id"] == version_id
     assert "indskrivning" in body["forms"] and body["files"]["ustabil.bpmn"] == files["ustabil.bpmn"]
     raw = client.get(f"/modeler/versions/{version_id}/files/ustabil.bpmn")
-    assert raw.status_code == 200 and raw.get_data(as_text=True) == files["ustabil.bpmn"]
+    assert raw.status_code == 200 and raw.get_data(as_text=True) == files["ustabil.bpmn"], raw.get_data(as_text=True)[-2000:]
     assert raw.headers["Content-Disposition"].startswith("attachment")
     assert client.get(f"/modeler/versions/{version_id}/edit").status_code == 200
     assert client.get(f"/modeler/versions/{version_id}/edit/nope.bpmn").status_code == 404
@@ -75,7 +75,7 @@ def test_bad_expression_is_refused_naming_the_element(auth, client, app):
     broken = files["stabil.bpmn"].replace("</bpmn:script>", " + __import__('os')</bpmn:script>", 1)
     response = client.post("/modeler/api/propose", json={"base_version": base,
                                                           "files": {"stabil.bpmn": broken}})
-    assert response.status_code == 422 and response.get_json()["error"] == "invalid"
+    assert response.status_code == 422 and response.get_json()["error"] == "invalid", response.get_data(as_text=True)[-2000:]
     problems = response.get_json()["problems"]
     assert any(p["file"] == "stabil.bpmn" and p["element"] for p in problems), problems
     assert version_count(app) == 1
@@ -88,12 +88,12 @@ def test_unknown_form_is_refused_by_validate_and_propose(auth, client, app):
         'value="ustabil_aktivitet"', 'value="no_such_form"', 1)}
     checked = client.post("/modeler/api/validate", json={"base_version": base, "files": broken})
     body = checked.get_json()
-    assert checked.status_code == 200 and body["ok"] is False and body["scenarios"] == []
+    assert checked.status_code == 200 and body["ok"] is False and body["scenarios"] == [], checked.get_data(as_text=True)[-2000:]
     assert any("no_such_form" in p["message"] and p["element"] for p in body["problems"])
     # removing a form that a user task uses is the same refusal
     gone = client.post("/modeler/api/propose", json={
         "base_version": base, "files": {"forms/ustabil_aktivitet.json": None}})
-    assert gone.status_code == 422
+    assert gone.status_code == 422, gone.get_data(as_text=True)[-2000:]
     assert any("ustabil_aktivitet" in p["message"] for p in gone.get_json()["problems"])
     assert version_count(app) == 1
 
@@ -103,7 +103,7 @@ def test_malformed_form_is_refused(auth, client, app):
     base, _ = current(app)
     response = client.post("/modeler/api/propose", json={
         "base_version": base, "files": {"forms/audit.json": '{"id": "audit", "type": "default"}'}})
-    assert response.status_code == 422
+    assert response.status_code == 422, response.get_data(as_text=True)[-2000:]
     assert any(p["file"] == "forms/audit.json" for p in response.get_json()["problems"])
 
 
@@ -113,7 +113,7 @@ def test_removing_the_tovholder_task_is_blocked_by_a_scenario(auth, client, app)
     response = client.post("/modeler/api/propose", json={
         "base_version": base, "files": {"henvisning.bpmn": without_enrolment_task(files)}})
     body = response.get_json()
-    assert response.status_code == 422 and body["error"] == "scenario_failed"
+    assert response.status_code == 422 and body["error"] == "scenario_failed", response.get_data(as_text=True)[-2000:]
     failed = [s for s in body["scenarios"] if not s["ok"]]
     assert failed and all(s["step"] for s in failed)
     assert "tovholder" in failed[0]["message"] and failed[0]["title"] in body["message"]
@@ -129,14 +129,14 @@ def test_propose_then_second_owner_approves_and_author_may_not(auth, client, app
     proposed = response.get_json()["version"]
     assert response.get_json()["status"] == "proposed" and current(app)[0] == base
     own = client.post(f"/modeler/api/versions/{proposed}/approve")
-    assert own.status_code == 403 and own.get_json()["error"] == "self_approval"
+    assert own.status_code == 403 and own.get_json()["error"] == "self_approval", own.get_data(as_text=True)[-2000:]
     assert status_of(app, proposed) == "proposed"
     page = client.get(f"/modeler/versions/{proposed}").get_data(as_text=True)
     assert "Du har selv foreslået denne version" in page and "approve-button" not in page
     auth.logout()
     auth.login("ejer2")
     approved = client.post(f"/modeler/versions/{proposed}/approve")
-    assert approved.status_code == 302
+    assert approved.status_code == 302, approved.get_data(as_text=True)[-2000:]
     assert current(app)[0] == proposed and status_of(app, base) == "superseded"
     page = client.get(f"/modeler/versions/{proposed}").get_data(as_text=True)
     assert "ejer2" in page and "Godkendt og gjort aktuel" in page
@@ -169,7 +169,7 @@ def test_existing_content_says_so(auth, client, app):
     same = client.post("/modeler/api/propose", json={
         "base_version": base, "files": {"stabil.bpmn": files["stabil.bpmn"]}})
     body = same.get_json()
-    assert same.status_code == 200 and body["existing"] is True and body["version"] == base
+    assert same.status_code == 200 and body["existing"] is True and body["version"] == base, same.get_data(as_text=True)[-2000:]
     assert "findes allerede" in body["message"]
     assert version_count(app) == 1
 
@@ -220,14 +220,14 @@ def test_upload_proposes_and_bad_uploads_change_nothing(auth, client, app):
     count = version_count(app)
     response = client.post("/modeler/upload", data={"files": (io.BytesIO(b"hello"), "notes.txt")},
                            content_type="multipart/form-data")
-    assert response.status_code == 422 and "Kun .bpmn-" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Kun .bpmn-" in response.get_data(as_text=True), response.get_data(as_text=True)[-2000:]
     response = client.post("/modeler/upload", data={"files": (io.BytesIO(b"<not xml"), "stabil.bpmn")},
                            content_type="multipart/form-data")
-    assert response.status_code == 422 and "stabil.bpmn" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "stabil.bpmn" in response.get_data(as_text=True), response.get_data(as_text=True)[-2000:]
     response = client.post("/modeler/upload", data={"files": (io.BytesIO(b'{"id": "audit"}'),
                                                               "audit.json")},
                            content_type="multipart/form-data")
-    assert response.status_code == 422 and "forms/audit.json" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "forms/audit.json" in response.get_data(as_text=True), response.get_data(as_text=True)[-2000:]
     assert version_count(app) == count
 
 
@@ -239,5 +239,5 @@ def test_four_eyes_off_makes_a_proposal_current_at_once(auth, client, app):
     response = client.post(f"/modeler/versions/{base}/deploy",
                            json={"filename": "overgang.bpmn", "xml": edited})
     body = response.get_json()
-    assert response.status_code == 200 and body["status"] == "current"
+    assert response.status_code == 200 and body["status"] == "current", response.get_data(as_text=True)[-2000:]
     assert current(app)[0] == body["version"] != base

@@ -8,6 +8,7 @@ from engine import service
 from engine.models import AuditEntry as A
 from engine.models import Patient
 from webui.access import require_area
+from webui.admin.audit_text import action_sentence, readable_detail
 from webui.audit import audit as audit_read
 from webui.auth import sessions, unlock
 from webui.common.paging import page_count, page_number
@@ -61,7 +62,8 @@ def audit():
                                  .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     pages = page_count(total, PAGE_SIZE)
     return render_template("admin/audit.html", entries=entries, total=total, page=page,
-                           pages=pages, patient_text=patient_text, username=username)
+                           pages=pages, patient_text=patient_text, username=username,
+                           action_sentence=action_sentence, readable_detail=readable_detail)
 
 
 @bp.get("/users")

@@ -2,13 +2,13 @@
 from flask import Blueprint, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.audit import record
 from webui.audit import audit
 from webui.auth import devices, sessions, throttle
 from webui.extensions import db, login_manager
 from webui.models import User
+from webui.passwords import spend_equal_work
 from webui.security import safe_local_path
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -45,13 +45,10 @@ def end_dead_sessions():
     return None
 
 
-_DUMMY_HASH = generate_password_hash("timing-equaliser")
-
-
 def password_ok(user, password) -> bool:
     """Check the password; unknown users cost the same hash work, so timing leaks nothing."""
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        spend_equal_work(password)
         return False
     return user.active and user.check_password(password)
 

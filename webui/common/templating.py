@@ -2,7 +2,9 @@
 import re
 from datetime import date
 
+from flask.globals import _cv_request
 from flask_babel import format_date, format_datetime, get_locale
+from flask_wtf.csrf import generate_csrf
 
 from webui.access import can_refer, has_area, is_admin
 from webui.common.timeutil import local, local_date
@@ -61,6 +63,21 @@ def local_input(value):
     return shown.strftime("%Y-%m-%dT%H:%M") if shown else ""
 
 
+def csrf_token_once():
+    """The request's CSRF token, signed once: every form of a page shares it.
+
+    Flask-WTF signs afresh (HMAC, timestamp) on each call; the worklist alone called it once
+    per row. Flask-WTF already keeps one raw token per request, so sharing changes nothing.
+    """
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        return generate_csrf()
+    token = getattr(ctx, "forlob_csrf", None)
+    if token is None:
+        token = ctx.forlob_csrf = generate_csrf()
+    return token
+
+
 def register(app):
     """Add the helpers to every template."""
     app.jinja_env.filters["fmt_date"] = fmt_date
@@ -69,6 +86,7 @@ def register(app):
     app.jinja_env.filters["local_input"] = local_input
     app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.globals["danish_dates"] = danish_dates
+    app.jinja_env.globals["csrf_token"] = csrf_token_once  # replaces Flask-WTF's, see above
 
     @app.context_processor
     def helpers():

@@ -7,12 +7,12 @@ authenticator app; they are demo data only, never used outside `flask demo seed`
 from datetime import timedelta
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from engine import clock
 from engine.models import Pathway
 from forms import who5
 from webui.common.timeutil import local_midnight_utc, local_now
+from webui.passwords import hash_password
 from webui.patient import instruments, questionnaires
 from webui.patient.models import CrisisPlan, FollowUp, PatientAccount, PlannedContact, Questionnaire
 
@@ -84,7 +84,7 @@ def seed_patient_logins(session) -> list[str]:
             continue
         pathway = free.pop(0)
         session.add(PatientAccount(patient_id=pathway.patient_id, role="patient", username=username,
-                                   password_hash=generate_password_hash(DEMO_PATIENT_PASSWORD),
+                                   password_hash=hash_password(DEMO_PATIENT_PASSWORD),
                                    totp_secret=secret, totp_last_step=0))
         start = local_now().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=2)
         session.add(PlannedContact(patient_id=pathway.patient_id, starts_at=start, minutes=45,

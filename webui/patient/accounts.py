@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 from sqlalchemy import select, update
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from webui.extensions import db
+from webui.passwords import check_password, hash_password, spend_equal_work
 from webui.patient.models import ActivationCode, PatientAccount
 from webui.patient.sessions import token_hash
 
@@ -21,7 +21,6 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 USERNAME = re.compile(r"^[a-z0-9._-]{4,40}$")
 MIN_PASSWORD = 10
 ISSUER = "Forløb"
-_DUMMY_HASH = generate_password_hash("timing-equaliser")
 
 
 class ActivationError(ValueError):
@@ -95,14 +94,14 @@ def complete_activation(activation_id: int, username: str, password: str, secret
     step = totp_step_ok(secret, totp_code, 0)
     if step is None:
         raise ActivationError("Koden fra din app passer ikke. Prøv igen med en ny kode.")
-    return _spend_and_create(activation_id, username, generate_password_hash(password), secret, step)
+    return _spend_and_create(activation_id, username, hash_password(password), secret, step)
 
 
 def complete_passkey_activation(activation_id: int, username: str) -> PatientAccount:
     """Create a passkey-only account (no usable password or TOTP) and spend the code; the
     caller registers the passkey in the same transaction."""
     check_new_login(username, "x" * MIN_PASSWORD)
-    unusable = generate_password_hash(secrets.token_urlsafe(32))
+    unusable = hash_password(secrets.token_urlsafe(32))
     return _spend_and_create(activation_id, username, unusable, pyotp.random_base32(), 2**31 - 1)
 
 
@@ -139,9 +138,9 @@ def authenticate(username: str, password: str, totp_code: str) -> PatientAccount
     """The account when password and a fresh TOTP code both match, else None (even timing)."""
     account = db.session.scalar(select(PatientAccount).where(PatientAccount.username == username))
     if account is None:
-        check_password_hash(_DUMMY_HASH, password)
+        spend_equal_work(password)
         return None
-    if not (account.active and check_password_hash(account.password_hash, password)):
+    if not (account.active and check_password(account.password_hash, password)):
         return None
     step = totp_step_ok(account.totp_secret, totp_code, account.totp_last_step)
     if step is None:
