@@ -4,12 +4,18 @@
   var live = document.getElementById("job-live");
   if (!live || live.getAttribute("data-running") !== "true") { return; }
   var parts = ["job-status", "job-progress-bar", "job-progress", "job-actions", "failures"];
+  // nodes, never markup: the server's page is parsed once by DOMParser and its nodes imported
+  function copyChildren(from, to) {
+    to.replaceChildren.apply(to, Array.prototype.map.call(from.childNodes, function (n) {
+      return document.importNode(n, true);
+    }));
+  }
   function swap(doc, id) {
     var fresh = doc.getElementById(id), old = document.getElementById(id);
-    if (!fresh || !old || fresh.innerHTML === old.innerHTML) { return; }
+    if (!fresh || !old || fresh.isEqualNode(old)) { return; }
     // keep a focused control that is still there after the swap
     if (old.contains(document.activeElement) && id === "job-actions") { return; }
-    old.innerHTML = fresh.innerHTML;
+    copyChildren(fresh, old);
     if (old.tagName === "PROGRESS") { old.value = fresh.value; }
   }
   function poll() {
@@ -23,7 +29,7 @@
           window.setTimeout(poll, 5000);
         } else {
           var actions = document.getElementById("job-actions"), fresh = doc.getElementById("job-actions");
-          if (actions && fresh) { actions.innerHTML = fresh.innerHTML; }
+          if (actions && fresh) { copyChildren(fresh, actions); }
           live.setAttribute("data-running", "false");
         }
       })
