@@ -20,7 +20,7 @@ from engine.definitions.versions import (
     record_event,
     validate_bundle,
 )
-from engine.errors import InvalidDefinition, ReviewRefused, ScenarioFailed, StaleBase
+from engine.errors import InvalidDefinition, Message, ReviewRefused, ScenarioFailed, StaleBase
 from engine.models import DefinitionVersion
 
 OPEN = ("current", "proposed")
@@ -47,7 +47,7 @@ def _check_changes(changes):
     if not isinstance(changes, dict) or not all(
             isinstance(k, str) and (v is None or isinstance(v, (str, bytes)))
             for k, v in changes.items()):
-        raise InvalidDefinition([(None, None, None, "files must map names to text or null")])
+        raise InvalidDefinition([(None, None, None, Message("filerne skal være navne med tekst eller null"))])
 
 
 def rebase(session, base, changes):
@@ -67,8 +67,9 @@ def rebase(session, base, changes):
     clashes = [v for v in others if changed_names(base.files, v.files) & touched]
     if clashes:
         names = sorted(set().union(*(changed_names(base.files, v.files) for v in clashes)) & touched)
-        raise StaleBase(f"version {base.id} is no longer the newest; versions "
-                        f"{', '.join(str(v.id) for v in clashes)} changed {', '.join(names)}",
+        raise StaleBase(Message("version %(base)s er ikke længere den nyeste; version %(ids)s ændrede "
+                                "%(files)s", base=base.id, ids=", ".join(str(v.id) for v in clashes),
+                                files=", ".join(names)),
                         clashes, names)
     target = current if current is not None and current.id != base.id else base
     return apply_changes(target.files, changes), target
@@ -162,8 +163,9 @@ def _approve_merged(session, version, base, current, actor, run_scenarios):
     ours = changed_names(base.files, version.files)
     overlap = changed_names(base.files, current.files) & ours
     if overlap:
-        raise StaleBase(f"version {current.id} became current after version {version.id} "
-                        f"was proposed and changed {', '.join(sorted(overlap))}",
+        raise StaleBase(Message("version %(current)s blev aktuel, efter version %(id)s blev foreslået, "
+                                "og ændrede %(files)s", current=current.id, id=version.id,
+                                files=", ".join(sorted(overlap))),
                         [current], sorted(overlap))
     changes = {n: (version.files or {}).get(n) for n in ours}
     files = apply_changes(current.files, changes)

@@ -9,6 +9,7 @@ from engine.service import current_version, get_version
 from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
+from webui.i18n import localise
 from webui.modeler import bp
 from webui.modeler.changes import present
 from webui.modeler.pages import review_action
@@ -89,7 +90,7 @@ def api_validate():
     except StaleBase as exc:
         db.session.rollback()
         return jsonify(ok=False, problems=[{"file": None, "element": None, "line": None,
-                                            "message": str(exc), "source": "stale"}],
+                                            "message": localise(exc.args[0]), "source": "stale"}],
                        scenarios=[])
     except InvalidDefinition as exc:
         db.session.rollback()
