@@ -124,6 +124,16 @@ class StaleBase(EngineError):
         super().__init__(message)
 
 
+class MergeConflict(EngineError):
+    """An owner's changes cannot be laid onto a newer version: both changed the same lines.
+
+    `.conflicts` lists (file, line in the old base or None for a whole file, our text, theirs)."""
+
+    def __init__(self, message: str, conflicts: list[tuple[str, int | None, str, str]]) -> None:
+        self.conflicts = conflicts
+        super().__init__(message)
+
+
 class ScenarioFailed(EngineError):
     """A candidate version failed one or more scenarios; `.results` says which and at which step."""
 

@@ -57,11 +57,15 @@ def rebase(session, base, changes):
     changes are laid over the current version (a file-by-file merge).
     """
     current = current_version(session, fresh=True)
+    if base.status == "rejected":
+        raise StaleBase(Message("version %(base)s er afvist; byg på den aktuelle version",
+                                base=base.id), [current] if current is not None else [], sorted(changes))
     others = list(session.scalars(select(DefinitionVersion).where(
         DefinitionVersion.status.in_(OPEN), DefinitionVersion.id != base.id,
         DefinitionVersion.id > base.id).order_by(DefinitionVersion.id)
         .execution_options(populate_existing=True)))
-    if current is not None and current.id != base.id and current not in others:
+    on_top = current is not None and base.status == "proposed" and _descends(session, base, current.id)
+    if current is not None and current.id != base.id and current not in others and not on_top:
         others.append(current)
     touched = set(changes)
     clashes = [v for v in others if changed_names(base.files, v.files) & touched]
@@ -71,8 +75,20 @@ def rebase(session, base, changes):
                                 "%(files)s", base=base.id, ids=", ".join(str(v.id) for v in clashes),
                                 files=", ".join(names)),
                         clashes, names)
-    target = current if current is not None and current.id != base.id else base
+    # on top of a proposal of the current version, the proposal is the base (approved first)
+    target = current if current is not None and current.id != base.id and not on_top else base
     return apply_changes(target.files, changes), target
+
+
+def _descends(session, version, ancestor_id):
+    """True when `ancestor_id` is on `version`'s chain of bases (it builds on that version)."""
+    seen = set()
+    while version is not None and version.base_version_id and version.id not in seen:
+        seen.add(version.id)
+        if version.base_version_id == ancestor_id:
+            return True
+        version = session.get(DefinitionVersion, version.base_version_id)
+    return False
 
 
 def added_names(target_files, changes):
@@ -151,6 +167,11 @@ def approve(session, version_id, actor, four_eyes=True, run_scenarios=None):
     current = current_version(session, fresh=True)
     base = session.get(DefinitionVersion, version.base_version_id) \
         if version.base_version_id else None
+    if base is not None and base.status in ("proposed", "rejected"):
+        # proposed on top of another proposal: approval order matters (issue 22)
+        raise ReviewRefused("base_" + base.status, Message(
+            "version %(id)s bygger på version %(base)s, som er %(status)s",
+            id=version.id, base=base.id, status=base.status))
     if current is not None and base is not None and current.id != base.id:
         return _approve_merged(session, version, base, current, actor, run_scenarios)
     version.approved_by, version.approved_at = actor, utcnow()

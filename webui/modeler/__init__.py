@@ -12,4 +12,4 @@ bp = Blueprint("modeler", __name__, url_prefix="/modeler", template_folder="temp
 bp.context_processor(template_names)
 
 # The modules register their routes on `bp`; imported after it exists.
-from webui.modeler import api, editing, expressions, migrations, pages, preview  # noqa: E402,F401
+from webui.modeler import api, editing, expressions, migrations, pages, preview, rebasing  # noqa: E402,F401

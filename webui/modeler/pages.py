@@ -191,6 +191,11 @@ def _refusal(code, version_id):
                              id=version_id),
         "not_approved": _("Version %(id)s har aldrig været godkendt og kan ikke gøres aktuel.",
                           id=version_id),
+        "base_proposed": _("Version %(id)s er foreslået oven på en version, som endnu ikke er "
+                           "godkendt. Godkend eller afvis den version først.", id=version_id),
+        "base_rejected": _("Version %(id)s er foreslået oven på en version, som er afvist. "
+                           "Procesejeren skal flytte ændringerne over på den aktuelle version.",
+                           id=version_id),
     }.get(code, _("Handlingen er ikke tilladt."))
 
 

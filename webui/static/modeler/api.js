@@ -18,6 +18,7 @@ export function makeApi(root) {
     version: (id) => call("GET", `${root.dataset.apiBase}/versions/${id}`),
     validate: (body) => call("POST", `${root.dataset.apiBase}/validate`, body),
     propose: (body) => call("POST", `${root.dataset.apiBase}/propose`, body),
+    rebase: (body) => call("POST", `${root.dataset.apiBase}/rebase`, body),
     expression: (kind, text, context) => call("POST", `${root.dataset.apiBase}/expression`, { kind, text, ...(context || {}) }),
     preview: (schema) => call("POST", `${root.dataset.apiBase}/form-preview`, { schema }),
   };

@@ -9,6 +9,7 @@ import { makeDmnEditor } from "./dmn-editor.js";
 import { makeFormEditor } from "./form-editor.js";
 import { bindKeyboardForm, makePaletteKeyboardReachable } from "./keyboard.js";
 import { lint } from "./lint.js";
+import { importedName, makeLocalEdits, offerRebase, warnOnLeave } from "./local-edits.js";
 import ForlobPropertiesProvider from "./properties.js";
 import { renderDiff, renderProblems, renderScenarios, show } from "./results.js";
 import spiffworkflow from "./spiffworkflow.js";
@@ -21,7 +22,9 @@ const baseVersion = Number(root.dataset.version);
 // names are checked against the base version plus everything changed in this page
 const checker = makeExpressionChecker(api, async () => { await flush(); return { base_version: baseVersion, files: changedFiles() }; });
 
+const localEdits = makeLocalEdits(baseVersion);
 const state = {
+  unsaved: false,    // edits made since the page opened (or last proposed) that are not proposed
   files: {},         // name -> text of the base version
   edited: {},        // name -> edited text (only files that changed)
   current: null,     // file name open in an editor
@@ -88,11 +91,16 @@ const dmn = makeDmnEditor(document.getElementById("dmn-canvas"), document.getEle
   { translateModule: translateModule(root.dataset.lang === "da"), checker });
 const form = makeFormEditor(document.getElementById("form-canvas"), document.getElementById("guide-form"), markDirty);
 
+let keepTimer = null;
 function markDirty() {
   const tab = document.querySelector(`[role=tab][data-file="${CSS.escape(state.current || "")}"]`);
   if (tab) { tab.classList.add("dirty"); }
   document.getElementById("editor-status").textContent = T.unsaved;
+  state.unsaved = true;
+  clearTimeout(keepTimer);  // kept in this browser a moment after the last change
+  keepTimer = setTimeout(async () => { await flush(); localEdits.save(changedFiles()); }, 800);
 }
+warnOnLeave(() => state.unsaved);
 
 async function flush() {
   // store the open editor's content in state.edited when it changed
@@ -218,6 +226,8 @@ async function propose() {
   const note = document.getElementById("propose-note").value;
   const { status, data } = await api.propose({ base_version: baseVersion, files, note });
   if (status === 201 || (status === 200 && data.existing)) {
+    localEdits.clear();
+    state.unsaved = false;
     const box = show("propose-result", status === 201 ? "success" : "info",
       status === 201 ? (data.status === "current" ? T.proposedCurrent : T.proposed).replace("{id}", data.version) : data.message);
     if (data.url) {
@@ -230,6 +240,12 @@ async function propose() {
   } else if (status === 409 && data.error === "stale_base") {
     const box = show("propose-result", "error", data.message);
     renderDiff(box, data, T);
+    offerRebase(box, data, { api, baseVersion, files, T, onMoved: (moved) => {
+      localEdits.handOver(moved.base_version, moved.files);  // the page of that version picks them up
+      localEdits.clear();
+      state.unsaved = false;
+      window.location.assign(window.location.pathname.replace(/\/versions\/\d+\/edit.*$/, `/versions/${moved.base_version}/edit`));
+    } });
   } else if (data && data.error === "scenario_failed") {
     const box = show("propose-result", "error", T.scenarioFailed);
     renderScenarios(box, data.scenarios || [], T);
@@ -309,12 +325,44 @@ document.getElementById("new-form-button").addEventListener("click", async () =>
   const { status, data } = await api.version(baseVersion);
   if (status !== 200) { show("validate-result", "error", (data && data.message) || T.loadFailed); return; }
   state.files = data.files;
+  const kept = localEdits.load();
+  if (kept && kept.files) { Object.assign(state.edited, kept.files); }
   buildTabs();
+  if (kept && kept.files) {
+    Object.keys(kept.files).forEach((n) => document.querySelector(`[role=tab][data-file="${CSS.escape(n)}"]`)?.classList.add("dirty"));
+    state.unsaved = true;
+    const status = document.getElementById("editor-status");
+    status.textContent = T.restored.replace("{n}", Object.keys(kept.files).length);
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "secondary";
+    discard.textContent = T.discardKept;
+    discard.addEventListener("click", () => { localEdits.clear(); state.unsaved = false; window.location.reload(); });
+    status.appendChild(discard);
+  }
   const first = root.dataset.startFile && state.files[root.dataset.startFile] !== undefined ? root.dataset.startFile
     : Object.keys(state.files).filter((n) => n.endsWith(".bpmn")).sort()[0];
   await openFile(first);
   root.dataset.ready = "1";
 })().catch((err) => { show("validate-result", "error", `${T.loadFailed} ${err}`); });
+
+// "Importér fil": a BPMN, DMN or form file from disk joins the proposal (replacing one of the same name)
+document.getElementById("import-file").addEventListener("change", async (event) => {
+  const status = document.getElementById("import-file-status");
+  const [file] = event.target.files;
+  if (!file) { return; }
+  const content = await file.text();
+  const name = importedName(file.name, content);
+  event.target.value = "";
+  if (!name) { status.textContent = T.importBad.replace("{name}", file.name); return; }
+  await flush();
+  state.current = name === state.current ? null : state.current;  // reopen it with the new text
+  state.edited[name] = content;
+  (document.querySelector(`[role=tab][data-file="${CSS.escape(name)}"]`) || addTab(name)).classList.add("dirty");
+  status.textContent = T.imported.replace("{name}", name);
+  await openFile(name);
+  markDirty();
+});
 
 // the side forms only hold buttons; Enter in their text fields must not reload the page
 ["keyboard-form", "guide-form"].forEach((id) => document.getElementById(id).addEventListener("submit", (e) => e.preventDefault()));
