@@ -43,5 +43,8 @@ def page(browser):
     context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    bundle = os.environ.get("FORLOB_EDITOR_BUNDLE")  # a freshly built editor bundle to try out
+    if bundle:
+        page.route("**/vendor/modeler/editor.bundle.js", lambda route: route.fulfill(path=bundle))
     yield page
     context.close()

@@ -1,11 +1,9 @@
 """Issue 22 in Chromium: edits survive a reload, leaving warns, a file is imported, and a stale
 proposal is moved onto the newer (only proposed) version and proposed on top of it.
 
-FORLOB_EDITOR_BUNDLE=<path> serves a freshly built editor bundle in place of the vendored one
-(to try a change to webui/static/modeler/*.js before scripts/setup.sh rebuilds the bundle).
+FORLOB_EDITOR_BUNDLE=<path> (tests/browser/conftest.py) serves a freshly built editor bundle in
+place of the vendored one, to try webui/static/modeler/*.js before scripts/setup.sh rebuilds it.
 """
-import os
-
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -38,11 +36,8 @@ def _kept(page, version):
 
 
 @pytest.fixture
-def base_version(app, page):
+def base_version(app):
     app.config["WTF_CSRF_ENABLED"] = True
-    bundle = os.environ.get("FORLOB_EDITOR_BUNDLE")
-    if bundle:
-        page.route("**/vendor/modeler/editor.bundle.js", lambda route: route.fulfill(path=bundle))
     with app.app_context():
         seed_organisations()
         seed_users()

@@ -3,6 +3,7 @@
 // (engine rules + bpmnlint + scenarios) and proposed as a new version naming its base.
 import BpmnModeler from "bpmn-js/lib/Modeler";
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
+import { nameControls } from "./a11y-names.js";
 import { makeApi } from "./api.js";
 import { makeExpressionChecker } from "./checks.js";
 import { makeDmnEditor } from "./dmn-editor.js";
@@ -132,6 +133,7 @@ async function openFile(name, elementId) {
       tab.setAttribute("aria-selected", active ? "true" : "false");
       tab.tabIndex = active ? 0 : -1;
     });
+    keepTabStops();
     bpmnPane.hidden = !name.endsWith(".bpmn");
     dmnPane.hidden = !name.endsWith(".dmn");
     formPane.hidden = !name.startsWith("forms/");
@@ -168,8 +170,30 @@ function addTab(name) {
   return tab;
 }
 
+// One keyboard path through all files: each tab list keeps one tab stop (its selected tab, or its
+// first), so Tab reaches the forms while a diagram is open and the reverse (issue 22).
+function keepTabStops() {
+  document.querySelectorAll("[role=tablist]").forEach((bar) => {
+    const tabs = [...bar.querySelectorAll("[role=tab]")];
+    if (tabs.length && !tabs.some((t) => t.tabIndex === 0)) { tabs[0].tabIndex = 0; }
+  });
+}
+
+// F6 leaves whatever region has focus (the form editor's own Tab order can go round in a ring)
+// for the next one: the file tabs, the open editor, and "Valider og foreslå".
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "F6") { return; }
+  event.preventDefault();
+  const regions = [document.querySelector(".file-nav [role=tab][tabindex='0']"),
+    document.querySelector(".editor-pane:not([hidden]) :is(button,input,select,textarea,[tabindex='0'])"),
+    document.getElementById("validate-button")].filter(Boolean);
+  const at = regions.findIndex((r) => r.closest(".file-nav, .editor-pane, .modeler-actions")?.contains(document.activeElement));
+  regions[(at + (event.shiftKey ? regions.length - 1 : 1)) % regions.length].focus();
+});
+
 function buildTabs() {
   names().sort((a, b) => (a.startsWith("forms/") - b.startsWith("forms/")) || a.localeCompare(b)).forEach(addTab);
+  keepTabStops();
   document.querySelectorAll("[role=tablist]").forEach((bar) => bar.addEventListener("keydown", (event) => {
     const tabs = [...bar.querySelectorAll("[role=tab]")];
     const at = tabs.indexOf(document.activeElement);
@@ -362,6 +386,13 @@ document.getElementById("import-file").addEventListener("change", async (event) 
   status.textContent = T.imported.replace("{name}", name);
   await openFile(name);
   markDirty();
+});
+
+nameControls(root, T);
+
+document.getElementById("dmn-remove-rule").addEventListener("click", () => {
+  const removed = dmn.removeFocusedRule();
+  document.getElementById("dmn-remove-status").textContent = removed ? T.ruleRemoved.replace("{n}", removed) : T.noCellChosen;
 });
 
 // the side forms only hold buttons; Enter in their text fields must not reload the page
