@@ -11,7 +11,7 @@ export function makeDmnEditor(container, problemsBox, onChange, { translateModul
     drd: { additionalModules: [translateModule] }, literalExpression: { additionalModules: [translateModule] } });
   let dirty = false;
   let timer = null;
-  let focusedCell = null;  // the rule cell the owner last focused (for "Fjern reglen")
+  let focusedRow = null;  // the rule (row id) whose cell the owner last focused (for "Fjern reglen")
 
   function registryEntry(td) {
     const viewer = modeler.getActiveViewer();
@@ -25,9 +25,9 @@ export function makeDmnEditor(container, problemsBox, onChange, { translateModul
     return typeof text === "string" ? text.trim() : td.textContent.trim();
   }
   container.addEventListener("focusin", (event) => {
-    const td = event.target.closest && event.target.closest("tbody td[data-element-id]");
-    if (td) { focusedCell = td.dataset.elementId; }
-  });
+    const td = event.target.closest && event.target.closest("tbody td[data-row-id]");
+    if (td) { focusedRow = td.dataset.rowId; }
+  }, true);  // capture: the table's cell editors stop the event on its way up
 
   async function checkCells() {
     const cells = [...container.querySelectorAll("tbody td[data-element-id]")]
@@ -75,12 +75,13 @@ export function makeDmnEditor(container, problemsBox, onChange, { translateModul
     // right-click menu. Returns the removed row's number, or null when no cell was focused.
     removeFocusedRule() {
       const viewer = modeler.getActiveViewer();
-      const cell = viewer && focusedCell ? viewer.get("elementRegistry").get(focusedCell) : null;
-      const row = cell && cell.row;
+      // the cell focused last, else the one dmn-js still marks as selected
+      const rowId = focusedRow || container.querySelector("tbody td.selected[data-row-id]")?.dataset.rowId;
+      const row = viewer && rowId ? viewer.get("elementRegistry").get(rowId) : null;
       if (!row) { return null; }
       const number = viewer.get("sheet").getRoot().rows.indexOf(row) + 1;
       viewer.get("modeling").removeRow(row);
-      focusedCell = null;
+      focusedRow = null;
       return number;
     },
     async save() { return (await modeler.saveXML({ format: true })).xml; },
