@@ -26,6 +26,7 @@ from werkzeug.serving import make_server
 from engine.models import DefinitionVersion
 from tests.benchmarks.worklist_web import _database
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.helpers import login
 from tests.conftest import make_test_config
 from tests.web.pathway_setup import ensure_deployed
 from webui import create_app
@@ -83,11 +84,11 @@ def measure_ready(app, path):
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            page = browser.new_context().new_page()
-            page.goto(f"{base}/login")
-            page.fill("input[name=username]", "ejer")
-            page.fill("input[name=password]", "demo1234")
-            page.click("button[type=submit]")
+            page = browser.new_context().new_page()  # a fresh context: cold cache
+            bundle = os.environ.get("FORLOB_EDITOR_BUNDLE")
+            if bundle:  # a freshly built bundle, as in the browser tests
+                page.route("**/vendor/modeler/editor.bundle.js", lambda route: route.fulfill(path=bundle))
+            login(page, base, "ejer")
             started = time.perf_counter()
             page.goto(base + path)
             page.wait_for_selector("#modeler-app[data-ready='1']", timeout=60_000)
