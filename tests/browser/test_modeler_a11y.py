@@ -37,6 +37,10 @@ def _rgb(text):
 def test_keyboard_paths_names_and_rule_removal(app, live_server, page, base_version):
     login(page, live_server, "ejer")
     open_editor(page, live_server, base_version)
+    # at "fit" the palette leaves the start event free (point 10)
+    palette = page.locator("#bpmn-canvas .djs-palette").bounding_box()
+    start = page.locator(".djs-element[data-element-id='henv_start']").bounding_box()
+    assert start["x"] > palette["x"] + palette["width"], (start, palette)
     # both file lists keep a tab stop while a diagram is open
     assert page.locator("#file-tabs [role=tab][tabindex='0']").count() == 1
     assert page.locator("#form-tabs [role=tab][tabindex='0']").count() == 1

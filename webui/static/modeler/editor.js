@@ -123,6 +123,18 @@ function applyMarkers() {
   checker.remark();
 }
 
+// "Fit" leaves room for the palette, which otherwise covers the start event (issue 22, point 10)
+function fitBesidePalette() {
+  const canvas = bpmn.get("canvas");
+  canvas.zoom("fit-viewport");
+  const palette = document.querySelector("#bpmn-canvas .djs-palette");
+  const vb = canvas.viewbox();
+  if (!palette || !vb.inner.width) { return; }
+  const gap = (palette.getBoundingClientRect().width + 16) / vb.scale;
+  const pad = 20 / vb.scale;
+  canvas.viewbox({ x: vb.inner.x - gap, y: vb.inner.y - pad, width: vb.inner.width + gap + pad, height: vb.inner.height + 2 * pad });
+}
+
 async function openFile(name, elementId) {
   if (text(name) === null) { restoreFile(name); }
   if (state.current !== name) {
@@ -140,7 +152,7 @@ async function openFile(name, elementId) {
     document.getElementById("preview").textContent = "";
     if (name.endsWith(".bpmn")) {
       await bpmn.importXML(text(name));
-      bpmn.get("canvas").zoom("fit-viewport");
+      fitBesidePalette();
       bpmnDirty = false;
       keyboardForm.refresh();
       applyMarkers();
