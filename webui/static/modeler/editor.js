@@ -99,7 +99,7 @@ function markDirty() {
   document.getElementById("editor-status").textContent = T.unsaved;
   state.unsaved = true;
   clearTimeout(keepTimer);  // kept in this browser a moment after the last change
-  keepTimer = setTimeout(async () => { await flush(); localEdits.save(changedFiles()); }, 800);
+  keepTimer = setTimeout(async () => { await flush(); if (state.unsaved) { localEdits.save(changedFiles()); } }, 800);
 }
 warnOnLeave(() => state.unsaved);
 
@@ -262,6 +262,7 @@ async function propose() {
   const note = document.getElementById("propose-note").value;
   const { status, data } = await api.propose({ base_version: baseVersion, files, note });
   if (status === 201 || (status === 200 && data.existing)) {
+    clearTimeout(keepTimer);  // what was just proposed is not kept for the next visit
     localEdits.clear();
     state.unsaved = false;
     const box = show("propose-result", status === 201 ? "success" : "info",
