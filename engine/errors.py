@@ -15,6 +15,28 @@ def _observe(kind: str) -> None:
         observer(kind)
 
 
+class Message(str):
+    """A Danish engine message that the web layer can translate: its template and its values.
+
+    It is plain text everywhere (logs, CLI, tests); webui.i18n.localise looks the template up in
+    the translation catalogue (Danish msgid, English translation) and fills in the values.
+    """
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> "Message":
+        # a tuple value is a list of parts (each maybe a Message), shown joined by "; "
+        shown = {k: "; ".join(map(str, v)) if isinstance(v, tuple) else v for k, v in values.items()}
+        text = template % shown if values else template
+        self = super().__new__(cls, text)
+        self.template, self.values = template, values
+        return self
+
+    def __getnewargs__(self) -> tuple[str]:
+        return (str(self),)  # unpickled copies keep template and values via __dict__
+
+
 class EngineError(Exception):
     """Base class of every engine error."""
 
@@ -99,6 +121,16 @@ class StaleBase(EngineError):
     def __init__(self, message: str, newer: list["DefinitionVersion"], changed_files: list[str]) -> None:
         self.newer = newer
         self.changed_files = changed_files
+        super().__init__(message)
+
+
+class MergeConflict(EngineError):
+    """An owner's changes cannot be laid onto a newer version: both changed the same lines.
+
+    `.conflicts` lists (file, line in the old base or None for a whole file, our text, theirs)."""
+
+    def __init__(self, message: str, conflicts: list[tuple[str, int | None, str, str]]) -> None:
+        self.conflicts = conflicts
         super().__init__(message)
 
 

@@ -18,6 +18,7 @@ from engine.definitions.proposals import (
     reject,
     rollback,
 )
+from engine.definitions.rebasing import rebase_changes
 from engine.definitions.review import approved_versions, require_approved, was_approved
 from engine.definitions.versions import (
     bundle_of,
@@ -57,7 +58,7 @@ __all__ = [
     "latest_version", "MAX_FILE_BYTES", "parse_bundle", "read_directory", "read_source",
     # proposing and reviewing
     "added_names", "apply_changes", "approve", "check_candidate", "check_expression", "diff_bundles",
-    "known_names", "propose", "rebase",
+    "known_names", "propose", "rebase", "rebase_changes",
     # choosing the scenarios a change can alter
     "affected_elements", "collecting_reached",
     "reject", "rollback", "counts_by_version",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from engine.errors import Message
 from forms.patterns import pattern_problem
 from forms.scoring import check_spec
 from forms.text import TextRefused, clean_text, markup_problem
@@ -133,65 +134,69 @@ def _check_component(c, problems, seen):
     """Append the problems of one component to ``problems`` (in Danish: the owner reads them)."""
     ctype = c.get("type")
     if ctype in UNSUPPORTED_TYPES:
-        problems.append(f"feltet {c.get('key') or c.get('id') or ''!r} af typen {ctype!r} kan ikke bruges: "
-                        f"{UNSUPPORTED_TYPES[ctype]}")
+        problems.append(Message("feltet %(key)r af typen %(type)r kan ikke bruges: %(why)s",
+                                key=c.get("key") or c.get("id") or "", type=ctype,
+                                why=UNSUPPORTED_TYPES[ctype]))
         return
     if ctype not in INPUT_TYPES | LAYOUT_TYPES:
-        problems.append(f"ukendt felttype {ctype!r}")
+        problems.append(Message("ukendt felttype %(type)r", type=ctype))
         return
     if ctype not in INPUT_TYPES:
         return
     key = c.get("key")
     if not isinstance(key, str) or not FIELD_KEY.match(key):
-        problems.append(f"ugyldig feltnøgle {key!r}: små bogstaver, tal og _, begynder med et bogstav")
+        problems.append(Message("ugyldig feltnøgle %(key)r: små bogstaver, tal og _, begynder med et "
+                                "bogstav", key=key))
     elif key in seen:
-        problems.append(f"feltnøglen {key!r} findes flere gange")
+        problems.append(Message("feltnøglen %(key)r findes flere gange", key=key))
     seen.add(key)
     if not field_label(c):
-        problems.append(f"feltet {key!r} har ingen etiket")
+        problems.append(Message("feltet %(key)r har ingen etiket", key=key))
     if ctype in OPTION_TYPES:
         values = [v.get("value") for v in c.get("values", []) if isinstance(v, dict)]
         if not values or len(values) != len(set(values)) or not all(isinstance(v, str) and v for v in values):
-            problems.append(f"feltet {key!r} skal have valgmuligheder med forskellige, udfyldte tekstværdier")
+            problems.append(Message("feltet %(key)r skal have valgmuligheder med forskellige, udfyldte "
+                                    "tekstværdier", key=key))
     validate = c.get("validate", {})
     for bound in ("min", "max", "minLength", "maxLength"):
         if bound in validate and not isinstance(validate[bound], (int, float)):
-            problems.append(f"feltet {key!r}: {bound} skal være et tal")
+            problems.append(Message("feltet %(key)r: %(bound)s skal være et tal", key=key, bound=bound))
     if "pattern" in validate:  # run with RE2 (linear time): refuse what RE2 cannot take
         problem = pattern_problem(validate["pattern"])
         if problem:
             problems.append(f"feltet {key!r}: {problem}")
     if ctype == "datetime" and c.get("subtype", "date") not in DATETIME_SUBTYPES:
-        problems.append(f"feltet {key!r}: ukendt dato/tid-type {c.get('subtype')!r}")
+        problems.append(Message("feltet %(key)r: ukendt dato/tid-type %(subtype)r", key=key,
+                                subtype=c.get("subtype")))
 
 
 def check_schema(form_id, schema, texts=True):
     """Return the problems of a form-js schema with ``x-forlob`` metadata (empty list: fine)."""
     problems: list[str] = []
     if not isinstance(schema, dict):
-        return ["filen skal indeholde et JSON-objekt"]
+        return [Message("filen skal indeholde et JSON-objekt")]
     if texts:
         problems += check_texts(schema)
     if schema.get("id") != form_id:
-        problems.append(f"id {schema.get('id')!r} passer ikke til filnavnet")
+        problems.append(Message("id %(id)r passer ikke til filnavnet", id=schema.get("id")))
     if schema.get("type") != "default":
-        problems.append("type skal være 'default'")
+        problems.append(Message("type skal være 'default'"))
     components = schema.get("components")
     if not isinstance(components, list) or not components:
-        problems.append("components skal være en liste med mindst ét felt")
+        problems.append(Message("components skal være en liste med mindst ét felt"))
         components = []
     seen: set[object] = set()  # field keys met so far (malformed ones too)
     for c in _walk(components):
         if not isinstance(c, dict):
-            problems.append("hvert felt skal være et objekt")
+            problems.append(Message("hvert felt skal være et objekt"))
             continue
         _check_component(c, problems, seen)
     meta = schema.get("x-forlob")
     if not isinstance(meta, dict):
-        return problems + ["x-forlob (titel, fase, vejledning) mangler"]
+        return problems + [Message("x-forlob (titel, fase, vejledning) mangler")]
     for key in ("title", "phase", "draft_notice"):
         if not isinstance(meta.get(key), str) or not meta.get(key):
-            problems.append(f"x-forlob.{key} mangler")
+            problems.append(Message("x-forlob.%(key)s mangler", key=key))
     sections = meta.get("sections")
     if sections is not None and set(sections) != set(SECTION_KEYS):
         problems.append(f"x-forlob.sections skal have præcis {', '.join(SECTION_KEYS)}")

@@ -109,6 +109,8 @@ def _register_blueprints(app):
     register_engine_errors(app)
     demo_clock.register(app)
     templating.register(app)
+    from webui.common import assets
+    assets.register(app)
     security.register(app)
     logs.register(app)
     metrics.register(app)

@@ -3,9 +3,26 @@ from flask import Blueprint, abort, current_app, redirect, request, session, url
 from flask.globals import _cv_request
 from flask_babel import get_translations
 
+from engine.errors import Message
 from webui.security import safe_local_path
 
 bp = Blueprint("i18n", __name__)
+
+
+def localise(text):
+    """An engine Message in the user's language (its catalogue entry, values filled in and
+    themselves localised); any other value unchanged."""
+    if not isinstance(text, Message):
+        return text
+    values = {k: "; ".join(str(localise(p)) for p in v) if isinstance(v, tuple) else localise(v)
+              for k, v in text.values.items()}
+    translated = get_translations().gettext(text.template)
+    return translated % values if values else translated
+
+
+def localise_problems(problems):
+    """Engine problems (file, element, line, message) with their messages localised."""
+    return [(f, e, line, localise(m)) for f, e, line, m in problems]
 
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
 

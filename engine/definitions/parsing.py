@@ -9,7 +9,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.definitions import rules
-from engine.errors import InvalidDefinition
+from engine.errors import InvalidDefinition, Message
 from forms.registry import FORM_ID, FormDefinitionError, UnknownForm, check_texts, parse_form
 from forms.text import TextRefused, clean_text
 
@@ -64,17 +64,19 @@ def content_hash(files):
 def parse_xml(name, data):
     """Parse one XML document safely; raise InvalidDefinition on anything suspicious."""
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidDefinition([(name, None, None, f"file larger than {MAX_FILE_BYTES} bytes")])
+        raise InvalidDefinition([(name, None, None, Message("filen er større end %(limit)s byte",
+                                                           limit=MAX_FILE_BYTES))])
     head = data[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in data.lower():
-        raise InvalidDefinition([(name, None, None, "DTDs and entities are not allowed")])
+        raise InvalidDefinition([(name, None, None, Message("DTD'er og entiteter er ikke tilladt"))])
     try:
         root = etree.fromstring(data, SAFE_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise InvalidDefinition([(name, None, exc.lineno, f"XML syntax error: {exc.msg}")]) from exc
+        raise InvalidDefinition([(name, None, exc.lineno, Message("XML-syntaksfejl: %(detail)s",
+                                                                         detail=exc.msg))]) from exc
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
-        raise InvalidDefinition([(name, None, None, "DTDs are not allowed")])
+        raise InvalidDefinition([(name, None, None, Message("DTD'er er ikke tilladt"))])
     _check_root(name, root)
     return root
 
@@ -96,8 +98,9 @@ def _check_root(name, root):
     qname = etree.QName(root)
     if qname.localname != "definitions" or qname.namespace not in allowed:
         raise InvalidDefinition([(name, root.get("id"), root.sourceline,
-                                  f"the root element must be <definitions> in namespace "
-                                  f"{' or '.join(allowed)}, not {root.tag}")])
+                                  Message("rodelementet skal være <definitions> i navnerummet %(namespaces)s, "
+                                          "ikke %(tag)s", namespaces=" / ".join(allowed),
+                                          tag=root.tag))])
 
 
 def xml_text_problems(name, root):
@@ -123,15 +126,16 @@ def xml_text_problems(name, root):
 def _check_bundle_shape(files):
     problems = []
     if len(files) > MAX_FILES:
-        problems.append((None, None, None, f"more than {MAX_FILES} files"))
+        problems.append((None, None, None, Message("mere end %(limit)s filer", limit=MAX_FILES)))
     if sum(len(v) for v in files.values()) > MAX_BUNDLE_BYTES:
-        problems.append((None, None, None, f"bundle larger than {MAX_BUNDLE_BYTES} bytes"))
+        problems.append((None, None, None, Message("pakken er større end %(limit)s byte",
+                                                     limit=MAX_BUNDLE_BYTES)))
     for name in files:
         if form_id_of(name) is not None:
             continue
         if not name.endswith(SUFFIXES) or "/" in name or "\\" in name or name.startswith("."):
-            problems.append((name, None, None, "only plain *.bpmn and *.dmn file names and "
-                                               "forms/<id>.json are allowed"))
+            problems.append((name, None, None, Message("kun almindelige *.bpmn- og *.dmn-filnavne og "
+                                                       "forms/<id>.json er tilladt")))
     if problems:
         raise InvalidDefinition(problems)
 
@@ -161,7 +165,8 @@ def check_forms(forms):
         except FormDefinitionError as exc:
             problems.extend((name, form_id, None, p) for p in exc.problems)
         except (UnknownForm, UnicodeDecodeError) as exc:
-            problems.append((name, form_id, None, f"unreadable form: {exc}"))
+            problems.append((name, form_id, None, Message("ulæselig formular: %(detail)s",
+                                                                detail=str(exc))))
         else:  # a bundle being saved: its text must follow the rule too (forms/text.py)
             problems.extend((name, form_id, None, p) for p in check_texts(definition.schema))
     return problems
@@ -194,13 +199,13 @@ def parse_bundle(files, known_forms=None):
     if problems:
         raise InvalidDefinition(problems)
     if not roots:
-        raise InvalidDefinition([(None, None, None, "the bundle has no BPMN or DMN file")])
+        raise InvalidDefinition([(None, None, None, Message("pakken har ingen BPMN- eller DMN-fil"))])
     parser = SpiffBpmnParser(validator=VALIDATOR)
     for name, root in roots.items():
         if name.endswith(".dmn") and not any(isinstance(el.tag, str) and el.tag.endswith("}decision")
                                              for el in root):
             # SpiffWorkflow would fail with an IndexError on a table without a decision
-            problems.append((name, None, root.sourceline, "beslutningstabellen har ingen beslutning"))
+            problems.append((name, None, root.sourceline, Message("beslutningstabellen har ingen beslutning")))
             continue
         try:
             if name.endswith(".dmn"):

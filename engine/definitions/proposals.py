@@ -20,7 +20,7 @@ from engine.definitions.versions import (
     record_event,
     validate_bundle,
 )
-from engine.errors import InvalidDefinition, ReviewRefused, ScenarioFailed, StaleBase
+from engine.errors import InvalidDefinition, Message, ReviewRefused, ScenarioFailed, StaleBase
 from engine.models import DefinitionVersion
 from engine.sandbox import isolation
 
@@ -48,7 +48,7 @@ def _check_changes(changes):
     if not isinstance(changes, dict) or not all(
             isinstance(k, str) and (v is None or isinstance(v, (str, bytes)))
             for k, v in changes.items()):
-        raise InvalidDefinition([(None, None, None, "files must map names to text or null")])
+        raise InvalidDefinition([(None, None, None, Message("filerne skal være navne med tekst eller null"))])
 
 
 def rebase(session, base, changes):
@@ -58,21 +58,38 @@ def rebase(session, base, changes):
     changes are laid over the current version (a file-by-file merge).
     """
     current = current_version(session, fresh=True)
+    if base.status == "rejected":
+        raise StaleBase(Message("version %(base)s er afvist; byg på den aktuelle version",
+                                base=base.id), [current] if current is not None else [], sorted(changes))
     others = list(session.scalars(select(DefinitionVersion).where(
         DefinitionVersion.status.in_(OPEN), DefinitionVersion.id != base.id,
         DefinitionVersion.id > base.id).order_by(DefinitionVersion.id)
         .execution_options(populate_existing=True)))
-    if current is not None and current.id != base.id and current not in others:
+    on_top = current is not None and base.status == "proposed" and _descends(session, base, current.id)
+    if current is not None and current.id != base.id and current not in others and not on_top:
         others.append(current)
     touched = set(changes)
     clashes = [v for v in others if changed_names(base.files, v.files) & touched]
     if clashes:
         names = sorted(set().union(*(changed_names(base.files, v.files) for v in clashes)) & touched)
-        raise StaleBase(f"version {base.id} is no longer the newest; versions "
-                        f"{', '.join(str(v.id) for v in clashes)} changed {', '.join(names)}",
+        raise StaleBase(Message("version %(base)s er ikke længere den nyeste; version %(ids)s ændrede "
+                                "%(files)s", base=base.id, ids=", ".join(str(v.id) for v in clashes),
+                                files=", ".join(names)),
                         clashes, names)
-    target = current if current is not None and current.id != base.id else base
+    # on top of a proposal of the current version, the proposal is the base (approved first)
+    target = current if current is not None and current.id != base.id and not on_top else base
     return apply_changes(target.files, changes), target
+
+
+def _descends(session, version, ancestor_id):
+    """True when `ancestor_id` is on `version`'s chain of bases (it builds on that version)."""
+    seen = set()
+    while version is not None and version.base_version_id and version.id not in seen:
+        seen.add(version.id)
+        if version.base_version_id == ancestor_id:
+            return True
+        version = session.get(DefinitionVersion, version.base_version_id)
+    return False
 
 
 def added_names(target_files, changes):
@@ -152,6 +169,11 @@ def approve(session, version_id, actor, four_eyes=True, run_scenarios=None):
     current = current_version(session, fresh=True)
     base = session.get(DefinitionVersion, version.base_version_id) \
         if version.base_version_id else None
+    if base is not None and base.status in ("proposed", "rejected"):
+        # proposed on top of another proposal: approval order matters (issue 22)
+        raise ReviewRefused("base_" + base.status, Message(
+            "version %(id)s bygger på version %(base)s, som er %(status)s",
+            id=version.id, base=base.id, status=base.status))
     if current is not None and base is not None and current.id != base.id:
         return _approve_merged(session, version, base, current, actor, run_scenarios)
     version.approved_by, version.approved_at = actor, utcnow()
@@ -164,8 +186,9 @@ def _approve_merged(session, version, base, current, actor, run_scenarios):
     ours = changed_names(base.files, version.files)
     overlap = changed_names(base.files, current.files) & ours
     if overlap:
-        raise StaleBase(f"version {current.id} became current after version {version.id} "
-                        f"was proposed and changed {', '.join(sorted(overlap))}",
+        raise StaleBase(Message("version %(current)s blev aktuel, efter version %(id)s blev foreslået, "
+                                "og ændrede %(files)s", current=current.id, id=version.id,
+                                files=", ".join(sorted(overlap))),
                         [current], sorted(overlap))
     changes = {n: (version.files or {}).get(n) for n in ours}
     files = apply_changes(current.files, changes)

@@ -8,7 +8,7 @@ import ast
 from engine.definitions.names import expressions
 from engine.definitions.parsing import form_id_of, parse_xml
 from engine.definitions.rules import NS, _local, _properties
-from engine.errors import InvalidDefinition
+from engine.errors import InvalidDefinition, Message
 
 
 def _roots(files):
@@ -53,16 +53,17 @@ def unreferenced(files, added) -> list[tuple[str, str | None, int | None, str]]:
         if form_id_of(name):
             if form_id_of(name) not in forms:
                 problems.append((name, form_id_of(name), None,
-                                 f"formularen '{form_id_of(name)}' bruges ikke af nogen opgave: vælg den "
-                                 f"som Formular på en brugeropgave, eller fjern filen"))
+                                 Message("formularen '%(form)s' bruges ikke af nogen opgave: vælg den som "
+                                         "Formular på en brugeropgave, eller fjern filen",
+                                         form=form_id_of(name))))
         elif name.endswith(".dmn") and name in roots:
             own = {el.get("id") for el in roots[name].iter() if _local(el) == "decision"}
             if not own & decisions:
-                problems.append((name, None, None, "ingen regelopgave kalder en beslutning i denne "
-                                 "beslutningstabel: vælg den som Beslutningstabel, eller fjern filen"))
+                problems.append((name, None, None, Message("ingen regelopgave kalder en beslutning i denne "
+                                 "beslutningstabel: vælg den som Beslutningstabel, eller fjern filen")))
         elif name.endswith(".bpmn") and name in roots:
             own = {p.get("id") for p in roots[name].iterfind(".//bpmn:process", NS)}
             if not own & stages:
-                problems.append((name, None, None, "ingen anden fase fører til dette diagram (next_stage "
-                                 "eller kaldaktivitet): forbind det, eller fjern filen"))
+                problems.append((name, None, None, Message("ingen anden fase fører til dette diagram (next_stage "
+                                 "eller kaldaktivitet): forbind det, eller fjern filen")))
     return problems

@@ -2,7 +2,7 @@
 import re
 from datetime import timedelta
 
-from engine.errors import SandboxViolation
+from engine.errors import Message, SandboxViolation
 from engine.sandbox import isolation
 from engine.sandbox.expressions import is_iso_literal
 
@@ -75,14 +75,15 @@ def check_specs(bundle, roots, known_forms):
     """Rules over the parsed processes (entry stage present; forms known)."""
     problems = []
     if bundle.processes and ENTRY_STAGE not in bundle.processes:
-        problems.append((None, None, None, f"the entry stage process '{ENTRY_STAGE}' is missing"))
+        problems.append((None, None, None, Message("indgangsfasens proces '%(stage)s' mangler", stage=ENTRY_STAGE)))
     if known_forms is not None:
         for name, root in roots.items():
             for task in root.iterfind(".//bpmn:userTask", NS):
                 form = _properties(task).get("form")
                 if form and form not in known_forms:
                     problems.append((name, task.get("id"), task.sourceline,
-                                     f"user task names form '{form}', which does not exist"))
+                                     Message("brugeropgaven peger på formularen '%(form)s', som ikke findes",
+                                             form=form)))
     return problems
 
 
@@ -94,7 +95,8 @@ def _unique_process_ids(roots):
             pid = proc.get("id")
             if pid in seen:
                 problems.append((name, pid, proc.sourceline,
-                                 f"process id '{pid}' is also defined in {seen[pid]}"))
+                                 Message("proces-id'et '%(pid)s' er også defineret i %(file)s",
+                                         pid=pid, file=seen[pid])))
             seen.setdefault(pid, name)
     return problems
 
@@ -120,9 +122,9 @@ def _no_cycles(name, root):
             flow = flows.get(edge)
             problems.append((name, flow.get("id") if flow is not None else edge[1],
                              flow.sourceline if flow is not None else container.sourceline,
-                             f"sequence flows form a cycle through '{edge[1]}' in "
-                             f"'{container.get('id')}'; a stage repeats by ending with "
-                             f"next_stage set to itself"))
+                             Message("sekvensflowene danner en løkke gennem '%(target)s' i '%(container)s'; en "
+                                     "fase gentages ved at slutte med next_stage sat til sig selv",
+                                     target=edge[1], container=container.get("id"))))
     return problems
 
 
@@ -143,24 +145,26 @@ def _references(name, root, decisions, processes):
             for attr in refs:
                 if child.get(attr) not in ids:
                     problems.append((name, child.get("id"), child.sourceline,
-                                     f"{attr} '{child.get(attr)}' is not an element of "
-                                     f"'{container.get('id')}'"))
+                                     Message("%(attr)s '%(ref)s' er ikke et element i '%(container)s'",
+                                             attr=attr, ref=child.get(attr),
+                                             container=container.get("id"))))
     messages = {m.get("id") for m in root.iterfind("bpmn:message", NS)}
     for ref in root.iterfind(".//bpmn:messageEventDefinition[@messageRef]", NS):
         if ref.get("messageRef") not in messages:
             problems.append((name, _owner_id(ref.getparent()), ref.sourceline,
-                             f"messageRef '{ref.get('messageRef')}' names no bpmn:message"))
+                             Message("messageRef '%(ref)s' peger ikke på nogen bpmn:message",
+                                     ref=ref.get("messageRef"))))
     for called in root.iterfind(".//spiffworkflow:calledDecisionId", NS):
         decision = (called.text or "").strip()
         if decision not in decisions:
             problems.append((name, _owner_id(called), called.sourceline,
-                             f"calledDecisionId '{decision}' names no DMN decision of the "
-                             f"bundle"))
+                             Message("calledDecisionId '%(decision)s' peger ikke på nogen DMN-beslutning "
+                                     "i pakken", decision=decision)))
     for call in root.iterfind(".//bpmn:callActivity", NS):
         if call.get("calledElement") not in processes:
             problems.append((name, call.get("id"), call.sourceline,
-                             f"calledElement '{call.get('calledElement')}' names no process of "
-                             f"the bundle"))
+                             Message("calledElement '%(process)s' peger ikke på nogen proces i pakken",
+                                     process=call.get("calledElement"))))
     return problems
 
 
@@ -189,7 +193,7 @@ def _find_back_edge(graph):
 
 def _no_standard_loops(name, root):
     return [(name, _owner_id(el), el.sourceline,
-             "standard loops grow the task tree without bound; repeat the stage instead")
+             Message("standardløkker får opgavetræet til at vokse uden grænse; gentag fasen i stedet"))
             for el in root.iterfind(".//bpmn:standardLoopCharacteristics", NS)]
 
 
@@ -209,12 +213,12 @@ def _user_tasks_declared(name, root):
     for task in root.iterfind(".//bpmn:userTask", NS):
         tid = task.get("id")
         if not _properties(task).get("form"):
-            problems.append((name, tid, task.sourceline, "user task has no 'form' property"))
+            problems.append((name, tid, task.sourceline, Message("brugeropgaven har ingen 'form'-egenskab")))
         lane = lanes.get(tid)
         if lane not in LANES:
             problems.append((name, tid, task.sourceline,
-                             f"user task lies in lane {lane!r}; expected one of "
-                             f"{', '.join(sorted(LANES))}"))
+                             Message("brugeropgaven ligger i banen %(lane)s; forventet en af %(lanes)s",
+                                     lane=repr(lane), lanes=", ".join(sorted(LANES)))))
     return problems
 
 
@@ -222,7 +226,8 @@ def _compile(name, element, line, source, mode, what):
     try:
         isolation.check(source, mode)  # in a worker: compiling can be made slow or huge
     except SandboxViolation as exc:
-        return [(name, element, line, f"{what} does not compile in the sandbox: {exc.reason}")]
+        return [(name, element, line, Message("%(what)s kan ikke kompileres i sandkassen: %(reason)s",
+                                           what=what, reason=exc.reason))]
     return []
 
 
@@ -232,11 +237,11 @@ def _bpmn_expressions(name, root):
     for cond in root.iterfind(".//bpmn:conditionExpression", NS):
         if (cond.text or "").strip():
             problems += _compile(name, _owner_id(cond), cond.sourceline, cond.text, "eval",
-                                 "condition")
+                                 Message("betingelsen"))
     for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
         if (script.text or "").strip():
             problems += _compile(name, _owner_id(script), script.sourceline, script.text, "exec",
-                                 "script")
+                                 Message("scriptet"))
     for tag in ("preScript", "postScript"):
         for script in root.iterfind(f".//spiffworkflow:{tag}", NS):
             if (script.text or "").strip():
@@ -246,15 +251,15 @@ def _bpmn_expressions(name, root):
         for timer in root.iterfind(f".//bpmn:{tag}", NS):
             text = (timer.text or "").strip()
             if not text:
-                problems.append((name, _owner_id(timer), timer.sourceline, f"empty {tag}"))
+                problems.append((name, _owner_id(timer), timer.sourceline, Message("tom %(tag)s", tag=tag)))
             elif not is_iso_literal(text):
                 problems += _compile(name, _owner_id(timer), timer.sourceline, text, "eval",
-                                     f"{tag} expression")
+                                     Message("%(tag)s-udtrykket", tag=tag))
     for task in root.iterfind(".//bpmn:userTask", NS):
         due = _properties(task).get("due")
         if due:
             problems += _compile(name, task.get("id"), task.sourceline, due, "eval",
-                                 "'due' expression")
+                                 Message("'due'-udtrykket"))
     return problems
 
 
@@ -262,19 +267,23 @@ def cycle_problem(text):
     """Why a timeCycle is not bounded enough for a clinical pathway, or None when it is."""
     match = CYCLE.match((text or "").strip())
     if match is None:
-        return (f"cycle timer {text!r} must be a literal ISO 8601 repetition 'R<count>/<interval>' "
-                f"(e.g. R10/P7D), so its bound can be checked at deploy")
+        return Message("cyklustimeren %(text)s skal være en fast ISO 8601-gentagelse "
+                       "'R<antal>/<interval>' (f.eks. R10/P7D), så dens grænse kan kontrolleres "
+                       "ved udrulning", text=repr(text))
     if not match["count"]:
-        return f"cycle timer {text!r} repeats without end; give a count of at most {MAX_CYCLE_REPEATS}"
+        return Message("cyklustimeren %(text)s gentages uden ende; angiv et antal på højst %(max)s",
+                       text=repr(text), max=MAX_CYCLE_REPEATS)
     if int(match["count"]) > MAX_CYCLE_REPEATS:
-        return f"cycle timer {text!r} repeats {int(match['count'])} times; at most {MAX_CYCLE_REPEATS}"
+        return Message("cyklustimeren %(text)s gentages %(count)s gange; højst %(max)s",
+                       text=repr(text), count=int(match["count"]), max=MAX_CYCLE_REPEATS)
     duration = DURATION.match(match["lead"] or match["trail"])
     if duration is None:
-        return f"cycle timer {text!r} has no readable interval"
+        return Message("cyklustimeren %(text)s har intet læsbart interval", text=repr(text))
     interval = sum((UNIT[k] * int(v) for k, v in duration.groupdict().items() if v), timedelta())
     if interval < MIN_CYCLE_INTERVAL:
-        return (f"cycle timer {text!r} fires every {interval}; the shortest interval allowed is "
-                f"{MIN_CYCLE_INTERVAL}")
+        return Message("cyklustimeren %(text)s udløses hver %(interval)s; det korteste tilladte "
+                       "interval er %(min)s", text=repr(text), interval=str(interval),
+                       min=str(MIN_CYCLE_INTERVAL))
     return None
 
 
@@ -307,9 +316,12 @@ def _dmn_expressions(name, root):
                           text.replace("?", "dmninputexpr")]
             if not any(_compiles(c) for c in candidates):
                 problems.append((name, _owner_id(el), el.sourceline,
-                                 f"input entry {text!r} does not compile in the sandbox"))
+                                 Message("indgangsværdien %(text)s kan ikke kompileres i sandkassen",
+                                         text=repr(text))))
         else:
-            problems += _compile(name, _owner_id(el), el.sourceline, text, "eval", kind)
+            problems += _compile(name, _owner_id(el), el.sourceline, text, "eval",
+                                 Message("inputudtrykket") if kind == "inputExpression"
+                                 else Message("outputværdien"))
     return problems
 
 

@@ -45,7 +45,7 @@ class Verdict:
     plan: dict = field(default_factory=dict)
     open_titles: tuple = ()
     drafts_follow: int = 0      # drafts of kept tasks: they stay with the task
-    drafts_history: int = 0     # drafts of removed tasks: kept in the pathway's history
+    drafts_history: int = 0     # drafts of removed tasks: kept, closed, on the patient page
 
 
 class Context:
@@ -89,7 +89,8 @@ def _describe(ctx, change, workflow, from_version):
         return ", ".join(sorted(specs)) or "-"
     actions = [f"kept: {names(v[1] for v in change.kept.values())}"]
     if change.removed:
-        actions.append(f"removed: {names(change.removed.values())} (drafts go into history)")
+        actions.append(f"removed: {names(change.removed.values())} (drafts stay visible on the "
+                       f"patient page, or follow a task of the same element)")
     if change.created:
         actions.append(f"created: {names(change.created.values())}")
     if change.timers_restarted:
@@ -130,7 +131,10 @@ def _plan(ctx, change, workflow, from_version, stage):
             "removed": sorted(_title(old, stage, n) for n in change.removed.values()),
             "created": sorted(_title(new, stage, n) for n in change.created.values()),
             "timers": sorted(_title(new, stage, n) for n in change.timers_restarted),
-            "aside": aside, "removed_specs": sorted(change.removed.values())}
+            "aside": aside, "removed_specs": sorted(change.removed.values()),
+            "created_specs": sorted(change.created.values()),
+            # waiting dates a decision table gave: they follow the target's table
+            "redecided": sorted({r["timer"] for r in change.redecided})}
 
 
 def verdict(ctx, pathway, open_tasks=None):
@@ -215,7 +219,10 @@ def dry_run(session, version_id, from_version=None, pathway_ids=None, limit=None
             drafts.setdefault(pid, []).append(spec_of.get((pid, task_id), ""))
         for row in rows:
             result.append(verdict(ctx, row, tasks.get(row.id, [])))
-            mine, removed = drafts.get(row.id, []), set(result[-1].plan.get("removed_specs", ()))
+            plan = result[-1].plan
+            # a draft of a removed task moves to a task of the same element created anew
+            removed = set(plan.get("removed_specs", ())) - set(plan.get("created_specs", ()))
+            mine = drafts.get(row.id, [])
             result[-1].drafts = len(mine)
             result[-1].drafts_history = sum(1 for spec in mine if spec in removed)
             result[-1].drafts_follow = len(mine) - result[-1].drafts_history
@@ -269,7 +276,8 @@ def migrate(session, pathway_id, version_id, actor, now=None, ctx=None, source="
                     data={"from": old, "to": ctx.version_id, "kept": sorted(change.kept),
                           "removed": change.removed, "created": change.created,
                           "timers_restarted": change.timers_restarted,
-                          "draft_values_set_aside": aside})
+                          "draft_values_set_aside": aside,
+                          "redecided": [r for r in change.redecided if r["new"] != r["old"]]})
         pathways.settle(session, live, now, actor)
         pathways.save(session, live, now)
         _refresh_rows(session, live, change)
@@ -282,7 +290,10 @@ def migrate(session, pathway_id, version_id, actor, now=None, ctx=None, source="
 
 
 def _carry_drafts(ctx, live, change, old_version, drafts):
-    """Drafts of kept tasks follow the new form; drafts of removed tasks go into history."""
+    """Drafts of kept tasks follow the new form. Drafts of removed tasks stay: saving the
+    pathway (pathways.save → draft_store.follow) moves each to a task of the same element
+    that the migration created, or marks it closed by the migration, shown on the patient
+    page; the history record keeps a copy of their values too."""
     if not drafts:
         return {}
     forms = {str(t.id): projection.task_properties(t).get("form")
@@ -291,7 +302,6 @@ def _carry_drafts(ctx, live, change, old_version, drafts):
     for draft in drafts:
         if draft.task_id in change.removed:
             aside[draft.task_id] = dict(draft.data or {})
-            ctx.session.delete(draft)
         elif draft.task_id in change.kept:
             old_form = change.old_forms.get(draft.task_id)
             data, moved = remap(draft.data, ctx.forms.get(old_version, old_form),

@@ -15,6 +15,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import EngineError
+from engine.migration.redecide import redecide
 from engine.runtime import spiff
 from engine.runtime.pathways import data_defaults
 
@@ -39,6 +40,8 @@ class RunChange:
     timers_restarted: list = field(default_factory=list)
     old_forms: dict = field(default_factory=dict)  # task id -> form id before the migration
     due_changed: set = field(default_factory=set)  # kept task ids whose `due` expression changed
+    # waiting timers dated by a decision, decided again on the new version (redecide.py)
+    redecided: list = field(default_factory=list)
 
 
 def label(task):
@@ -195,6 +198,9 @@ def migrate_run(workflow, changes, new_process, version):
             else:
                 task.internal_data = internal
         _prune_stale(workflow, new_process.spec)
+        result.redecided = redecide(workflow)
+        if any(r["new"] != r["old"] for r in result.redecided):
+            workflow.refresh_timers()  # the restarted timers compute their new dates
         workflow.do_engine_steps()
     try:
         spiff.step(run)

@@ -211,8 +211,8 @@ def _save(session, live, now):
         session.execute(delete(WorklistItem).where(WorklistItem.pathway_id == pathway.id))
         session.execute(delete(AwaitedMessage).where(AwaitedMessage.pathway_id == pathway.id))
     removed = projection.write(session, live, now, wanted)
-    cause = next((r.title for r in reversed(live.records)
-                  if getattr(r, "kind", None) in ("task", "message")), None)
+    cause = next((r.title for r in reversed(live.records)  # a migration's is "Version 3 → 5"
+                  if getattr(r, "kind", None) in ("task", "message", "migration")), None)
     session.add_all(live.records)
     live.records = []
     session.flush()

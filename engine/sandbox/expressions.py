@@ -5,7 +5,7 @@ import re
 from collections.abc import Collection
 from typing import NamedTuple
 
-from engine.errors import SandboxViolation
+from engine.errors import Message, SandboxViolation
 from engine.sandbox import isolation
 from engine.sandbox.helpers import HELPERS
 from engine.sandbox.restricted import SAFE_BUILTINS
@@ -74,9 +74,10 @@ def unknown_names(kind: str, text: str, known: Collection[str]) -> list[tuple[st
 
 def unknown_message(unknown: tuple | list) -> str:
     """The Danish text of unknown names: "ukendt navn `x` – mente du `y`?"."""
-    parts = [f"ukendt navn `{name}`" + (f" – mente du `{hint}`?" if hint else "")
-             for name, hint, _line in unknown]
-    return "; ".join(parts)
+    parts = tuple(Message("ukendt navn `%(name)s` – mente du `%(hint)s`?", name=name, hint=hint)
+                  if hint else Message("ukendt navn `%(name)s`", name=name)
+                  for name, hint, _line in unknown)
+    return Message("%(parts)s", parts=parts)
 
 
 def _compile(text: str, mode: str) -> str | None:

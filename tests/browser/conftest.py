@@ -48,5 +48,8 @@ def page(browser):
                       lambda route: route.fulfill(path=os.environ["FORLOB_EDITOR_BUNDLE"],
                                                   content_type="text/javascript"))
     page = context.new_page()
+    bundle = os.environ.get("FORLOB_EDITOR_BUNDLE")  # a freshly built editor bundle to try out
+    if bundle:
+        page.route("**/vendor/modeler/editor.bundle.js", lambda route: route.fulfill(path=bundle))
     yield page
     context.close()

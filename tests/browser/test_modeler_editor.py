@@ -153,7 +153,7 @@ def test_second_owner_from_the_same_base_is_refused_and_shown_the_first_diff(
 
     refused = propose(page, "Anden ændring")
     assert refused.locator(".flash-error").count() == 1
-    assert "nyere version" in refused.inner_text()
+    assert "nyere version" in refused.inner_text().lower() and "venter på godkendelse" in refused.inner_text()
     assert "ejer2" in refused.inner_text() and "Første ændring" in refused.inner_text()
     diff = refused.locator("table.diff-table")
     assert diff.count() == 1

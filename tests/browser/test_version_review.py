@@ -74,6 +74,13 @@ def test_versions_review_and_compare(app, live_server, browser, tmp_path, size):
     marked = page.get_attribute("#diagram-new", "data-marked").split(",")
     assert marked == ["stabil_assess"], marked
     assert page.locator("#diagram-new .djs-element.diff-changed").count() >= 1
+    # large and zoomable (issue 22): full width, and "Vis ændringerne tæt på" zooms in on them
+    box = page.locator("#diagram-new").bounding_box()
+    assert box["width"] >= page.viewport_size["width"] * 0.8 and box["height"] >= 400, box
+    fitted = int(page.get_attribute("#diagram-new", "data-zoom"))
+    page.locator("figure", has=page.locator("#diagram-new")).get_by_role("button", name="Vis ændringerne tæt på").click()
+    assert int(page.get_attribute("#diagram-new", "data-zoom")) > fitted
+    page.locator("figure", has=page.locator("#diagram-new")).get_by_role("button", name="Zoom ud").click()
     assert _fits(page), "the compare page scrolls sideways"
     page.screenshot(path=str(shots / f"modeler-compare-{size}.png"), full_page=size == "desktop")
     assert not problems, problems

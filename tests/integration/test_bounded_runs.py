@@ -38,16 +38,16 @@ def reminding(cycle, script="reminders = 1"):
 
 
 @pytest.mark.parametrize("cycle,why", [
-    ("R100000/PT1M", f"at most {MAX_CYCLE_REPEATS}"),  # the attack
-    ("R/P1D", "without end"),
-    (f"R{MAX_CYCLE_REPEATS + 1}/P1D", f"at most {MAX_CYCLE_REPEATS}"),
-    ("R10/PT30M", "shortest interval"),
-    ("'R5/P1D'", "literal"),  # an expression: its bound cannot be checked at deploy
+    ("R100000/PT1M", f"højst {MAX_CYCLE_REPEATS}"),  # the attack
+    ("R/P1D", "uden ende"),
+    (f"R{MAX_CYCLE_REPEATS + 1}/P1D", f"højst {MAX_CYCLE_REPEATS}"),
+    ("R10/PT30M", "korteste tilladte interval"),
+    ("'R5/P1D'", "fast ISO 8601"),  # an expression: its bound cannot be checked at deploy
 ])
 def test_an_unbounded_or_too_fast_cycle_timer_is_refused_at_deploy(cycle, why):
     with pytest.raises(InvalidDefinition) as refused:
         parse_bundle(reminding(cycle), known_forms=hostile.FORMS)
-    [problem] = [p for p in refused.value.problems if "cycle timer" in p[3]]
+    [problem] = [p for p in refused.value.problems if "cyklustimeren" in p[3]]
     assert problem[1] == "remind" and why in problem[3], problem
 
 

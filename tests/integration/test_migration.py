@@ -79,7 +79,7 @@ def test_added_task_follows_the_open_task(app):
         assert h.open_specs(s, pathway.id) == ["plan"]
 
 
-def test_removed_open_task_goes_and_its_draft_is_kept_in_history(app):
+def test_removed_open_task_goes_and_its_draft_stays_visible_closed_by_the_migration(app):
     with app.app_context():
         s = db.session
         h.deploy(s)
@@ -87,7 +87,8 @@ def test_removed_open_task_goes_and_its_draft_is_kept_in_history(app):
         before = _snapshot(s, pathway.id)
         target = h.deploy(s, h.remove_dudit)
         [verdict] = moves.dry_run(s, target.id)
-        assert verdict.migratable and "removed: dudit (drafts go into history)" in verdict.actions
+        assert verdict.migratable and any(a.startswith("removed: dudit (drafts stay visible")
+                                          for a in verdict.actions)
         # by task titles for the owner, and what happens to the draft
         assert verdict.plan["removed"] == ["DUDIT"] and verdict.plan["created"] == ["Koordineret plan"]
         assert (verdict.drafts, verdict.drafts_history, verdict.drafts_follow) == (1, 1, 0)
@@ -97,7 +98,10 @@ def test_removed_open_task_goes_and_its_draft_is_kept_in_history(app):
         assert moved.next_due_at is None  # DUDIT's deadline went with it
         assert s.scalars(select(AwaitedMessage).where(
             AwaitedMessage.pathway_id == pathway.id)).all() == []
-        assert s.get(TaskDraft, (pathway.id, before["task_id"])) is None
+        # the draft is not lost: kept, closed by the migration, for the patient page
+        [kept] = service.closed_drafts(s, pathway.id)
+        assert (kept.task_id, kept.data, kept.closed_reason) == (
+            before["task_id"], {"drugs": "cannabis", "note": "dagligt"}, f"Version 1 → {target.id}")
         record = s.scalars(select(TaskRecord).where(TaskRecord.kind == "migration")).one()
         assert record.data["removed"] == {before["task_id"]: "dudit"}
         assert record.data["draft_values_set_aside"] == {

@@ -85,7 +85,7 @@ def test_cli_dry_run_then_migrate(app, runner):
     result = runner.invoke(args=["engine", "migrate", "--to", str(target_id), "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "NOT migratable: completed task 'AUDIT' no longer exists" in result.output
-    assert "removed: audit (drafts go into history)" in result.output
+    assert "removed: audit (drafts stay visible on the patient page" in result.output
     assert "drafts kept: 1" in result.output and "2 pathway(s): 1 migratable, 1 not" in result.output
     with app.app_context():
         assert db.session.scalar(select(MigrationJob.id)) is None  # a dry run writes nothing

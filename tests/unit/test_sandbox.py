@@ -118,7 +118,7 @@ def test_attacks_that_compile_badly_are_refused_at_deploy():
     with pytest.raises(InvalidDefinition) as info:
         parse_bundle({"x.bpmn": SCRIPT_BPMN.format(script=ATTACKS["class_walk"],
                                                    condition="True").encode()}, known_forms=set())
-    assert any(p[1] == "evil" and "sandbox" in p[3] for p in info.value.problems)
+    assert any(p[1] == "evil" and "sandkassen" in p[3] for p in info.value.problems)
 
 
 def test_allowed_things_work():
@@ -164,4 +164,4 @@ def test_code_too_deep_or_long_to_compile_is_refused_at_deploy(script):
     with pytest.raises(InvalidDefinition) as info:
         parse_bundle({"x.bpmn": SCRIPT_BPMN.format(script=script, condition="True").encode()},
                      known_forms=set())
-    assert any(p[1] == "evil" and "sandbox" in p[3] for p in info.value.problems)
+    assert any(p[1] == "evil" and "sandkassen" in p[3] for p in info.value.problems)

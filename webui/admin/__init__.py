@@ -1,4 +1,4 @@
-"""Administration: the audit log per patient and per user, and the list of accounts."""
+"""Administration: the audit log per patient and per user; accounts (staff.py), organisations."""
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -66,15 +66,6 @@ def audit():
                            action_sentence=action_sentence, readable_detail=readable_detail)
 
 
-@bp.get("/users")
-@require_area("admin")
-def users():
-    """List staff accounts with their organisation and roles."""
-    accounts = db.session.scalars(select(User).order_by(User.organisation_code, User.username)).all()
-    live = {u.id: sessions.live_count(u.id) for u in accounts}
-    return render_template("admin/users.html", accounts=accounts, live=live)
-
-
 @bp.post("/users/<int:user_id>/end-sessions")
 @require_area("admin")
 def end_sessions(user_id):
@@ -109,4 +100,4 @@ def unlock_link(user_id):
     return response
 
 
-from webui.admin import organisations  # noqa: E402,F401  (registers the organisation pages on bp)
+from webui.admin import organisations, staff  # noqa: E402,F401  (register their pages on bp)

@@ -37,5 +37,6 @@ from webui.modeler import (  # noqa: E402,F401
     migrations,
     pages,
     preview,
+    rebasing,
     validation_api,
 )

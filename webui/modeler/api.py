@@ -9,9 +9,11 @@ from engine.service import current_version, get_version
 from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
+from webui.i18n import localise
 from webui.modeler import bp
 from webui.modeler.changes import present
 from webui.modeler.pages import review_action
+from webui.modeler.rebasing import stale_message
 from webui.modeler.review import (
     form_ids,
     four_eyes,
@@ -89,7 +91,7 @@ def api_validate():
     except StaleBase as exc:
         db.session.rollback()
         return jsonify(ok=False, problems=[{"file": None, "element": None, "line": None,
-                                            "message": str(exc), "source": "stale"}],
+                                            "message": localise(exc.args[0]), "source": "stale"}],
                        scenarios=[])
     except InvalidDefinition as exc:
         db.session.rollback()
@@ -118,11 +120,9 @@ def api_propose():
         base = get_version(db.session, base_id)
         newest = exc.newer[-1]
         diff = diff_bundles(base.files, newest.files)
-        return _error(409, "stale_base", _(
-            "Der er kommet en nyere version (%(ids)s), som ændrer de samme filer: %(files)s. "
-            "Se ændringerne, og start fra den nyeste version.",
-            ids=", ".join(str(v.id) for v in exc.newer), files=", ".join(exc.changed_files)),
-            newer=newer_json(exc.newer), diff={"changes": present(diff)})
+        return _error(409, "stale_base", stale_message(newest, ", ".join(exc.changed_files)),
+                      newer=newer_json(exc.newer), diff={"changes": present(diff)},
+                      onto=newest.id, onto_status=newest.status)
     except InvalidDefinition as exc:
         return _error(422, "invalid", _("Definitionen har fejl og blev ikke foreslået."),
                       problems=problems_json(exc.problems))

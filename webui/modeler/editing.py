@@ -8,6 +8,7 @@ from engine.modeling import current_version, propose
 from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
+from webui.i18n import localise_problems
 from webui.modeler import bp
 from webui.modeler.pages import _safe_name, _version_or_404
 from webui.modeler.review import form_ids, four_eyes, problems_json, run_scenarios, warm_reached
@@ -62,7 +63,7 @@ def deploy(version_id):
                                    four_eyes=four_eyes(), run_scenarios=run_scenarios)
     except (InvalidDefinition, StaleBase, ScenarioFailed) as exc:
         db.session.rollback()
-        problems = getattr(exc, "problems", None) or [(None, None, None, str(exc))]
+        problems = localise_problems(getattr(exc, "problems", None) or [(None, None, None, exc.args[0])])
         return jsonify(ok=False, problems=[list(p) for p in problems],
                        details=problems_json(problems)), 422
     if not existed:

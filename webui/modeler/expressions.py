@@ -7,6 +7,7 @@ from engine.errors import NotFound
 from engine.modeling import apply_changes, check_expression, get_version, known_names
 from webui.access import require_area
 from webui.extensions import db
+from webui.i18n import localise
 from webui.modeler import bp
 from webui.modeler.rate import PerUserRate
 
@@ -55,7 +56,7 @@ def expression():
     if result.ok:
         message = None
     elif result.unknown:
-        message = _("Udtrykket læser et navn, som ingen data har: %(reason)s", reason=result.reason)
+        message = _("Udtrykket læser et navn, som ingen data har: %(reason)s", reason=localise(result.reason))
     else:
         message = _("Udtrykket kan ikke bruges: %(reason)s", reason=result.reason)
     unknown = [{"name": n, "suggestion": s} for n, s, _line in result.unknown]

@@ -13,6 +13,7 @@ from scenarios.catalogue import describe_step, load_all, task_names
 from webui.access import require_area
 from webui.audit import audit
 from webui.extensions import db
+from webui.i18n import localise_problems
 from webui.modeler import bp, migrations
 from webui.modeler.changes import present
 from webui.modeler.review import form_ids, four_eyes, history, run_scenarios, running_counts
@@ -90,7 +91,7 @@ def upload():
         return _versions_page([(None, None, None, _("Filerne skal være UTF-8."))], status=422)
     except (InvalidDefinition, StaleBase) as exc:
         db.session.rollback()
-        found = getattr(exc, "problems", None) or [(None, None, None, str(exc))]
+        found = localise_problems(getattr(exc, "problems", None) or [(None, None, None, exc.args[0])])
         return _versions_page(found, status=422)
     except ScenarioFailed as exc:
         db.session.rollback()
@@ -190,6 +191,11 @@ def _refusal(code, version_id):
                              id=version_id),
         "not_approved": _("Version %(id)s har aldrig været godkendt og kan ikke gøres aktuel.",
                           id=version_id),
+        "base_proposed": _("Version %(id)s er foreslået oven på en version, som endnu ikke er "
+                           "godkendt. Godkend eller afvis den version først.", id=version_id),
+        "base_rejected": _("Version %(id)s er foreslået oven på en version, som er afvist. "
+                           "Procesejeren skal flytte ændringerne over på den aktuelle version.",
+                           id=version_id),
     }.get(code, _("Handlingen er ikke tilladt."))
 
 

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from forms.registry import check_schema
 from webui.access import require_area
+from webui.i18n import localise
 from webui.modeler import bp
 from webui.pathways.formview import build_fields, guide_sections, shown_elsewhere
 
@@ -16,7 +17,7 @@ def form_preview():
     schema = payload.get("schema") if isinstance(payload, dict) else None
     if not isinstance(schema, dict) or not isinstance(schema.get("components"), list):
         return jsonify(error="bad_request", message=_("Formularen kan ikke vises.")), 400
-    problems = check_schema(str(schema.get("id")), schema)
+    problems = [localise(p) for p in check_schema(str(schema.get("id")), schema)]
     meta = schema.get("x-forlob") if isinstance(schema.get("x-forlob"), dict) else {}
     html = render_template(
         "modeler/_form_preview.html", meta=meta, problems=problems,

@@ -11,6 +11,7 @@ from engine.models import DefinitionEvent, Pathway
 from scenarios.catalogue import load_all
 from scenarios.runner import run_all
 from webui.extensions import db
+from webui.i18n import localise
 
 # base version content hash → {scenario id: what its journey reached}; a version never changes
 _REACHED: dict[str, dict[str, set[str]]] = {}
@@ -110,7 +111,7 @@ def scenarios_for_change(base):
 
 def problems_json(problems):
     """Engine problems (file, element, line, message) as the API's list of objects."""
-    return [{"file": f, "element": e, "line": line, "message": m, "source": "engine"}
+    return [{"file": f, "element": e, "line": line, "message": localise(m), "source": "engine"}
             for f, e, line, m in problems]
 
 

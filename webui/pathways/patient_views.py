@@ -1,4 +1,6 @@
 """The patient page, its BPMN diagram data, the timeline and read-only completed forms."""
+import re
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,6 +23,8 @@ from webui.pathways.conflict import kept_text
 from webui.pathways.definitions import form_definition, score_lines, stage_xml
 from webui.pathways.formview import build_fields, shown_elsewhere
 from webui.pathways.results import latest_results
+
+MIGRATION_CAUSE = re.compile(r"^Version \d+ → \d+$")  # a migration record's title (engine/migration/moves.py)
 
 
 def _pathways_of(patient_id):
@@ -69,7 +73,9 @@ def patient(patient_id):
     html = render_template(
         "pathways/patient.html", patient=patient, pathway=pathway, pathways=pathways,
         items=items, entries=entries, older=older, kept_drafts=kept_drafts,
-        kept_text=lambda draft: kept_text(draft, pathway.version_id), tovholder=tovholder, orgs=orgs,
+        kept_text=lambda draft: kept_text(draft, pathway.version_id),
+        moved_by_migration=lambda draft: bool(MIGRATION_CAUSE.match(draft.closed_reason or "")),
+        tovholder=tovholder, orgs=orgs,
         may_work=lambda item: may_work(current_user, item), is_overdue=is_overdue,
         stage_label=stage_label, lane_label=lane_label,
         referred=referred, admission=admission, guarantee=fact, guarantee_days=fact.warning,

@@ -21,6 +21,7 @@ export function makeApi(root) {
     queueValidation: (body) => call("POST", `${root.dataset.apiBase}/validation-jobs`, body),
     validationJob: (url) => call("GET", url),
     propose: (body) => call("POST", `${root.dataset.apiBase}/propose`, body),
+    rebase: (body) => call("POST", `${root.dataset.apiBase}/rebase`, body),
     expression: (kind, text, context) => call("POST", `${root.dataset.apiBase}/expression`, { kind, text, ...(context || {}) }),
     preview: (schema) => call("POST", `${root.dataset.apiBase}/form-preview`, { schema }),
   };

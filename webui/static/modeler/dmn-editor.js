@@ -11,13 +11,30 @@ export function makeDmnEditor(container, problemsBox, onChange, { translateModul
     drd: { additionalModules: [translateModule] }, literalExpression: { additionalModules: [translateModule] } });
   let dirty = false;
   let timer = null;
+  let focusedRow = null;  // the rule (row id) whose cell the owner last focused (for "Fjern reglen")
+
+  function registryEntry(td) {
+    const viewer = modeler.getActiveViewer();
+    return viewer && td ? viewer.get("elementRegistry").get(td.dataset.elementId) : null;
+  }
+
+  // the cell's own text from the model: the DOM of a focused cell holds its text twice
+  // (the editable copy and the rendered one), which sent "x""x" to the check (issue 22)
+  function cellText(td) {
+    const text = registryEntry(td)?.businessObject?.text;
+    return typeof text === "string" ? text.trim() : td.textContent.trim();
+  }
+  container.addEventListener("focusin", (event) => {
+    const td = event.target.closest && event.target.closest("tbody td[data-row-id]");
+    if (td) { focusedRow = td.dataset.rowId; }
+  }, true);  // capture: the table's cell editors stop the event on its way up
 
   async function checkCells() {
     const cells = [...container.querySelectorAll("tbody td[data-element-id]")]
       .filter((td) => td.classList.contains("input-cell") || td.classList.contains("output-cell"));
     const problems = [];
     for (const td of cells) {
-      const text = td.textContent.trim();
+      const text = cellText(td);
       const result = await checker.check("dmn", text);
       td.classList.toggle("cell-error", !result.ok);
       if (result.ok) { td.removeAttribute("title"); } else {
@@ -54,6 +71,19 @@ export function makeDmnEditor(container, problemsBox, onChange, { translateModul
       problemsBox.textContent = "";
     },
     isDirty: () => dirty,
+    // Remove the rule (row) of the last focused cell: keyboard-operable, unlike dmn-js's
+    // right-click menu. Returns the removed row's number, or null when no cell was focused.
+    removeFocusedRule() {
+      const viewer = modeler.getActiveViewer();
+      // the cell focused last, else the one dmn-js still marks as selected
+      const rowId = focusedRow || container.querySelector("tbody td.selected[data-row-id]")?.dataset.rowId;
+      const row = viewer && rowId ? viewer.get("elementRegistry").get(rowId) : null;
+      if (!row) { return null; }
+      const number = viewer.get("sheet").getRoot().rows.indexOf(row) + 1;
+      viewer.get("modeling").removeRow(row);
+      focusedRow = null;
+      return number;
+    },
     async save() { return (await modeler.saveXML({ format: true })).xml; },
   };
 }

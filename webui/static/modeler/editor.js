@@ -3,12 +3,14 @@
 // (engine rules + bpmnlint + scenarios) and proposed as a new version naming its base.
 import BpmnModeler from "bpmn-js/lib/Modeler";
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
+import { nameControls } from "./a11y-names.js";
 import { makeApi } from "./api.js";
 import { makeExpressionChecker } from "./checks.js";
 import { makeDmnEditor } from "./dmn-editor.js";
 import { makeFormEditor } from "./form-editor.js";
 import { bindKeyboardForm, makePaletteKeyboardReachable } from "./keyboard.js";
 import { lint } from "./lint.js";
+import { importedName, makeLocalEdits, offerRebase, warnOnLeave } from "./local-edits.js";
 import ForlobPropertiesProvider from "./properties.js";
 import { renderDiff, renderProblems, renderScenarios, show } from "./results.js";
 import { showHtml } from "./safe-dom.js";
@@ -22,7 +24,9 @@ const baseVersion = Number(root.dataset.version);
 // names are checked against the base version plus everything changed in this page
 const checker = makeExpressionChecker(api, async () => { await flush(); return { base_version: baseVersion, files: changedFiles() }; });
 
+const localEdits = makeLocalEdits(baseVersion);
 const state = {
+  unsaved: false,    // edits made since the page opened (or last proposed) that are not proposed
   files: {},         // name -> text of the base version
   edited: {},        // name -> edited text (only files that changed)
   current: null,     // file name open in an editor
@@ -89,11 +93,16 @@ const dmn = makeDmnEditor(document.getElementById("dmn-canvas"), document.getEle
   { translateModule: translateModule(root.dataset.lang === "da"), checker });
 const form = makeFormEditor(document.getElementById("form-canvas"), document.getElementById("guide-form"), markDirty);
 
+let keepTimer = null;
 function markDirty() {
   const tab = document.querySelector(`[role=tab][data-file="${CSS.escape(state.current || "")}"]`);
   if (tab) { tab.classList.add("dirty"); }
   document.getElementById("editor-status").textContent = T.unsaved;
+  state.unsaved = true;
+  clearTimeout(keepTimer);  // kept in this browser a moment after the last change
+  keepTimer = setTimeout(async () => { await flush(); if (state.unsaved) { localEdits.save(changedFiles()); } }, 800);
 }
+warnOnLeave(() => state.unsaved);
 
 async function flush() {
   // store the open editor's content in state.edited when it changed
@@ -115,6 +124,18 @@ function applyMarkers() {
   checker.remark();
 }
 
+// "Fit" leaves room for the palette, which otherwise covers the start event (issue 22, point 10)
+function fitBesidePalette() {
+  const canvas = bpmn.get("canvas");
+  canvas.zoom("fit-viewport");
+  const palette = document.querySelector("#bpmn-canvas .djs-palette");
+  const vb = canvas.viewbox();
+  if (!palette || !vb.inner.width) { return; }
+  const gap = (palette.getBoundingClientRect().width + 16) / vb.scale;
+  const pad = 20 / vb.scale;
+  canvas.viewbox({ x: vb.inner.x - gap, y: vb.inner.y - pad, width: vb.inner.width + gap + pad, height: vb.inner.height + 2 * pad });
+}
+
 async function openFile(name, elementId) {
   if (text(name) === null) { restoreFile(name); }
   if (state.current !== name) {
@@ -125,13 +146,14 @@ async function openFile(name, elementId) {
       tab.setAttribute("aria-selected", active ? "true" : "false");
       tab.tabIndex = active ? 0 : -1;
     });
+    keepTabStops();
     bpmnPane.hidden = !name.endsWith(".bpmn");
     dmnPane.hidden = !name.endsWith(".dmn");
     formPane.hidden = !name.startsWith("forms/");
     document.getElementById("preview").textContent = "";
     if (name.endsWith(".bpmn")) {
       await bpmn.importXML(text(name));
-      bpmn.get("canvas").zoom("fit-viewport");
+      fitBesidePalette();
       bpmnDirty = false;
       keyboardForm.refresh();
       applyMarkers();
@@ -161,8 +183,30 @@ function addTab(name) {
   return tab;
 }
 
+// One keyboard path through all files: each tab list keeps one tab stop (its selected tab, or its
+// first), so Tab reaches the forms while a diagram is open and the reverse (issue 22).
+function keepTabStops() {
+  document.querySelectorAll("[role=tablist]").forEach((bar) => {
+    const tabs = [...bar.querySelectorAll("[role=tab]")];
+    if (tabs.length && !tabs.some((t) => t.tabIndex === 0)) { tabs[0].tabIndex = 0; }
+  });
+}
+
+// F6 leaves whatever region has focus (the form editor's own Tab order can go round in a ring)
+// for the next one: the file tabs, the open editor, and "Valider og foreslå".
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "F6") { return; }
+  event.preventDefault();
+  const regions = [document.querySelector(".file-nav [role=tab][tabindex='0']"),
+    document.querySelector(".editor-pane:not([hidden]) :is(button,input,select,textarea,[tabindex='0'])"),
+    document.getElementById("validate-button")].filter(Boolean);
+  const at = regions.findIndex((r) => r.closest(".file-nav, .editor-pane, .modeler-actions")?.contains(document.activeElement));
+  regions[(at + (event.shiftKey ? regions.length - 1 : 1)) % regions.length].focus();
+});
+
 function buildTabs() {
   names().sort((a, b) => (a.startsWith("forms/") - b.startsWith("forms/")) || a.localeCompare(b)).forEach(addTab);
+  keepTabStops();
   document.querySelectorAll("[role=tablist]").forEach((bar) => bar.addEventListener("keydown", (event) => {
     const tabs = [...bar.querySelectorAll("[role=tab]")];
     const at = tabs.indexOf(document.activeElement);
@@ -254,6 +298,9 @@ async function propose() {
   const note = document.getElementById("propose-note").value;
   const { status, data } = await api.propose({ base_version: baseVersion, files, note });
   if (status === 201 || (status === 200 && data.existing)) {
+    clearTimeout(keepTimer);  // what was just proposed is not kept for the next visit
+    localEdits.clear();
+    state.unsaved = false;
     const box = show("propose-result", status === 201 ? "success" : "info",
       status === 201 ? (data.status === "current" ? T.proposedCurrent : T.proposed).replace("{id}", data.version) : data.message);
     if (data.url) {
@@ -266,6 +313,12 @@ async function propose() {
   } else if (status === 409 && data.error === "stale_base") {
     const box = show("propose-result", "error", data.message);
     renderDiff(box, data, T);
+    offerRebase(box, data, { api, baseVersion, files, T, onMoved: (moved) => {
+      localEdits.handOver(moved.base_version, moved.files);  // the page of that version picks them up
+      localEdits.clear();
+      state.unsaved = false;
+      window.location.assign(window.location.pathname.replace(/\/versions\/\d+\/edit.*$/, `/versions/${moved.base_version}/edit`));
+    } });
   } else if (data && data.error === "scenario_failed") {
     const box = show("propose-result", "error", T.scenarioFailed);
     renderScenarios(box, data.scenarios || [], T);
@@ -345,12 +398,51 @@ document.getElementById("new-form-button").addEventListener("click", async () =>
   const { status, data } = await api.version(baseVersion);
   if (status !== 200) { show("validate-result", "error", (data && data.message) || T.loadFailed); return; }
   state.files = data.files;
+  const kept = localEdits.load();
+  if (kept && kept.files) { Object.assign(state.edited, kept.files); }
   buildTabs();
+  if (kept && kept.files) {
+    Object.keys(kept.files).forEach((n) => document.querySelector(`[role=tab][data-file="${CSS.escape(n)}"]`)?.classList.add("dirty"));
+    state.unsaved = true;
+    const status = document.getElementById("editor-status");
+    status.textContent = T.restored.replace("{n}", Object.keys(kept.files).length);
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "secondary";
+    discard.textContent = T.discardKept;
+    discard.addEventListener("click", () => { localEdits.clear(); state.unsaved = false; window.location.reload(); });
+    status.appendChild(discard);
+  }
   const first = root.dataset.startFile && state.files[root.dataset.startFile] !== undefined ? root.dataset.startFile
     : Object.keys(state.files).filter((n) => n.endsWith(".bpmn")).sort()[0];
   await openFile(first);
   root.dataset.ready = "1";
 })().catch((err) => { show("validate-result", "error", `${T.loadFailed} ${err}`); });
+
+// "Importér fil": a BPMN, DMN or form file from disk joins the proposal (replacing one of the same name)
+document.getElementById("import-file").addEventListener("change", async (event) => {
+  const status = document.getElementById("import-file-status");
+  const [file] = event.target.files;
+  if (!file) { return; }
+  const content = await file.text();
+  const name = importedName(file.name, content);
+  event.target.value = "";
+  if (!name) { status.textContent = T.importBad.replace("{name}", file.name); return; }
+  await flush();
+  state.current = name === state.current ? null : state.current;  // reopen it with the new text
+  state.edited[name] = content;
+  (document.querySelector(`[role=tab][data-file="${CSS.escape(name)}"]`) || addTab(name)).classList.add("dirty");
+  status.textContent = T.imported.replace("{name}", name);
+  await openFile(name);
+  markDirty();
+});
+
+nameControls(root, T);
+
+document.getElementById("dmn-remove-rule").addEventListener("click", () => {
+  const removed = dmn.removeFocusedRule();
+  document.getElementById("dmn-remove-status").textContent = removed ? T.ruleRemoved.replace("{n}", removed) : T.noCellChosen;
+});
 
 // the side forms only hold buttons; Enter in their text fields must not reload the page
 ["keyboard-form", "guide-form"].forEach((id) => document.getElementById(id).addEventListener("submit", (e) => e.preventDefault()));

@@ -86,10 +86,24 @@ export function makePaletteKeyboardReachable(modeler, label) {
   apply();
 }
 
-function label(element, typeNames) {
+// "Vælg element" names every element by its name and lane (issue 22): a flow by where it goes
+// ("Visitation → Inkluderet?"), since flows rarely have names of their own.
+function laneOf(bo, lanes) {
+  const node = bo.$type === "bpmn:SequenceFlow" ? bo.sourceRef : bo;
+  const lane = lanes.find((l) => (l.flowNodeRef || []).includes(node));
+  return lane ? lane.name || lane.id : null;
+}
+
+function label(element, typeNames, lanes = []) {
   const bo = element.businessObject;
   const type = typeNames[bo.$type] || bo.$type.replace("bpmn:", "");
-  return `${bo.name || element.id} (${type})`;
+  let name = bo.name || element.id;
+  if (bo.$type === "bpmn:SequenceFlow") {
+    const ends = `${bo.sourceRef?.name || bo.sourceRef?.id || "?"} → ${bo.targetRef?.name || bo.targetRef?.id || "?"}`;
+    name = bo.name ? `${bo.name}: ${ends}` : ends;
+  }
+  const lane = laneOf(bo, lanes);
+  return `${name} (${type}${lane ? `, ${lane}` : ""})`;
 }
 
 /** The side form: a list of every element plus add/connect/delete, all plain HTML controls. */
@@ -104,11 +118,12 @@ export function bindKeyboardForm(form, getModeler, typeNames) {
 
   function fill(selectEl, list, keep) {
     const old = keep || selectEl.value;
+    const lanes = getModeler().get("elementRegistry").filter((e) => is(e, "bpmn:Lane")).map((e) => e.businessObject);
     selectEl.textContent = "";
     list.forEach((el) => {
       const option = document.createElement("option");
       option.value = el.id;
-      option.textContent = label(el, typeNames);
+      option.textContent = label(el, typeNames, lanes);
       selectEl.appendChild(option);
     });
     if (old && list.some((e) => e.id === old)) { selectEl.value = old; }
