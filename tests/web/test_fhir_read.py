@@ -36,7 +36,9 @@ def test_capability_statement(client):
     statement = answer.get_json()
     CapabilityStatement.parse_obj(statement)
     assert statement["fhirVersion"] == "4.0.1"
-    assert {r["type"] for r in statement["rest"][0]["resource"]} == {"Patient", "EpisodeOfCare", "Encounter", "Task"}
+    assert {r["type"] for r in statement["rest"][0]["resource"]} == {
+        "Patient", "EpisodeOfCare", "Encounter", "Task", "CarePlan", "Questionnaire", "QuestionnaireResponse",
+        "Observation"}
     assert statement["rest"][0]["operation"][0]["name"] == "process-message"
 
 

@@ -79,4 +79,4 @@ def end_sessions(user_id):
     return redirect(url_for("admin.users"))
 
 
-from webui.admin import organisations  # noqa: E402,F401  (registers the organisation pages on bp)
+from webui.admin import markers, organisations, reconciliation  # noqa: E402,F401  (register their pages on bp)
