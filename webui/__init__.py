@@ -61,13 +61,15 @@ def create_app(test_config=None):
 
 
 def _markers(app):
-    """Load the pathway markers' code table (a bad table stops the start) and record markers."""
+    """Load the pathway markers' code table (a bad table stops the start); listen for markers and leave."""
+    from webui.fhir import leave
     from webui.markers import codes, recorder
     try:
         app.extensions["marker_codes"] = codes.load_table(app.config.get("MARKER_CODES_FILE"))
     except codes.BadCodeTable as exc:
         raise RuntimeError(f"MARKER_CODES_FILE: {exc}") from None
     recorder.register(db.session)
+    leave.register(db.session)   # leave pauses the inpatient deadlines (docs/interop.md)
 
 
 def _import_models():

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engine import service
 from engine.errors import Conflict, NoRecipient
 from engine.models import Notice, Pathway, PathwayParticipant, Patient
+from webui.fhir import leave as leave_rules
 from webui.fhir.models import HospitalStay
 from webui.models import utcnow
 
@@ -193,17 +194,17 @@ class Receiver:
 
     def _new_stor(self):
         stay = self._known_stay("in-progress")
-        stay.leaves = [*stay.leaves, {"start": self._leave_time(), "end": None}]
-        stay.status = "onleave"
-        self._note(TITLES["STOR"], at=self._leave_time())
-        return "recorded", "The leave is recorded."
+        paused = leave_rules.pause(self.session, self.pathway.id, {"start": self._leave_time(), "end": None})
+        stay.leaves, stay.status = [*stay.leaves, paused], "onleave"
+        self._note(TITLES["STOR"], at=self._leave_time(), paused=len(paused["paused"]))
+        return "recorded", "The leave is recorded; the inpatient deadlines are paused."
 
     def _new_slor(self):
         stay = self._known_stay("onleave")
-        stay.leaves = [*stay.leaves[:-1], dict(stay.leaves[-1], end=self._leave_time())]
-        stay.status = "in-progress"
-        self._note(TITLES["SLOR"], at=self._leave_time())
-        return "recorded", "The end of the leave is recorded."
+        ended = leave_rules.resume(self.session, self.pathway.id, dict(stay.leaves[-1], end=self._leave_time()))
+        stay.leaves, stay.status = [*stay.leaves[:-1], ended], "in-progress"
+        self._note(TITLES["SLOR"], at=self._leave_time(), moved_days=round(ended["shift_s"] / 86400, 2))
+        return "recorded", "The end of the leave is recorded; the inpatient deadlines move on by its length."
 
     def _revise_stor(self):
         stay = self._known_stay("onleave")
@@ -215,12 +216,16 @@ class Receiver:
         stay = self._known_stay("in-progress")
         if not stay.leaves or stay.leaves[-1].get("end") is None:
             raise Refusal("HN-STATE", "the stay has no ended leave to correct")
-        stay.leaves = [*stay.leaves[:-1], dict(stay.leaves[-1], end=self._leave_time())]
+        before = leave_rules.length(stay.leaves[-1])
+        corrected = leave_rules.correct_end(self.session, self.pathway.id,
+                                            dict(stay.leaves[-1], end=self._leave_time()), before)
+        stay.leaves = [*stay.leaves[:-1], corrected]
         self._note(TITLES["RE_SLOR"], at=self._leave_time())
         return "recorded", "The end of the leave is corrected."
 
     def _cancel_stor(self):
         stay = self._known_stay("onleave")
+        leave_rules.resume(self.session, self.pathway.id, stay.leaves[-1], shift=False)
         stay.leaves, stay.status = stay.leaves[:-1], "in-progress"
         self._note(TITLES["AN_STOR"])
         return "recorded", "The leave is cancelled."
@@ -229,8 +234,8 @@ class Receiver:
         stay = self._known_stay("in-progress")
         if not stay.leaves or stay.leaves[-1].get("end") is None:
             raise Refusal("HN-STATE", "the stay has no ended leave to cancel")
-        stay.leaves = [*stay.leaves[:-1], dict(stay.leaves[-1], end=None)]
-        stay.status = "onleave"
+        reopened = leave_rules.pause(self.session, self.pathway.id, dict(stay.leaves[-1], end=None))
+        stay.leaves, stay.status = [*stay.leaves[:-1], reopened], "onleave"
         self._note(TITLES["AN_SLOR"])
         return "recorded", "The end of the leave is cancelled; the patient is on leave again."
 
