@@ -68,6 +68,7 @@ ERRORS = {
     "HN-CPR": (422, "value", "fatal-error", "the Patient needs a valid CPR identifier"),
     "HN-SENDER-SOR": (422, "required", "fatal-error", "the sender needs a SOR identifier"),
     "HN-RECEIVER-SOR": (422, "required", "fatal-error", "one primary receiver with a SOR identifier"),
+    "HN-SENDER-NOT-CLIENT": (403, "forbidden", "fatal-error", "the sender's SOR code is not one of this client's"),
     "HN-ENCOUNTER": (422, "required", "fatal-error", "the focus must be a complete Encounter"),
     "HN-PROVENANCE": (422, "required", "fatal-error", "a Provenance must name this message's activity"),
     "HN-ACTIVITY": (422, "code-invalid", "fatal-error", "the activity code is not a HospitalNotification code"),
