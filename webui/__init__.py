@@ -37,6 +37,7 @@ def create_app(test_config=None):
         # X-Forwarded-For; trusting more hops would let a client choose its own address.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     db.init_app(app)
+    _sqlite_wal(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -58,6 +59,25 @@ def create_app(test_config=None):
         from webui.commands.engine_cli import deploy_on_start
         deploy_on_start(app)
     return app
+
+
+def _sqlite_wal(app):
+    """SQLite (the embedded default) in write-ahead-log mode: a commit is one fsync of the log
+    instead of several of the journal and the file (each audited read commits), readers do not
+    block the writer; synchronous stays FULL, so nothing committed is lost. PostgreSQL: nothing."""
+    if not app.config.get("SQLITE_WAL", True):
+        return
+    from sqlalchemy import event
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+
+    def _wal(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+    event.listen(engine, "connect", _wal)
 
 
 def _markers(app):
@@ -98,7 +118,7 @@ def _register_blueprints(app):
     from webui.errors import bp as errors_bp
     from webui.errors import register_engine_errors
     from webui.fhir import bp as fhir_bp
-    from webui.fhir import read_more  # noqa: F401  (adds CarePlan, Questionnaire, … to fhir_read_bp)
+    from webui.fhir import everything, read_more  # noqa: F401  (add CarePlan, …, $everything to fhir_read_bp)
     from webui.fhir.read import bp as fhir_read_bp
     from webui.health import bp as health_bp
     from webui.i18n import bp as i18n_bp

@@ -126,3 +126,25 @@ def test_other_regions_see_nothing(app, client, token):  # noqa: F811
         answer = get(client, token, url)
         assert answer.status_code == 400, url
         OperationOutcome.parse_obj(answer.get_json())
+
+
+def test_everything_of_a_patient_in_one_paged_searchset(app, client, token):  # noqa: F811
+    pathway_id, patient_id = in_opstart_with_forms(app)
+    whole = searchset(get(client, token, f"/fhir/Patient/{patient_id}/$everything?_count=100"))
+    kinds = [e["resource"]["resourceType"] for e in whole["entry"]]
+    assert kinds[:3] == ["Patient", "EpisodeOfCare", "CarePlan"] and whole["total"] == len(kinds)
+    assert {"Task", "QuestionnaireResponse", "Observation"} <= set(kinds)
+    seen, url = [], f"/fhir/Patient/{patient_id}/$everything?_count=4"
+    while url:   # the pages walk the same list without gaps or repeats
+        page = searchset(get(client, token, url))
+        seen += [e["fullUrl"] for e in page["entry"]]
+        url = next((link["url"].split("/fhir/", 1)[1].join(["/fhir/", ""]) for link in page["link"]
+                    if link["relation"] == "next"), None)
+    assert seen == [e["fullUrl"] for e in whole["entry"]]
+    with app.app_context():
+        other = setup.refer(cpr="0202902468", region="nordjylland", municipality="aalborg", actor="psyk.aal")
+        other_patient = other.patient_id
+    for missing in (other_patient, 999999):
+        answer = get(client, token, f"/fhir/Patient/{missing}/$everything")
+        assert answer.status_code == 404
+        OperationOutcome.parse_obj(answer.get_json())

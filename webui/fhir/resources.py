@@ -113,7 +113,9 @@ def capability_statement(base, date) -> dict:
                                  {"name": "category", "type": "token"}, search[1]]},
             ],
             "operation": [{"name": "process-message",
-                           "definition": "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message"}],
+                           "definition": "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message"},
+                          {"name": "everything",
+                           "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}],
         }],
         "messaging": [{"supportedMessage": [{
             "mode": "receiver",
