@@ -6,7 +6,7 @@ from sqlalchemy import select
 from engine.models import Notice
 from tests.web import pathway_setup as setup
 from tests.web.hn_bundles import header_id, message
-from tests.web.test_fhir_messaging import CPR, history_titles, notices, ok, opstart, stay, state, token  # noqa: F401
+from tests.web.test_fhir_messaging import CPR, history_titles, notices, ok, opstart, state, stay, token  # noqa: F401
 from webui.extensions import db
 from webui.fhir.models import HospitalMessage
 

@@ -12,7 +12,7 @@ from webui.extensions import db
 from webui.fhir import questionnaires as qs
 from webui.fhir import resources
 from webui.fhir.models import HospitalStay
-from webui.fhir.read import BadSearch, _audit, _client, _page, _paging, _problem, _recent_runs, bp
+from webui.fhir.read import BadSearch, _audit, _client, _page, _paging, _participants, _problem, _recent_runs, bp
 from webui.fhir.read_more import PLAN_DONE_TASKS, PLAN_FORM
 from webui.markers.export import observation
 from webui.markers.models import PathwayMarker
@@ -54,7 +54,7 @@ def _sections(patient, pathways):
     return [
         _section(Patient, [Patient.id == patient.id], [Patient.id], resources.patient),
         _section(Pathway, [Pathway.id.in_(ids)], [Pathway.id],
-                 lambda p: resources.episode_of_care(p, _recent_runs(p.id))),
+                 lambda p: resources.episode_of_care(p, _recent_runs(p.id), _participants([p.id]).get(p.id, []))),
         _section(Pathway, [Pathway.id.in_(ids)], [Pathway.id], _plan),
         _section(HospitalStay, [HospitalStay.pathway_id.in_(ids)], [HospitalStay.id], resources.encounter),
         _section(WorklistItem, [WorklistItem.pathway_id.in_(ids), WorklistItem.kind == "task"], [WorklistItem.id],

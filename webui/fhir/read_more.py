@@ -10,6 +10,7 @@ from webui.extensions import db
 from webui.fhir import questionnaires as qs
 from webui.fhir import resources
 from webui.fhir.read import (
+    CHAINED,
     BadSearch,
     _audit,
     _client,
@@ -164,7 +165,7 @@ def observations():
     try:
         count, offset = _paging()
         where = list(_last_updated(PathwayMarker.recorded_at))
-        if "patient" in request.args:
+        if "patient" in request.args or any(k in request.args for k in CHAINED):
             patient_id, pathways = _patient_pathways(client)
             where.append(PathwayMarker.pathway_id.in_(list(pathways)))
         elif request.args.get("category") == CATEGORY["code"] and where:

@@ -37,8 +37,18 @@ def patient(row) -> dict:
     return resource
 
 
-def episode_of_care(pathway, runs) -> dict:
-    """The pathway as an EpisodeOfCare: status, stage history, period, tovholder, organisations."""
+def _care_team(pathway, organisations):
+    """The pathway's team as a contained CareTeam: the organisations taking part and the tovholder."""
+    team = {"resourceType": "CareTeam", "id": "team", "status": "active" if pathway.status == "active" else "inactive",
+            "participant": [{"member": _org(code)} for code in organisations]}
+    if pathway.tovholder:
+        team["participant"].append({"role": [{"text": "tovholder"}], "member": {
+            "identifier": {"system": USER_SYSTEM, "value": pathway.tovholder}, "display": pathway.tovholder}})
+    return team
+
+
+def episode_of_care(pathway, runs, organisations=()) -> dict:
+    """The pathway as an EpisodeOfCare: status, stage history, period, tovholder, team, organisations."""
     ended = pathway.status != "active"
     period = {"start": _instant(pathway.started_at)}
     if ended and pathway.ended_at:
@@ -61,6 +71,9 @@ def episode_of_care(pathway, runs) -> dict:
     if pathway.tovholder:
         resource["careManager"] = {"identifier": {"system": USER_SYSTEM, "value": pathway.tovholder},
                                    "display": pathway.tovholder}
+    if organisations or pathway.tovholder:
+        resource["contained"] = [_care_team(pathway, organisations)]
+        resource["team"] = [{"reference": "#team"}]
     return resource
 
 
@@ -94,13 +107,13 @@ def capability_statement(base, date) -> dict:
             "security": {"description": "Bearer token of a hospital-systems API client (docs/api.md); "
                                         "results are limited to the client organisation's pathways."},
             "resource": [
-                {"type": "Patient", "interaction": [{"code": "search-type"}], "searchParam": search[:1]},
+                {"type": "Patient", "interaction": [{"code": "search-type"}], "searchParam": search},
                 {"type": "EpisodeOfCare", "interaction": [{"code": "search-type"}],
                  "searchParam": [{"name": "patient", "type": "reference"}, search[1]]},
                 {"type": "Encounter", "interaction": [{"code": "search-type"}],
                  "searchParam": [{"name": "patient", "type": "reference"}, search[1]]},
                 {"type": "Task", "interaction": [{"code": "search-type"}],
-                 "searchParam": [{"name": "patient", "type": "reference"}]},
+                 "searchParam": [{"name": "patient", "type": "reference"}, search[1]]},
                 {"type": "CarePlan", "interaction": [{"code": "search-type"}],
                  "searchParam": [{"name": "patient", "type": "reference"}, search[1]]},
                 {"type": "Questionnaire", "interaction": [{"code": "read"}, {"code": "search-type"}],
