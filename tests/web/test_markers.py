@@ -138,3 +138,16 @@ def test_markers_as_fhir_observations(app, client, token):  # noqa: F811
     Bundle.parse_obj(feed)
     assert feed["total"] == body["total"] and len(feed["entry"]) == 2
     assert client.get("/fhir/Observation?category=pathway-marker", headers=headers).status_code == 400
+
+
+def test_backfill_recreates_the_markers_of_earlier_history_once(app, client, token, runner):  # noqa: F811
+    pathway_id = opstart(app)
+    ok(client, token, message("admit-inpatient", "IMP", "in-progress", CPR))
+    recorded = markers(app, pathway_id)
+    with app.app_context():   # as if the pathway had run before markers existed
+        db.session.execute(PathwayMarker.__table__.delete())
+        db.session.commit()
+    result = runner.invoke(args=["markers", "backfill"])
+    assert result.exit_code == 0 and f"{len(recorded)} markers added" in result.output, result.output
+    assert sorted(markers(app, pathway_id)) == sorted(recorded)
+    assert "0 markers added" in runner.invoke(args=["markers", "backfill"]).output

@@ -10,6 +10,7 @@ from engine.clock import as_utc
 from webui.dashboards.spreadsheet import csv_text
 from webui.extensions import db
 from webui.markers.export import CSV_HEADER, csv_rows
+from webui.markers.recorder import backfill
 
 markers_cli = AppGroup("markers", help="Pathway markers (forløbsmarkører).")
 
@@ -34,3 +35,12 @@ def export_command(org_code, since, until):
                                                       f"rows={len(rows)}")
     db.session.commit()
     sys.stdout.write(csv_text(CSV_HEADER, rows).lstrip("\ufeff"))
+
+
+@markers_cli.command("backfill")
+def backfill_command():
+    """Add the markers of history written before markers were recorded (safe to run again)."""
+    added = backfill(db.session)
+    record(db.session, "cli", "backfill_markers", detail=f"added={added}")
+    db.session.commit()
+    click.echo(f"{added} markers added.")

@@ -99,3 +99,35 @@ def register(session_target):
     """Listen on the web app's sessions (once, however many apps are created)."""
     if not event.contains(session_target, "before_flush", record_markers):
         event.listen(session_target, "before_flush", record_markers)
+
+
+def backfill(session, pathway_ids=None):
+    """Markers for history written before markers existed, from the same history rows and
+    pathway fields (each point still stored once); returns how many were added."""
+    query = select(Pathway)
+    if pathway_ids is not None:
+        query = query.where(Pathway.id.in_(list(pathway_ids)))
+    table, added = _table(), 0
+    for pathway in session.scalars(query.order_by(Pathway.id)):
+        have = set(session.scalars(select(PathwayMarker.key).where(PathwayMarker.pathway_id == pathway.id)))
+        found = [(point, point + suffix, record.at, None)
+                 for record in session.scalars(select(TaskRecord).where(
+                     TaskRecord.pathway_id == pathway.id, TaskRecord.kind.in_(("start", "stage", "task")))
+                     .order_by(TaskRecord.id))
+                 for point, suffix in points_of_record(record)]
+        if pathway.guarantee_due is not None:
+            found.append(("garantifrist", f"garantifrist:{pathway.guarantee_due.isoformat()}", pathway.started_at,
+                          pathway.guarantee_due.isoformat()))
+        if pathway.treatment_started_at is not None:
+            found.append(("behandlingsstart", "behandlingsstart", pathway.treatment_started_at, None))
+        for point, key, at, value in found:
+            if key in have:
+                continue
+            have.add(key)
+            code = table.code(point)
+            session.add(PathwayMarker(pathway_id=pathway.id, patient_id=pathway.patient_id, point=point,
+                                      key=key[:80], system=table.system, code=code["code"],
+                                      display=code["display"][:200], at=at, value=value))
+            added += 1
+        session.flush()
+    return added
