@@ -7,6 +7,8 @@ Data, not code: docs/interop.md prints the same table, and a test checks they ag
 
 CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
 SOR_SYSTEM = "urn:oid:1.2.208.176.1.1"
+# the guide's episodeOfCare identifier system: the SOR id of the sender/serviceProvider follows
+SOR_EPISODE_SYSTEM = "https://sor2.sum.dsdn.dk/#id="
 ACTIVITY_SYSTEM = "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messaging-activityCodes"
 # the guide's current spelling first; the older camel-case one is still seen from some senders
 EVENT_SYSTEMS = ("http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messaging-eventCodes",
