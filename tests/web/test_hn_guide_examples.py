@@ -1,11 +1,16 @@
 """Every example message of MedCom's HospitalNotification guide, posted to $process-message after
 the guide's own earlier messages of the same stay, and checked for its effect on the pathway, the
 stay, the municipal notices and the Acknowledgement."""
+from datetime import UTC
+
 import pytest
+from sqlalchemy import select
 
 from tests.web.hn_bundles import response
 from tests.web.hn_guide import BY_NAME, CPR, EXAMPLES, STAA_ID, STIN_ID, STOR_ID, bundle
 from tests.web.test_fhir_messaging import notices, ok, opstart, state, stay, token  # noqa: F401
+from webui.extensions import db
+from webui.markers.models import PathwayMarker
 
 BEFORE = {STIN_ID: "STIN", STOR_ID: "STOR", STAA_ID: "STAA"}
 INDLAGT = ("active", "indlagt", None)
@@ -62,3 +67,30 @@ def test_two_episode_identifiers_match_later_messages_naming_only_the_sor_one(ap
     ok(client, token, bundle({**BY_NAME["SLHJ_IMP"], "earlier": ()}))
     assert state(app, pathway_id) == OPSTART
     assert stay(app)[:2] == ("finished", "discharged")
+
+
+def markers(app, pathway_id):
+    with app.app_context():
+        rows = db.session.scalars(select(PathwayMarker).where(PathwayMarker.pathway_id == pathway_id)
+                                  .order_by(PathwayMarker.id))
+        return {m.point: m.at.astimezone(UTC).isoformat()[:19] for m in rows}
+
+
+def test_admission_and_discharge_markers_carry_the_hospitals_times(app, client, token):  # noqa: F811
+    """STIN, RE_STIN and SLHJ of the guide, processed years later: the markers have the
+    Encounter's period (as corrected), not the time of processing."""
+    pathway_id = opstart(app, cpr=CPR)
+    ok(client, token, bundle(BY_NAME["STIN"]))
+    assert markers(app, pathway_id)["indlaeggelse"] == "2022-12-07T10:00:00"
+    ok(client, token, bundle(BY_NAME["RE_STIN"]))
+    ok(client, token, bundle(BY_NAME["SLHJ_IMP"]))
+    got = markers(app, pathway_id)
+    assert (got["indlaeggelse"], got["udskrivelse"]) == ("2022-12-07T11:00:00", "2022-12-18T07:45:30")
+
+
+def test_a_death_marker_carries_the_time_of_death(app, client, token):  # noqa: F811
+    pathway_id = opstart(app, cpr=CPR)
+    ok(client, token, bundle(BY_NAME["STAA"]))
+    ok(client, token, bundle(BY_NAME["MORS_EMER"]))
+    got = markers(app, pathway_id)
+    assert (got["indlaeggelse"], got["afslutning"]) == ("2022-12-01T08:00:04", "2022-12-02T05:00:00")

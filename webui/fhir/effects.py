@@ -15,6 +15,7 @@ from engine.errors import Conflict, NoRecipient
 from engine.models import Notice, Pathway, PathwayParticipant, Patient
 from webui.fhir import leave as leave_rules
 from webui.fhir.models import HospitalStay
+from webui.markers import recorder as markers
 from webui.models import utcnow
 
 OUTPATIENT = ("opstart", "ustabil", "stabil", "overgang")
@@ -76,7 +77,11 @@ class Receiver:
         self.stay = self.session.scalar(select(HospitalStay).where(
             HospitalStay.client_id == self.client.id, HospitalStay.episode == note.episode))
         handler = getattr(self, f"_{note.variant}_{note.base.lower()}")
-        outcome, text = handler()
+        try:
+            outcome, text = handler()
+            self.session.flush()   # the markers take the hospital's times now
+        finally:
+            markers.forget_hints(self.session)
         if self.stay is not None:
             self.stay.updated_at = self.now
         return Outcome(outcome, text, patient.id, pathway.id)
@@ -144,6 +149,7 @@ class Receiver:
             raise Refusal("HN-STATE", "this stay has started already")
         stay = self._new_stay()
         stay.previous_stage = self.pathway.stage
+        markers.hint(self.session, self.pathway.id, "indlaeggelse", self.note.start)
         if not self._active():
             return "recorded", "The patient's pathway has ended; the stay is recorded."
         if self.pathway.stage == "indlagt":
@@ -161,6 +167,8 @@ class Receiver:
     def _revise_stin(self):
         stay = self._known_stay("in-progress", "onleave", "finished")
         before, stay.started_at = stay.started_at, self.note.start
+        if stay.effect == "admitted":   # the admission marker carries the corrected time
+            markers.correct(self.session, self.pathway.id, "indlaeggelse", self.note.start)
         self._note(TITLES[self.note.code], before=before.isoformat(), after=self.note.start.isoformat())
         return "recorded", "The start time of the stay is corrected."
 
@@ -250,6 +258,7 @@ class Receiver:
 
     def _new_slhj(self):
         stay = self._end_stay()
+        markers.hint(self.session, self.pathway.id, "udskrivelse", self.note.end)
         if self._active() and self.pathway.stage == "indlagt" and self._deliver("udskrevet", {
                 "return_stage": stay.previous_stage if stay.previous_stage in OUTPATIENT else "ustabil",
                 "discharge_date": self.note.end.date().isoformat(),
@@ -262,9 +271,16 @@ class Receiver:
     def _revise_slhj(self):
         stay = self._known_stay("finished")
         before, stay.ended_at = stay.ended_at, self.note.end
+        self._correct_end_marker(stay)
         self._note(TITLES["RE_SLHJ"], before=before.isoformat() if before else None,
                    after=self.note.end.isoformat())
         return "recorded", "The end time of the stay is corrected."
+
+    def _correct_end_marker(self, stay):
+        """A corrected discharge or death moves its marker to the corrected time."""
+        point = {"discharged": "udskrivelse", "died": "afslutning"}.get(stay.effect or "")
+        if point is not None:
+            markers.correct(self.session, self.pathway.id, point, self.note.end)
 
     def _cancel_slhj(self):
         stay = self._known_stay("finished")
@@ -275,6 +291,7 @@ class Receiver:
         if stay.effect is None:
             self._note("Hospitalet annullerede udskrivelsen")
             return "recorded", "The end of the stay is cancelled; it had not changed the pathway."
+        markers.hint(self.session, self.pathway.id, "indlaeggelse", stay.started_at)
         if self._untouched("discharged") and self._deliver("indlagt", {
                 "admission_reason": "andet", "admitted_at": stay.started_at.isoformat(),
                 "encounter_class": stay.encounter_class}):
@@ -290,6 +307,7 @@ class Receiver:
         if not self._active():
             return "recorded", "The patient's pathway had ended already; the death is recorded."
         pathway = self.pathway
+        markers.hint(self.session, pathway.id, "afslutning", self.note.end)
         service.end_pathway(self.session, pathway.id, "deceased", self.actor, now=self.now,
                             notify=sorted({pathway.municipality_org, pathway.tovholder_org,
                                            pathway.region_org} - {None}))
@@ -299,6 +317,7 @@ class Receiver:
     def _revise_mors(self):
         stay = self._known_stay("finished")
         before, stay.ended_at = stay.ended_at, self.note.end
+        self._correct_end_marker(stay)
         self._note(TITLES["RE_MORS"], before=before.isoformat() if before else None,
                    after=self.note.end.isoformat())
         return "recorded", "The time of death is corrected."

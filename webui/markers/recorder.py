@@ -73,14 +73,39 @@ def _wanted(session):
     return wanted
 
 
+def hint(session, pathway_id, point, at):
+    """Give the next `point` marker of this pathway in this session the time `at` (the time the
+    hospital registered, not the time its message was processed)."""
+    session.info.setdefault("marker_times", {})[(pathway_id, point)] = at
+
+
+def forget_hints(session):
+    """Drop hints nothing used (the pathway did not move), so no later change in the session
+    takes them."""
+    session.info.pop("marker_times", None)
+
+
+def correct(session, pathway_id, point, at):
+    """Move the latest `point` marker of the pathway to `at` (a hospital's correction); returns
+    whether there was one."""
+    marker = session.scalar(select(PathwayMarker).where(
+        PathwayMarker.pathway_id == pathway_id, PathwayMarker.point == point)
+        .order_by(PathwayMarker.id.desc()).limit(1))
+    if marker is None:
+        return False
+    marker.at = at
+    return True
+
+
 def record_markers(session, _context, _instances):
     """before_flush: add the markers this flush's history rows and pathway changes are."""
     wanted = _wanted(session)
     if not wanted:
         return
-    table = _table()
+    table, hints = _table(), session.info.get("marker_times") or {}
     with session.no_autoflush:
         for pathway_id, patient_id, point, key, at, value in wanted:
+            at = hints.pop((pathway_id, point), at)
             if patient_id is None:
                 patient_id = session.scalar(select(Pathway.patient_id).where(Pathway.id == pathway_id))
             pending = any(isinstance(o, PathwayMarker) and o.pathway_id == pathway_id and o.key == key
