@@ -18,6 +18,8 @@ import statistics
 import tempfile
 import time
 
+from sqlalchemy import event
+
 from tests.benchmarks.worklist_web import _database
 from tests.conftest import make_test_config
 from tests.web.aging import age, to_ustabil
@@ -29,6 +31,11 @@ from webui.demo.seed import seed_organisations, seed_users
 from webui.extensions import db
 
 PATIENTS = {"fresh": "0101901235", "aged": "0202802468"}
+STATEMENTS = [0]   # SQL statements sent, counted per measured call (round trips on PostgreSQL)
+
+
+def _count(*_args):
+    STATEMENTS[0] += 1
 
 
 def _everything(client, headers, cpr):
@@ -74,6 +81,8 @@ def run(pathways, transitions, kind, repeat):
             # the bulk comes last: its placeholder definition version must not run real pathways
             seed_pathways(db.session, pathways)
             db.session.commit()
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", _count)
         client = app.test_client()
         headers = {"Authorization": f"Bearer {token}"}
         for which, cpr in PATIENTS.items():
@@ -84,12 +93,14 @@ def run(pathways, transitions, kind, repeat):
         result = {"db": kind, "pathways": pathways, "transitions": transitions, "repeat": repeat,
                   "aging_seconds": round(aging_s, 1)}
         for name, measure in (("fhir_everything", _everything), ("fhir_everything_op", _everything_op)):
-            samples, cpu, entries = {"fresh": [], "aged": []}, {"fresh": [], "aged": []}, {}
+            samples, cpu, entries, statements = {"fresh": [], "aged": []}, {"fresh": [], "aged": []}, {}, {}
             for which in PATIENTS:
                 measure(client, headers, PATIENTS[which])   # warm-up
             for _ in range(repeat):
                 for which in PATIENTS:                      # interleaved: same machine load
+                    before = STATEMENTS[0]
                     ms, cpu_ms, entries[which] = measure(client, headers, PATIENTS[which])
+                    statements[which] = STATEMENTS[0] - before
                     samples[which].append(ms)
                     cpu[which].append(cpu_ms)
             fresh, aged = statistics.median(samples["fresh"]), statistics.median(samples["aged"])
@@ -97,7 +108,8 @@ def run(pathways, transitions, kind, repeat):
                            f"{name}_ratio": round(aged / fresh, 2),
                            f"{name}_cpu_ms_fresh": round(statistics.median(cpu["fresh"]), 1),
                            f"{name}_cpu_ms_aged": round(statistics.median(cpu["aged"]), 1),
-                           f"{name}_entries_fresh": entries["fresh"], f"{name}_entries_aged": entries["aged"]})
+                           f"{name}_entries_fresh": entries["fresh"], f"{name}_entries_aged": entries["aged"],
+                           f"{name}_sql_fresh": statements["fresh"], f"{name}_sql_aged": statements["aged"]})
         return result
     finally:
         cleanup()

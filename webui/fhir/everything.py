@@ -20,9 +20,8 @@ from webui.pathways.definitions import version_form
 
 
 def _section(model, where, order, build):
-    """(count, fetch(limit, offset) -> resources) of one kind of row."""
-    def count():
-        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+    """(count statement, fetch(limit, offset) -> resources) of one kind of row."""
+    count = select(func.count()).select_from(model).where(*where).scalar_subquery()
 
     def fetch(limit, offset):
         rows = db.session.scalars(select(model).where(*where).order_by(*order).limit(limit).offset(offset))
@@ -84,9 +83,11 @@ def everything(patient_id):
     if patient is None:   # unknown, or no pathway of the client's organisation: nothing disclosed
         _audit(client, f"FHIR Patient/{patient_id}/$everything: not found", set())
         return _problem("READ-NOT-FOUND", f"no Patient {patient_id}", 404)
+    sections = _sections(patient, pathways)
+    # every section's count in one statement: one round trip instead of eight
+    counts = db.session.execute(select(*[count for count, _fetch in sections])).one()
     found, total, skip = [], 0, offset
-    for count_rows, fetch in _sections(patient, pathways):
-        n = count_rows()
+    for n, (_count, fetch) in zip(counts, sections, strict=True):
         total += n
         if len(found) < count and skip < n:
             found += fetch(count - len(found), skip)
