@@ -47,6 +47,7 @@ def create_app(test_config=None):
     install_template_gettext(app)
 
     _import_models()
+    _markers(app)
     # before any route is added: rules bind their converters when they are registered
     app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
@@ -62,6 +63,18 @@ def create_app(test_config=None):
     return app
 
 
+def _markers(app):
+    """Load the pathway markers' code table (a bad table stops the start); listen for markers and leave."""
+    from webui.fhir import leave
+    from webui.markers import codes, recorder
+    try:
+        app.extensions["marker_codes"] = codes.load_table(app.config.get("MARKER_CODES_FILE"))
+    except codes.BadCodeTable as exc:
+        raise RuntimeError(f"MARKER_CODES_FILE: {exc}") from None
+    recorder.register(db.session)
+    leave.register(db.session)   # leave pauses the inpatient deadlines (docs/interop.md)
+
+
 def _import_models():
     """Import every module that defines tables so the metadata is complete."""
     import engine.modeling  # noqa: F401  (the facades import the tables of their subpackages)
@@ -70,6 +83,7 @@ def _import_models():
     import webui.api.models  # noqa: F401
     import webui.competencies.models  # noqa: F401
     import webui.fhir.models  # noqa: F401
+    import webui.markers.models  # noqa: F401
     import webui.models  # noqa: F401
     import webui.patient.models  # noqa: F401
 
@@ -87,6 +101,7 @@ def _register_blueprints(app):
     from webui.errors import bp as errors_bp
     from webui.errors import register_engine_errors
     from webui.fhir import bp as fhir_bp
+    from webui.fhir import everything, read_more  # noqa: F401  (add CarePlan, …, $everything to fhir_read_bp)
     from webui.fhir.read import bp as fhir_read_bp
     from webui.health import bp as health_bp
     from webui.i18n import bp as i18n_bp

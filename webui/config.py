@@ -60,4 +60,6 @@ def build_config(instance_path: str) -> dict:
         # who answers accessibility feedback (shown on /tilgaengelighed)
         "ACCESSIBILITY_CONTACT_EMAIL": os.environ.get("FORLOB_A11Y_EMAIL", ""),
         "ACCESSIBILITY_CONTACT_PHONE": os.environ.get("FORLOB_A11Y_PHONE", ""),
+        # the pathway markers' code table (JSON, shape of webui/markers/codes.json); empty: ours
+        "MARKER_CODES_FILE": os.environ.get("FORLOB_MARKER_CODES_FILE", ""),
     }

@@ -39,6 +39,9 @@ MATRIX = {
     "admit":      {"psyk.kbh": 302, "tovholder.kbh": 302, "rus.kbh": FORBIDDEN, "rus.frb": HIDDEN,
                    "psyk.sjl": HIDDEN, "ejer": FORBIDDEN, "leder": FORBIDDEN, "admin": FORBIDDEN},
     "admin_users": {**dict.fromkeys(USERS, FORBIDDEN), "admin": OK},
+    "admin_markers": {**dict.fromkeys(USERS, FORBIDDEN), "admin": OK},
+    "admin_markers_csv": {**dict.fromkeys(USERS, FORBIDDEN), "admin": OK},
+    "admin_unmatched": {**dict.fromkeys(USERS, FORBIDDEN), "admin": OK},
 }
 
 
@@ -72,6 +75,9 @@ def request_page(client, page, w):
         "claim_audit": lambda: client.post(f"/worklist/{w['item']}/claim"),
         "admin_audit": lambda: client.get("/admin/audit"),
         "admin_users": lambda: client.get("/admin/users"),
+        "admin_markers": lambda: client.get("/admin/markoerer"),
+        "admin_markers_csv": lambda: client.get("/admin/markoerer.csv"),
+        "admin_unmatched": lambda: client.get("/admin/sygehusadviser"),
         "acute": lambda: client.get("/akut"),
         "notices": lambda: client.get("/meddelelser/"),
         "caseload": lambda: client.get("/mine-patienter"),

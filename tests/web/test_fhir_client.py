@@ -3,14 +3,19 @@ import threading
 
 import pytest
 from fhirclient import client as fhir_client
+from fhirclient.models.careplan import CarePlan
 from fhirclient.models.encounter import Encounter
 from fhirclient.models.episodeofcare import EpisodeOfCare
+from fhirclient.models.observation import Observation
 from fhirclient.models.patient import Patient
+from fhirclient.models.questionnaire import Questionnaire
+from fhirclient.models.questionnaireresponse import QuestionnaireResponse
 from fhirclient.models.task import Task
 from werkzeug.serving import make_server
 
 from tests.web.hn_bundles import message
 from tests.web.test_fhir_messaging import CPR, ok, opstart, token  # noqa: F401 (fixture)
+from tests.web.test_fhir_plan import in_opstart_with_forms
 
 
 @pytest.fixture
@@ -40,3 +45,23 @@ def test_fhirclient_reads_the_capability_statement_patient_and_episodes(app, cli
     assert [(s.status, s.class_fhir.code) for s in stays] == [("in-progress", "IMP")]
     tasks = list(Task.where(struct={"patient": f"Patient/{patients[0].id}"}).perform_resources_iter(smart.server))
     assert {t.status for t in tasks} >= {"ready", "completed"}
+
+
+def test_fhirclient_reads_the_plan_forms_answers_and_markers(app, client, token, live_server):  # noqa: F811
+    pathway_id, patient_id = in_opstart_with_forms(app)
+    smart = fhir_client.FHIRClient(settings={"app_id": "forlob-test", "api_base": f"{live_server}/fhir/"})
+    smart.server.session.headers["Authorization"] = f"Bearer {token}"
+    subject = {"patient": f"Patient/{patient_id}"}
+    plans = list(CarePlan.where(struct=subject).perform_resources_iter(smart.server))
+    assert [(p.id, p.status, p.intent) for p in plans] == [(str(pathway_id), "active", "plan")]
+    assert plans[0].activity and plans[0].activity[0].reference.reference.startswith("Task/")
+    audit = Questionnaire.read("audit", smart.server)
+    assert audit.item[0].linkId == "audit_1" and audit.url.endswith("/audit")
+    forms = list(Questionnaire.where(struct={"_count": "100"}).perform_resources_iter(smart.server))
+    assert "koordineret-plan" in {q.id for q in forms}
+    answers = list(QuestionnaireResponse.where(struct=subject).perform_resources_iter(smart.server))
+    scored = next(a for a in answers if a.questionnaire.startswith("https://forlob.dk/fhir/Questionnaire/audit|"))
+    assert next(i for i in scored.item if i.linkId == "audit_score").answer[0].valueInteger == 20
+    assert any(a.id.startswith("who5-") for a in answers)
+    markers = list(Observation.where(struct=subject).perform_resources_iter(smart.server))
+    assert {m.code.coding[0].code for m in markers} >= {"FM01", "FM02", "FM11"}

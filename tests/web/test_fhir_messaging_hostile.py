@@ -170,3 +170,21 @@ def test_wrong_content_type_no_token_and_revoked_token(app, client, token):  # n
     refused(post(client, token, ADMIT), "HN-AUTH", 401)
     assert snapshot(app) == before
     assert header_id(ADMIT) == "a1b2c3"
+
+
+def test_a_client_bound_to_sor_codes_may_send_only_as_them(app, client, token, runner):  # noqa: F811
+    opstart(app)
+    assert runner.invoke(args=["api", "bind-sor", "sundhedsplatformen", "12x"]).exit_code != 0   # not a SOR code
+    result = runner.invoke(args=["api", "bind-sor", "sundhedsplatformen", "265161000016000,123456789012345"])
+    assert result.exit_code == 0, result.output
+    before = snapshot(app)
+    other_hospital = message("admit-inpatient", "IMP", "in-progress", CPR, sender_sor="999999000016001")
+    refused(post(client, token, other_hospital), "HN-SENDER-NOT-CLIENT", 403)
+    assert snapshot(app) == before
+    ok(client, token, ADMIT)   # the client's own hospital (the guide's example sender)
+    result = runner.invoke(args=["api", "create-client", "nyt-epj", "--org", "region-hovedstaden",
+                                 "--sor", "265161000016000"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(ApiClient.sor_codes).where(ApiClient.name == "nyt-epj")) == "265161000016000"
+        assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "api_client_sor")) is not None

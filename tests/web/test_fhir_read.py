@@ -36,7 +36,9 @@ def test_capability_statement(client):
     statement = answer.get_json()
     CapabilityStatement.parse_obj(statement)
     assert statement["fhirVersion"] == "4.0.1"
-    assert {r["type"] for r in statement["rest"][0]["resource"]} == {"Patient", "EpisodeOfCare", "Encounter", "Task"}
+    assert {r["type"] for r in statement["rest"][0]["resource"]} == {
+        "Patient", "EpisodeOfCare", "Encounter", "Task", "CarePlan", "Questionnaire", "QuestionnaireResponse",
+        "Observation"}
     assert statement["rest"][0]["operation"][0]["name"] == "process-message"
 
 
@@ -125,3 +127,23 @@ def test_encounters_and_tasks_of_a_patient(app, client, token):  # noqa: F811
         url = next((link["url"].split("/fhir/", 1)[1].join(["/fhir/", ""]) for link in page["link"]
                     if link["relation"] == "next"), None)
     assert seen == [t["resource"]["id"] for t in found["entry"]]
+
+
+def test_chained_patient_identifier_last_updated_and_the_team(app, client, token):  # noqa: F811
+    pathway_id = opstart(app)
+    by_cpr = f"patient.identifier=urn:oid:1.2.208.176.1.2|{CPR}"
+    episodes = searchset(get(client, token, f"/fhir/EpisodeOfCare?{by_cpr}"))
+    episode = episodes["entry"][0]["resource"]
+    assert episode["id"] == str(pathway_id)
+    team = episode["contained"][0]
+    assert episode["team"] == [{"reference": "#team"}] and team["resourceType"] == "CareTeam"
+    members = [p["member"]["identifier"]["value"] for p in team["participant"]]
+    assert {"region-hovedstaden", "kommune-koebenhavn", "tovholder.kbh"} <= set(members)
+    tasks = searchset(get(client, token, f"/fhir/Task?{by_cpr}&_count=100"))
+    assert tasks["total"] > 0
+    assert searchset(get(client, token, f"/fhir/Task?{by_cpr}&_lastUpdated=gt2999-01-01"))["total"] == 0
+    assert searchset(get(client, token, f"/fhir/Task?{by_cpr}&_lastUpdated=gt2000-01-01"))["total"] == tasks["total"]
+    assert searchset(get(client, token, f"/fhir/Patient?identifier={CPR}&_lastUpdated=gt2999-01-01"))["total"] == 0
+    assert searchset(get(client, token, f"/fhir/Patient?identifier={CPR}&_lastUpdated=le2999-01-01"))["total"] == 1
+    assert searchset(get(client, token, "/fhir/Task?patient.identifier=urn:oid:1.2.208.176.1.2|0909909999"))["total"] == 0
+    assert get(client, token, "/fhir/Task?patient.identifier=urn:other|1").status_code == 400

@@ -100,4 +100,4 @@ def unlock_link(user_id):
     return response
 
 
-from webui.admin import organisations, staff  # noqa: E402,F401  (register their pages on bp)
+from webui.admin import markers, organisations, reconciliation, staff  # noqa: E402,F401  (register pages on bp)

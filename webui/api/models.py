@@ -19,6 +19,9 @@ class ApiClient(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # the SOR codes a HospitalNotification from this client may name as its sender (comma
+    # separated); None: not bound yet, any valid SOR code is accepted (older clients)
+    sor_codes: Mapped[str | None] = mapped_column(String(400), nullable=True)
 
 
 class ApiEvent(db.Model):

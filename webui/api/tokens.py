@@ -5,12 +5,14 @@ the API find the client by an indexed, unique column in one query.
 """
 import hashlib
 import hmac
+import re
 import secrets
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from engine.audit import record
 from webui.api.models import ApiClient
 from webui.commands.params import NAME
 from webui.extensions import db
@@ -57,11 +59,28 @@ def acts_for_psychiatry(org_code: str) -> bool:
     return org is not None and org.kind == "region" and org.active
 
 
-def create_client(name: str, org_code: str):
+SOR_CODE = re.compile(r"^\d{6,18}$")   # a SOR code: digits only, as the SOR register issues them
+
+
+def parse_sor_codes(values) -> str | None:
+    """SOR codes (from options or a comma list) as stored, or None; ValueError naming a bad one."""
+    codes = [c.strip() for value in values for c in str(value).split(",") if c.strip()]
+    bad = [c for c in codes if not SOR_CODE.match(c)]
+    if bad:
+        raise ValueError(f"not a SOR code: {', '.join(bad)} (6-18 digits)")
+    return ",".join(dict.fromkeys(codes)) or None
+
+
+def client_sor_codes(client) -> set[str]:
+    """The sender SOR codes a client may use (empty: not bound, any valid SOR code)."""
+    return set(filter(None, (client.sor_codes or "").split(",")))
+
+
+def create_client(name: str, org_code: str, sor_codes: str | None = None):
     """Register a client for an organisation; return (client, token). The token is not kept."""
     token = new_token()
     client = ApiClient(name=name, token_hash=hash_token(token), organisation_code=org_code,
-                       active=True)
+                       active=True, sor_codes=sor_codes)
     db.session.add(client)
     db.session.flush()
     return client, token
@@ -70,8 +89,14 @@ def create_client(name: str, org_code: str):
 @api_cli.command("create-client")
 @click.argument("name", type=NAME)
 @click.option("--org", "org_code", required=True, help="The hospital's organisation code.")
-def create_client_command(name, org_code):
+@click.option("--sor", "sor", multiple=True,
+              help="A SOR code the client's HospitalNotifications may name as sender (repeat or comma list).")
+def create_client_command(name, org_code, sor):
     """Create an integration client and print its token once."""
+    try:
+        sor_codes = parse_sor_codes(sor)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     org = db.session.get(Organisation, org_code)
     if org is None:
         raise click.ClickException(f"unknown organisation {org_code!r}")
@@ -84,10 +109,27 @@ def create_client_command(name, org_code):
         raise click.ClickException("client name must not be empty")
     if db.session.scalar(select(ApiClient).where(ApiClient.name == name)) is not None:
         raise click.ClickException(f"a client named {name!r} exists already")
-    _client, token = create_client(name, org_code)
+    _client, token = create_client(name, org_code, sor_codes)
     db.session.commit()
     click.echo(f"Client {name} for {org_code} created. Its token (shown only now):")
     click.echo(token)
+
+
+@api_cli.command("bind-sor")
+@click.argument("name")
+@click.argument("codes", nargs=-1, required=True)
+def bind_sor_command(name, codes):
+    """Bind the SOR codes a client's HospitalNotifications may name as sender (replaces the list)."""
+    client = db.session.scalar(select(ApiClient).where(ApiClient.name == name))
+    if client is None:
+        raise click.ClickException(f"no client named {name!r}")
+    try:
+        client.sor_codes = parse_sor_codes(codes)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    record(db.session, "cli", "api_client_sor", detail=f"client={name} sor={client.sor_codes}")
+    db.session.commit()
+    click.echo(f"Client {name} may send as SOR {client.sor_codes}.")
 
 
 @api_cli.command("revoke-client")

@@ -14,6 +14,7 @@ from webui.demo.patients import PLAN
 from webui.demo.seed import DEMO_PASSWORD, seed_all
 from webui.demo.wipe import wipe_all_rows
 from webui.extensions import db
+from webui.markers.cli import markers_cli
 
 demo_cli = AppGroup("demo", help="Demo data (demo mode only: FORLOB_DEMO=1).")
 
@@ -73,5 +74,5 @@ def demo_reset(yes):
 
 def register(app):
     """Attach the project's CLI command groups to the app."""
-    for group in (demo_cli, engine_cli, users_cli, api_cli):
+    for group in (demo_cli, engine_cli, users_cli, api_cli, markers_cli):
         app.cli.add_command(group)

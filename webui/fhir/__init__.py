@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.audit import record
-from webui.api.tokens import client_for
+from webui.api.tokens import client_for, client_sor_codes
 from webui.extensions import csrf, db
 from webui.fhir import acknowledgement as ack
 from webui.fhir.effects import Receiver, Refusal
@@ -97,6 +97,10 @@ def process_message():
     note, problem, body = parse(raw)
     if problem:
         return _refuse(actor, problem)
+    bound = client_sor_codes(client)
+    if bound and note.sender_sor not in bound:   # a client speaks for its own hospitals only
+        return _refuse(actor, Problem("HN-SENDER-NOT-CLIENT", f"sender SOR {note.sender_sor} is not bound to "
+                                      f"this client", note.message_id), note.sender_sor)
     seen = db.session.scalar(select(HospitalMessage).where(
         HospitalMessage.client_id == client_id, HospitalMessage.message_id == note.message_id))
     if seen is not None:

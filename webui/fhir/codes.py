@@ -7,6 +7,8 @@ Data, not code: docs/interop.md prints the same table, and a test checks they ag
 
 CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
 SOR_SYSTEM = "urn:oid:1.2.208.176.1.1"
+# the guide's episodeOfCare identifier system: the SOR id of the sender/serviceProvider follows
+SOR_EPISODE_SYSTEM = "https://sor2.sum.dsdn.dk/#id="
 ACTIVITY_SYSTEM = "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messaging-activityCodes"
 # the guide's current spelling first; the older camel-case one is still seen from some senders
 EVENT_SYSTEMS = ("http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messaging-eventCodes",
@@ -68,6 +70,7 @@ ERRORS = {
     "HN-CPR": (422, "value", "fatal-error", "the Patient needs a valid CPR identifier"),
     "HN-SENDER-SOR": (422, "required", "fatal-error", "the sender needs a SOR identifier"),
     "HN-RECEIVER-SOR": (422, "required", "fatal-error", "one primary receiver with a SOR identifier"),
+    "HN-SENDER-NOT-CLIENT": (403, "forbidden", "fatal-error", "the sender's SOR code is not one of this client's"),
     "HN-ENCOUNTER": (422, "required", "fatal-error", "the focus must be a complete Encounter"),
     "HN-PROVENANCE": (422, "required", "fatal-error", "a Provenance must name this message's activity"),
     "HN-ACTIVITY": (422, "code-invalid", "fatal-error", "the activity code is not a HospitalNotification code"),

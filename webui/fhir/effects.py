@@ -13,7 +13,9 @@ from sqlalchemy import select
 from engine import service
 from engine.errors import Conflict, NoRecipient
 from engine.models import Notice, Pathway, PathwayParticipant, Patient
+from webui.fhir import leave as leave_rules
 from webui.fhir.models import HospitalStay
+from webui.markers import recorder as markers
 from webui.models import utcnow
 
 OUTPATIENT = ("opstart", "ustabil", "stabil", "overgang")
@@ -75,7 +77,11 @@ class Receiver:
         self.stay = self.session.scalar(select(HospitalStay).where(
             HospitalStay.client_id == self.client.id, HospitalStay.episode == note.episode))
         handler = getattr(self, f"_{note.variant}_{note.base.lower()}")
-        outcome, text = handler()
+        try:
+            outcome, text = handler()
+            self.session.flush()   # the markers take the hospital's times now
+        finally:
+            markers.forget_hints(self.session)
         if self.stay is not None:
             self.stay.updated_at = self.now
         return Outcome(outcome, text, patient.id, pathway.id)
@@ -143,6 +149,7 @@ class Receiver:
             raise Refusal("HN-STATE", "this stay has started already")
         stay = self._new_stay()
         stay.previous_stage = self.pathway.stage
+        markers.hint(self.session, self.pathway.id, "indlaeggelse", self.note.start)
         if not self._active():
             return "recorded", "The patient's pathway has ended; the stay is recorded."
         if self.pathway.stage == "indlagt":
@@ -160,6 +167,8 @@ class Receiver:
     def _revise_stin(self):
         stay = self._known_stay("in-progress", "onleave", "finished")
         before, stay.started_at = stay.started_at, self.note.start
+        if stay.effect == "admitted":   # the admission marker carries the corrected time
+            markers.correct(self.session, self.pathway.id, "indlaeggelse", self.note.start)
         self._note(TITLES[self.note.code], before=before.isoformat(), after=self.note.start.isoformat())
         return "recorded", "The start time of the stay is corrected."
 
@@ -193,17 +202,17 @@ class Receiver:
 
     def _new_stor(self):
         stay = self._known_stay("in-progress")
-        stay.leaves = [*stay.leaves, {"start": self._leave_time(), "end": None}]
-        stay.status = "onleave"
-        self._note(TITLES["STOR"], at=self._leave_time())
-        return "recorded", "The leave is recorded."
+        paused = leave_rules.pause(self.session, self.pathway.id, {"start": self._leave_time(), "end": None})
+        stay.leaves, stay.status = [*stay.leaves, paused], "onleave"
+        self._note(TITLES["STOR"], at=self._leave_time(), paused=len(paused["paused"]))
+        return "recorded", "The leave is recorded; the inpatient deadlines are paused."
 
     def _new_slor(self):
         stay = self._known_stay("onleave")
-        stay.leaves = [*stay.leaves[:-1], dict(stay.leaves[-1], end=self._leave_time())]
-        stay.status = "in-progress"
-        self._note(TITLES["SLOR"], at=self._leave_time())
-        return "recorded", "The end of the leave is recorded."
+        ended = leave_rules.resume(self.session, self.pathway.id, dict(stay.leaves[-1], end=self._leave_time()))
+        stay.leaves, stay.status = [*stay.leaves[:-1], ended], "in-progress"
+        self._note(TITLES["SLOR"], at=self._leave_time(), moved_days=round(ended["shift_s"] / 86400, 2))
+        return "recorded", "The end of the leave is recorded; the inpatient deadlines move on by its length."
 
     def _revise_stor(self):
         stay = self._known_stay("onleave")
@@ -215,12 +224,16 @@ class Receiver:
         stay = self._known_stay("in-progress")
         if not stay.leaves or stay.leaves[-1].get("end") is None:
             raise Refusal("HN-STATE", "the stay has no ended leave to correct")
-        stay.leaves = [*stay.leaves[:-1], dict(stay.leaves[-1], end=self._leave_time())]
+        before = leave_rules.length(stay.leaves[-1])
+        corrected = leave_rules.correct_end(self.session, self.pathway.id,
+                                            dict(stay.leaves[-1], end=self._leave_time()), before)
+        stay.leaves = [*stay.leaves[:-1], corrected]
         self._note(TITLES["RE_SLOR"], at=self._leave_time())
         return "recorded", "The end of the leave is corrected."
 
     def _cancel_stor(self):
         stay = self._known_stay("onleave")
+        leave_rules.resume(self.session, self.pathway.id, stay.leaves[-1], shift=False)
         stay.leaves, stay.status = stay.leaves[:-1], "in-progress"
         self._note(TITLES["AN_STOR"])
         return "recorded", "The leave is cancelled."
@@ -229,8 +242,8 @@ class Receiver:
         stay = self._known_stay("in-progress")
         if not stay.leaves or stay.leaves[-1].get("end") is None:
             raise Refusal("HN-STATE", "the stay has no ended leave to cancel")
-        stay.leaves = [*stay.leaves[:-1], dict(stay.leaves[-1], end=None)]
-        stay.status = "onleave"
+        reopened = leave_rules.pause(self.session, self.pathway.id, dict(stay.leaves[-1], end=None))
+        stay.leaves, stay.status = [*stay.leaves[:-1], reopened], "onleave"
         self._note(TITLES["AN_SLOR"])
         return "recorded", "The end of the leave is cancelled; the patient is on leave again."
 
@@ -245,6 +258,7 @@ class Receiver:
 
     def _new_slhj(self):
         stay = self._end_stay()
+        markers.hint(self.session, self.pathway.id, "udskrivelse", self.note.end)
         if self._active() and self.pathway.stage == "indlagt" and self._deliver("udskrevet", {
                 "return_stage": stay.previous_stage if stay.previous_stage in OUTPATIENT else "ustabil",
                 "discharge_date": self.note.end.date().isoformat(),
@@ -257,9 +271,16 @@ class Receiver:
     def _revise_slhj(self):
         stay = self._known_stay("finished")
         before, stay.ended_at = stay.ended_at, self.note.end
+        self._correct_end_marker(stay)
         self._note(TITLES["RE_SLHJ"], before=before.isoformat() if before else None,
                    after=self.note.end.isoformat())
         return "recorded", "The end time of the stay is corrected."
+
+    def _correct_end_marker(self, stay):
+        """A corrected discharge or death moves its marker to the corrected time."""
+        point = {"discharged": "udskrivelse", "died": "afslutning"}.get(stay.effect or "")
+        if point is not None:
+            markers.correct(self.session, self.pathway.id, point, self.note.end)
 
     def _cancel_slhj(self):
         stay = self._known_stay("finished")
@@ -270,6 +291,7 @@ class Receiver:
         if stay.effect is None:
             self._note("Hospitalet annullerede udskrivelsen")
             return "recorded", "The end of the stay is cancelled; it had not changed the pathway."
+        markers.hint(self.session, self.pathway.id, "indlaeggelse", stay.started_at)
         if self._untouched("discharged") and self._deliver("indlagt", {
                 "admission_reason": "andet", "admitted_at": stay.started_at.isoformat(),
                 "encounter_class": stay.encounter_class}):
@@ -285,6 +307,7 @@ class Receiver:
         if not self._active():
             return "recorded", "The patient's pathway had ended already; the death is recorded."
         pathway = self.pathway
+        markers.hint(self.session, pathway.id, "afslutning", self.note.end)
         service.end_pathway(self.session, pathway.id, "deceased", self.actor, now=self.now,
                             notify=sorted({pathway.municipality_org, pathway.tovholder_org,
                                            pathway.region_org} - {None}))
@@ -294,6 +317,7 @@ class Receiver:
     def _revise_mors(self):
         stay = self._known_stay("finished")
         before, stay.ended_at = stay.ended_at, self.note.end
+        self._correct_end_marker(stay)
         self._note(TITLES["RE_MORS"], before=before.isoformat() if before else None,
                    after=self.note.end.isoformat())
         return "recorded", "The time of death is corrected."

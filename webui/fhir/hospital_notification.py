@@ -22,6 +22,7 @@ from webui.fhir.codes import (
     ERRORS,
     EVENT_CODE,
     EVENT_SYSTEMS,
+    SOR_EPISODE_SYSTEM,
     SOR_SYSTEM,
 )
 from webui.pathways.cpr import birth_date
@@ -189,6 +190,19 @@ def _when(text, what):
     return value.astimezone(UTC)
 
 
+def _episode(encounter):
+    """The stay's key: the episodeOfCare identifier the sender's SOR system names (the guide's
+    examples add an LPR one, sometimes first), else the first; 'urn:uuid:' is dropped because the
+    guide writes the same identifier with and without it."""
+    found = [e.get("identifier") or {} for e in encounter.get("episodeOfCare") or []]
+    found = [i for i in found if isinstance(i.get("value"), str) and i["value"]]
+    if not found:
+        return None
+    chosen = next((i for i in found if str(i.get("system", "")).startswith(SOR_EPISODE_SYSTEM)), found[0])
+    value = chosen["value"].removeprefix("urn:uuid:")
+    return f"{chosen.get('system', '')}|{value}"
+
+
 def _rules(body):
     entries = body["entry"]
     header = entries[0].get("resource") or {}
@@ -222,8 +236,7 @@ def _rules(body):
     encounter = index.resolve(focus[0], "Encounter", "MessageHeader.focus")
     if index.resolve(encounter.get("subject"), "Patient", "Encounter.subject") is not patients[0]:
         raise _Fail("HN-REFERENCE", "Encounter.subject is not the Bundle's Patient")
-    episodes = [e.get("identifier") or {} for e in encounter.get("episodeOfCare") or []]
-    episode = next((f"{i.get('system', '')}|{i['value']}" for i in episodes if i.get("value")), None)
+    episode = _episode(encounter)
     if not episode:
         raise _Fail("HN-ENCOUNTER", "the Encounter has no episodeOfCare identifier")
     period = encounter.get("period") or {}

@@ -33,6 +33,7 @@ class HospitalMessage(db.Model):
     body: Mapped[dict] = mapped_column(JSON, default=dict)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     reconciled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reconciled_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
     __table_args__ = (UniqueConstraint("client_id", "message_id", name="uq_hospital_message_client_id"),
                       Index("ix_hospital_message_outcome", "outcome"))

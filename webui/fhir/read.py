@@ -111,8 +111,12 @@ def patients():
     system, _, value = request.args.get("identifier", "").rpartition("|")
     if not value or system not in ("", CPR_SYSTEM):
         return _problem("READ-PARAMETER", f"search by identifier={CPR_SYSTEM}|<CPR number>", 400)
+    try:
+        since = _last_updated(Patient.created_at)
+    except BadSearch as exc:
+        return _problem("READ-PARAMETER", str(exc), 400)
     rows = db.session.scalars(select(Patient).where(
-        Patient.cpr == value.replace("-", ""),
+        Patient.cpr == value.replace("-", ""), *since,
         exists().where(Pathway.patient_id == Patient.id, _visible(client.organisation_code)))).all()
     _audit(client, "FHIR Patient search by identifier", {p.id for p in rows})
     return _render(resources.searchset([resources.patient(p) for p in rows], _base(), request.url, len(rows)))
@@ -126,37 +130,62 @@ def _recent_runs(pathway_id):
     return rows[::-1]
 
 
+CHAINED = ("patient.identifier", "patient:Patient.identifier")
+
+
+def patient_reference():
+    """The patient id a search names: `patient=Patient/<id>`, or chained by CPR
+    (`patient.identifier=urn:oid:1.2.208.176.1.2|<CPR>`; an unknown CPR is no patient, id 0)."""
+    chained = next((request.args[k] for k in CHAINED if k in request.args), None)
+    if chained is not None:
+        system, _, value = chained.rpartition("|")
+        if not value or system not in ("", CPR_SYSTEM):
+            raise BadSearch(f"search by patient.identifier={CPR_SYSTEM}|<CPR number>")
+        return db.session.scalar(select(Patient.id).where(Patient.cpr == value.replace("-", ""))) or 0
+    reference = request.args.get("patient", "").removeprefix("Patient/")
+    if not reference.isdigit() or int(reference) > 2**31 - 1:
+        raise BadSearch("search by patient=Patient/<id> or patient.identifier=<system>|<CPR>")
+    return int(reference)
+
+
+def _participants(pathway_ids):
+    """{pathway id: the organisations taking part}, for the EpisodeOfCare's care team."""
+    found = {}
+    for pathway_id, org in db.session.execute(select(PathwayParticipant.pathway_id, PathwayParticipant.org_code)
+                                              .where(PathwayParticipant.pathway_id.in_(list(pathway_ids)))
+                                              .order_by(PathwayParticipant.org_code)):
+        found.setdefault(pathway_id, []).append(org)
+    return found
+
+
 @bp.get("/EpisodeOfCare")
 def episodes():
     """Search a patient's pathways (`patient=Patient/<id>`), with _lastUpdated and paging."""
     client = _client()
     if client is None:
         return _problem("READ-AUTH", "a valid bearer token is required", 401)
-    reference = request.args.get("patient", "").removeprefix("Patient/")
-    if not reference.isdigit() or int(reference) > 2**31 - 1:
-        return _problem("READ-PARAMETER", "search by patient=Patient/<id>", 400)
     try:
+        reference = patient_reference()
         count, offset = _paging()
-        where = [Pathway.patient_id == int(reference), _visible(client.organisation_code),
+        where = [Pathway.patient_id == reference, _visible(client.organisation_code),
                  *_last_updated(Pathway.updated_at)]
     except BadSearch as exc:
         return _problem("READ-PARAMETER", str(exc), 400)
     total = db.session.scalar(select(func.count()).select_from(Pathway).where(*where))
     rows = db.session.scalars(select(Pathway).where(*where).order_by(Pathway.id).limit(count).offset(offset)).all()
     runs = {p.id: _recent_runs(p.id) for p in rows}
+    teams = _participants(runs)
     _audit(client, f"FHIR EpisodeOfCare search for patient {reference}", {p.patient_id for p in rows})
-    return _page("EpisodeOfCare", [resources.episode_of_care(p, runs.get(p.id, [])) for p in rows],
-                 total, offset, count)
+    return _page("EpisodeOfCare", [resources.episode_of_care(p, runs.get(p.id, []), teams.get(p.id, []))
+                                   for p in rows], total, offset, count)
 
 
 def _patient_pathways(client):
     """(patient id, the visible pathways of that patient) for a `patient=` search."""
-    reference = request.args.get("patient", "").removeprefix("Patient/")
-    if not reference.isdigit() or int(reference) > 2**31 - 1:
-        raise BadSearch("search by patient=Patient/<id>")
+    reference = patient_reference()
     pathways = db.session.scalars(select(Pathway).where(
-        Pathway.patient_id == int(reference), _visible(client.organisation_code))).all()
-    return int(reference), {p.id: p for p in pathways}
+        Pathway.patient_id == reference, _visible(client.organisation_code))).all()
+    return reference, {p.id: p for p in pathways}
 
 
 def _page(kind, rows, total, offset, count):
@@ -195,11 +224,13 @@ def tasks():
     try:
         patient_id, pathways = _patient_pathways(client)
         count, offset = _paging()
+        ids = list(pathways)
+        # an open task last changed when it opened (or was claimed: not stored), a completed one when done
+        open_where = [WorklistItem.pathway_id.in_(ids), WorklistItem.kind == "task",
+                      *_last_updated(WorklistItem.created_at)]
+        done_where = [TaskRecord.pathway_id.in_(ids), TaskRecord.kind == "task", *_last_updated(TaskRecord.at)]
     except BadSearch as exc:
         return _problem("READ-PARAMETER", str(exc), 400)
-    ids = list(pathways)
-    open_where = [WorklistItem.pathway_id.in_(ids), WorklistItem.kind == "task"]
-    done_where = [TaskRecord.pathway_id.in_(ids), TaskRecord.kind == "task"]
     open_total = db.session.scalar(select(func.count()).select_from(WorklistItem).where(*open_where))
     done_total = db.session.scalar(select(func.count()).select_from(TaskRecord).where(*done_where))
     found = [resources.open_task(i, pathways[i.pathway_id]) for i in db.session.scalars(

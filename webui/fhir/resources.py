@@ -2,6 +2,7 @@
 the CapabilityStatement. Plain functions from rows to JSON; each result validates with
 fhir.resources (R4B models) before it leaves.
 """
+from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
@@ -36,8 +37,18 @@ def patient(row) -> dict:
     return resource
 
 
-def episode_of_care(pathway, runs) -> dict:
-    """The pathway as an EpisodeOfCare: status, stage history, period, tovholder, organisations."""
+def _care_team(pathway, organisations):
+    """The pathway's team as a contained CareTeam: the organisations taking part and the tovholder."""
+    team = {"resourceType": "CareTeam", "id": "team", "status": "active" if pathway.status == "active" else "inactive",
+            "participant": [{"member": _org(code)} for code in organisations]}
+    if pathway.tovholder:
+        team["participant"].append({"role": [{"text": "tovholder"}], "member": {
+            "identifier": {"system": USER_SYSTEM, "value": pathway.tovholder}, "display": pathway.tovholder}})
+    return team
+
+
+def episode_of_care(pathway, runs, organisations=()) -> dict:
+    """The pathway as an EpisodeOfCare: status, stage history, period, tovholder, team, organisations."""
     ended = pathway.status != "active"
     period = {"start": _instant(pathway.started_at)}
     if ended and pathway.ended_at:
@@ -60,6 +71,15 @@ def episode_of_care(pathway, runs) -> dict:
     if pathway.tovholder:
         resource["careManager"] = {"identifier": {"system": USER_SYSTEM, "value": pathway.tovholder},
                                    "display": pathway.tovholder}
+    if organisations or pathway.tovholder:
+        resource["contained"] = [_care_team(pathway, organisations)]
+        resource["team"] = [{"reference": "#team"}]
+    return resource
+
+
+def validate(resource) -> dict:
+    """Check one resource with fhir.resources (pydantic ValidationError when it is not valid FHIR)."""
+    get_fhir_model_class(resource["resourceType"]).parse_obj(resource)
     return resource
 
 
@@ -87,16 +107,28 @@ def capability_statement(base, date) -> dict:
             "security": {"description": "Bearer token of a hospital-systems API client (docs/api.md); "
                                         "results are limited to the client organisation's pathways."},
             "resource": [
-                {"type": "Patient", "interaction": [{"code": "search-type"}], "searchParam": search[:1]},
+                {"type": "Patient", "interaction": [{"code": "search-type"}], "searchParam": search},
                 {"type": "EpisodeOfCare", "interaction": [{"code": "search-type"}],
                  "searchParam": [{"name": "patient", "type": "reference"}, search[1]]},
                 {"type": "Encounter", "interaction": [{"code": "search-type"}],
                  "searchParam": [{"name": "patient", "type": "reference"}, search[1]]},
                 {"type": "Task", "interaction": [{"code": "search-type"}],
-                 "searchParam": [{"name": "patient", "type": "reference"}]},
+                 "searchParam": [{"name": "patient", "type": "reference"}, search[1]]},
+                {"type": "CarePlan", "interaction": [{"code": "search-type"}],
+                 "searchParam": [{"name": "patient", "type": "reference"}, search[1]]},
+                {"type": "Questionnaire", "interaction": [{"code": "read"}, {"code": "search-type"}],
+                 "searchParam": [{"name": "_id", "type": "token"}, {"name": "url", "type": "uri"}]},
+                {"type": "QuestionnaireResponse", "interaction": [{"code": "search-type"}],
+                 "searchParam": [{"name": "patient", "type": "reference"}, search[1]]},
+                {"type": "Observation", "interaction": [{"code": "search-type"}],
+                 "documentation": "Pathway markers (forløbsmarkører), docs/interop.md",
+                 "searchParam": [{"name": "patient", "type": "reference"}, {"name": "code", "type": "token"},
+                                 {"name": "category", "type": "token"}, search[1]]},
             ],
             "operation": [{"name": "process-message",
-                           "definition": "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message"}],
+                           "definition": "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message"},
+                          {"name": "everything",
+                           "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}],
         }],
         "messaging": [{"supportedMessage": [{
             "mode": "receiver",
@@ -134,7 +166,7 @@ def _task(task_id, status, title, pathway, form_id, lane):
                 "for": {"reference": f"Patient/{pathway.patient_id}"},
                 "basedOn": [{"reference": f"EpisodeOfCare/{pathway.id}"}]}
     if form_id:
-        resource["focus"] = {"reference": f"Questionnaire/{form_id}"}
+        resource["focus"] = {"reference": f"Questionnaire/{form_id.replace('_', '-')}"}
     if lane:
         resource["performerType"] = [{"text": lane}]
     return resource
@@ -157,4 +189,41 @@ def done_task(row, pathway) -> dict:
     resource = _task(f"done-{row.id}", "completed", row.title, pathway, row.form_id, row.lane)
     resource["lastModified"] = _instant(row.at)
     resource["executionPeriod"] = {"end": _instant(row.at)}
+    return resource
+
+
+def care_plan(pathway, plan, open_items, done_records) -> dict:
+    """The pathway's coordinated plan as a CarePlan: the latest koordineret_plan form (its note,
+    items and review date) and the pathway's tasks as activities (open ones, then the latest
+    completed ones: bounded, so the answer does not grow with the pathway's age)."""
+    ended = pathway.status != "active"
+    period = {"start": _instant(pathway.started_at)}
+    if ended and pathway.ended_at:
+        period["end"] = _instant(pathway.ended_at)
+    resource = {"resourceType": "CarePlan", "id": str(pathway.id),
+                "meta": {"lastUpdated": _instant(pathway.updated_at)},
+                "status": "completed" if ended else "active", "intent": "plan",
+                "title": "Koordineret plan", "category": [{"coding": [PATHWAY_TYPE]}],
+                "subject": {"reference": f"Patient/{pathway.patient_id}"}, "period": period,
+                "supportingInfo": [{"reference": f"EpisodeOfCare/{pathway.id}"}],
+                "activity": [{"reference": {"reference": f"Task/open-{i.id}", "display": i.title[:200]}}
+                             for i in open_items]
+                + [{"reference": {"reference": f"Task/done-{r.id}",
+                                  "display": (r.title or r.form_id or "opgave")[:200]}} for r in done_records]}
+    if pathway.tovholder:
+        resource["author"] = {"identifier": {"system": USER_SYSTEM, "value": pathway.tovholder},
+                              "display": pathway.tovholder}
+    if plan is not None:
+        data = plan.data or {}
+        resource["created"] = _instant(plan.at)
+        if data.get("plan_note"):
+            resource["description"] = str(data["plan_note"])[:4000]
+        notes = []
+        if data.get("plan_items"):
+            notes.append("Planen indeholder: " + ", ".join(str(v) for v in data["plan_items"]))
+        if data.get("plan_review_date"):
+            notes.append(f"Næste opfølgning: {data['plan_review_date']}")
+        resource["note"] = [{"text": text} for text in notes]
+        if not notes:
+            del resource["note"]
     return resource
