@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0925'
-down_revision = '0880'
+down_revision = '0923'
 branch_labels = None
 depends_on = None
 
