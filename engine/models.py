@@ -108,6 +108,10 @@ class Pathway(Base):
     suicide_risk: Mapped[str | None] = mapped_column(String(20), nullable=True)
     # low/moderate/high biopsychosocial complexity from the newest overview consultation
     complexity_tier: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
+    # the next yearly overview consultation, and how often the patient answers questionnaires
+    # from home (weeks), both set by the pathway from the tier's intensity (bpmn/intensity.dmn)
+    overview_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    questionnaire_weeks: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # The serialized SpiffWorkflow state of the current run only (bounded by design).
     state: Mapped[str | None] = deferred(mapped_column(Text, nullable=True))
 

@@ -1,9 +1,10 @@
 """The questionnaire schedule: asked by stage, reminded after 3 days via the outbox, then a task."""
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine import clock
+from engine.models import Pathway
 from tests.web import aging
 from tests.web.test_patient_area import activate, new_code
 from webui.extensions import db
@@ -27,6 +28,8 @@ def test_asked_every_14_days_in_ustabil_reminded_then_escalated(app, client, aut
     patient_id = _ustabil_with_login(app, client, auth)
     now = clock.utcnow()
     with app.app_context():
+        # a pathway without a tier's interval (e.g. from an older version) uses the stage's
+        db.session.execute(update(Pathway).values(questionnaire_weeks=None))
         assert schedule.sweep(app.config, now) == {"asked": 1, "reminded": 0, "escalated": 0}
         db.session.commit()
         assert schedule.sweep(app.config, now + timedelta(days=1))["asked"] == 0   # not twice
@@ -44,6 +47,19 @@ def test_asked_every_14_days_in_ustabil_reminded_then_escalated(app, client, aut
         assert schedule.sweep(app.config, now + timedelta(days=7))["escalated"] == 0
         # 14 days after the first request: asked again
         assert schedule.sweep(app.config, now + timedelta(days=14, minutes=1))["asked"] == 1
+        db.session.commit()
+        assert _count(Questionnaire, Questionnaire.patient_id == patient_id) == 2
+
+
+def test_the_tier_sets_the_interval(app, client, auth):
+    patient_id = _ustabil_with_login(app, client, auth)  # Opstart placed the patient at "lav"
+    now = clock.utcnow()
+    with app.app_context():
+        assert db.session.scalar(select(Pathway.questionnaire_weeks)) == 12
+        assert schedule.ask_due(app.config, now) == 1
+        db.session.commit()
+        assert schedule.ask_due(app.config, now + timedelta(days=14, minutes=1)) == 0
+        assert schedule.ask_due(app.config, now + timedelta(weeks=12, minutes=1)) == 1
         db.session.commit()
         assert _count(Questionnaire, Questionnaire.patient_id == patient_id) == 2
 

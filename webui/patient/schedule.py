@@ -1,9 +1,10 @@
 """The questionnaire schedule, run by the timer worker: ask, remind, then tell the tovholder.
 
-Every `PATIENT_WHO5_EVERY[stage]` days a patient with an account in that stage is asked to
-answer WHO-5 (default: every 14 days in Ustabil, every 42 in Stabil). Three days without an
-answer bring a reminder; three more bring a task for the tovholder. Not yet in the BPMN: see
-docs/patient.md.
+A patient with an account in Ustabil or Stabil is asked to answer WHO-5 every
+`questionnaire_weeks` weeks, the interval the complexity tier sets (bpmn/intensity.dmn); a
+pathway without a tier uses `PATIENT_WHO5_EVERY[stage]` days (default 14 in Ustabil, 42 in
+Stabil). Three days without an answer bring a reminder; three more bring a task for the
+tovholder. The asking itself is not a BPMN task: see docs/patient.md.
 """
 from datetime import timedelta
 
@@ -25,18 +26,31 @@ def _every(config) -> dict:
 
 
 def ask_due(config, now=None) -> int:
-    """Request WHO-5 from every patient whose stage's interval has passed; return how many."""
+    """Request WHO-5 from every patient whose interval has passed; return how many.
+
+    The interval is the pathway's own `questionnaire_weeks` (set from the complexity tier by the
+    `intensity` decision) where it has one, else the stage's configured default.
+    """
     now = now or clock.utcnow()
     last = (select(Questionnaire.patient_id, func.max(Questionnaire.requested_at).label("at"))
             .group_by(Questionnaire.patient_id).subquery())
-    asked = 0
-    for stage, days in _every(config).items():
-        rows = db.session.execute(
-            select(PatientAccount.patient_id).join(Pathway, Pathway.patient_id == PatientAccount.patient_id)
+    base = (select(PatientAccount.patient_id).join(Pathway, Pathway.patient_id == PatientAccount.patient_id)
             .outerjoin(last, last.c.patient_id == PatientAccount.patient_id)
             .where(PatientAccount.role == "patient", PatientAccount.active.is_(True),
-                   Pathway.status == "active", Pathway.stage == stage,
-                   (last.c.at.is_(None)) | (last.c.at <= now - timedelta(days=days)))).scalars().all()
+                   Pathway.status == "active"))
+    stages = _every(config)
+    weeks_set = db.session.scalars(select(Pathway.questionnaire_weeks).distinct().where(
+        Pathway.status == "active", Pathway.stage.in_(list(stages)),
+        Pathway.questionnaire_weeks.is_not(None))).all()
+    # (condition, days): a few groups, so one query each with its own cut-off
+    groups = [((Pathway.stage == stage) & Pathway.questionnaire_weeks.is_(None), days)
+              for stage, days in stages.items()]
+    groups += [(Pathway.stage.in_(list(stages)) & (Pathway.questionnaire_weeks == weeks), weeks * 7)
+               for weeks in weeks_set if weeks > 0]
+    asked = 0
+    for condition, days in groups:
+        rows = db.session.execute(base.where(
+            condition, (last.c.at.is_(None)) | (last.c.at <= now - timedelta(days=days)))).scalars().all()
         for patient_id in dict.fromkeys(rows):
             questionnaires.request_for(patient_id, "who5", "system")
             asked += 1
