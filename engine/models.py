@@ -152,6 +152,25 @@ class AwaitedMessage(Base):
     __table_args__ = (Index("ix_awaited_message_patient_name", "patient_id", "name"),)
 
 
+class PhaseStay(Base):
+    """One stay in a stage (consecutive runs of it) with the contact minutes registered in it.
+
+    Written with the pathway's history in the same transaction (engine/runtime/stays.py), so
+    the quality view reads hours against frames without parsing task data.
+    """
+
+    __tablename__ = "phase_stay"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathway.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(64), index=True)
+    start_run_no: Mapped[int] = mapped_column(Integer)
+    version_id: Mapped[int] = mapped_column(ForeignKey("definition_version.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    contacts: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class WorklistItem(Base):
     """An open user task or a visible wait: the worklist projection of a pathway."""
 
