@@ -199,6 +199,8 @@ class WorklistItem(Base):
 
     __table_args__ = (
         Index("ix_worklist_item_org_code_due_at", "org_code", "due_at"),
+        # need against coverage and the gap flag: an organisation's tasks needing a competence
+        Index("ix_worklist_item_org_code_competence", "org_code", "competence", "patient_id"),
         UniqueConstraint("pathway_id", "task_id", name="uq_worklist_item_pathway_task"),
     )
 
