@@ -10,6 +10,7 @@ from webui.audit import audit
 from webui.extensions import db
 from webui.modeler import bp
 from webui.modeler.pages import _safe_name, _version_or_404
+from webui.competencies.models import METHODS
 from webui.modeler.review import form_ids, four_eyes, problems_json, run_scenarios, warm_reached
 
 
@@ -43,7 +44,9 @@ def edit(version_id, filename=None):
     # the page names its own version and the current one, so an editor never shows a stale number
     return render_template("modeler/edit.html", version=version, files=files, filename=filename,
                            forms=form_ids(version.files), current_v=current,
-                           current_id=current.id if current else None)
+                           current_id=current.id if current else None,
+                           competences=[{"value": code, "label": f"{label} ({code})"}
+                                        for code, label in METHODS.items()])
 
 
 @bp.post("/versions/<int:version_id>/deploy")
