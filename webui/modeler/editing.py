@@ -7,10 +7,10 @@ from engine.errors import InvalidDefinition, ScenarioFailed, StaleBase
 from engine.modeling import current_version, propose
 from webui.access import require_area
 from webui.audit import audit
+from webui.competencies.models import METHODS
 from webui.extensions import db
 from webui.modeler import bp
 from webui.modeler.pages import _safe_name, _version_or_404
-from webui.competencies.models import METHODS
 from webui.modeler.review import form_ids, four_eyes, problems_json, run_scenarios, warm_reached
 
 

@@ -73,7 +73,6 @@ def upgrade():
     )
     with op.batch_alter_table('phase_stay', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_phase_stay_pathway_id'), ['pathway_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_phase_stay_stage'), ['stage'], unique=False)
     _backfill(op.get_bind(), stay)
     with op.batch_alter_table('worklist_item', schema=None) as batch_op:
         batch_op.create_index('ix_worklist_item_org_code_competence', ['org_code', 'competence', 'patient_id'], unique=False)
@@ -83,7 +82,6 @@ def downgrade():
     with op.batch_alter_table('worklist_item', schema=None) as batch_op:
         batch_op.drop_index('ix_worklist_item_org_code_competence')
     with op.batch_alter_table('phase_stay', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_phase_stay_stage'))
         batch_op.drop_index(batch_op.f('ix_phase_stay_pathway_id'))
     op.drop_table('phase_stay')
     with op.batch_alter_table('pathway', schema=None) as batch_op:
