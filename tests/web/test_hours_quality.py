@@ -1,9 +1,11 @@
 """The quality view: delivered contact hours against the frames, per unit and per tier."""
 import importlib.util
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, select
 
+from engine import clock
 from engine.models import PhaseStay
 from tests.benchmarks import hours_view
 from tests.web import aging
@@ -41,6 +43,10 @@ def test_hours_against_frames_per_unit_and_tier(app, client, auth):
         assert (low["stays"], low["ended"], low["used"], low["over"], low["under"]) == (2, 1, 1.0, 0, 1)
         # the tier filter of the leads' views applies
         assert {r["tier"] for r in hours.compute(flt.Filters(tier="lav"))} == {"lav"}
+        # and the period: stays that began in it (Danish days)
+        today = clock.today()
+        assert hours.compute(flt.Filters(date_from=today - timedelta(days=1), date_to=today))
+        assert hours.compute(flt.Filters(date_from=today + timedelta(days=1))) == []
     auth.login("leder")
     page = client.get("/overblik/kvalitet").get_data(as_text=True)
     table = page.split('id="hours"')[1].split("</table>")[0]

@@ -7,35 +7,23 @@ of its phase's activity frames in the pathway's own version (bpmn/contact_frames
 is the organisation holding the pathway's tovholder role (`pathway.tovholder_org`); the tier is
 the pathway's current one; the index date is the stay's first day (period filter).
 
-One query of narrow rows and one pass in Python; no workflow or task data is read. Flags follow
-the patient page: over-use beyond the margin for any stay, under-use only for a stay that has
-ended.
+The counting runs in the database (one row back per unit and tier); no workflow or task data
+is read. Flags follow the patient page (contact_hours.flag_of): over-use beyond the margin for
+any stay, under-use only for a stay that has ended.
 """
-from math import inf
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, literal, select
 
 from engine.models import Pathway as P
 from engine.models import PhaseStay as S
-from webui.dashboards.danish_days import local_days
+from webui.common.timeutil import local_midnight_utc
 from webui.dashboards.filters import count, is_small
-from webui.dashboards.quality import Period
-from webui.dashboards.sqlfn import epoch_days
 from webui.extensions import db
-from webui.pathways.contact_hours import ACTIVITY_FORMS, flag_of, frames
+from webui.pathways.contact_hours import ACTIVITY_FORMS, frames
 
 TIERS = ("lav", "moderat", "hoej", "")  # "" = not placed yet
 STAGES = tuple(ACTIVITY_FORMS)
-
-
-def _stays(filters):
-    """(day, ended, minutes, version, unit, tier, active) of every stay in Ustabil or Stabil."""
-    # Core rows, not ORM ones: tens of thousands of tuples, read once
-    return db.session.connection().execute(
-        select(epoch_days(S.started_at), S.ended_at.is_not(None), S.minutes, S.version_id, S.stage,
-               P.tovholder_org, P.complexity_tier, P.status == "active")
-        .join(P, P.id == S.pathway_id)
-        .where(*filters.conditions(P), S.stage.in_(STAGES))).all()
 
 
 def _frame_totals(version_ids):
@@ -49,33 +37,45 @@ def _frame_totals(version_ids):
     return out
 
 
+def _per_stay(totals, pick):
+    """A CASE giving, for a stay's version and stage, `pick(frame, margin)` in minutes."""
+    whens = [(and_(S.version_id == version_id, S.stage == stage), literal(pick(frame, margin)))
+             for (version_id, stage), (frame, margin) in totals.items() if frame]
+    return case(*whens, else_=None) if whens else literal(None)
+
+
 def compute(filters) -> list[dict]:
-    """Rows per (unit, tier): stays, ended stays, planned and used hours, stays over and under."""
-    period = Period(filters)
-    stays = _stays(filters)
-    totals = _frame_totals({row[3] for row in stays})
-    rows: dict = {}
-    everything = period.lo == -inf and period.hi == inf  # no period: no day to place
-    for day, ended, minutes, version_id, stage, unit, tier, active in stays:
-        if not everything and local_days(day) not in period:
-            continue
-        frame, margin = totals[version_id, stage]
-        ongoing = not ended and bool(active)
-        used = (minutes or 0) / 60
-        row = rows.get((unit or "", tier or ""))
-        if row is None:
-            row = rows[unit or "", tier or ""] = {
-                "unit": unit or "", "tier": tier or "", "stays": 0, "ended": 0, "planned": 0.0,
-                "used": 0.0, "over": 0, "under": 0}
-        row["stays"] += 1
-        row["ended"] += not ongoing
-        row["planned"] += frame
-        row["used"] += used
-        flag = flag_of(used, frame, margin, allow_under=not ongoing)
-        if flag:
-            row[flag] += 1
+    """Rows per (unit, tier): stays, ended stays, planned and used hours, stays over and under.
+
+    The frames are looked up first (one decision per version and activity type); the counting
+    and the over/under comparison per stay then run in the database, which returns one row per
+    unit and tier however many stays there are.
+    """
+    where = [*filters.conditions(P), S.stage.in_(STAGES)]
+    if filters.date_from:
+        where.append(S.started_at >= local_midnight_utc(filters.date_from))
+    if filters.date_to:
+        where.append(S.started_at < local_midnight_utc(filters.date_to + timedelta(days=1)))
+    versions = db.session.scalars(select(S.version_id).distinct().join(P, P.id == S.pathway_id)
+                                  .where(*where)).all()
+    totals = _frame_totals(versions)
+    frame = _per_stay(totals, lambda f, m: f * 60)
+    over = _per_stay(totals, lambda f, m: f * (1 + m / 100) * 60)
+    under = _per_stay(totals, lambda f, m: f * (1 - m / 100) * 60)
+    ended = ~and_(S.ended_at.is_(None), P.status == "active")  # an ongoing stay is never "under"
+    rows = db.session.execute(
+        select(P.tovholder_org, P.complexity_tier, func.count(), func.sum(case((ended, 1), else_=0)),
+               func.sum(func.coalesce(frame, 0)), func.sum(S.minutes),
+               func.sum(case((S.minutes > over, 1), else_=0)),
+               func.sum(case((and_(ended, S.minutes < under), 1), else_=0)))
+        .join(P, P.id == S.pathway_id).where(*where)
+        .group_by(P.tovholder_org, P.complexity_tier)).all()
+    out = [{"unit": unit or "", "tier": tier or "", "stays": n, "ended": int(n_ended or 0),
+            "planned": float(planned or 0) / 60, "used": float(used or 0) / 60,
+            "over": int(n_over or 0), "under": int(n_under or 0)}
+           for unit, tier, n, n_ended, planned, used, n_over, n_under in rows]
     order = {t: i for i, t in enumerate(TIERS)}
-    return sorted(rows.values(), key=lambda r: (r["unit"], order.get(r["tier"], 9)))
+    return sorted(out, key=lambda r: (r["unit"], order.get(r["tier"], 9)))
 
 
 def table(rows, names, tier_labels) -> list[dict]:
