@@ -16,6 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import EngineError
 from engine.runtime import spiff
+from engine.runtime.pathways import data_defaults
 
 OPEN = TaskState.READY | TaskState.WAITING
 DONE = TaskState.COMPLETED | TaskState.STARTED | TaskState.ERROR
@@ -143,6 +144,13 @@ def _prune_stale(workflow, spec):
         waiting.pop(task_id)
 
 
+def _fill_defaults(data_dicts, names):
+    """Give each data dict None for the declared names it lacks (docs/contracts.md)."""
+    for data in data_dicts:
+        for name in names:
+            data.setdefault(name, None)
+
+
 def migrate_run(workflow, changes, new_process, version):
     """Move `workflow` (the current run) onto `new_process` in place; return a RunChange."""
     if workflow.subprocesses:
@@ -157,6 +165,10 @@ def migrate_run(workflow, changes, new_process, version):
     saved = {t.id: (deepcopy(t.data), deepcopy(t.internal_data),
                     "timer" in changes.kinds_of(t.task_spec.name))
              for t in workflow.get_tasks(state=OPEN)}
+    # keys the new version's stage declares (start event `data_defaults`) but the old run's data
+    # lacks: new branches regrown below would otherwise fail on an unknown name
+    names = data_defaults(new_process)
+    _fill_defaults((data for data, _internal, _timer in saved.values()), names)
 
     last = workflow.last_task
 
@@ -166,6 +178,7 @@ def migrate_run(workflow, changes, new_process, version):
         # the run's data (spiff.current_data) is read from it.
         workflow.last_task = last if last is not None and last.id in workflow.tasks else None
         workflow.subprocess_specs = new_process.subprocess_specs
+        _fill_defaults((t.data for t in workflow.tasks.values()), names)
         for root, anchor in roots.values():
             if root.id in workflow.tasks:
                 workflow._remove_task(root.id)

@@ -84,6 +84,22 @@ def load(session, pathway_id, expected_lock=None):
     return Live(pathway, bundle, workflow, name)
 
 
+def data_defaults(process):
+    """Names the stage's start event declares (`data_defaults`) that a run begins with.
+
+    A pathway started on an older version and migrated onto this one lacks the keys only the
+    newer version's entry stage sets; a stage that reads them declares them, and a new run
+    begins with None for each one the carried data lacks (its condition then sees "not done"
+    instead of failing on an unknown name)."""
+    names = []
+    for spec in process.spec.task_specs.values():
+        if type(spec).__name__ != "StartEvent":
+            continue
+        props = (getattr(spec, "extensions", None) or {}).get("properties", {})
+        names += [n.strip() for n in str(props.get("data_defaults", "")).split(",") if n.strip()]
+    return names
+
+
 def start_run(live, stage, data, now, actor, reason=""):
     """Begin a new run of `stage` with carried data (continue-as-new), then step it."""
     if stage not in live.bundle.processes:
@@ -93,6 +109,8 @@ def start_run(live, stage, data, now, actor, reason=""):
     previous = pathway.stage
     carried = {k: v for k, v in data.items() if not k.startswith("_") and k != "next_stage"}
     carried.pop("data_objects", None)
+    for name in data_defaults(live.bundle.process(stage)):
+        carried.setdefault(name, None)
     carried.update(stage=stage, previous_stage=previous, run_started_at=now.isoformat(),
                    pathway_id=pathway.id, patient_id=pathway.patient_id)
     if stage != previous or not carried.get("stage_entered_at"):
