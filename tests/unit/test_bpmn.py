@@ -201,6 +201,9 @@ CARRIED = {"notifications": [], "reassess_weeks": 8, "reassess_at": None, "reass
            "questionnaire_at": None,
            "guarantee_due": None, "admission_reason": "", "municipal_part": True,
            "suicide_risk_level": None, "inpatient_phase": None,
+           "complexity_tier": None, "tier_kept": None, "overview_due": None, "overview_reason": None,
+           "conference_last": None, "conference_weeks": None, "questionnaire_weeks": None,
+           "municipal_offer": None, "digital_offer": None,
            **REFERRAL, "contacts": ["psykiatri"]}
 
 
