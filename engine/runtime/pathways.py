@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.definitions.versions import bundle_of
 from engine.errors import Conflict, EngineError, NotFound, RunTooLarge
 from engine.models import AwaitedMessage, Pathway, PathwayRun, Patient, TaskRecord, WorklistItem
-from engine.runtime import draft_store, projection, spiff, trace
+from engine.runtime import draft_store, projection, spiff, stays, trace
 
 ENTRY_STAGE = "henvisning"
 MAX_CHAIN = 25  # stage changes one step may cause; more means a definition loops without waiting
@@ -213,6 +213,7 @@ def _save(session, live, now):
     removed = projection.write(session, live, now, wanted)
     cause = next((r.title for r in reversed(live.records)  # a migration's is "Version 3 → 5"
                   if getattr(r, "kind", None) in ("task", "message", "migration")), None)
+    stays.note(session, pathway, live.records)
     session.add_all(live.records)
     live.records = []
     session.flush()

@@ -24,6 +24,8 @@ SUMMARY_KEYS = {  # pathway column -> (data key, converter)
     "guarantee_breach_reason": ("guarantee_breach_reason", lambda v: str(v)[:200]),
     "reassess_at": ("reassess_at", date_of),
     "suicide_risk": ("suicide_risk_level", str),
+    "overview_due": ("overview_due", date_of),
+    "questionnaire_weeks": ("questionnaire_weeks", int),
 }
 COMPLEXITY_TIERS = ("lav", "moderat", "hoej")
 

@@ -4,7 +4,9 @@ from datetime import date
 from sqlalchemy import func, select
 
 from engine import service
-from engine.models import Pathway, PathwayRun, TaskRecord
+from engine.models import Pathway, PathwayRun, PhaseStay, TaskRecord
+from webui.dashboards import filters as flt
+from webui.dashboards import hours
 from webui.demo.phase_in import deploy_demo_plan
 from webui.demo.population import seed_population
 from webui.demo.seed import seed_organisations, seed_users
@@ -31,5 +33,9 @@ def test_population_spreads_pathways_and_shows_a_future_group_3_date(app, demo_r
         assert db.session.scalar(select(func.count()).select_from(PathwayRun)) > len(pathways)
         assert db.session.scalar(select(func.count()).select_from(TaskRecord).where(
             TaskRecord.kind == "task")) > 100
+        # registered hours land in stays, so the quality view's hours table has content
+        assert db.session.scalar(select(func.sum(PhaseStay.minutes))) > 0
+        with app.test_request_context():
+            assert hours.compute(flt.Filters())
     again = demo_runner.invoke(args=["demo", "seed", "--patients", "bad"])
     assert again.exit_code != 0

@@ -201,6 +201,9 @@ CARRIED = {"notifications": [], "reassess_weeks": 8, "reassess_at": None, "reass
            "questionnaire_at": None,
            "guarantee_due": None, "admission_reason": "", "municipal_part": True,
            "suicide_risk_level": None, "inpatient_phase": None,
+           "complexity_tier": None, "tier_kept": None, "overview_due": None, "overview_reason": None,
+           "conference_last": None, "conference_weeks": None, "questionnaire_weeks": None,
+           "municipal_offer": None, "digital_offer": None,
            **REFERRAL, "contacts": ["psykiatri"]}
 
 
@@ -308,3 +311,20 @@ def test_a_new_cycle_keeps_the_questionnaire_date_and_a_new_stage_restarts_it(pa
     moved = run(parser, "stabil", dict(result(again)), [("task", "stabil_activity", {})],
                 now="2025-09-20T09:00:00+00:00")
     assert result(moved)["questionnaire_at"] == "2025-11-01"  # Stabil: 42 days from its own start
+
+
+@pytest.mark.parametrize("stage,tier,weeks", [("ustabil", "hoej", 4), ("stabil", "moderat", 8)])
+def test_the_tier_sets_the_questionnaire_interval_in_the_bpmn(parser, stage, tier, weeks):
+    """Issues 23+24: with a tier, the next questionnaire comes questionnaire_weeks * 7 days on."""
+    due = "2025-09-15" if stage == "ustabil" else "2025-10-13"
+    carried = dict(CARRIED, complexity_tier=tier)
+    done = run(parser, stage, carried, [("at", f"{due}T09:00:00+00:00", None),
+                                        ("at", f"{due}T10:00:00+00:00", None),
+                                        ("task", f"{stage}_q_answer", {"home_zone": "green"})])
+    data = result(done)
+    assert data["questionnaire_weeks"] == weeks
+    assert data["questionnaire_at"] == (date.fromisoformat(due) + timedelta(weeks=weeks)).isoformat()
+    # the next cycle's entry script keeps that date and takes the tier's interval
+    again = run(parser, stage, dict(data), [("task", f"{stage}_activity", {})], now=f"{due}T11:00:00+00:00")
+    assert result(again)["questionnaire_days"] == weeks * 7
+    assert result(again)["questionnaire_at"] == data["questionnaire_at"]

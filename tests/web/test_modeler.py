@@ -141,7 +141,7 @@ def test_propose_then_second_owner_approves_and_author_may_not(auth, client, app
     page = client.get(f"/modeler/versions/{proposed}").get_data(as_text=True)
     assert "ejer2" in page and "Godkendt og gjort aktuel" in page
     listing = client.get("/modeler/").get_data(as_text=True)
-    assert "13 af 13 bestået" in listing
+    assert "14 af 14 bestået" in listing
 
 
 def test_stale_base_is_refused_with_the_newer_versions_diff(auth, client, app):

@@ -37,7 +37,7 @@ def test_before_the_journeys_are_known_every_scenario_runs(auth, client, app):
         RULE_12, '<outputEntry id="rule_12_date"><text>"2027-01-04"</text>')}
     auth.login("ejer")
     body = client.post("/modeler/api/validate", json={"base_version": base, "files": changed}).get_json()
-    assert body["ok"] is True and len(body["scenarios"]) == 13
+    assert body["ok"] is True and len(body["scenarios"]) == 14
     assert not any(s.get("skipped") for s in body["scenarios"])
 
 
@@ -48,12 +48,12 @@ def test_a_row_no_scenario_matches_runs_no_scenario_but_propose_runs_all(auth, c
     auth.login("ejer")
     _open_editor(client, app, base)
     body = client.post("/modeler/api/validate", json={"base_version": base, "files": changed}).get_json()
-    assert body["ok"] is True and len(body["scenarios"]) == 13
+    assert body["ok"] is True and len(body["scenarios"]) == 14
     assert all(s["skipped"] for s in body["scenarios"])  # Sjælland group 3 is in no scenario
     proposed = client.post("/modeler/api/propose", json={"base_version": base, "files": changed}).get_json()
     with app.app_context():
         results = db.session.get(DefinitionVersion, proposed["version"]).scenario_results
-    assert len(results) == 13 and not any(r.get("skipped") for r in results)
+    assert len(results) == 14 and not any(r.get("skipped") for r in results)
     assert all(r["ok"] and r["reached"] for r in results)
 
 

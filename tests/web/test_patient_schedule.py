@@ -67,8 +67,12 @@ def test_the_bpmn_timer_asks_and_the_answer_completes_the_patient_task(app, clie
         pathway = db.session.get(Pathway, pathway_id)
         assert pathway.stage == "ustabil" and pathway.run_no == run_no + 1  # a new cycle
         data = service.pathway_data(db.session, pathway_id)
-        # the next one counts from the answer (here answered "today", before the timer's date)
-        assert data["questionnaire_at"] == (local_today() + timedelta(days=14)).isoformat() == before
+        # the first came 14 days after entry (no tier's interval yet when the stage began); the
+        # next counts from the answer at the tier's interval (Opstart placed the patient at "lav")
+        assert before == (local_today() + timedelta(days=14)).isoformat()
+        assert (data["complexity_tier"], data["questionnaire_weeks"]) == ("lav", 12)
+        assert data["questionnaire_at"] == (local_today() + timedelta(weeks=12)).isoformat()
+        assert db.session.get(Pathway, pathway_id).questionnaire_weeks == 12
         assert (data["home_zone"], data["home_instrument"]) == ("green", "who5")
 
 

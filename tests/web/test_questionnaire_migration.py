@@ -17,7 +17,7 @@ def _without_questionnaire(text, stage):
     """The stage's BPMN as it was before this issue: no patient lane, no questionnaire date."""
     text = re.sub(rf'\s*<bpmn:(\w+) id="{stage}_q_\w+".*?</bpmn:\1>', "", text, flags=re.S)
     markers = (f"{stage}_q_", f"Lane_{stage}_patient", "questionnaire", "data_defaults",
-               *(f"Flow_{stage}_{n}" for n in (21, 23, 24, 25)))
+               *(f"Flow_{stage}_{n}" for n in (41, 42, 43, 44)))
     return "\n".join(line for line in text.split("\n") if not any(m in line for m in markers))
 
 
@@ -47,11 +47,12 @@ def test_old_ustabil_pathway_migrated_runs_its_next_cycle(app):
         moved = setup.complete(pathway.id, "ustabil_aktivitet")
         assert (moved.stage, moved.status, moved.version_id) == ("ustabil", "active", current.id)
         data = service.pathway_data(db.session, pathway.id)
-        # the date is set from the stage's entry, as for a pathway started on this version
-        assert data["questionnaire_days"] == 14
+        # the date is set from the stage's entry, as for a pathway started on this version: at
+        # the interval the tier's decision set in the previous run (Opstart placed it at "lav")
+        assert data["questionnaire_days"] == data["questionnaire_weeks"] * 7 == 84
         assert str(data["questionnaire_at"])[:10] > local_today().isoformat()
         # and the questionnaire branch now works for it: the timer opens the patient's task
-        service.tick(db.session, now=clock.utcnow() + timedelta(days=15))
+        service.tick(db.session, now=clock.utcnow() + timedelta(days=85))
         db.session.commit()
         tasks = db.session.scalars(select(WorklistItem.task_spec).where(
             WorklistItem.pathway_id == pathway.id, WorklistItem.role == "patient"))

@@ -123,7 +123,8 @@ def unit(code):
                            staff=view.staff[start:start + STAFF_PAGE], page=page,
                            pages=page_count(len(view.staff), STAFF_PAGE),
                            renewals=view.renewals[:RENEWALS_SHOWN],
-                           uncovered=records.uncovered_tasks(org.code))
+                           uncovered=records.uncovered_tasks(org.code),
+                           need=records.need_against_coverage(org.code, view.coverage))
     audit("view_unit_competencies", detail=f"org={org.code}")
     db.session.commit()
     return html

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from engine.models import WorklistItem
 from webui.competencies.models import LEVELS, METHODS, SUPERVISION_KINDS, StaffCompetence, SupervisionSession
@@ -11,6 +11,7 @@ from webui.extensions import db
 from webui.models import Organisation, User
 
 RENEWAL_WINDOW_DAYS = 90
+NEED_METHODS = ("kat", "dat")  # always shown in need against coverage; others when a task asks
 MAX_NOTES = 4000
 LEVEL_RANK = {code: rank for rank, code in enumerate(LEVELS)}
 
@@ -162,29 +163,31 @@ def unit_view(org_code, today) -> UnitView:
 
     Plain rows, not ORM objects: at 2,000 staff building 8,000 entities cost most of the time.
     """
-    view = UnitView(staff=list(db.session.execute(
+    connection = db.session.connection()  # Core rows: no ORM bookkeeping per row
+    view = UnitView(staff=list(connection.execute(
         select(User.id, User.username, User.full_name).where(
             User.organisation_code == org_code, User.active.is_(True))
         .order_by(User.full_name, User.username))))
     by_id = {u.id: u for u in view.staff}
-    rows = db.session.execute(
+    rank = case(LEVEL_RANK, value=StaffCompetence.level, else_=-1)
+    # ordered worst to best within a person and method, so the last row of each wins below
+    rows = connection.execute(
         select(StaffCompetence.user_id, StaffCompetence.method, StaffCompetence.level,
                StaffCompetence.certified_on, StaffCompetence.renewal_due)
         .join(User, User.id == StaffCompetence.user_id)
-        .where(User.organisation_code == org_code, User.active.is_(True)))
+        .where(User.organisation_code == org_code, User.active.is_(True))
+        .order_by(StaffCompetence.user_id, StaffCompetence.method, rank,
+                  StaffCompetence.certified_on))
+    view.holdings = {(row[0], row[1]): row for row in rows}
     horizon = today + timedelta(days=RENEWAL_WINDOW_DAYS)
     view.coverage = dict.fromkeys(METHODS, 0)
-    for row in rows:
-        key = (row.user_id, row.method)
-        best = view.holdings.get(key)
-        if best is None or (LEVEL_RANK.get(row.level, -1), row.certified_on) > (
-                LEVEL_RANK.get(best.level, -1), best.certified_on):
-            view.holdings[key] = row
+    covering = {code for code, r in LEVEL_RANK.items() if r >= LEVEL_RANK["certified"]}
     # only the best holding per person and method: a renewed certificate replaces the old one
     for (uid, method), row in view.holdings.items():
-        if row.renewal_due is not None and row.renewal_due <= horizon:
-            view.renewals.append((row, by_id[uid], row.renewal_due < today))
-        if method in view.coverage and LEVEL_RANK.get(row.level, -1) >= LEVEL_RANK["certified"]:
+        due = row[4]
+        if due is not None and due <= horizon:
+            view.renewals.append((row, by_id[uid], due < today))
+        if row[2] in covering and method in view.coverage:
             view.coverage[method] += 1
     view.renewals.sort(key=lambda item: (item[0].renewal_due, item[1].username))
     return view
@@ -210,3 +213,25 @@ def uncovered_tasks(org_code) -> dict:
             WorklistItem.competence.is_not(None), WorklistItem.competence.not_in(held))
         .group_by(WorklistItem.competence))
     return {method: count for method, count in rows}
+
+
+def need_against_coverage(org_code, coverage) -> list[dict]:
+    """Per method: patients with an open task here that needs it, against certified staff.
+
+    The need comes from the pathway definitions: a task naming a competence (Ustabil's activity
+    needs DAT, Stabil's KAT, as drafts) is open for as long as the patient is in that phase, so
+    the patients with such an open task of this organisation are the patients in those phases.
+    """
+    rows = db.session.execute(
+        select(WorklistItem.competence, func.count(func.distinct(WorklistItem.patient_id)))
+        .where(WorklistItem.org_code == org_code, WorklistItem.kind == "task",
+               WorklistItem.competence.is_not(None))
+        .group_by(WorklistItem.competence))
+    patients = {method: n for method, n in rows}
+    out = []
+    for method in dict.fromkeys([*NEED_METHODS, *sorted(patients)]):
+        need, staff = patients.get(method, 0), coverage.get(method, 0)
+        out.append({"method": method, "patients": need, "certified": staff,
+                    "per_staff": round(need / staff, 1) if staff else None,
+                    "gap": bool(need and not staff)})
+    return out

@@ -13,7 +13,7 @@ from webui.access import require_area
 from webui.audit import audit
 from webui.common.timeutil import local_midnight_utc
 from webui.dashboards import filters as flt
-from webui.dashboards import home_answers, phase_in, quality, tables
+from webui.dashboards import home_answers, hours, phase_in, quality, tables
 from webui.dashboards.spreadsheet import csv_text
 from webui.extensions import db
 from webui.models import Organisation
@@ -55,6 +55,7 @@ def quality_data(filters, today):
             "experience": tables.experience(result),
             # overdue = due before today began in Denmark (a task due today is not overdue)
             "overdue": tables.overdue(quality.overdue(filters, local_midnight_utc(today)), names),
+            "hours": hours.table(hours.compute(filters), names, TIER_LABELS),
             "cohort": flt.count(result["cohort"])}
 
 
@@ -106,7 +107,9 @@ def _csv_rows(name, filters, today):
              "tendens": ("trend", ["key", "label", "month", "numerator", "denominator", "value"]),
              "faser": ("phases", ["stage", "label", "stays", "median", "p90"]),
              "overskredne": ("overdue", ["org", "name", "lane", "count"]),
-             "oplevelse": ("experience", ["key", "label", "answers", "mean"])}
+             "oplevelse": ("experience", ["key", "label", "answers", "mean"]),
+             "kontakttimer": ("hours", ["unit", "name", "tier", "stays", "ended", "planned", "used",
+                                        "percent", "over", "under"])}
     if name not in specs:
         abort(404)
     key, columns = specs[name]

@@ -7,6 +7,7 @@ from engine.errors import InvalidDefinition, ScenarioFailed, StaleBase
 from engine.modeling import current_version, propose
 from webui.access import require_area
 from webui.audit import audit
+from webui.competencies.models import METHODS
 from webui.extensions import db
 from webui.i18n import localise_problems
 from webui.modeler import bp
@@ -44,7 +45,9 @@ def edit(version_id, filename=None):
     # the page names its own version and the current one, so an editor never shows a stale number
     return render_template("modeler/edit.html", version=version, files=files, filename=filename,
                            forms=form_ids(version.files), current_v=current,
-                           current_id=current.id if current else None)
+                           current_id=current.id if current else None,
+                           competences=[{"value": code, "label": f"{label} ({code})"}
+                                        for code, label in METHODS.items()])
 
 
 @bp.post("/versions/<int:version_id>/deploy")

@@ -3,4 +3,13 @@ from flask import Blueprint
 
 bp = Blueprint("pathways", __name__, template_folder="templates")
 
-from webui.pathways import caseload, inpatient, patient_choice, patient_views, referral, search_views, task_views  # noqa: E402,F401  (routes)
+from webui.pathways import (  # noqa: E402,F401  (routes)
+    caseload,
+    inpatient,
+    overview,
+    patient_choice,
+    patient_views,
+    referral,
+    search_views,
+    task_views,
+)

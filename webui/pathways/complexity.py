@@ -18,7 +18,7 @@ OFFER_LABELS = {"basis": _l("Basistilbud"), "udvidet": _l("Udvidet tilbud"),
                 "individuel": _l("Individuelt tilrettelagt tilbud")}
 DIGITAL_LABELS = {"selvmonitorering": _l("Selvmonitorering"), "digitalt": _l("Digitalt tilbud"),
                   "ingen": _l("Intet (tæt personlig kontakt)")}
-CONSULTATION_FORMS = ("opstart_vurdering", "ustabil_vurdering", "stabil_vurdering")
+CONSULTATION_FORMS = ("opstart_vurdering", "ustabil_vurdering", "stabil_vurdering", "overblik")
 HISTORY_LOOKBACK = 40  # assessments looked at for the history; a page must not grow with age
 HISTORY_SHOWN = 5
 

@@ -1,11 +1,13 @@
 """Questionnaires the pathway asks for, run by the timer worker: link, remind, tell the tovholder.
 
 The BPMN decides when a patient is asked: Ustabil and Stabil have a timer that opens a user
-task in the lane `patient` whose form names the instrument (process owners change the
-interval in the modeler). After each timer sweep, `link_tasks` gives every open patient task
-a questionnaire on the patient's start page, moves an unanswered one to the task that replaced
-it (a new cycle of the stage recreates open tasks), and closes one whose task is gone. Three
-days without an answer bring a reminder; three more bring a task for the tovholder.
+task in the lane `patient` whose form names the instrument. The interval follows the complexity
+tier (`questionnaire_weeks` from bpmn/intensity.dmn) where the decision set it, else 14 days in
+Ustabil and 42 in Stabil; process owners change it in the modeler. After each timer sweep,
+`link_tasks` gives every open patient task a questionnaire on the patient's start page, moves
+an unanswered one to the task that replaced it (a new cycle of the stage recreates open tasks),
+and closes one whose task is gone. Three days without an answer bring a reminder; three more
+bring a task for the tovholder.
 """
 from datetime import timedelta
 

@@ -54,7 +54,9 @@ function decisionsList() {
   return out;
 }
 
-const forlobContext = { forms: formsList, decisions: decisionsList, checker, texts: T };
+// the competence a user task needs (routing): the method codes of webui/competencies/models.py
+const competencesList = () => T.competences || [];
+const forlobContext = { forms: formsList, decisions: decisionsList, competences: competencesList, checker, texts: T };
 
 function text(name) { return name in state.edited ? state.edited[name] : state.files[name]; }
 

@@ -1,5 +1,5 @@
 // Our properties provider: the Forløb/SpiffWorkflow extension properties in the panel.
-// user task: form, phase, due, lane · script task: script · every task: pre/post script ·
+// user task: form, phase, due, lane, competence · script task: script · every task: pre/post script ·
 // sequence flow out of a gateway: condition · timer events: timer · business rule task: decision.
 import { h } from "@bpmn-io/properties-panel/preact";
 import { Group, SelectEntry, TextAreaEntry, TextFieldEntry } from "@bpmn-io/properties-panel";
@@ -168,6 +168,7 @@ function entries(element, forlob) {
     add("forlob-phase", PropertyText, { name: "phase", label: "Fase (vises på opgaven)" });
     add("forlob-due", PropertyText, { name: "due", label: "Frist (udtryk)", kind: "due", area: true });
     add("forlob-lane", LaneSelect);
+    add("forlob-competence", PropertySelect, { name: "competence", label: "Kompetence (opgaven kræver)", options: forlob.competences });
   }
   if (is(element, "bpmn:ScriptTask")) { add("forlob-script", ScriptText); }
   if (is(element, "bpmn:BusinessRuleTask")) { add("forlob-decision", DecisionSelect); }
