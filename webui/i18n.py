@@ -1,5 +1,5 @@
 """Locale selection: Danish first, English when the user picks it."""
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, has_request_context, redirect, request, session, url_for
 from flask.globals import _cv_request
 from flask_babel import get_translations
 
@@ -14,6 +14,8 @@ def localise(text):
     themselves localised); any other value unchanged."""
     if not isinstance(text, Message):
         return text
+    if not has_request_context():  # a background job (worker lane): no user, so Danish
+        return str(text)
     values = {k: "; ".join(str(localise(p)) for p in v) if isinstance(v, tuple) else localise(v)
               for k, v in text.values.items()}
     translated = get_translations().gettext(text.template)
