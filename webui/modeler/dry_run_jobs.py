@@ -17,6 +17,7 @@ from engine.errors import NotApproved
 from engine.models import Pathway
 from engine.service import worker_identity
 from webui.extensions import db
+from webui.modeler.job_queue import claim_oldest
 from webui.models import DryRunJob
 
 INLINE_MAX = 200      # default MIGRATION_DRY_RUN_INLINE_MAX: more pathways run as a job
@@ -72,22 +73,9 @@ def as_groups(verdicts):
     return groups
 
 
-def _claim(session, runner):
-    job_id = session.scalar(select(DryRunJob.id).where(DryRunJob.status == "queued")
-                            .order_by(DryRunJob.id).limit(1))
-    if job_id is None:
-        return None
-    taken = session.execute(update(DryRunJob).where(
-        DryRunJob.id == job_id, DryRunJob.status == "queued")
-        .values(status="running", claimed_by=runner, started_at=clock.utcnow())
-        .execution_options(synchronize_session=False))
-    session.commit()
-    return session.get(DryRunJob, job_id) if taken.rowcount == 1 else None
-
-
 def run_next(session, runner=None):
     """Run the oldest queued dry run to its end; return True when there was one."""
-    job = _claim(session, runner or worker_identity())
+    job = claim_oldest(session, DryRunJob, runner or worker_identity())
     if job is None:
         return False
     job_id = job.id

@@ -9,13 +9,14 @@ queued or running at once.
 """
 import contextlib
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from engine import clock, modeling
 from engine.errors import InvalidDefinition, NotFound, ScenarioFailed, StaleBase
 from engine.service import get_version, worker_identity
 from scenarios.runner import load_all, run_one
 from webui.extensions import db
+from webui.modeler.job_queue import claim_oldest
 from webui.modeler.review import problems_json
 from webui.models import ValidationJob
 
@@ -50,20 +51,6 @@ def as_json(job):
             "created_by": job.created_by}
 
 
-def _claim(session, runner):
-    """The oldest queued job, now marked running for `runner` (one UPDATE: never twice)."""
-    job_id = session.scalar(select(ValidationJob.id).where(ValidationJob.status == "queued")
-                            .order_by(ValidationJob.id).limit(1))
-    if job_id is None:
-        return None
-    taken = session.execute(update(ValidationJob).where(
-        ValidationJob.id == job_id, ValidationJob.status == "queued")
-        .values(status="running", claimed_by=runner, started_at=clock.utcnow())
-        .execution_options(synchronize_session=False))
-    session.commit()
-    return session.get(ValidationJob, job_id) if taken.rowcount == 1 else None
-
-
 def _progressing(session, job):
     """A run_scenarios(files) that runs every scenario and commits the count after each."""
     def run(files):
@@ -82,7 +69,7 @@ def _progressing(session, job):
 @modeling.owner_work
 def run_next(session, runner=None):
     """Run the oldest queued job to its end; return True when there was one."""
-    job = _claim(session, runner or worker_identity())
+    job = claim_oldest(session, ValidationJob, runner or worker_identity())
     if job is None:
         return False
     try:
