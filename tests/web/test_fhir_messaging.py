@@ -1,7 +1,6 @@
 """POST /fhir/$process-message: MedCom HospitalNotification sequences, their effect on the
 pathway and the notices, and the Acknowledgement of each."""
 import json
-from pathlib import Path
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -10,6 +9,9 @@ from sqlalchemy import func, select
 from engine.models import AuditEntry, Notice, Pathway, TaskRecord, WorklistItem
 from tests.web import pathway_setup as setup
 from tests.web.hn_bundles import header_id, message, response
+from tests.web.hn_guide import BY_NAME
+from tests.web.hn_guide import CPR as GUIDE_CPR
+from tests.web.hn_guide import bundle as guide_bundle
 from webui.api.tokens import create_client
 from webui.extensions import db
 from webui.fhir.models import HospitalMessage, HospitalStay
@@ -193,24 +195,23 @@ def test_unknown_patient_is_acknowledged_and_kept_for_reconciliation(app, client
         assert db.session.scalar(select(HospitalStay)) is None
 
 
-def test_the_guides_death_on_arrival_example_ends_the_pathway(app, client, token):
-    """MedCom's example HospitalNotification_Ex_MORS_J (JSON from the guide's FSH), as sent."""
-    example = json.loads((Path(__file__).parent / "medcom" / "HospitalNotification_Ex_MORS_J.json").read_text())
-    pathway_id = opstart(app, cpr="2509479989")
-    ack = ok(client, token, example)
-    assert response(ack) == ("1bc013ba-f6e6-46d7-a27b-80b07608e431", "ok", "HN-OK")
+def test_a_death_on_arrival_ends_the_pathway(app, client, token):
+    """The guide's inpatient MORS (activity admit-inpatient, finished, deceased), built by our own
+    hn_guide, sent with no admission before it: the citizen died on arrival."""
+    died = {**BY_NAME["MORS_IMP"], "earlier": (), "start": BY_NAME["MORS_IMP"]["end"]}
+    pathway_id = opstart(app, cpr=GUIDE_CPR)
+    ack = ok(client, token, guide_bundle(died))
+    assert response(ack) == (died["header"], "ok", "HN-OK")
     assert state(app, pathway_id) == ("ended", "opstart", "deceased")
     assert notices(app) == ["deceased"]
 
 
-def test_the_guides_start_of_leave_example_reads_the_leave_period(app, client, token):
-    """MedCom's HospitalNotification_Ex_STOR_F after the stay's admission: the leave's start
-    comes from the guide's leave-period extension (14:00:10), not the sending time (14:00:12)."""
-    example = json.loads((Path(__file__).parent / "medcom" / "HospitalNotification_Ex_STOR_F.json").read_text())
-    pathway_id = opstart(app, cpr="2509479989")
-    ok(client, token, message("admit-inpatient", "IMP", "in-progress", "2509479989",
-                              episode="49a2b22b-f628-4468-9ba9-b6c0db4a6871"))
-    ok(client, token, example)
+def test_a_start_of_leave_reads_the_leave_period(app, client, token):
+    """The guide's STOR (built by hn_guide) after its STIN: the leave's start comes from the
+    leave-period extension (14:00:10+02:00), not the Provenance time (14:00:12)."""
+    pathway_id = opstart(app, cpr=GUIDE_CPR)
+    ok(client, token, guide_bundle(BY_NAME["STIN"]))
+    ok(client, token, guide_bundle(BY_NAME["STOR"]))
     assert stay(app)[0] == "onleave"
-    assert [(v["start"], v["end"]) for v in stay(app)[4]] == [("2026-03-03T13:00:10+00:00", None)]
+    assert [(v["start"], v["end"]) for v in stay(app)[4]] == [("2022-12-13T12:00:10+00:00", None)]
     assert state(app, pathway_id)[1] == "indlagt"
