@@ -158,7 +158,7 @@ def test_cancellation_of_an_unknown_encounter_is_refused(app, client, token):  #
 def test_wrong_content_type_no_token_and_revoked_token(app, client, token):  # noqa: F811
     opstart(app)
     before = snapshot(app)
-    refused(post(client, token, json.dumps(ADMIT), content_type="application/xml"), "HN-MEDIA-TYPE", 415)
+    refused(post(client, token, json.dumps(ADMIT), content_type="application/pdf"), "HN-MEDIA-TYPE", 415)
     refused(post(client, token, json.dumps(ADMIT), content_type="text/plain"), "HN-MEDIA-TYPE", 415)
     answer = post(client, None, ADMIT)
     refused(answer, "HN-AUTH", 401)

@@ -16,6 +16,7 @@ from webui.fhir import acknowledgement as ack
 from webui.fhir.effects import Receiver, Refusal
 from webui.fhir.hospital_notification import MAX_BYTES, Problem, parse
 from webui.fhir.models import HospitalMessage
+from webui.fhir.xml_input import XML_TYPES, to_json, to_xml
 from webui.models import utcnow
 from webui.security import RequestRefused
 
@@ -23,6 +24,7 @@ bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry one
 
 FHIR_JSON = "application/fhir+json"
+FHIR_XML = "application/fhir+xml"
 MEDIA_TYPES = (FHIR_JSON, "application/json")
 
 
@@ -31,8 +33,11 @@ def _our_sor():
 
 
 def _answer(bundle, status, **headers):
-    response = current_app.response_class(current_app.json.dumps(bundle), status=status,
-                                          mimetype=FHIR_JSON)
+    if request.mimetype in XML_TYPES:   # answer in the format the message came in
+        response = current_app.response_class(to_xml(bundle), status=status, mimetype=FHIR_XML)
+    else:
+        response = current_app.response_class(current_app.json.dumps(bundle), status=status,
+                                              mimetype=FHIR_JSON)
     response.headers.update(headers)
     return response
 
@@ -89,11 +94,15 @@ def process_message():
         return _refuse("api:unknown", Problem("HN-AUTH", "missing, unknown or revoked token"),
                        **{"WWW-Authenticate": 'Bearer realm="forlob"'})
     actor, client_id = f"api:{client.name}", client.id
-    if request.mimetype not in MEDIA_TYPES:
+    if request.mimetype not in MEDIA_TYPES + XML_TYPES:
         return _refuse(actor, Problem("HN-MEDIA-TYPE", f"got {request.mimetype or 'nothing'}"))
     raw = _read_body()
     if raw is None:
         return _refuse(actor, Problem("HN-SIZE", f"at most {MAX_BYTES} bytes are accepted"))
+    if request.mimetype in XML_TYPES:   # XML becomes the same JSON, then meets the same rules
+        raw, why = to_json(raw)
+        if raw is None:
+            return _refuse(actor, Problem("HN-XML", why or "unreadable"))
     note, problem, body = parse(raw)
     if problem:
         return _refuse(actor, problem)

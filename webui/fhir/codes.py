@@ -56,7 +56,8 @@ ACTIVITIES = frozenset(a for a, _, _ in COMBINATIONS)
 # Our rule checks: code -> (HTTP status, FHIR issue type, ack response code, what it means).
 ERRORS = {
     "HN-AUTH": (401, "security", "fatal-error", "a valid bearer token is required"),
-    "HN-MEDIA-TYPE": (415, "not-supported", "fatal-error", "send application/fhir+json"),
+    "HN-MEDIA-TYPE": (415, "not-supported", "fatal-error", "send application/fhir+json or application/fhir+xml"),
+    "HN-XML": (400, "structure", "fatal-error", "the body is not a readable FHIR XML Bundle"),
     "HN-SIZE": (413, "too-long", "fatal-error", "the message is larger than allowed"),
     "HN-ENCODING": (400, "invalid", "fatal-error", "the body is not valid UTF-8 text"),
     "HN-JSON": (400, "structure", "fatal-error", "the body is not a JSON object"),
