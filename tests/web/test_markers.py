@@ -23,6 +23,13 @@ def markers(app, pathway_id):
             select(PathwayMarker).where(PathwayMarker.pathway_id == pathway_id).order_by(PathwayMarker.id))]
 
 
+def timed(app, pathway_id):
+    """(point, time without zone) of the pathway's markers, in the order stored."""
+    with app.app_context():
+        return [(m.point, m.at.replace(tzinfo=None)) for m in db.session.scalars(
+            select(PathwayMarker).where(PathwayMarker.pathway_id == pathway_id).order_by(PathwayMarker.id))]
+
+
 def test_referral_visitation_guarantee_treatment_and_phases_are_marked_once(app, client, token):  # noqa: F811
     pathway_id = opstart(app)
     points = [p for p, _c, _v in markers(app, pathway_id)]
@@ -30,7 +37,10 @@ def test_referral_visitation_guarantee_treatment_and_phases_are_marked_once(app,
     assert len(points) == len(set(points))                     # each point once
     due = next(v for p, _c, v in markers(app, pathway_id) if p == "garantifrist")
     with app.app_context():
-        assert due == db.session.get(Pathway, pathway_id).guarantee_due.isoformat()
+        pathway = db.session.get(Pathway, pathway_id)
+        assert due == pathway.guarantee_due.isoformat()
+        # the deadline is set by the referral's script as the pathway starts: that is its time
+        assert dict(timed(app, pathway_id))["garantifrist"] == pathway.started_at.replace(tzinfo=None)
     # an admission and a discharge through HospitalNotification are marked too, with the run
     admit = message("admit-inpatient", "IMP", "in-progress", CPR)
     ok(client, token, admit)
@@ -143,11 +153,16 @@ def test_markers_as_fhir_observations(app, client, token):  # noqa: F811
 def test_backfill_recreates_the_markers_of_earlier_history_once(app, client, token, runner):  # noqa: F811
     pathway_id = opstart(app)
     ok(client, token, message("admit-inpatient", "IMP", "in-progress", CPR))
-    recorded = markers(app, pathway_id)
+    # a hospital's own Encounter times are not in the history rows: backfill gives those the
+    # time the pathway moved; every other point gets the time it was recorded live
+    hospital = ("indlaeggelse", "udskrivelse")
+    recorded, times = markers(app, pathway_id), sorted(t for t in timed(app, pathway_id) if t[0] not in hospital)
     with app.app_context():   # as if the pathway had run before markers existed
         db.session.execute(PathwayMarker.__table__.delete())
         db.session.commit()
     result = runner.invoke(args=["markers", "backfill"])
     assert result.exit_code == 0 and f"{len(recorded)} markers added" in result.output, result.output
     assert sorted(markers(app, pathway_id)) == sorted(recorded)
+    assert sorted(t for t in timed(app, pathway_id) if t[0] not in hospital) == times
+    assert "garantifrist" in dict(times)
     assert "0 markers added" in runner.invoke(args=["markers", "backfill"]).output

@@ -54,13 +54,20 @@ def _added(obj, name):
 
 def _wanted(session):
     """(pathway_id, patient_id, point, key, at, value) of what this flush records."""
-    patients = {o.id: o.patient_id for o in session.identity_map.values() if isinstance(o, Pathway)}
+    known = {o.id: o for o in session.identity_map.values() if isinstance(o, Pathway)}
+    patients = {pid: o.patient_id for pid, o in known.items()}
     wanted = []
     # history rows first: a referral's start comes before the guarantee set in the same flush
     for obj in session.new:
         if isinstance(obj, TaskRecord):
             for point, suffix in points_of_record(obj):
                 wanted.append((obj.pathway_id, patients.get(obj.pathway_id), point, point + suffix, obj.at, None))
+            pathway = known.get(obj.pathway_id)
+            if obj.kind == "start" and pathway is not None and isinstance(pathway.guarantee_due, date):
+                # the referral's script sets the deadline as the pathway starts, and the start
+                # writes the pathway's row in an earlier flush, while it has no id: seen here
+                due = pathway.guarantee_due.isoformat()
+                wanted.append((pathway.id, pathway.patient_id, "garantifrist", f"garantifrist:{due}", obj.at, due))
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Pathway) and obj.id is not None:
             started = _added(obj, "treatment_started_at")
@@ -140,7 +147,7 @@ def backfill(session, pathway_ids=None):
                      TaskRecord.pathway_id == pathway.id, TaskRecord.kind.in_(("start", "stage", "task")))
                      .order_by(TaskRecord.id))
                  for point, suffix in points_of_record(record)]
-        if pathway.guarantee_due is not None:
+        if pathway.guarantee_due is not None:   # set by the referral's script as the pathway starts
             found.append(("garantifrist", f"garantifrist:{pathway.guarantee_due.isoformat()}", pathway.started_at,
                           pathway.guarantee_due.isoformat()))
         if pathway.treatment_started_at is not None:
