@@ -65,7 +65,8 @@ def test_questionnaires_are_generated_from_every_form(app, client, token):  # no
                                     "readOnly": True}
     plan = get(client, token, "/fhir/Questionnaire/koordineret-plan").get_json()
     kinds = {i["linkId"]: (i["type"], i.get("repeats")) for i in plan["item"]}
-    assert kinds == {"plan_items": ("choice", True), "plan_review_date": ("date", None), "plan_note": ("text", None)}
+    assert kinds == {"plan_items": ("choice", True), "plan_review_date": ("date", None), "plan_note": ("text", None),
+                     "patient_goals": ("text", None), "agreed_activities": ("text", None)}   # every field of the form
     one = searchset(get(client, token, "/fhir/Questionnaire?url=https://forlob.dk/fhir/Questionnaire/dudit"))
     assert [e["resource"]["id"] for e in one["entry"]] == ["dudit"]
     missing = get(client, token, "/fhir/Questionnaire/nope")
