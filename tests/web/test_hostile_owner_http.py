@@ -7,6 +7,7 @@ makes validation burn its evaluation budget while a clinician works, and tries R
 escapes in conditions and script tasks. Every attempt must be refused or bounded, and nothing
 unapproved may reach a patient.
 """
+import os
 import re
 import threading
 import time
@@ -95,6 +96,34 @@ def _login(base, username):
     return http, token
 
 
+def _environ(pid):
+    """A process's start-up environment, or None when it is gone or not ours to read."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as handle:
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def _sandbox_workers_of(instance_path):
+    """Sandbox worker processes whose parent is a web process serving from instance_path."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                cmdline = handle.read()
+            with open(f"/proc/{entry}/stat") as handle:
+                parent = handle.read().rsplit(")", 1)[1].split()[1]
+        except OSError:
+            continue
+        if b"engine.sandbox.worker" in cmdline and \
+                f"FORLOB_INSTANCE_PATH={instance_path}" in (_environ(parent) or ""):
+            found[int(entry)] = _environ(entry)
+    return found
+
+
 def _state(app, versions):
     """What the attacks must not change: jobs, policies, pathways' versions, the current one."""
     with app.app_context():
@@ -136,7 +165,8 @@ def test_a_hostile_owner_cannot_put_unapproved_content_live_over_http(app, live,
                          current=versions["merged"], approved=None)
 
 
-def test_budget_burning_validation_and_a_flood_of_checks_leave_clinicians_working(live, versions):
+def test_budget_burning_validation_and_a_flood_of_checks_leave_clinicians_working(
+        live, versions, tmp_path):
     owner, token = _login(live, "ejer")
     clinician, _ = _login(live, "psyk.kbh")
     hostile = versions["henvisning"].replace("<bpmn:script>group = ", "<bpmn:script>" + BURN + "group = ", 1)
@@ -184,6 +214,15 @@ def test_budget_burning_validation_and_a_flood_of_checks_leave_clinicians_workin
     assert all(code == 200 for code, _ in latencies)
     assert max(t for _, t in latencies) < 5.0  # a loaded CI machine, yet never behind the attack
     assert took["s"] < 60
+    # the web processes hold SECRET_KEY and DATABASE_URL; the sandbox workers they started do not
+    workers = _sandbox_workers_of(tmp_path)
+    assert workers, "no sandbox worker of this server found"
+    print(f"{len(workers)} sandbox workers, environments: {sorted(set(map(str, workers.values())))}")
+    for pid, environ in workers.items():
+        if environ is None:
+            continue  # not readable by this test's user
+        assert "SECRET_KEY" not in environ and "DATABASE_URL" not in environ, (pid, environ)
+        assert "FORLOB_" not in environ, (pid, environ)
 
 
 def test_restrictedpython_escapes_are_refused_with_a_clear_message(live, versions, tmp_path):
