@@ -145,3 +145,39 @@ def test_service_workers_report_their_lockdown():
     assert set(report) >= {"user", "landlock", "seccomp"}
     if lockdown.landlock_abi() >= 6:
         assert all(state.startswith("on") for state in report.values()), report
+
+
+ENVIRON = r'''
+def proc_environ():
+    try:
+        with open("/proc/self/environ", "rb") as handle:
+            return handle.read().decode("utf-8", "replace")
+    except OSError as exc:
+        return "unreadable: " + type(exc).__name__
+result = {"environ": dict(os.environ), "proc": proc_environ()}
+'''
+
+SECRETS = {"SECRET_KEY": "s3cret-key-value", "DATABASE_URL": "postgresql://u:pw@db/forlob",
+           "FORLOB_FHIR_CLIENT_SECRET": "fhir-s3cret", "FORLOB_SMTP_PASSWORD": "smtp-s3cret"}
+
+
+@pytest.mark.parametrize("confined", [True, False], ids=["locked-down", "lockdown-off"])
+def test_a_worker_never_sees_the_services_secrets_in_its_environment(monkeypatch, confined):
+    """The web process may hold secrets in its environment; its sandbox workers start without
+    them. With the lockdown off /proc/self/environ is readable, so the raw bytes are checked."""
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setitem(isolation.SETTINGS, "lockdown", confined)
+    worker = isolation.Worker(escape_test=True)
+    try:
+        seen = _ask(worker, "raw", "import os\n" + ENVIRON)["ok"]
+    finally:
+        worker.kill()
+    assert set(seen["environ"]) <= {"PATH", "LANG", "LC_CTYPE"}, seen["environ"]
+    assert not any(name.startswith("FORLOB_") for name in seen["environ"])
+    raw = seen["proc"]
+    if not confined:  # readable: the process's own start-up environment block
+        assert raw.startswith(("PATH=", "LANG=")), raw
+    for name, value in SECRETS.items():
+        assert name not in raw and value not in raw, raw
+    assert "s3cret" not in repr(seen["environ"])

@@ -4,61 +4,28 @@ The issue measured 13 passwords checked on gunicorn before counting and checking
 step; in-process threads (test_throttle.py) cannot show that separate processes agree too.
 """
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from http.cookiejar import CookieJar
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from engine.models import AuditEntry
+from tests.web.live_gunicorn import serving
 from webui.extensions import db
 
-ROOT = Path(__file__).resolve().parents[2]
 PARALLEL = 40
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def gunicorn(database_url, demo_users, tmp_path):
     """gunicorn serving the test database, with production settings (CSRF and throttling on)."""
-    port = _free_port()
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "gunicorn-test", "FORLOB_INSECURE_COOKIES": "1",
-           "FORLOB_AUTO_MIGRATE": "0", "FORLOB_DEPLOY_ON_START": "0", "FORLOB_LOG_JSON": "0",
-           "FORLOB_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115  (closed after the process)
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "8",  # noqa: S603
-                             "-b", f"127.0.0.1:{port}", "webui.wsgi:app"],
-                            cwd=ROOT, env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/login", timeout=2).close()  # noqa: S310
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail((tmp_path / "gunicorn.log").read_text()[-2000:])
-                time.sleep(0.3)
+    with serving(database_url, tmp_path) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 def _browser(url):

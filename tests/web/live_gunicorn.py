@@ -1,0 +1,49 @@
+"""A real gunicorn serving the test database over HTTP, with production settings."""
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    """A TCP port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(database_url, tmp_path, workers=2, threads=8, extra_env=None):
+    """Start gunicorn (CSRF and throttling on) on the database; yield its base URL."""
+    port = free_port()
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": "gunicorn-test", "FORLOB_INSECURE_COOKIES": "1",
+           "FORLOB_AUTO_MIGRATE": "0", "FORLOB_DEPLOY_ON_START": "0", "FORLOB_LOG_JSON": "0",
+           "FORLOB_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin", **(extra_env or {})}
+    log_path = tmp_path / "gunicorn.log"
+    log = open(log_path, "wb")  # noqa: SIM115  (closed after the process)
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers),  # noqa: S603
+                             "--threads", str(threads), "-b", f"127.0.0.1:{port}", "webui.wsgi:app"],
+                            cwd=ROOT, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/login", timeout=2).close()  # noqa: S310
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(log_path.read_text()[-2000:])
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
