@@ -8,6 +8,7 @@ import { makeApi } from "./api.js";
 import { makeExpressionChecker } from "./checks.js";
 import { makeDmnEditor } from "./dmn-editor.js";
 import { makeFormEditor } from "./form-editor.js";
+import { oneTabStopPerGroup } from "./form-keyboard.js";
 import { bindKeyboardForm, makePaletteKeyboardReachable } from "./keyboard.js";
 import { lint } from "./lint.js";
 import { importedName, makeLocalEdits, offerRebase, warnOnLeave } from "./local-edits.js";
@@ -94,6 +95,7 @@ bpmn.on("selection.changed", ({ newSelection }) => {
 const dmn = makeDmnEditor(document.getElementById("dmn-canvas"), document.getElementById("dmn-problems"), markDirty,
   { translateModule: translateModule(root.dataset.lang === "da"), checker });
 const form = makeFormEditor(document.getElementById("form-canvas"), document.getElementById("guide-form"), markDirty);
+oneTabStopPerGroup(document.getElementById("form-canvas"));
 
 let keepTimer = null;
 function markDirty() {
