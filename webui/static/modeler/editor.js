@@ -196,7 +196,7 @@ function keepTabStops() {
   });
 }
 
-// F6 leaves whatever region has focus (the form editor's own Tab order can go round in a ring)
+// F6 leaves whatever region has focus: a quicker way past a long editor than Tab
 // for the next one: the file tabs, the open editor, and "Valider og foreslå".
 document.addEventListener("keydown", (event) => {
   if (event.key !== "F6") { return; }
