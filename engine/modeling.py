@@ -48,7 +48,7 @@ from engine.migration.moves import NotMigratable, dry_run, grouped
 from engine.runtime.trace import collecting as collecting_reached
 from engine.sandbox.expressions import check_expression
 from engine.sandbox.failures import counts_by_version
-from engine.sandbox.isolation import enter_lane, leave_lane, owner_work
+from engine.sandbox.isolation import enter_lane, lane_size, leave_lane, owner_work
 from engine.service import migrate_pathway
 
 __all__ = [
@@ -69,5 +69,5 @@ __all__ = [
     "migrate_pathway", "MigrationItem", "MigrationJob", "NotMigratable", "progress", "run_batch",
     "set_auto_migrate", "set_state", "VersionMigrationPolicy",
     # process owners' evaluations use their own sandbox pool, never a clinician's
-    "enter_lane", "leave_lane", "owner_work",
+    "enter_lane", "lane_size", "leave_lane", "owner_work",
 ]

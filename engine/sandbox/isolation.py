@@ -87,6 +87,11 @@ def owner_work(function):
     return in_owner_lane
 
 
+def lane_size(name="owner"):
+    """How many sandbox workers lane `name` may run at once in this process."""
+    return pool(name).limit()
+
+
 def current_lane():
     """The lane new clicks of this context use."""
     return _LANE.get()

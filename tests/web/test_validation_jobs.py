@@ -6,6 +6,7 @@ commits its progress after each, and a slow scenario fails itself naming its ele
 """
 import json
 import re
+import threading
 import time
 
 import pytest
@@ -74,16 +75,28 @@ def test_a_slow_proposal_is_queued_at_once_and_fails_itself_in_the_worker(auth, 
     assert body["message"].startswith(failed[0]["title"])
 
 
-def test_progress_is_committed_after_each_scenario(auth, client, app, base, monkeypatch):
+@pytest.fixture
+def owner_workers():
+    """Set the owner lane's pool size for one test."""
+    previous = isolation.SETTINGS["owner_workers"]
+    yield lambda n: isolation.configure(owner_workers=n)
+    isolation.configure(owner_workers=previous)
+
+
+def test_progress_is_committed_after_each_scenario(auth, client, app, base, monkeypatch,
+                                                    owner_workers):
+    owner_workers(1)  # one at a time: each scenario starts after the previous one's commit
     base_id, _files = base
     auth.login("ejer")
     url = client.post("/modeler/api/validation-jobs",
                       json={"base_version": base_id, "files": {}}).get_json()["url"]
     seen = []
     original = validation_jobs.run_one
+    with app.app_context():
+        bind = db.engine  # the scenario threads have no app context
 
     def spying(files, scenario):
-        with Session(db.engine) as other:  # what a poll from another process would read
+        with Session(bind) as other:  # what a poll from another process would read
             job = other.scalars(select(ValidationJob)).one()
             seen.append((job.status, job.done, job.total))
         return original(files, scenario)
@@ -96,6 +109,47 @@ def test_progress_is_committed_after_each_scenario(auth, client, app, base, monk
     body = client.get(url).get_json()
     assert (body["status"], body["done"], body["total"]) == ("done", total, total)
     assert body["ok"] is True, body["message"] or body["problems"]
+
+
+def test_scenarios_run_in_parallel_in_the_owner_lane_and_progress_counts_each(
+        auth, client, app, base, monkeypatch, owner_workers):
+    owner_workers(2)
+    base_id, _files = base
+    auth.login("ejer")
+    url = client.post("/modeler/api/validation-jobs",
+                      json={"base_version": base_id, "files": {}}).get_json()["url"]
+    together = threading.Barrier(2, timeout=30)  # broken unless two scenarios run at once
+    seen, original = [], validation_jobs.run_one
+    with app.app_context():
+        bind = db.engine  # the scenario threads have no app context
+
+    def committed():  # the progress a poll from another process would read now
+        with Session(bind) as other:
+            return other.scalars(select(ValidationJob)).one().done
+
+    def spying(files, scenario):
+        seen.append((scenario["id"], isolation.current_lane(), committed()))
+        if len(seen) <= 2:
+            together.wait()
+        else:  # the third starts when one of the first two ended: its count arrives meanwhile
+            deadline = time.monotonic() + 10
+            while committed() < 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            seen[-1] = (scenario["id"], isolation.current_lane(), committed())
+        return original(files, scenario)
+
+    monkeypatch.setattr(validation_jobs, "run_one", spying)
+    with app.app_context():
+        assert validation_jobs.run_pending() == 1
+    assert not together.broken
+    assert {lane for _id, lane, _done in seen} == {"owner"}
+    assert [done for _id, _lane, done in seen[:2]] == [0, 0]  # both started before either ended
+    assert seen[2][2] >= 1  # committed after the first finished one, while the others run
+    body = client.get(url).get_json()
+    assert (body["status"], body["done"], body["total"]) == ("done", 3, 3)
+    assert body["ok"] is True, body["message"] or body["problems"]
+    # results in catalogue order, whichever finished first
+    assert [s["id"] for s in body["scenarios"]] == [s["id"] for s in validation_jobs.load_all()]
 
 
 def test_jobs_per_owner_are_limited_and_bad_input_changes_nothing(auth, client, app, base):

@@ -3,11 +3,13 @@
 A proposal whose every user task had a 1.5 s post-script held one validate request for 186 s,
 and four at once slowed clinicians tenfold. Now the request only queues the job (202, with the
 URL to poll); the timer worker's owner lane (`webui/commands/migration_lane.py`) runs it in the
-owner lane's sandbox workers, one scenario at a time, committing its progress after each, so
-the editor (or a script) can show "scenario 3 of 12". Each owner may have MAX_OPEN jobs
-queued or running at once.
+owner lane's sandbox workers, committing its progress after each finished scenario, so
+the editor (or a script) can show "scenario 3 of 12". The scenarios run in parallel, as many
+at once as the owner lane has sandbox workers (FORLOB_SANDBOX_OWNER_WORKERS). Each owner may
+have MAX_OPEN jobs queued or running at once.
 """
 import contextlib
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from sqlalchemy import func, select
 
@@ -51,18 +53,43 @@ def as_json(job):
             "created_by": job.created_by}
 
 
+def _in_owner_lane(files, scenario):
+    """run_one in a pool thread: a new thread starts with an empty context, so enter the lane."""
+    token = modeling.enter_lane("owner")
+    try:
+        return run_one(files, scenario)
+    finally:
+        modeling.leave_lane(token)
+
+
 def _progressing(session, job):
-    """A run_scenarios(files) that runs every scenario and commits the count after each."""
+    """A run_scenarios(files) that runs the scenarios in parallel, one thread per owner-lane
+    sandbox worker, and commits the count after each finished one (from this thread only:
+    the job's session is not shared with the pool's threads)."""
     def run(files):
         scenarios = load_all()
-        job.total, job.done, results = len(scenarios), 0, []
+        job.total, job.done = len(scenarios), 0
         session.commit()
-        for scenario in scenarios:
-            results.append(run_one(files, scenario))
+        results: list[dict | None] = [None] * len(scenarios)
+
+        def finished(n, result):
+            results[n] = result
             job.done += 1
-            job.scenarios = list(results)
+            job.scenarios = [r for r in results if r is not None]
             session.commit()
-        return results
+        # each scenario has its own in-memory database; its evaluations lease an owner worker,
+        # so more threads than owner workers would only wait for one
+        threads = max(1, min(modeling.lane_size("owner"), len(scenarios)))
+        if threads == 1:  # one worker: in this thread, each after the previous one's commit
+            for n, scenario in enumerate(scenarios):
+                finished(n, run_one(files, scenario))
+        else:
+            with ThreadPoolExecutor(threads, thread_name_prefix="scenario") as running:
+                pending = {running.submit(_in_owner_lane, files, s): n
+                           for n, s in enumerate(scenarios)}
+                for future in as_completed(pending):
+                    finished(pending[future], future.result())
+        return [r for r in results if r is not None]
     return run
 
 

@@ -8,6 +8,7 @@ import { makeApi } from "./api.js";
 import { makeExpressionChecker } from "./checks.js";
 import { makeDmnEditor } from "./dmn-editor.js";
 import { makeFormEditor } from "./form-editor.js";
+import { oneTabStopPerGroup } from "./form-keyboard.js";
 import { bindKeyboardForm, makePaletteKeyboardReachable } from "./keyboard.js";
 import { lint } from "./lint.js";
 import { importedName, makeLocalEdits, offerRebase, warnOnLeave } from "./local-edits.js";
@@ -94,6 +95,7 @@ bpmn.on("selection.changed", ({ newSelection }) => {
 const dmn = makeDmnEditor(document.getElementById("dmn-canvas"), document.getElementById("dmn-problems"), markDirty,
   { translateModule: translateModule(root.dataset.lang === "da"), checker });
 const form = makeFormEditor(document.getElementById("form-canvas"), document.getElementById("guide-form"), markDirty);
+oneTabStopPerGroup(document.getElementById("form-canvas"));
 
 let keepTimer = null;
 function markDirty() {
@@ -194,7 +196,7 @@ function keepTabStops() {
   });
 }
 
-// F6 leaves whatever region has focus (the form editor's own Tab order can go round in a ring)
+// F6 leaves whatever region has focus: a quicker way past a long editor than Tab
 // for the next one: the file tabs, the open editor, and "Valider og foreslå".
 document.addEventListener("keydown", (event) => {
   if (event.key !== "F6") { return; }
