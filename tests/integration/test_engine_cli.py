@@ -30,7 +30,7 @@ def test_deploy_command_reports_invalid_definitions(app, runner):
     # The fixture's forms are not in forms/definitions, so the default form check refuses it.
     result = runner.invoke(args=["engine", "deploy", str(LOOP_DIR)])
     assert result.exit_code != 0
-    assert "does not exist" in result.output and "[opfoelgning]" in result.output
+    assert "som ikke findes" in result.output and "[opfoelgning]" in result.output
     assert count_versions(app) == 0
 
 

@@ -23,6 +23,8 @@ SLOW = ("a = [0]\nb = [0]\nfor i in range(64):\n    n = []\n    n.append(a)\n"
 @pytest.fixture
 def one_owner_worker():
     isolation.configure(owner_workers=1)
+    # idle owner workers left by earlier tests would outnumber the new limit
+    isolation.pool("owner").shutdown()
     yield
     isolation.configure(owner_workers=2)
 
