@@ -104,6 +104,14 @@ def correct(session, pathway_id, point, at):
     return True
 
 
+def _marker(table, pathway_id, patient_id, point, key, at, value):
+    """One stored marker with its code from the table (live recording and backfill alike)."""
+    code = table.code(point)
+    return PathwayMarker(pathway_id=pathway_id, patient_id=patient_id, point=point, key=key[:80],
+                         system=table.system, code=code["code"], display=code["display"][:200],
+                         at=at, value=value)
+
+
 def record_markers(session, _context, _instances):
     """before_flush: add the markers this flush's history rows and pathway changes are."""
     wanted = _wanted(session)
@@ -120,11 +128,8 @@ def record_markers(session, _context, _instances):
             if pending or session.scalar(select(PathwayMarker.id).where(
                     PathwayMarker.pathway_id == pathway_id, PathwayMarker.key == key)) is not None:
                 continue   # stored once: a point that happened before is not stored again
-            code = table.code(point)
-            session.add(PathwayMarker(pathway_id=pathway_id, patient_id=patient_id, point=point,
-                                      key=key[:80], system=table.system, code=code["code"],
-                                      display=code["display"][:200],
-                                      at=at if isinstance(at, datetime) else utcnow(), value=value))
+            session.add(_marker(table, pathway_id, patient_id, point, key,
+                                at if isinstance(at, datetime) else utcnow(), value))
 
 
 def register(session_target):
@@ -156,10 +161,7 @@ def backfill(session, pathway_ids=None):
             if key in have:
                 continue
             have.add(key)
-            code = table.code(point)
-            session.add(PathwayMarker(pathway_id=pathway.id, patient_id=pathway.patient_id, point=point,
-                                      key=key[:80], system=table.system, code=code["code"],
-                                      display=code["display"][:200], at=at, value=value))
+            session.add(_marker(table, pathway.id, pathway.patient_id, point, key, at, value))
             added += 1
         session.flush()
     return added
