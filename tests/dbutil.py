@@ -44,3 +44,15 @@ def drop_postgres_schema(schema: str) -> None:
 def reset_tables(session, metadata) -> None:
     """Empty every table quickly, keeping the schema and the migration stamp."""
     wipe_all_rows(session, metadata)
+
+
+def measure_on(kind: str, measure):
+    """`measure(url)` on SQLite (url None: the benchmark's own file) or on a throwaway
+    PostgreSQL schema, dropped afterwards."""
+    if kind != "postgres":
+        return measure(None)
+    url, schema = create_postgres_schema()
+    try:
+        return measure(url)
+    finally:
+        drop_postgres_schema(schema)

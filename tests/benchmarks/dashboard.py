@@ -121,14 +121,7 @@ def main(argv=None):
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    url, schema = None, None
-    if args.db == "postgres":
-        url, schema = dbutil.create_postgres_schema()
-    try:
-        result = measure(args.pathways, url, args.repeat)
-    finally:
-        if schema:
-            dbutil.drop_postgres_schema(schema)
+    result = dbutil.measure_on(args.db, lambda url: measure(args.pathways, url, args.repeat))
     print(json.dumps(result) if args.json else "\n".join(f"{k:20} {v}" for k, v in result.items()))
     return 0
 
