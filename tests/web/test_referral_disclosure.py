@@ -33,9 +33,9 @@ def _nordjylland_patient(app, end=False):
         return pathway.id
 
 
-def _answer(client, cpr):
+def _answer(client, cpr, url="/henvisning", form=FORM):
     """What the referrer sees: status, where it leads, and the page it leads to."""
-    response = client.post("/henvisning", data=dict(FORM, cpr=cpr))
+    response = client.post(url, data=dict(form, cpr=cpr))
     page = client.get(response.headers["Location"]).get_data(as_text=True) \
         if response.status_code == 302 else response.get_data(as_text=True)
     return response.status_code, response.headers.get("Location"), page
@@ -97,10 +97,7 @@ ACUTE = dict(FORM, contacts=["kommune"], referrer="Akutmodtagelsen", admission_r
 
 def _acute_answer(client, cpr):
     """What the acute clinician sees for a CPR number: status, target and the page shown."""
-    response = client.post("/akut", data=dict(ACUTE, cpr=cpr))
-    page = client.get(response.headers["Location"]).get_data(as_text=True) \
-        if response.status_code == 302 else response.get_data(as_text=True)
-    return response.status_code, response.headers.get("Location"), page
+    return _answer(client, cpr, "/akut", ACUTE)
 
 
 @pytest.mark.parametrize("ended", [False, True])
