@@ -8,6 +8,7 @@ from webui.fhir.codes import ACTIVITY_SYSTEM, CLASS_SYSTEM, CPR_SYSTEM, EVENT_CO
 HOSPITAL_SOR = "265161000016000"      # the guide's example sender (Herlev og Gentofte Hospital)
 MUNICIPALITY_SOR = "953741000016009"  # the guide's example receiver
 BASE = "https://medcomfhir.dk/ig/hospitalnotification"
+LEAVE_URL = "http://medcomfhir.dk/ig/hospitalnotification/StructureDefinition/medcom-hospitalnotifiation-leave-period-extension"
 
 
 def _org(org_id, sor, name):
@@ -20,8 +21,9 @@ def _org(org_id, sor, name):
 def message(activity, klass, status, cpr, episode="5bdbd69c-8dd2-46c3-8530-accec273bc59",
             start="2026-03-01T12:00:00+01:00", end=None, message_id=None, deceased=False,
             occurred="2026-03-01T12:00:02+01:00", sender_sor=HOSPITAL_SOR,
-            receiver_sor=MUNICIPALITY_SOR, earlier=(), family="Testesen"):
-    """One HospitalNotification message Bundle as JSON."""
+            receiver_sor=MUNICIPALITY_SOR, earlier=(), family="Testesen", leave=None):
+    """One HospitalNotification message Bundle as JSON. An Encounter on leave gets the guide's
+    leave-period extension (its start defaults to the Provenance's time)."""
     ids = {k: str(uuid.uuid4()) for k in ("bundle", "patient", "encounter", "sender", "receiver", "prov")}
     header_id = message_id or str(uuid.uuid4())
     header = {
@@ -49,6 +51,10 @@ def message(activity, klass, status, cpr, episode="5bdbd69c-8dd2-46c3-8530-accec
                                                    "value": episode}}],
                  "period": period,
                  "serviceProvider": {"reference": f"{BASE}/Organization/{ids['sender']}"}}
+    if leave is None and status == "onleave":
+        leave = {"start": occurred}
+    if leave:
+        encounter["extension"] = [{"url": LEAVE_URL, "valuePeriod": leave}]
 
     def provenance(prov_id, code, target):
         return {"resourceType": "Provenance", "id": prov_id,

@@ -1,6 +1,6 @@
 """The FHIR messaging endpoint: MedCom HospitalNotification in, MedCom Acknowledgement out.
 
-Views only parse, call and render: the rules are in hospital_notification (pure), the effects
+Views only parse, call and render: the rules are in hospital_notification and guide_rules (pure), the effects
 in effects, the answers in acknowledgement. Clients and tokens are the hospital-systems API's
 (docs/api.md); every message, accepted, replayed or refused, is audited as `api:<client>`.
 """

@@ -16,6 +16,11 @@ EVENT_SYSTEMS = ("http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messagin
 EVENT_CODE = "hospital-notification-message"
 ACK_EVENT_CODE = "acknowledgement-message"
 CLASS_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+GLN_SYSTEM = "https://www.gs1.org/gln"   # an Organization's EAN location number
+DESTINATION_USE_SYSTEM = "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messaging-destinationUse"
+# the guide's required value sets for Encounter.status and Encounter.class
+ENCOUNTER_STATUSES = ("in-progress", "onleave", "finished", "entered-in-error")
+ENCOUNTER_CLASSES = ("IMP", "EMER")
 ERROR_SYSTEM = "https://forlob.dk/fhir/CodeSystem/hospital-notification-errors"
 
 # (Provenance.activity, Encounter.class, Encounter.status) -> notification code.
@@ -64,6 +69,7 @@ ERRORS = {
     "HN-NESTING": (400, "structure", "fatal-error", "the JSON is nested too deeply"),
     "HN-STRUCTURE": (400, "structure", "fatal-error", "not a valid FHIR R4 Bundle"),
     "HN-BUNDLE-TYPE": (422, "invalid", "fatal-error", "the Bundle's type must be 'message'"),
+    "HN-BUNDLE": (422, "required", "fatal-error", "the Bundle needs an id and a timestamp"),
     "HN-HEADER-FIRST": (422, "structure", "fatal-error", "the first entry must be a MessageHeader"),
     "HN-EVENT": (422, "code-invalid", "fatal-error", "the MessageHeader's event code is wrong"),
     "HN-REFERENCE": (422, "structure", "fatal-error", "a reference does not resolve in the Bundle"),
@@ -71,8 +77,14 @@ ERRORS = {
     "HN-CPR": (422, "value", "fatal-error", "the Patient needs a valid CPR identifier"),
     "HN-SENDER-SOR": (422, "required", "fatal-error", "the sender needs a SOR identifier"),
     "HN-RECEIVER-SOR": (422, "required", "fatal-error", "one primary receiver with a SOR identifier"),
+    "HN-DESTINATION-USE": (422, "code-invalid", "fatal-error", "the receiver must be marked as the primary one"),
+    "HN-EAN": (422, "required", "fatal-error", "sender and receiver need a valid EAN (GLN) identifier"),
     "HN-SENDER-NOT-CLIENT": (403, "forbidden", "fatal-error", "the sender's SOR code is not one of this client's"),
     "HN-ENCOUNTER": (422, "required", "fatal-error", "the focus must be a complete Encounter"),
+    "HN-SERVICE-PROVIDER": (422, "required", "fatal-error", "the Encounter's serviceProvider needs a SOR identifier"),
+    "HN-MINIMAL": (422, "business-rule", "fatal-error", "the Encounter carries data the guide does not allow"),
+    "HN-CODE": (422, "code-invalid", "fatal-error", "a code is not from the guide's value set"),
+    "HN-LEAVE": (422, "required", "fatal-error", "a leave needs the leave-period extension with its start"),
     "HN-PROVENANCE": (422, "required", "fatal-error", "a Provenance must name this message's activity"),
     "HN-ACTIVITY": (422, "code-invalid", "fatal-error", "the activity code is not a HospitalNotification code"),
     "HN-COMBINATION": (422, "business-rule", "fatal-error", "class, status and activity do not go together"),
