@@ -1,12 +1,13 @@
 """Pathway markers: each measurement point stored once with its code, through every door, and
 exported as CSV (admin page) and FHIR Observations."""
 import json
+from datetime import UTC, datetime
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import select
 
-from engine.models import AuditEntry, Pathway
+from engine.models import AuditEntry, Pathway, TaskRecord
 from tests.conftest import make_test_config
 from tests.web import pathway_setup as setup
 from tests.web.hn_bundles import header_id, message
@@ -150,19 +151,59 @@ def test_markers_as_fhir_observations(app, client, token):  # noqa: F811
     assert client.get("/fhir/Observation?category=pathway-marker", headers=headers).status_code == 400
 
 
-def test_backfill_recreates_the_markers_of_earlier_history_once(app, client, token, runner):  # noqa: F811
-    pathway_id = opstart(app)
-    ok(client, token, message("admit-inpatient", "IMP", "in-progress", CPR))
-    # a hospital's own Encounter times are not in the history rows: backfill gives those the
-    # time the pathway moved; every other point gets the time it was recorded live
-    hospital = ("indlaeggelse", "udskrivelse")
-    recorded, times = markers(app, pathway_id), sorted(t for t in timed(app, pathway_id) if t[0] not in hospital)
-    with app.app_context():   # as if the pathway had run before markers existed
+def _forget_markers(app):
+    with app.app_context():   # as if the pathways had run before markers existed
         db.session.execute(PathwayMarker.__table__.delete())
         db.session.commit()
+
+
+def _utc(text):
+    return datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None)
+
+
+def test_backfill_recreates_the_markers_of_earlier_history_once(app, client, token, runner):  # noqa: F811
+    pathway_id = opstart(app)
+    # an admission the hospital corrects, a discharge, and an admission again: each hospital
+    # point has the hospital's own time, not the time the message moved the pathway
+    admit = message("admit-inpatient", "IMP", "in-progress", CPR, start="2026-03-01T12:00:00+01:00")
+    ok(client, token, admit)
+    ok(client, token, message("revise-admit-inpatient", "IMP", "in-progress", CPR, start="2026-03-01T10:30:00+01:00",
+                              earlier=[("admit-inpatient", header_id(admit))]))
+    ok(client, token, message("discharge-inpatient-home", "IMP", "finished", CPR, start="2026-03-01T10:30:00+01:00",
+                              end="2026-03-04T09:15:00+01:00"))
+    ok(client, token, message("admit-emergency", "EMER", "in-progress", CPR, episode="second-stay",
+                              start="2026-03-09T23:40:00+01:00"))
+    # a death ends a second patient's pathway
+    died = opstart(app, cpr="0202902468")
+    ok(client, token, message("admit-inpatient", "IMP", "in-progress", "0202902468", episode="third-stay"))
+    ok(client, token, message("discharge-inpatient-home", "IMP", "finished", "0202902468", episode="third-stay",
+                              end="2026-03-02T04:00:00+01:00", deceased=True))
+    live = {p: sorted(timed(app, p)) for p in (pathway_id, died)}
+    recorded = {p: sorted(markers(app, p)) for p in (pathway_id, died)}
+    stays = [t for point, t in timed(app, pathway_id) if point in ("indlaeggelse", "udskrivelse")]
+    assert stays == [_utc("2026-03-01T10:30:00+01:00"), _utc("2026-03-04T09:15:00+01:00"),
+                     _utc("2026-03-09T23:40:00+01:00")]
+    assert dict(live[died])["afslutning"] == _utc("2026-03-02T04:00:00+01:00")
+    _forget_markers(app)
     result = runner.invoke(args=["markers", "backfill"])
-    assert result.exit_code == 0 and f"{len(recorded)} markers added" in result.output, result.output
-    assert sorted(markers(app, pathway_id)) == sorted(recorded)
-    assert sorted(t for t in timed(app, pathway_id) if t[0] not in hospital) == times
-    assert "garantifrist" in dict(times)
+    added = sum(len(r) for r in recorded.values())
+    assert result.exit_code == 0 and f"{added} markers added" in result.output, result.output
+    for pathway in (pathway_id, died):
+        assert sorted(markers(app, pathway)) == recorded[pathway]
+        assert sorted(timed(app, pathway)) == live[pathway]   # every point, the hospital's too
+    assert "garantifrist" in dict(live[pathway_id])
     assert "0 markers added" in runner.invoke(args=["markers", "backfill"]).output
+
+
+def test_backfill_gives_points_no_hospital_told_the_time_the_pathway_moved(app, client, token, runner):  # noqa: F811
+    pathway_id = opstart(app)
+    ok(client, token, message("admit-inpatient", "IMP", "in-progress", CPR, start="2026-03-01T12:00:00+01:00"))
+    with app.app_context():   # a clinician discharges on the patient page: that is the event's time
+        setup.complete(pathway_id, "indlagt_henvendelse")
+        moved = db.session.scalar(select(TaskRecord.at).where(TaskRecord.pathway_id == pathway_id,
+                                                              TaskRecord.kind == "stage").order_by(TaskRecord.id.desc()))
+    live = sorted(timed(app, pathway_id))
+    _forget_markers(app)
+    assert runner.invoke(args=["markers", "backfill"]).exit_code == 0
+    assert sorted(timed(app, pathway_id)) == live
+    assert dict(live)["indlaeggelse"] == _utc("2026-03-01T12:00:00+01:00") != moved.replace(tzinfo=None)

@@ -9,8 +9,8 @@ from engine.audit import record
 from engine.clock import as_utc
 from webui.dashboards.spreadsheet import csv_text
 from webui.extensions import db
+from webui.markers.backfill import backfill
 from webui.markers.export import CSV_HEADER, csv_rows
-from webui.markers.recorder import backfill
 
 markers_cli = AppGroup("markers", help="Pathway markers (forløbsmarkører).")
 

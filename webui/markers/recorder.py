@@ -18,7 +18,8 @@ from webui.markers.models import PathwayMarker
 OUTPATIENT = ("opstart", "ustabil", "stabil", "overgang")
 
 
-def _table():
+def marker_table():
+    """The code table in force (the app's configured one, else the default)."""
     if has_app_context():
         return current_app.extensions.get("marker_codes") or default_table()
     return default_table()
@@ -104,7 +105,7 @@ def correct(session, pathway_id, point, at):
     return True
 
 
-def _marker(table, pathway_id, patient_id, point, key, at, value):
+def new_marker(table, pathway_id, patient_id, point, key, at, value):
     """One stored marker with its code from the table (live recording and backfill alike)."""
     code = table.code(point)
     return PathwayMarker(pathway_id=pathway_id, patient_id=patient_id, point=point, key=key[:80],
@@ -117,7 +118,7 @@ def record_markers(session, _context, _instances):
     wanted = _wanted(session)
     if not wanted:
         return
-    table, hints = _table(), session.info.get("marker_times") or {}
+    table, hints = marker_table(), session.info.get("marker_times") or {}
     with session.no_autoflush:
         for pathway_id, patient_id, point, key, at, value in wanted:
             at = hints.pop((pathway_id, point), at)
@@ -128,7 +129,7 @@ def record_markers(session, _context, _instances):
             if pending or session.scalar(select(PathwayMarker.id).where(
                     PathwayMarker.pathway_id == pathway_id, PathwayMarker.key == key)) is not None:
                 continue   # stored once: a point that happened before is not stored again
-            session.add(_marker(table, pathway_id, patient_id, point, key,
+            session.add(new_marker(table, pathway_id, patient_id, point, key,
                                 at if isinstance(at, datetime) else utcnow(), value))
 
 
@@ -137,31 +138,3 @@ def register(session_target):
     if not event.contains(session_target, "before_flush", record_markers):
         event.listen(session_target, "before_flush", record_markers)
 
-
-def backfill(session, pathway_ids=None):
-    """Markers for history written before markers existed, from the same history rows and
-    pathway fields (each point still stored once); returns how many were added."""
-    query = select(Pathway)
-    if pathway_ids is not None:
-        query = query.where(Pathway.id.in_(list(pathway_ids)))
-    table, added = _table(), 0
-    for pathway in session.scalars(query.order_by(Pathway.id)):
-        have = set(session.scalars(select(PathwayMarker.key).where(PathwayMarker.pathway_id == pathway.id)))
-        found = [(point, point + suffix, record.at, None)
-                 for record in session.scalars(select(TaskRecord).where(
-                     TaskRecord.pathway_id == pathway.id, TaskRecord.kind.in_(("start", "stage", "task")))
-                     .order_by(TaskRecord.id))
-                 for point, suffix in points_of_record(record)]
-        if pathway.guarantee_due is not None:   # set by the referral's script as the pathway starts
-            found.append(("garantifrist", f"garantifrist:{pathway.guarantee_due.isoformat()}", pathway.started_at,
-                          pathway.guarantee_due.isoformat()))
-        if pathway.treatment_started_at is not None:
-            found.append(("behandlingsstart", "behandlingsstart", pathway.treatment_started_at, None))
-        for point, key, at, value in found:
-            if key in have:
-                continue
-            have.add(key)
-            session.add(_marker(table, pathway.id, pathway.patient_id, point, key, at, value))
-            added += 1
-        session.flush()
-    return added
