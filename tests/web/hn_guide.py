@@ -119,7 +119,9 @@ def bundle(example):
     sender = _org(ids["sender"], SENDER_SOR, "5790000209354", "Hjerteafdelingen på Herlev og Gentofte hospital")
     entries = [header, patient]
     if example.get("provider_first"):
-        entries.append(_org(ids["provider"], SENDER_SOR, "5790000209354", "Herlev og Gentofte Hospital"))
+        # a MedComCoreOrganization: a SOR identifier of its own and no EAN (it sends nothing)
+        entries.append({"resourceType": "Organization", "id": ids["provider"], "name": "Hjertemedicinsk sengeafs. S103",
+                        "identifier": [{"system": SOR_SYSTEM, "value": "399841000016000"}]})
     entries += [encounter, receiver, sender]
     entries += [provenance(_id(h, f"earlier-{n}"), a, t, w) for n, (a, t, w) in enumerate(example["earlier"])]
     entries.append(provenance(ids["prov"], example["activity"], h, example["occurred"]))

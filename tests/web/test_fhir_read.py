@@ -89,6 +89,11 @@ def test_other_regions_patients_are_not_disclosed(app, client, token):  # noqa: 
         patient_id = pathway.patient_id
     assert searchset(get(client, token, "/fhir/Patient?identifier=0202902468"))["total"] == 0
     assert searchset(get(client, token, f"/fhir/EpisodeOfCare?patient={patient_id}"))["total"] == 0
+    # a read by id answers another region's patient as it answers one that does not exist
+    for unseen in (patient_id, 987654):
+        answer = get(client, token, f"/fhir/Patient/{unseen}")
+        assert answer.status_code == 404
+        assert OperationOutcome.parse_obj(answer.get_json()).issue[0].details.coding[0].code == "READ-NOT-FOUND"
 
 
 def test_no_token_and_bad_parameters(app, client, token):  # noqa: F811

@@ -1,4 +1,4 @@
-"""Read-only FHIR R4: the CapabilityStatement, and Patient and EpisodeOfCare searches.
+"""Read-only FHIR R4: the CapabilityStatement, Patient (search and read) and EpisodeOfCare searches.
 
 A client sees only the patients and pathways its organisation takes part in (an unknown or
 foreign patient is an empty searchset, not an error: nothing is disclosed), and every search
@@ -120,6 +120,22 @@ def patients():
         exists().where(Pathway.patient_id == Patient.id, _visible(client.organisation_code)))).all()
     _audit(client, "FHIR Patient search by identifier", {p.id for p in rows})
     return _render(resources.searchset([resources.patient(p) for p in rows], _base(), request.url, len(rows)))
+
+
+@bp.get("/Patient/<int:patient_id>")
+def patient_read(patient_id):
+    """Read one patient by id, if the client's organisation takes part in one of its pathways."""
+    client = _client()
+    if client is None:
+        return _problem("READ-AUTH", "a valid bearer token is required", 401)
+    found = db.session.scalar(select(Patient).where(
+        Patient.id == patient_id, exists().where(Pathway.patient_id == Patient.id, _visible(client.organisation_code))))
+    _audit(client, f"FHIR Patient/{patient_id} read{'' if found else ': not found'}", {found.id} if found else set())
+    if found is None:   # unknown or another region's: the same answer, nothing disclosed
+        return _problem("READ-NOT-FOUND", f"no Patient {patient_id}", 404)
+    resource = resources.patient(found)
+    resources.validate(resource)
+    return _render(resource)
 
 
 def _recent_runs(pathway_id):

@@ -107,7 +107,8 @@ def capability_statement(base, date) -> dict:
             "security": {"description": "Bearer token of a hospital-systems API client (docs/api.md); "
                                         "results are limited to the client organisation's pathways."},
             "resource": [
-                {"type": "Patient", "interaction": [{"code": "search-type"}], "searchParam": search},
+                {"type": "Patient", "interaction": [{"code": "read"}, {"code": "search-type"}],
+                 "searchParam": search},
                 {"type": "EpisodeOfCare", "interaction": [{"code": "search-type"}],
                  "searchParam": [{"name": "patient", "type": "reference"}, search[1]]},
                 {"type": "Encounter", "interaction": [{"code": "search-type"}],
