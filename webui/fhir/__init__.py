@@ -50,7 +50,8 @@ def _audit(actor, action, detail, patient_id=None, pathway_id=None):
 def _refuse(actor, problem, their_sor=None, **headers):
     """Audit and answer a broken rule; nothing else of the request is written."""
     db.session.rollback()
-    _audit(actor, "hn_refused", f"{problem.message_id or '-'}: {problem.code} {problem.text}")
+    rule = f" [{problem.key}]" if problem.key else ""   # the guide's rule, when it is one
+    _audit(actor, "hn_refused", f"{problem.message_id or '-'}: {problem.code}{rule} {problem.text}")
     db.session.commit()
     return _answer(ack.for_problem(problem, _our_sor(), their_sor), problem.status, **headers)
 

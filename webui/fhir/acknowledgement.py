@@ -64,7 +64,7 @@ def acknowledgement(answered_id: str | None, response_code: str, issue: dict,
 def for_problem(problem, our_sor: str, their_sor: str | None = None) -> dict:
     """The fatal-error (or transient-error) Acknowledgement of a broken rule."""
     _status, _type, response_code, meaning = ERRORS[problem.code]
-    rule = f" [{problem.key}]" if getattr(problem, "key", "") else ""   # the guide's rule, when it is one
+    rule = f" [{problem.key}]" if problem.key else ""   # the guide's rule, when it is one
     issue = outcome(problem.code, f"{problem.code}{rule}: {meaning}. {problem.text}",
                     severity="error" if response_code == "fatal-error" else "warning")
     return acknowledgement(problem.message_id, response_code, issue, our_sor, their_sor)

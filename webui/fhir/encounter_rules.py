@@ -109,9 +109,8 @@ def provenance_shape(m):
             when(provenance.get("occurredDateTime"), "Provenance.occurredDateTime")
         except RuleBroken:
             return "a Provenance's occurredDateTime needs a date, a time and a time zone"
-        agents = provenance.get("agent") or []
-        if not agents or any(m.find(a.get("who")) is None or m.find(a.get("who")).get("resourceType") != "Organization"
-                             for a in agents):
+        agents = [m.find(a.get("who")) or {} for a in provenance.get("agent") or []]
+        if not agents or any(who.get("resourceType") != "Organization" for who in agents):
             return "a Provenance's agent.who must be an Organization in the Bundle"
     return None
 
