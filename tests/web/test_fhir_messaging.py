@@ -116,14 +116,22 @@ def test_admit_correction_cancellation_undoes_the_admission(app, client, token):
     ok(client, token, admit)
     fix = message("revise-admit-inpatient", "IMP", "in-progress", CPR, start="2026-03-01T08:30:00+01:00",
                   earlier=[("admit-inpatient", header_id(admit))])
-    ok(client, token, fix)
+    answer = ok(client, token, fix)
+    assert "recorded" in answer["entry"][3]["resource"]["issue"][0]["diagnostics"]
     assert stay(app)[2].isoformat().startswith("2026-03-01T07:30:00")   # stored in UTC
     assert history_titles(app, pathway_id) == ["Hospitalet rettede indlæggelsestidspunktet"]
+    assert notices(app) == ["admitted"]   # a corrected time tells the municipality nothing new
     cancel = message("cancel-admit-inpatient", "IMP", "entered-in-error", CPR,
                      earlier=[("admit-inpatient", header_id(admit))])
-    ok(client, token, cancel)
+    answer = ok(client, token, cancel)
+    assert "applied" in answer["entry"][3]["resource"]["issue"][0]["diagnostics"]
     assert state(app, pathway_id) == ("active", "opstart", None)
     assert stay(app)[:2] == ("entered-in-error", "undone")
+    # the undoing is a discharge the municipality hears of, saying the admission was cancelled
+    assert notices(app) == ["admitted", "discharged"]
+    with app.app_context():
+        undone = db.session.scalar(select(Notice).where(Notice.kind == "discharged"))
+        assert "annulleret" in json.dumps(undone.data, ensure_ascii=False)
 
 
 def test_cancellation_after_the_pathway_moved_makes_a_notice_for_a_human(app, client, token, auth):
