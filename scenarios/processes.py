@@ -8,7 +8,10 @@ service is inherited), kept for the life of the process that uses them, and each
 owner-lane sandbox worker of its own, warm across jobs.
 
 FORLOB_SCENARIO_PROCESSES (default 2, the demo machine's cores) sets the pool's size; 0 or 1
-runs the scenarios in the calling process, one after another.
+runs the scenarios in the calling process, one after another. As with any multiprocessing
+start method but fork, a script that uses the pool must guard its entry point
+(`if __name__ == "__main__":`), as flask, gunicorn and pytest do: a child imports the main
+module again.
 """
 import multiprocessing
 import os
