@@ -118,7 +118,7 @@ def run(sizes, warm):
             _reject(app, answer["version"])
         out["scenarios"] = len(load_all())
         # the figures of the largest pool (the default is 2) under the names
-        out["validate_s"], out["propose_s"] = out[f"validate_s_p{sizes[-1]}"], out[f"propose_s_p{sizes[-1]}"]
+        out["validate_s"], out["propose_s"] = out[f"validate_s_p{max(sizes)}"], out[f"propose_s_p{max(sizes)}"]
         out["load"] = round(os.getloadavg()[0], 2)
         return out
     finally:
