@@ -1,13 +1,20 @@
 // Copy the browser bundles the app serves from node_modules into webui/static/vendor, and
 // build the modeler's editor bundle (bpmn-js + properties panel + dmn-js + form-js editor +
 // bpmnlint + our own modules in webui/static/modeler/) with esbuild. Nothing built is committed.
-import { cpSync, mkdirSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+// The bundle is split (ES modules): editor.bundle.js holds the BPMN modeler, and dmn-js and the
+// form-js editor are chunks loaded when their first file is opened (issue 22, "Light editor").
+// Chunks are named by their content (chunks/<name>-<hash>.js), so the app caches them for a year.
+import { cpSync, mkdirSync, existsSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "webui", "static", "vendor");
+// `--editor-into <dir>`: build only the editor bundle, into <dir> (the browser tests serve it in
+// place of the vendored one, to try webui/static/modeler/*.js before the next set-up)
+const into = process.argv.indexOf("--editor-into");
+const editorOnly = into > 0 ? resolve(process.argv[into + 1]) : null;
 const files = {
   "bpmn-js/dist/bpmn-navigated-viewer.production.min.js": "bpmn-js/bpmn-navigated-viewer.production.min.js",
   "bpmn-js/dist/bpmn-modeler.production.min.js": "bpmn-js/bpmn-modeler.production.min.js",
@@ -24,7 +31,7 @@ const files = {
   "@bpmn-io/form-js/dist/assets/form-js.css": "modeler/form-js.css",
   "@bpmn-io/form-js/dist/assets/form-js-editor.css": "modeler/form-js-editor.css",
 };
-for (const [src, dest] of Object.entries(files)) {
+for (const [src, dest] of editorOnly ? [] : Object.entries(files)) {
   const from = join(root, "node_modules", src);
   if (!existsSync(from)) { console.error(`missing ${from}`); process.exit(1); }
   const to = join(out, dest);
@@ -32,13 +39,21 @@ for (const [src, dest] of Object.entries(files)) {
   cpSync(from, to);
 }
 const started = Date.now();
-await build({
-  entryPoints: [join(root, "webui", "static", "modeler", "editor.js")],
-  outfile: join(out, "modeler", "editor.bundle.js"),
-  bundle: true, minify: true, format: "iife", target: "es2020", legalComments: "none",
+const modelerOut = editorOnly || join(out, "modeler");
+rmSync(join(modelerOut, "chunks"), { recursive: true, force: true });  // no stale chunks
+const result = await build({
+  entryPoints: { "editor.bundle": join(root, "webui", "static", "modeler", "editor.js") },
+  outdir: modelerOut, chunkNames: "chunks/[name]-[hash]",
+  bundle: true, splitting: true, format: "esm", minify: true, target: "es2020", legalComments: "none",
   // form-js's viewer and editor must share one preact (a nested copy breaks their hooks)
   alias: { preact: join(root, "node_modules", "preact") },
-  logLevel: "warning", define: { "process.env.NODE_ENV": '"production"' },
+  logLevel: "warning", define: { "process.env.NODE_ENV": '"production"' }, metafile: true,
 });
-console.log(`vendored ${Object.keys(files).length} files and built the modeler bundle in ` +
-            `${Date.now() - started} ms into webui/static/vendor`);
+// the chunks the entry imports statically: the page names them as modulepreload, so the
+// browser fetches them alongside the entry instead of after parsing it
+const entry = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint);
+const preload = entry[1].imports.filter((i) => i.kind === "import-statement")
+  .map((i) => relative(join(root, "webui", "static"), resolve(i.path)));
+if (!editorOnly) { writeFileSync(join(modelerOut, "preload.json"), `${JSON.stringify(preload)}\n`); }
+console.log(editorOnly ? `built the modeler bundle in ${Date.now() - started} ms into ${editorOnly}`
+  : `vendored ${Object.keys(files).length} files and built the modeler bundle in ${Date.now() - started} ms into webui/static/vendor`);

@@ -11,6 +11,7 @@ import tempfile
 import pytest
 
 from engine import service
+from scenarios import processes as scenario_processes
 from tests import dbutil, pg_ready
 from webui import create_app
 from webui.extensions import db
@@ -20,6 +21,9 @@ from webui.extensions import db
 # so the suite allows 10 s; tests of the budget itself set their own short one.
 TEST_CLICK_BUDGET_S = 10.0
 service.configure_sandbox(click_budget_s=TEST_CLICK_BUDGET_S)
+# Scenarios run in the test's own process (tests/web/test_scenario_processes.py runs the pool):
+# a pool's processes keep the sandbox settings they started with, not a later test's own.
+scenario_processes.configure(0)
 
 TEST_HASH_METHOD = "pbkdf2:sha256:1000"
 _INSTANCE = tempfile.mkdtemp(prefix="forlob-instance-")

@@ -134,7 +134,9 @@ def _plan(ctx, change, workflow, from_version, stage):
             "aside": aside, "removed_specs": sorted(change.removed.values()),
             "created_specs": sorted(change.created.values()),
             # waiting dates a decision table gave: they follow the target's table
-            "redecided": sorted({r["timer"] for r in change.redecided})}
+            "redecided": sorted({r["timer"] for r in change.redecided}),
+            # values scripts computed from a changed date (the guarantee deadline): they follow
+            "followed": sorted({f["by"] for r in change.redecided for f in r.get("follows") or []})}
 
 
 def verdict(ctx, pathway, open_tasks=None):

@@ -5,7 +5,8 @@
 Through the whole Flask app with the test client, logged in as a process owner, on the pathway
 deployed from bpmn/. Three typical one-element changes: a phase-in date (Region Sjælland, group 3),
 a renamed task in Stabil, and a changed gateway condition in Overgang (a change of behaviour:
-the scenarios that pass that gateway run again). `validate_cold_s` is a validation before the base version's
+the scenarios that pass that gateway run again), with scenarios in FORLOB_SCENARIO_PROCESSES
+processes (default 2). `validate_cold_s` is a validation before the base version's
 scenario journeys are known (every scenario runs, as before). Opening the editor learns them in
 the background (`learn_s`, while the owner edits); `validate_s` is then the slowest median of
 the three changes. `propose_s` proposes the phase-in change (every scenario runs).
@@ -21,6 +22,7 @@ import time
 from sqlalchemy import select
 
 from engine.models import DefinitionVersion
+from scenarios import processes
 from tests.benchmarks.worklist_web import _database
 from tests.conftest import make_test_config
 from tests.web.pathway_setup import ensure_deployed
@@ -56,6 +58,8 @@ def run(kind, repeat):
     os.environ.setdefault("FORLOB_INSTANCE_PATH", tempfile.mkdtemp(prefix="forlob-instance-"))
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
     url, cleanup = _database(kind)
+    # tests.conftest runs scenarios in-process; measure with the service's pool (default 2)
+    processes.configure(int(os.environ.get("FORLOB_SCENARIO_PROCESSES", "2") or 0))
     try:
         create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True, "TESTING": True})
         app = create_app(make_test_config(url) | {"MODELER_LEARN_JOURNEYS": True})

@@ -1,25 +1,35 @@
-"""Benchmark: wall time of a background validation job (all scenarios), one vs parallel workers.
+"""Benchmark: how long Valider and Foreslå take on a one-element change, by scenario processes.
 
-    .venv/bin/python -m tests.benchmarks.validation_job [--workers 1,2] [--json]
+    .venv/bin/python -m tests.benchmarks.validation_job [--processes 1,2] [--warm] [--json]
 
-Through the Flask app on SQLite: a process owner queues a validation of a one-element change
-(a phase-in date of Region Sjælland, group 3) with POST /modeler/api/validation-jobs, and the
-timer worker's owner lane runs it (`validation_jobs.run_pending`, as `flask engine worker` does)
-with the owner lane's sandbox pool sized 1, 2, … workers (FORLOB_SANDBOX_OWNER_WORKERS).
-Prints, per size, the job's wall time and how many scenarios it ran. The first size also pays
-for starting the sandbox workers; `--warm` runs one job before measuring.
+Through the Flask app on SQLite, logged in as a process owner. Opening the editor learns the base
+version's scenario journeys (`learn_s`, in the background while the owner edits). Then, for each
+size of the scenario process pool (`scenarios/processes.py`; 1 = in this process):
+
+- `validate_s`: the owner's Valider as the editor does it: POST /modeler/api/validation-jobs, run
+  by the worker lane (`validation_jobs.run_pending`, as `flask engine worker` does), for three
+  typical one-element changes (a phase-in date of Region Sjælland group 3, a renamed task in
+  Stabil, a changed gateway condition in Overgang); the slowest of the three, with
+  `scenarios_run_<change>` (only the scenarios whose journeys reach the change run);
+- `propose_s`: POST /modeler/api/propose of a phase-in date change (every scenario runs).
+
+`--warm` runs one job and one proposal per size before measuring (the pool's processes and their
+sandbox workers start once per service process). The load average is printed with the figures.
 """
 import argparse
 import json
 import os
 import tempfile
+import threading
 import time
 
 from sqlalchemy import select
 
+from engine import modeling
 from engine.models import DefinitionVersion
-from engine.sandbox import isolation
-from tests.benchmarks.modeler import _changes
+from scenarios import processes
+from scenarios.catalogue import load_all
+from tests.benchmarks.modeler import RULE_12, _changes
 from tests.benchmarks.worklist_web import _database
 from tests.conftest import make_test_config
 from tests.web.pathway_setup import ensure_deployed
@@ -40,15 +50,33 @@ def _one_job(app, client, base_id, changed):
     return seconds, client.get(url).get_json()
 
 
+def _propose(client, base_id, files, day):
+    """(seconds, answer) of proposing a phase-in date change (a new date each time, so that no
+    existing version answers it without running the scenarios)."""
+    changed = {"phase_in.dmn": files["phase_in.dmn"].replace(
+        RULE_12, f'<outputEntry id="rule_12_date"><text>"2027-02-{day:02d}"</text>')}
+    started = time.perf_counter()
+    answer = client.post("/modeler/api/propose", json={"base_version": base_id, "files": changed,
+                                                       "note": "benchmark"}).get_json()
+    return time.perf_counter() - started, answer
+
+
+def _reject(app, version_id):
+    """Reject a measured proposal: the next one on the same base would be stale beside it."""
+    with app.app_context():
+        modeling.reject(db.session, version_id, "ejer2", reason="benchmark")
+        db.session.commit()
+
+
 def run(sizes, warm):
-    """Deploy, then time one validation job per pool size; return figures."""
+    """Deploy, learn the journeys, then time Valider and Foreslå per pool size; return figures."""
     os.environ.setdefault("FORLOB_INSTANCE_PATH", tempfile.mkdtemp(prefix="forlob-instance-"))
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
     url, cleanup = _database("sqlite")
-    previous = isolation.SETTINGS["owner_workers"]
+    previous = processes.SETTINGS["processes"]
     try:
         create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True, "TESTING": True})
-        app = create_app(make_test_config(url))
+        app = create_app(make_test_config(url) | {"MODELER_LEARN_JOURNEYS": True})
         with app.app_context():
             seed_organisations()
             seed_users()
@@ -59,36 +87,58 @@ def run(sizes, warm):
             base_id, files = base.id, dict(base.files)
         client = app.test_client()
         client.post("/login", data={"username": "ejer", "password": "demo1234"})
-        changed = _changes(files)["phase_in_date"]
-        out: dict = {}
-        if warm:
-            isolation.configure(owner_workers=max(sizes))
-            _one_job(app, client, base_id, changed)
+        changes = _changes(files)
+        out: dict = {"cores": os.cpu_count()}
+        processes.configure(max(sizes))
+        started = time.perf_counter()
+        assert client.get(f"/modeler/versions/{base_id}/edit").status_code == 200
+        for thread in threading.enumerate():
+            if thread.name == "forlob-scenario-journeys":
+                thread.join()
+        out["learn_s"] = round(time.perf_counter() - started, 2)
+        day = 0
         for size in sizes:
-            isolation.configure(owner_workers=size)
-            seconds, job = _one_job(app, client, base_id, changed)
-            assert job["status"] == "done" and job["ok"], job
-            out[f"wall_s_workers_{size}"] = round(seconds, 2)
-            out["scenarios"] = job["total"]
+            processes.configure(size)
+            if warm:
+                _one_job(app, client, base_id, changes["condition"])
+                day += 1
+                _reject(app, _propose(client, base_id, files, day)[1]["version"])
+            samples = {}
+            for name, changed in changes.items():
+                seconds, job = _one_job(app, client, base_id, changed)
+                assert job["status"] == "done" and job["ok"], job
+                samples[name] = seconds
+                out[f"scenarios_run_{name}"] = job["total"]
+                out[f"validate_s_{name}_p{size}"] = round(seconds, 2)
+            out[f"validate_s_p{size}"] = round(max(samples.values()), 2)
+            day += 1
+            seconds, answer = _propose(client, base_id, files, day)
+            assert answer.get("version"), answer
+            out[f"propose_s_p{size}"] = round(seconds, 2)
+            _reject(app, answer["version"])
+        out["scenarios"] = len(load_all())
+        # the figures of the largest pool (the default is 2) under the issue's names
+        out["validate_s"], out["propose_s"] = out[f"validate_s_p{max(sizes)}"], out[f"propose_s_p{max(sizes)}"]
+        out["load"] = round(os.getloadavg()[0], 2)
         return out
     finally:
-        isolation.configure(owner_workers=previous)
+        processes.configure(previous)
         cleanup()
 
 
 def main():
     """Parse arguments, run, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--processes", default="1,2")
     parser.add_argument("--warm", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = run([int(n) for n in args.workers.split(",")], args.warm)
+    result = run([int(n) for n in args.processes.split(",")], args.warm)
     if args.json:
         print(json.dumps(result))
         return
     for key, value in result.items():
-        print(f"{key:24} {value}")
+        print(f"{key:32} {value}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+from tests.browser.helpers import serve_editor_bundle
+
 CHROMIUM = os.environ.get("FORLOB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -43,13 +45,9 @@ def page(browser):
     context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     if os.environ.get("FORLOB_EDITOR_BUNDLE"):
-        # a worktree shares the built vendor tree: serve an editor bundle built elsewhere
-        context.route("**/vendor/modeler/editor.bundle.js",
-                      lambda route: route.fulfill(path=os.environ["FORLOB_EDITOR_BUNDLE"],
-                                                  content_type="text/javascript"))
+        # a worktree shares the built vendor tree: serve an editor bundle built elsewhere, the
+        # directory of `node scripts/vendor.mjs --editor-into DIR`
+        serve_editor_bundle(context, os.environ["FORLOB_EDITOR_BUNDLE"])
     page = context.new_page()
-    bundle = os.environ.get("FORLOB_EDITOR_BUNDLE")  # a freshly built editor bundle to try out
-    if bundle:
-        page.route("**/vendor/modeler/editor.bundle.js", lambda route: route.fulfill(path=bundle))
     yield page
     context.close()

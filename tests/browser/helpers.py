@@ -1,7 +1,20 @@
 """Browser actions shared by the Chromium tests: log in, fill a form-js form, open tasks."""
+from pathlib import Path
+
 from forms.registry import load_form
 from webui.demo.filler import answers
 from webui.demo.seed import DEMO_PASSWORD
+
+
+def serve_editor_bundle(target, directory):
+    """Serve the editor bundle built into `directory` (`node scripts/vendor.mjs --editor-into DIR`)
+    in place of the vendored one: the entry and its chunks (page or context `target`)."""
+    directory = Path(directory)
+    target.route("**/vendor/modeler/editor.bundle.js",
+                 lambda route: route.fulfill(path=directory / "editor.bundle.js", content_type="text/javascript"))
+    target.route("**/vendor/modeler/chunks/*.js",
+                 lambda route: route.fulfill(path=directory / "chunks" / route.request.url.rsplit("/", 1)[1],
+                                             content_type="text/javascript"))
 
 
 def login(page, base, username):

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import DefinitionVersion
-from tests.browser.helpers import login
+from tests.browser.helpers import login, serve_editor_bundle
 from tests.browser.modeler_actions import open_editor
 from tests.web.pathway_setup import ensure_deployed
 from webui.demo.seed import seed_organisations, seed_users
@@ -21,24 +21,15 @@ from webui.extensions import db
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = "Læs dette <img src=x id=planted onerror=\"window.__planted=1\"> **fed**"
-BUILD = """
-import { build } from "esbuild";
-const [root, out] = process.argv.slice(-2);
-await build({ entryPoints: [root + "/webui/static/modeler/editor.js"], outfile: out,
-  bundle: true, format: "iife", target: "es2020", logLevel: "warning",
-  alias: { preact: root + "/node_modules/preact" },
-  define: { "process.env.NODE_ENV": '"production"' } });
-"""
 
 
 @pytest.fixture(scope="module")
 def fresh_bundle(tmp_path_factory):
-    """editor.bundle.js built from the current sources (skipped without node and esbuild)."""
+    """The editor bundle (entry and chunks) built from the current sources (skipped without node and esbuild)."""
     if shutil.which("node") is None or not (ROOT / "node_modules" / "esbuild").exists():
         pytest.skip("node and esbuild are needed to build the editor bundle")
-    out = tmp_path_factory.mktemp("bundle") / "editor.bundle.js"
-    # an ES module given on the command line resolves "esbuild" from the working directory
-    subprocess.run(["node", "--input-type=module", "-e", BUILD, "--", str(ROOT), str(out)],  # noqa: S603,S607
+    out = tmp_path_factory.mktemp("bundle")
+    subprocess.run(["node", str(ROOT / "scripts" / "vendor.mjs"), "--editor-into", str(out)],  # noqa: S603,S607
                    check=True, timeout=120, cwd=ROOT)
     return out
 
@@ -65,8 +56,7 @@ def planted(app):
 
 
 def test_markup_in_a_form_is_shown_as_text_never_inserted(live_server, page, planted, fresh_bundle):
-    page.route("**/static/vendor/modeler/editor.bundle.js",
-               lambda route: route.fulfill(path=str(fresh_bundle), content_type="text/javascript"))
+    serve_editor_bundle(page, fresh_bundle)
     login(page, live_server, "ejer")
     open_editor(page, live_server, planted, "forms/stabil_vurdering.json")
     canvas = page.locator("#form-canvas")

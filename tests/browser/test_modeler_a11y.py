@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engine.models import DefinitionVersion
-from tests.browser.helpers import login
+from tests.browser.helpers import login, serve_editor_bundle
 from tests.browser.modeler_actions import open_editor
 from tests.unit.test_contrast import ratio
 from tests.web.pathway_setup import ensure_deployed
@@ -79,9 +79,8 @@ def test_keyboard_paths_names_and_rule_removal(app, live_server, page, base_vers
 def test_the_form_editor_reflows_at_320_px(app, live_server, browser, base_version):
     context = browser.new_context(locale="da-DK", viewport={"width": 320, "height": 800})
     page = context.new_page()
-    bundle = os.environ.get("FORLOB_EDITOR_BUNDLE")
-    if bundle:
-        page.route("**/vendor/modeler/editor.bundle.js", lambda route: route.fulfill(path=bundle))
+    if os.environ.get("FORLOB_EDITOR_BUNDLE"):
+        serve_editor_bundle(page, os.environ["FORLOB_EDITOR_BUNDLE"])
     login(page, live_server, "ejer")
     open_editor(page, live_server, base_version, "forms/visitation.json")
     page.wait_for_selector("#form-canvas .fjs-editor-container")

@@ -2,9 +2,8 @@
 
 The panel field is in webui/static/modeler/properties.js; scripts/setup.sh builds it into the
 served bundle. To try a change before that bundle is rebuilt, build one elsewhere and set
-FORLOB_MODELER_BUNDLE to its path: the browser is then served that file instead.
+FORLOB_EDITOR_BUNDLE to its directory (tests/browser/conftest.py).
 """
-import os
 
 import pytest
 from playwright.sync_api import expect
@@ -19,10 +18,6 @@ FIELD = "#bio-properties-panel-forlob-competence"
 
 def test_a_task_gets_its_competence_in_the_panel_and_the_proposal_keeps_it(
         app, live_server, page, base_version):  # noqa: F811
-    bundle = os.environ.get("FORLOB_MODELER_BUNDLE")
-    if bundle:
-        page.route("**/vendor/modeler/editor.bundle.js",
-                   lambda route: route.fulfill(path=bundle, content_type="text/javascript"))
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     login(page, live_server, "ejer")

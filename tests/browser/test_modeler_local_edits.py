@@ -1,7 +1,7 @@
 """Issue 22 in Chromium: edits survive a reload, leaving warns, a file is imported, and a stale
 proposal is moved onto the newer (only proposed) version and proposed on top of it.
 
-FORLOB_EDITOR_BUNDLE=<path> (tests/browser/conftest.py) serves a freshly built editor bundle in
+FORLOB_EDITOR_BUNDLE=<dir> (tests/browser/conftest.py) serves a freshly built editor bundle in
 place of the vendored one, to try webui/static/modeler/*.js before scripts/setup.sh rebuilds it.
 """
 import pytest

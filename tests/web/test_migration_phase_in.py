@@ -4,7 +4,9 @@ from datetime import date
 from sqlalchemy import select
 
 from engine import modeling, service
+from engine.clock import LOCAL_TZ
 from engine.models import Pathway, TaskRecord
+from engine.runtime import pathways, spiff
 from tests.web import pathway_setup as setup
 from webui.extensions import db
 from webui.pathways.admission import phase_in
@@ -12,6 +14,11 @@ from webui.pathways.admission import phase_in
 # the issue's case: Region Hovedstaden, gruppe 3: 1. apr. 2027 → 4. jan. 2027 (timers run on wall
 # time, so the dates lie in the future; the engine's clock is not frozen here)
 RULE_3 = '<outputEntry id="rule_3_date"><text>"2026-07-01"</text></outputEntry>'
+
+
+def localdate(due):
+    """The Danish day of a timer's due time."""
+    return due.astimezone(LOCAL_TZ).date() if hasattr(due, "astimezone") else due
 
 
 def _waiting(app):
@@ -54,8 +61,9 @@ def test_a_waiting_patient_gets_the_new_versions_phase_in_date(app, demo_users):
         assert pathway.next_due_at.date() == date(2027, 1, 4)  # the wait's timer restarted
         record = db.session.scalars(select(TaskRecord).where(
             TaskRecord.pathway_id == pathway_id, TaskRecord.kind == "migration")).one()
-        assert record.data["redecided"] == [{"timer": "Venter på indfasning", "name": "phase_in_date",
-                                            "old": "2027-04-01", "new": "2027-01-04"}]
+        [redecided] = record.data["redecided"]
+        assert {k: v for k, v in redecided.items() if k != "follows"} == {
+            "timer": "Venter på indfasning", "name": "phase_in_date", "old": "2027-04-01", "new": "2027-01-04"}
 
 
 def test_an_unchanged_table_leaves_the_wait_alone(app, demo_users):
@@ -78,3 +86,40 @@ def test_the_migration_page_says_waiting_dates_follow_the_target(app, client, au
     page = client.get(f"/modeler/migrations?to={target}").get_data(as_text=True)
     row = page.split('id="dry-run"')[1]
     assert "Venter på indfasning: ventende patienter får datoen fra målversionens beslutningstabel" in row
+
+
+def test_the_guarantee_deadline_follows_the_moved_phase_in_date(app, client, auth):
+    """The deadline is 14 days after the later of receipt and phase-in date (docs/pathway.md):
+    the migration moves it, the stored guarantee fact, and the guarantee's warning timer with the
+    date; the dry run, the migration page and the pathway's history say so."""
+    pathway_id = _waiting(app)
+    with app.app_context():
+        pathway = db.session.get(Pathway, pathway_id)
+        assert (pathway.guarantee_due, pathway.guarantee_status) == (date(2027, 4, 15), "open")
+        target = _phase_in("2027-01-04").id
+        [verdict] = modeling.dry_run(db.session, target)
+        assert verdict.plan["followed"] == ["Beregn behandlingsgaranti"]
+    auth.login("ejer")
+    page = client.get(f"/modeler/migrations?to={target}").get_data(as_text=True)
+    assert "Beregn behandlingsgaranti regnes igen fra den nye dato" in page.split('id="dry-run"')[1]
+    with app.app_context():
+        service.migrate_pathway(db.session, pathway_id, target, "ejer")
+        db.session.commit()
+        db.session.expire_all()
+        pathway = db.session.get(Pathway, pathway_id)
+        assert (pathway.guarantee_due, pathway.guarantee_status) == (date(2027, 1, 18), "open")
+        assert service.pathway_data(db.session, pathway_id)["guarantee_due"] == "2027-01-18"
+        live = pathways.load(db.session, pathway_id)
+        timers = sorted(localdate(due) for _task, kind, _name, due in spiff.waiting_events(live.workflow)
+                        if kind == "timer")
+        # the wait, and the guarantee's warning 3 days before the deadline (its breach timer
+        # follows the warning, from the same data)
+        assert timers == [date(2027, 1, 4), date(2027, 1, 15)]
+        record = db.session.scalars(select(TaskRecord).where(
+            TaskRecord.pathway_id == pathway_id, TaskRecord.kind == "migration")).one()
+        follows = {f["name"]: (f["old"], f["new"]) for f in record.data["redecided"][0]["follows"]}
+        assert follows["guarantee_due"] == ("2027-04-15", "2027-01-18")
+        record_id = record.id
+    auth.login("psyk.kbh")  # a clinician of the patient's region
+    history = client.get(f"/forloeb/{pathway_id}/historik/{record_id}").get_data(as_text=True)
+    assert "behandlingsgarantiens frist 15. apr. 2027 → 18. jan. 2027" in history

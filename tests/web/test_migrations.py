@@ -141,6 +141,11 @@ def test_values_that_no_longer_fit_the_form_are_shown_on_the_task_page(auth, cli
     auth.login("psyk.kbh")
     page = client.get(f"/forloeb/{pathway_id}/opgaver/{task_id}").get_data(as_text=True)
     assert 'id="previous-values"' in page and "Ring til egen læge" in page
+    # by the form it was typed into, not as data keys (issue 22)
+    shown = page.split('id="previous-values"')[1].split("</section>")[0]
+    assert "visitation_note" not in shown and "visitation_decision" not in shown
+    assert "<dt>Bemærkninger til visitationen</dt><dd>Ring til egen læge</dd>" in shown
+    assert "<dd>Inkluderes i det integrerede tilbud</dd>" in shown
 
 
 def test_upload_flagged_as_texts_only_migrates_automatically(auth, client, app, referred):

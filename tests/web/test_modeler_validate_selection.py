@@ -1,4 +1,7 @@
-"""Valider reruns only the scenarios whose journeys reach a changed element; Foreslå runs them all."""
+"""Valider reruns only the scenarios whose journeys reach a changed element; Foreslå runs them all.
+
+Both the request (/modeler/api/validate) and the editor's background job choose them.
+"""
 import threading
 
 from sqlalchemy import select
@@ -7,7 +10,7 @@ from engine.models import DefinitionVersion
 from scenarios.runner import run_all
 from tests.web.pathway_setup import ensure_deployed
 from webui.extensions import db
-from webui.modeler import review
+from webui.modeler import review, validation_jobs
 
 RULE_12 = '<outputEntry id="rule_12_date"><text>"2026-07-01"</text>'
 CONDITION = "inpatient_phase == 'behandling'"
@@ -71,3 +74,26 @@ def test_the_chosen_scenarios_fail_exactly_as_a_full_run_does(auth, client, app)
     assert body["ok"] is False and failed == {r["id"] for r in full if not r["ok"]}
     assert failed and ran < {r["id"] for r in full}  # fewer scenarios ran, none of the failures missed
     assert all("indlagt" in r["reached"] for r in full if r["id"] in ran)
+
+
+def test_the_editors_validation_job_runs_only_the_touched_scenarios(auth, client, app):
+    """Valider in the editor queues a job for the worker, another process: it reads the journeys
+    the editor's opening stored on the version, and runs only the scenarios they touch."""
+    base, files = _current(app)
+    broken = files["indlagt.bpmn"].replace(CONDITION, "False", 1)
+    auth.login("ejer")
+    _open_editor(client, app, base)
+    with app.app_context():
+        stored = db.session.get(DefinitionVersion, base).scenario_results
+    assert len(stored) == 14 and all(r["ok"] and r["reached"] for r in stored)
+    review._REACHED.clear()  # the worker process has learnt nothing itself
+    url = client.post("/modeler/api/validation-jobs", json={
+        "base_version": base, "files": {"indlagt.bpmn": broken}}).get_json()["url"]
+    with app.app_context():
+        assert validation_jobs.run_pending(limit=1) == 1
+    job = client.get(url).get_json()
+    ran = {s["id"] for s in job["scenarios"] if not s.get("skipped")}
+    touched = {r["id"] for r in stored if "indlagt" in r["reached"]}
+    assert job["status"] == "done" and job["ok"] is False
+    assert job["total"] == len(ran) == len(touched) < 14 and ran == touched
+    assert len(job["scenarios"]) == 14 and any(not s["ok"] for s in job["scenarios"])

@@ -6,7 +6,6 @@ commits its progress after each, and a slow scenario fails itself naming its ele
 """
 import json
 import re
-import threading
 import time
 
 import pytest
@@ -15,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from engine import service
 from engine.sandbox import isolation
+from scenarios import processes
 from tests.web.pathway_setup import ensure_deployed
 from webui.extensions import db
-from webui.modeler import validation_jobs
+from webui.modeler import review, validation_jobs
 from webui.models import ValidationJob
 
 SLOW = "sum([len(str(list(range(50)))) for i in range(9999)]) >= 0"  # outlasts the budget
@@ -37,6 +37,8 @@ def few_scenarios(monkeypatch):
     """Three of the scenarios keep these tests short; which ones does not matter here."""
     everything = validation_jobs.load_all
     monkeypatch.setattr(validation_jobs, "load_all", lambda: everything()[:3])
+    # journeys learnt by an earlier test would choose fewer scenarios (test_modeler_validate_selection)
+    monkeypatch.setattr(review, "_REACHED", {})
 
 
 @pytest.fixture
@@ -91,7 +93,7 @@ def test_progress_is_committed_after_each_scenario(auth, client, app, base, monk
     url = client.post("/modeler/api/validation-jobs",
                       json={"base_version": base_id, "files": {}}).get_json()["url"]
     seen = []
-    original = validation_jobs.run_one
+    original = processes.run_one
     with app.app_context():
         bind = db.engine  # the scenario threads have no app context
 
@@ -101,7 +103,7 @@ def test_progress_is_committed_after_each_scenario(auth, client, app, base, monk
             seen.append((job.status, job.done, job.total))
         return original(files, scenario)
 
-    monkeypatch.setattr(validation_jobs, "run_one", spying)
+    monkeypatch.setattr(processes, "run_one", spying)
     with app.app_context():
         assert validation_jobs.run_pending() == 1
     total = seen[0][2]
@@ -111,45 +113,27 @@ def test_progress_is_committed_after_each_scenario(auth, client, app, base, monk
     assert body["ok"] is True, body["message"] or body["problems"]
 
 
-def test_scenarios_run_in_parallel_in_the_owner_lane_and_progress_counts_each(
-        auth, client, app, base, monkeypatch, owner_workers):
-    owner_workers(2)
+def test_scenarios_run_in_the_scenario_processes_and_progress_counts_each(
+        auth, client, app, base, monkeypatch):
     base_id, _files = base
     auth.login("ejer")
     url = client.post("/modeler/api/validation-jobs",
                       json={"base_version": base_id, "files": {}}).get_json()["url"]
-    together = threading.Barrier(2, timeout=30)  # broken unless two scenarios run at once
-    seen, original = [], validation_jobs.run_one
-    with app.app_context():
-        bind = db.engine  # the scenario threads have no app context
-
-    def committed():  # the progress a poll from another process would read now
-        with Session(bind) as other:
-            return other.scalars(select(ValidationJob)).one().done
-
-    def spying(files, scenario):
-        seen.append((scenario["id"], isolation.current_lane(), committed()))
-        if len(seen) <= 2:
-            together.wait()
-        else:  # the third starts when one of the first two ended: its count arrives meanwhile
-            deadline = time.monotonic() + 10
-            while committed() < 1 and time.monotonic() < deadline:
-                time.sleep(0.01)
-            seen[-1] = (scenario["id"], isolation.current_lane(), committed())
-        return original(files, scenario)
-
-    monkeypatch.setattr(validation_jobs, "run_one", spying)
-    with app.app_context():
-        assert validation_jobs.run_pending() == 1
-    assert not together.broken
-    assert {lane for _id, lane, _done in seen} == {"owner"}
-    assert [done for _id, _lane, done in seen[:2]] == [0, 0]  # both started before either ended
-    assert seen[2][2] >= 1  # committed after the first finished one, while the others run
+    here = []
+    monkeypatch.setattr(processes, "run_one", lambda *args: here.append(args) or {})  # not in this process
+    processes.configure(2)
+    try:
+        with app.app_context():
+            assert validation_jobs.run_pending() == 1
+    finally:
+        processes.configure(0)
+    assert here == []
     body = client.get(url).get_json()
     assert (body["status"], body["done"], body["total"]) == ("done", 3, 3)
     assert body["ok"] is True, body["message"] or body["problems"]
-    # results in catalogue order, whichever finished first
+    # results in catalogue order, whichever finished first, each with its journey
     assert [s["id"] for s in body["scenarios"]] == [s["id"] for s in validation_jobs.load_all()]
+    assert all(s["reached"] for s in body["scenarios"])
 
 
 def test_jobs_per_owner_are_limited_and_bad_input_changes_nothing(auth, client, app, base):

@@ -5,10 +5,16 @@
 (immutable); a changed file gets a new digest and so a new URL. Each file is compressed once
 per process (brotli when the browser accepts it and the library is installed, else gzip) and
 kept in memory. A request naming an outdated digest still gets the file, but uncached.
+
+The editor bundle is split into ES-module chunks that it imports by relative URL, so a chunk is
+asked for under the bundle's digest. Its own name carries esbuild's content hash
+(`chunks/<name>-<HASH>.js`), which is what makes that URL immutable (`_named_by_content`).
 """
 import gzip
 import hashlib
+import json
 import mimetypes
+import re
 import threading
 from pathlib import Path
 
@@ -25,6 +31,7 @@ YEAR = 365 * 24 * 3600
 _DIGESTS: dict[tuple[str, float, int], str] = {}   # (path, mtime, size) -> digest
 _PACKED: dict[tuple[str, str, str], bytes] = {}     # (path, digest, encoding) -> body
 _LOCK = threading.Lock()
+_CHUNK = re.compile(r"(^|/)chunks/[\w.-]+-[A-Z0-9]{8}\.js$")  # esbuild's chunkNames "chunks/[name]-[hash]"
 
 
 def _file(path):
@@ -51,6 +58,23 @@ def asset_url(path):
     return url_for("assets.serve", digest=digest_of(path), path=path)
 
 
+def module_preloads(entry, listing):
+    """The URLs of the chunks `entry` imports statically, as the browser resolves them from it.
+
+    `listing` is a JSON list of paths under webui/static (written by scripts/vendor.mjs); a
+    missing listing means no preloads. The URLs carry the entry's digest, as its imports do.
+    """
+    file = _file(listing)
+    if file is None:
+        return []
+    digest = digest_of(entry)
+    return [url_for("assets.serve", digest=digest, path=path) for path in json.loads(file.read_text("utf-8"))]
+
+
+def _named_by_content(path):
+    return _CHUNK.search(path) is not None
+
+
 def _encoding():
     accepted = request.headers.get("Accept-Encoding", "").lower()
     if brotli is not None and "br" in accepted:
@@ -73,12 +97,30 @@ def packed(path, digest, encoding):
         return _PACKED[key]
 
 
+def compressed(response):
+    """A large dynamic answer (JSON) compressed for a browser that accepts it.
+
+    Only for answers that echo no secret (no CSRF token, no session data): compression beside
+    attacker-chosen text could otherwise leak a secret by the answer's length (BREACH).
+    """
+    encoding = _encoding()
+    body = response.get_data()
+    if encoding == "identity" or len(body) < 1024 or response.direct_passthrough:
+        return response
+    # brotli 5 is fast (a few ms for the demo version's 390 KB) and still ~10x smaller
+    packed_body = brotli.compress(body, quality=5) if encoding == "br" else gzip.compress(body, compresslevel=6)
+    response.set_data(packed_body)
+    response.headers["Content-Encoding"] = encoding
+    response.vary.add("Accept-Encoding")
+    return response
+
+
 @bp.get("/assets/<digest>/<path:path>")
 def serve(digest, path):
     """One static file, compressed, cached for a year when the digest is the current one."""
     if _file(path) is None:
         abort(404)
-    current = digest == digest_of(path)
+    current = digest == digest_of(path) or _named_by_content(path)
     encoding = _encoding()
     body = packed(path, digest_of(path), encoding)
     mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
@@ -95,3 +137,4 @@ def register(app):
     """Serve /assets/ and offer asset_url() to the templates."""
     app.register_blueprint(bp)
     app.jinja_env.globals["asset_url"] = asset_url
+    app.jinja_env.globals["module_preloads"] = module_preloads

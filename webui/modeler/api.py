@@ -8,6 +8,7 @@ from engine.modeling import added_names, check_candidate, diff_bundles, propose,
 from engine.service import current_version, get_version
 from webui.access import require_area
 from webui.audit import audit
+from webui.common.assets import compressed
 from webui.extensions import db
 from webui.i18n import localise
 from webui.modeler import bp
@@ -62,7 +63,7 @@ def api_version(version_id):
         version = get_version(db.session, version_id)
     except NotFound:
         return _error(404, "not_found", _("Versionen findes ikke."))
-    return jsonify(_version_json(version))
+    return compressed(jsonify(_version_json(version)))  # the editor's largest answer (~390 KB)
 
 
 @bp.get("/api/versions/current")
@@ -72,7 +73,7 @@ def api_current():
     version = current_version(db.session)
     if version is None:
         return _error(404, "not_found", _("Ingen version er udrullet endnu."))
-    return jsonify(_version_json(version))
+    return compressed(jsonify(_version_json(version)))
 
 
 @bp.post("/api/validate")

@@ -7,14 +7,15 @@ from sqlalchemy import func, select
 
 from engine import modeling
 from engine.modeling import affected_elements, form_id_of
-from engine.models import DefinitionEvent, Pathway
+from engine.models import DefinitionEvent, DefinitionVersion, Pathway
 from scenarios.catalogue import load_all
-from scenarios.runner import run_all
+from scenarios.processes import run_each
 from webui.extensions import db
 from webui.i18n import localise
 
-# base version content hash → {scenario id: what its journey reached}; a version never changes
-_REACHED: dict[str, dict[str, set[str]]] = {}
+# base version content hash → its scenarios' results (each with what its journey reached), when
+# every one passed; a version never changes
+_REACHED: dict[str, list[dict]] = {}
 _REACHED_LOCK = threading.Lock()
 
 
@@ -27,25 +28,22 @@ REQUEST_SCENARIO_SECONDS = 60.0  # a request's scenarios stop here; background j
 
 
 def _bounded(files, scenarios):
-    """Run scenarios one by one while the request's time allows; the rest fail as not run.
+    """Run scenarios (in the scenario processes) while the request's time allows; the rest
+    fail as not run.
 
-    Scenarios run in the owner lane's sandbox workers, but the workflow engine between their
-    evaluations runs in this web process: a proposal slow in every step must not hold a
-    request for minutes (186 s before). Its whole validation runs as a background job.
+    A proposal slow in every step must not hold a request for minutes (186 s before). Its
+    whole validation runs as a background job.
     """
     seconds = float(current_app.config.get("MODELER_SCENARIO_SECONDS", REQUEST_SCENARIO_SECONDS))
-    deadline = time.monotonic() + seconds
-    results = []
-    for scenario in scenarios:
-        if time.monotonic() >= deadline:
-            results.append({"id": scenario["id"], "title": scenario["title"], "ok": False,
-                            "step": None, "message": (
-                                f"not run: this request's scenarios took more than {seconds:g} s;"
-                                f" validate in the background (POST /modeler/api/validation-jobs)"
-                                f" to run them all")})
-            continue
-        results.extend(run_all(files, [scenario]))
-    return results
+    results: list[dict | None] = [None] * len(scenarios)
+    not_run = run_each(files, scenarios, results.__setitem__, deadline=time.monotonic() + seconds)
+    for n in not_run:
+        results[n] = {"id": scenarios[n]["id"], "title": scenarios[n]["title"], "ok": False,
+                      "step": None, "message": (
+                          f"not run: this request's scenarios took more than {seconds:g} s;"
+                          f" validate in the background (POST /modeler/api/validation-jobs)"
+                          f" to run them all")}
+    return [r for r in results if r is not None]
 
 
 def run_scenarios(files):
@@ -55,17 +53,37 @@ def run_scenarios(files):
 
 def _stored_reached(base):
     """{scenario id: reached} from a version's stored results (proposed here), or None."""
-    results = base.scenario_results or []
+    return _as_reached(base.scenario_results)
+
+
+def _as_reached(results):
     if results and all(r.get("ok") and "reached" in r for r in results):
         return {r["id"]: set(r["reached"]) for r in results}
     return None
 
 
-def _learn(content_hash, files):
-    """Run the base's scenarios once per process and keep what each journey reached."""
+def _store(version_id, results):
+    """Keep the learnt results on a version that has none (read by the worker's jobs)."""
+    version = db.session.get(DefinitionVersion, version_id)
+    if version is not None and not version.scenario_results:
+        version.scenario_results = results
+        db.session.commit()
+
+
+def _learn(app, version_id, content_hash, files):
+    """Run the base's scenarios once per process and keep what each journey reached, here and
+    on the version (when it has no results yet), so the worker's validation jobs know it too."""
     with _REACHED_LOCK:
         if content_hash not in _REACHED:
-            _REACHED[content_hash] = {r["id"]: set(r["reached"]) for r in run_all(files) if r.get("ok")}
+            scenarios = load_all()
+            results: list[dict | None] = [None] * len(scenarios)
+            run_each(files, scenarios, results.__setitem__)
+            done = [r for r in results if r is not None]
+            if _as_reached(done) is None:
+                return None  # a failing journey of the base teaches nothing: run them all
+            _REACHED[content_hash] = done
+        with app.app_context():
+            _store(version_id, _REACHED[content_hash])
         return _REACHED[content_hash]
 
 
@@ -73,7 +91,7 @@ def _reached_on(base):
     """{scenario id: reached stages, elements and rule rows} of the base version's journeys, or
     None while unknown: stored with a version proposed here, or learnt once per process
     (warm_reached starts that when the editor opens)."""
-    return _stored_reached(base) or _REACHED.get(base.content_hash)
+    return _stored_reached(base) or _as_reached(_REACHED.get(base.content_hash))
 
 
 def warm_reached(base):
@@ -82,10 +100,15 @@ def warm_reached(base):
     Off under TESTING unless MODELER_LEARN_JOURNEYS says otherwise (a benchmark turns it on).
     """
     if not current_app.config.get("MODELER_LEARN_JOURNEYS", not current_app.config.get("TESTING")) \
-            or _stored_reached(base) is not None or base.content_hash in _REACHED:
+            or _stored_reached(base) is not None:
+        return
+    if base.content_hash in _REACHED:  # learnt in this process for a twin of this version
+        _store(base.id, _REACHED[base.content_hash])
         return
     # a new thread starts with a fresh context: it must be told it is owners' work
-    threading.Thread(target=modeling.owner_work(_learn), args=(base.content_hash, dict(base.files)),
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    threading.Thread(target=modeling.owner_work(_learn),
+                     args=(app, base.id, base.content_hash, dict(base.files)),
                      name="forlob-scenario-journeys", daemon=True).start()
 
 
@@ -97,16 +120,26 @@ def scenarios_for_change(base):
     runs every scenario (as propose does).
     """
     def run(files):
-        affected = affected_elements(base.files, files)
         scenarios = load_all()
-        reached = _reached_on(base)
-        if affected is None or reached is None:
-            return _bounded(files, scenarios)
-        chosen = [s for s in scenarios if s["id"] not in reached or reached[s["id"]] & affected]
-        results = {r["id"]: r for r in _bounded(files, chosen)}
-        return [results.get(s["id"]) or {"id": s["id"], "title": s["title"], "ok": True, "step": None,
-                                        "message": None, "skipped": True} for s in scenarios]
+        results = {r["id"]: r for r in _bounded(files, chosen_scenarios(base, files, scenarios))}
+        return with_skipped(scenarios, results)
     return run
+
+
+def chosen_scenarios(base, files, scenarios):
+    """The scenarios whose journeys on `base` reach an element the candidate `files` change;
+    all of them when the change cannot be mapped to elements or the journeys are unknown."""
+    affected = affected_elements(base.files, files)
+    reached = _reached_on(base)
+    if affected is None or reached is None:
+        return list(scenarios)
+    return [s for s in scenarios if s["id"] not in reached or reached[s["id"]] & affected]
+
+
+def with_skipped(scenarios, results):
+    """Every scenario's result in catalogue order: those not run are reported as not affected."""
+    return [results.get(s["id"]) or {"id": s["id"], "title": s["title"], "ok": True, "step": None,
+                                    "message": None, "skipped": True} for s in scenarios]
 
 
 def problems_json(problems):

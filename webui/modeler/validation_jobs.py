@@ -3,23 +3,23 @@
 A proposal whose every user task had a 1.5 s post-script held one validate request for 186 s,
 and four at once slowed clinicians tenfold. Now the request only queues the job (202, with the
 URL to poll); the timer worker's owner lane (`webui/commands/migration_lane.py`) runs it in the
-owner lane's sandbox workers, committing its progress after each finished scenario, so
-the editor (or a script) can show "scenario 3 of 12". The scenarios run in parallel, as many
-at once as the owner lane has sandbox workers (FORLOB_SANDBOX_OWNER_WORKERS). Each owner may
-have MAX_OPEN jobs queued or running at once.
+owner lane, committing its progress after each finished scenario, so the editor (or a script)
+can show "scenario 3 of 12". Only the scenarios whose journeys reach a changed element run
+(as for /modeler/api/validate; all of them at propose), in parallel in the scenario processes
+(`scenarios/processes.py`). Each owner may have MAX_OPEN jobs queued or running at once.
 """
 import contextlib
-from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from sqlalchemy import func, select
 
 from engine import clock, modeling
 from engine.errors import InvalidDefinition, NotFound, ScenarioFailed, StaleBase
 from engine.service import get_version, worker_identity
-from scenarios.runner import load_all, run_one
+from scenarios.catalogue import load_all
+from scenarios.processes import run_each
 from webui.extensions import db
 from webui.modeler.job_queue import claim_oldest
-from webui.modeler.review import problems_json
+from webui.modeler.review import chosen_scenarios, problems_json, with_skipped
 from webui.models import ValidationJob
 
 MAX_OPEN = 2          # queued or running jobs per owner
@@ -53,43 +53,24 @@ def as_json(job):
             "created_by": job.created_by}
 
 
-def _in_owner_lane(files, scenario):
-    """run_one in a pool thread: a new thread starts with an empty context, so enter the lane."""
-    token = modeling.enter_lane("owner")
-    try:
-        return run_one(files, scenario)
-    finally:
-        modeling.leave_lane(token)
-
-
-def _progressing(session, job):
-    """A run_scenarios(files) that runs the scenarios in parallel, one thread per owner-lane
-    sandbox worker, and commits the count after each finished one (from this thread only:
-    the job's session is not shared with the pool's threads)."""
+def _progressing(session, job, base):
+    """A run_scenarios(files) that runs the scenarios the change touches (see
+    review.chosen_scenarios) in the scenario processes, and commits the count after each
+    finished one (from this thread only: the job's session is not shared)."""
     def run(files):
         scenarios = load_all()
-        job.total, job.done = len(scenarios), 0
+        chosen = chosen_scenarios(base, files, scenarios)
+        job.total, job.done = len(chosen), 0
         session.commit()
-        results: list[dict | None] = [None] * len(scenarios)
+        results: dict[str, dict] = {}
 
         def finished(n, result):
-            results[n] = result
+            results[chosen[n]["id"]] = result
             job.done += 1
-            job.scenarios = [r for r in results if r is not None]
+            job.scenarios = list(results.values())
             session.commit()
-        # each scenario has its own in-memory database; its evaluations lease an owner worker,
-        # so more threads than owner workers would only wait for one
-        threads = max(1, min(modeling.lane_size("owner"), len(scenarios)))
-        if threads == 1:  # one worker: in this thread, each after the previous one's commit
-            for n, scenario in enumerate(scenarios):
-                finished(n, run_one(files, scenario))
-        else:
-            with ThreadPoolExecutor(threads, thread_name_prefix="scenario") as running:
-                pending = {running.submit(_in_owner_lane, files, s): n
-                           for n, s in enumerate(scenarios)}
-                for future in as_completed(pending):
-                    finished(pending[future], future.result())
-        return [r for r in results if r is not None]
+        run_each(files, chosen, finished)
+        return with_skipped(scenarios, results)
     return run
 
 
@@ -102,7 +83,7 @@ def run_next(session, runner=None):
     try:
         merged, target = modeling.rebase(session, get_version(session, job.base_version_id),
                                          dict(job.files))
-        results = modeling.check_candidate(merged, _progressing(session, job),
+        results = modeling.check_candidate(merged, _progressing(session, job, target),
                                            modeling.added_names(target.files, job.files))
         job.ok, job.scenarios = True, results
     except InvalidDefinition as exc:

@@ -12,10 +12,17 @@ from webui.pathways.definitions import form_definition
 from webui.pathways.formview import build_fields, raw_from_post, shown_elsewhere, walk_inputs
 
 
-def _as_text(definition, raw) -> str:
+def as_text(definition, raw) -> str:
     """The entries as 'label: value' lines, for copying into the next form."""
-    lines = []
+    return "\n".join(f"{label}: {value}" for label, value in as_pairs(definition, raw))
+
+
+def as_pairs(definition, raw) -> list[tuple[str, str]]:
+    """(label, value) of each entry, by the form's labels and option labels (a key the form
+    does not know keeps its key as label, so nothing typed is left out)."""
+    lines, known = [], set()
     for component in walk_inputs(definition.get("components")):
+        known.add(component["key"])
         value = raw.get(component["key"])
         if value in (None, "", [], False):
             continue
@@ -26,21 +33,17 @@ def _as_text(definition, raw) -> str:
             value = "Ja"
         else:
             value = labels.get(str(value), str(value))
-        lines.append(f"{component.get('label') or component['key']}: {value}")
-    return "\n".join(lines)
+        lines.append((component.get("label") or component["key"], value))
+    lines += [(key, str(value)) for key, value in raw.items()
+              if key not in known and not key.startswith("_") and value not in (None, "", [], False)]
+    return lines
 
 
 def kept_text(draft, version_id) -> str:
     """A kept draft's values as 'label: value' lines (plain key: value for an unknown form)."""
     data = {k: v for k, v in (draft.data or {}).items() if not k.startswith("_")}
-    text, known = "", set()
-    if draft.form_id in set(form_ids()):
-        definition = form_definition(draft.form_id, version_id)
-        text = _as_text(definition, data)
-        known = {c["key"] for c in walk_inputs(definition.get("components"))}
-    rest = [f"{key}: {value}" for key, value in data.items()  # nothing typed is left out
-            if key not in known and value not in (None, "", [], False)]
-    return "\n".join(filter(None, [text, *rest]))
+    definition = form_definition(draft.form_id, version_id) if draft.form_id in set(form_ids()) else {}
+    return as_text(definition, data)
 
 
 def render_conflict(session, pathway, posted, notice=None):
@@ -59,4 +62,4 @@ def render_conflict(session, pathway, posted, notice=None):
                           prefix="saved", skip_texts=skip) if saved else []
     return render_template("pathways/conflict.html", pathway=pathway, definition=definition,
                            mine=mine, theirs=theirs, saved=saved,
-                           mine_text=_as_text(definition, raw), notice=notice), 409
+                           mine_text=as_text(definition, raw), notice=notice), 409

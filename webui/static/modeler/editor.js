@@ -6,11 +6,8 @@ import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js
 import { nameControls } from "./a11y-names.js";
 import { makeApi } from "./api.js";
 import { makeExpressionChecker } from "./checks.js";
-import { makeDmnEditor } from "./dmn-editor.js";
-import { makeFormEditor } from "./form-editor.js";
 import { oneTabStopPerGroup } from "./form-keyboard.js";
 import { bindKeyboardForm, makePaletteKeyboardReachable } from "./keyboard.js";
-import { lint } from "./lint.js";
 import { importedName, makeLocalEdits, offerRebase, warnOnLeave } from "./local-edits.js";
 import ForlobPropertiesProvider from "./properties.js";
 import { renderDiff, renderProblems, renderScenarios, show } from "./results.js";
@@ -92,9 +89,44 @@ bpmn.on("selection.changed", ({ newSelection }) => {
   }
 });
 
-const dmn = makeDmnEditor(document.getElementById("dmn-canvas"), document.getElementById("dmn-problems"), markDirty,
-  { translateModule: translateModule(root.dataset.lang === "da"), checker });
-const form = makeFormEditor(document.getElementById("form-canvas"), document.getElementById("guide-form"), markDirty);
+// dmn-js and the form-js editor, with their stylesheets, load when their first file is opened:
+// the BPMN modeler is all the page needs first (issue 22, "Light editor"). esbuild makes each
+// dynamic import() a chunk named by its content, served like the bundle (webui/common/assets.py).
+const lazyCss = JSON.parse(root.dataset.lazyCss || "{}");
+let dmn = null;
+let form = null;
+const loading = {};
+
+function loadCss(urls) {
+  // before editor.css, so our focus rings and reflow rules stay on top of the libraries' (issue 22)
+  const ours = document.getElementById("editor-css");
+  return Promise.all((urls || []).map((url) => new Promise((resolve, reject) => {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = url;
+    link.onload = resolve;
+    link.onerror = () => reject(new Error(url));
+    document.head.insertBefore(link, ours);
+  })));
+}
+
+function loadOnce(kind, make) {
+  loading[kind] = loading[kind] || make().catch((err) => { delete loading[kind]; throw err; });
+  return loading[kind];
+}
+
+const loadDmn = () => loadOnce("dmn", async () => {
+  const [{ makeDmnEditor }] = await Promise.all([import("./dmn-editor.js"), loadCss(lazyCss.dmn)]);
+  dmn = makeDmnEditor(document.getElementById("dmn-canvas"), document.getElementById("dmn-problems"), markDirty,
+    { translateModule: translateModule(root.dataset.lang === "da"), checker });
+  return dmn;
+});
+
+const loadForm = () => loadOnce("form", async () => {
+  const [{ makeFormEditor }] = await Promise.all([import("./form-editor.js"), loadCss(lazyCss.form)]);
+  form = makeFormEditor(document.getElementById("form-canvas"), document.getElementById("guide-form"), markDirty);
+  return form;
+});
 oneTabStopPerGroup(document.getElementById("form-canvas"));
 
 let keepTimer = null;
@@ -114,8 +146,8 @@ async function flush() {
   if (!name) { return; }
   let out = null;
   if (name.endsWith(".bpmn") && bpmnDirty) { out = (await bpmn.saveXML({ format: true })).xml; bpmnDirty = false; }
-  if (name.endsWith(".dmn") && dmn.isDirty()) { out = await dmn.save(); }
-  if (name.startsWith("forms/") && form.isDirty()) { out = form.save(); }
+  if (name.endsWith(".dmn") && dmn && dmn.isDirty()) { out = await dmn.save(); }
+  if (name.startsWith("forms/") && form && form.isDirty()) { out = form.save(); }
   if (out !== null && out !== state.files[name]) { state.edited[name] = out; }
 }
 
@@ -162,9 +194,9 @@ async function openFile(name, elementId) {
       keyboardForm.refresh();
       applyMarkers();
     } else if (name.endsWith(".dmn")) {
-      await dmn.open(text(name));
+      await (await loadDmn()).open(text(name));
     } else {
-      await form.open(text(name));
+      await (await loadForm()).open(text(name));
     }
   }
   if (elementId && name.endsWith(".bpmn")) {
@@ -223,6 +255,7 @@ function buildTabs() {
 
 // --- validate and propose ------------------------------------------------------------------
 async function lintAll() {
+  const { lint } = await import("./lint.js");  // bpmnlint is needed only when validating
   const moddle = bpmn.get("moddle");
   const out = [];
   for (const name of present().filter((n) => n.endsWith(".bpmn"))) {
@@ -338,7 +371,7 @@ async function propose() {
 
 async function preview() {
   await flush();
-  const { status, data } = await api.preview(form.schema());
+  const { status, data } = await api.preview((await loadForm()).schema());
   const target = document.getElementById("preview");
   if (status === 200) { showHtml(target, data.html); target.hidden = false; }  // rebuilt node by node
   else { target.textContent = data.message || T.failed; }
@@ -399,7 +432,8 @@ document.getElementById("new-form-button").addEventListener("click", async () =>
 });
 
 (async function start() {
-  const { status, data } = await api.version(baseVersion);
+  // asked for by prefetch.js while this bundle loaded; asked again if that failed
+  const { status, data } = (await window.forlobVersionAnswer) || await api.version(baseVersion);
   if (status !== 200) { show("validate-result", "error", (data && data.message) || T.loadFailed); return; }
   state.files = data.files;
   const kept = localEdits.load();
@@ -444,7 +478,7 @@ document.getElementById("import-file").addEventListener("change", async (event) 
 nameControls(root, T);
 
 document.getElementById("dmn-remove-rule").addEventListener("click", () => {
-  const removed = dmn.removeFocusedRule();
+  const removed = dmn ? dmn.removeFocusedRule() : null;
   document.getElementById("dmn-remove-status").textContent = removed ? T.ruleRemoved.replace("{n}", removed) : T.noCellChosen;
 });
 
