@@ -25,7 +25,9 @@ from engine.sandbox.worker_pool import (  # noqa: F401
     _Lost,
     configure,
     confinement,
+    lower_thread_priority,
     pool,
+    settings,
 )
 
 log = logging.getLogger(__name__)

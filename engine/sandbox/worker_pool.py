@@ -47,15 +47,18 @@ SETTINGS = {
     "workers": int(_env_float("FORLOB_SANDBOX_WORKERS", 4)),          # clinical lane
     "owner_workers": int(_env_float("FORLOB_SANDBOX_OWNER_WORKERS", 2)),  # owner lane
     "lockdown": os.environ.get("FORLOB_SANDBOX_LOCKDOWN", "1") != "0",
-    "niceness": int(_env_float("FORLOB_SANDBOX_NICE", 10)),
+    "niceness": int(_env_float("FORLOB_SANDBOX_NICE", 10)),                # clinical lane
+    # Owners' workers get the lowest CPU priority: under load a CPU goes to a clinician's
+    # evaluation (nice 10, weight 110) about 7 times as often as to an owner's (nice 19, weight 15).
+    "owner_niceness": int(_env_float("FORLOB_SANDBOX_OWNER_NICE", 19)),
     "slow_cgroup": os.environ.get("FORLOB_SANDBOX_SLOW_CGROUP", ""),
 }
 
 
 def configure(**settings):
-    """Change settings (click_budget_s, memory_mb, workers, owner_workers, niceness, lockdown,
-    enabled); unknown keys
-    are refused. Workers already running keep the limits they started with."""
+    """Change settings (click_budget_s, memory_mb, workers, owner_workers, niceness,
+    owner_niceness, lockdown, enabled); unknown keys are refused. Workers already running
+    keep the limits they started with."""
     unknown = set(settings) - set(SETTINGS)
     if unknown:
         raise ValueError(f"unknown isolation settings: {sorted(unknown)}")
@@ -92,10 +95,38 @@ def _note_confinement(report):
             log.error("SANDBOX NOT FULLY CONFINED: %s is %s", layer, state)
 
 
+def settings():
+    """A copy of the current settings (e.g. to hand to a child process's `configure`)."""
+    return dict(SETTINGS)
+
+
+def lower_thread_priority(niceness=None):
+    """Give the calling thread, and threads it starts later, the owners' CPU niceness.
+
+    On Linux `setpriority(PRIO_PROCESS, tid)` renices one thread only. Use it for a thread that
+    does process owners' work in a process of its own (the worker's migration lane), never in
+    the web process, where a starved thread holding the interpreter lock would make a
+    clinician's thread wait for it. True when the thread now runs at that niceness or lower.
+    """
+    wanted = SETTINGS["owner_niceness"] if niceness is None else niceness
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), wanted))
+    except (OSError, AttributeError) as exc:  # not Linux, or refused
+        log.warning("could not lower this thread's CPU priority: %s", exc)
+        return False
+    return True
+
+
+def niceness(lane):
+    """The CPU niceness a new worker of `lane` gives itself."""
+    return SETTINGS["owner_niceness" if lane == "owner" else "niceness"]
+
+
 class Worker:
     """One worker process and the two pipes to it."""
 
-    def __init__(self, escape_test=False):
+    def __init__(self, escape_test=False, lane="clinical"):
         to_child, to_us = os.pipe(), os.pipe()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
         code = f"import sys; sys.path.insert(0, {ROOT!r}); import engine.sandbox.worker as w; w.main()"
@@ -103,7 +134,7 @@ class Worker:
         # but its two pipe ends, and isolated mode (-I: no user site, no PYTHON* variables).
         self.proc = subprocess.Popen(  # noqa: S603  (our own interpreter and code)
             [sys.executable, "-I", "-c", code, str(to_child[0]), str(to_us[1]),
-             str(SETTINGS["memory_mb"]), str(SETTINGS["niceness"]),
+             str(SETTINGS["memory_mb"]), str(niceness(lane)),
              "1" if SETTINGS["lockdown"] else "0"] + (["escape-test"] if escape_test else []),
             pass_fds=(to_child[0], to_us[1]), env=env, cwd="/", stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -222,7 +253,7 @@ class Pool:
                                            f"the time budget", limit="time")
         started = time.monotonic()
         try:
-            worker = Worker()
+            worker = Worker(lane=self.lane)
         except BaseException:
             self.discard(None)
             raise
@@ -245,7 +276,7 @@ class Pool:
 
     def _start_spare(self):
         try:
-            worker = Worker()
+            worker = Worker(lane=self.lane)
         except Exception as exc:  # noqa: BLE001 - the next lease starts one itself
             log.error("could not start a spare sandbox worker: %s", exc)
             with self.cond:

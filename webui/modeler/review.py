@@ -1,6 +1,5 @@
 """Shared pieces of the modeler's pages and API: settings, scenario runs, version summaries."""
 import threading
-import time
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -8,8 +7,8 @@ from sqlalchemy import func, select
 from engine import modeling
 from engine.modeling import affected_elements, form_id_of
 from engine.models import DefinitionEvent, Pathway
+from scenarios.apart import run_apart
 from scenarios.catalogue import load_all
-from scenarios.runner import run_all
 from webui.extensions import db
 from webui.i18n import localise
 
@@ -24,28 +23,19 @@ def four_eyes() -> bool:
 
 
 REQUEST_SCENARIO_SECONDS = 60.0  # a request's scenarios stop here; background jobs run them all
+LEARN_SECONDS = 600.0  # learning a base's journeys (a background thread waiting on a child)
 
 
 def _bounded(files, scenarios):
     """Run scenarios one by one while the request's time allows; the rest fail as not run.
 
-    Scenarios run in the owner lane's sandbox workers, but the workflow engine between their
-    evaluations runs in this web process: a proposal slow in every step must not hold a
-    request for minutes (186 s before). Its whole validation runs as a background job.
+    They run in a child process at the owners' CPU priority (`scenarios.apart`), never in this
+    web process: the workflow engine between their evaluations held the interpreter lock beside
+    clinicians' requests, and a proposal slow in every step held a request for 186 s. Its
+    whole validation runs as a background job.
     """
     seconds = float(current_app.config.get("MODELER_SCENARIO_SECONDS", REQUEST_SCENARIO_SECONDS))
-    deadline = time.monotonic() + seconds
-    results = []
-    for scenario in scenarios:
-        if time.monotonic() >= deadline:
-            results.append({"id": scenario["id"], "title": scenario["title"], "ok": False,
-                            "step": None, "message": (
-                                f"not run: this request's scenarios took more than {seconds:g} s;"
-                                f" validate in the background (POST /modeler/api/validation-jobs)"
-                                f" to run them all")})
-            continue
-        results.extend(run_all(files, [scenario]))
-    return results
+    return run_apart(files, scenarios, seconds)
 
 
 def run_scenarios(files):
@@ -65,7 +55,8 @@ def _learn(content_hash, files):
     """Run the base's scenarios once per process and keep what each journey reached."""
     with _REACHED_LOCK:
         if content_hash not in _REACHED:
-            _REACHED[content_hash] = {r["id"]: set(r["reached"]) for r in run_all(files) if r.get("ok")}
+            _REACHED[content_hash] = {r["id"]: set(r["reached"])
+                                      for r in run_apart(files, load_all(), LEARN_SECONDS) if r.get("ok")}
         return _REACHED[content_hash]
 
 
