@@ -3,8 +3,8 @@
 Run: python -m tests.benchmarks.owner_load [--samples 21] [--budget 0.5] [--json]
 
 1. Clinicians' click p95, quiet ÷ under owner load: 8 owner threads sending 20,000-character
-   expression checks (compiled in the sandbox, as /modeler/api/expression does, without its
-   rate limit) and 2 owner threads validating a slow proposal (bpmn/ whose visitation condition
+   expression checks (compiled and name-checked against the pathway's names, as
+   /modeler/api/expression does for the editor, without its rate limit) and 2 owner threads validating a slow proposal (bpmn/ whose visitation condition
    burns more than a click budget), each over and over, all scenarios at a time, as
    /modeler/api/validate runs them. Measured with the lanes, as the service runs now (owners'
    checks in the owner pool, their scenarios in a child process at nice 19, `scenarios.apart`)
@@ -49,12 +49,12 @@ DECISION = "visitation_decision in ('afvist', 'videresendt')"
 REQUEST_SCENARIO_SECONDS = 60.0  # webui/modeler/review.py: a validate request's deadline
 
 
-def _owner_checks(stop, counts, lane, n):
+def _owner_checks(stop, counts, lane, n, known):
     with isolation.lane(lane):
         while not stop.is_set():
             n += 1000
             try:  # unique text each time: the check's cache must not answer for the worker
-                modeling.check_expression("script", f"{CHECK}z = {n}")
+                modeling.check_expression("script", f"{CHECK}z = {n}", known)
                 counts["checks"] += 1
             except SandboxViolation:
                 counts["owner_failed"] += 1
@@ -98,8 +98,9 @@ def _loaded_clicks(bench, ids, spec, answers, lane):
     counts = {"checks": 0, "owner_failed": 0, "scenarios_failed_on_budget": 0,
               "scenarios_failed_other": 0}
     files = slow_proposal()
-    threads = [threading.Thread(target=_owner_checks, args=(stop, counts, lane, i), daemon=True)
-               for i in range(8)]
+    known = modeling.known_names(read_directory(BPMN_DIR))  # the editor sends its base version
+    threads = [threading.Thread(target=_owner_checks, args=(stop, counts, lane, i, known),
+                                daemon=True) for i in range(8)]
     threads += [threading.Thread(target=_owner_validating, args=(stop, counts, lane, files),
                                  daemon=True) for _ in range(2)]
     for thread in threads:
