@@ -26,6 +26,13 @@ REQUEST_SCENARIO_SECONDS = 60.0  # a request's scenarios stop here; background j
 LEARN_SECONDS = 600.0  # learning a base's journeys (a background thread waiting on a child)
 
 
+# Requests of this web process running scenarios at once, each in a child process with the
+# engine loaded (about 100 MB): as many as the owner lane has sandbox workers.
+_APART = threading.BoundedSemaphore(modeling.lane_size("owner"))
+BUSY = ("not run: other process owners' validations fill this server's capacity; try again "
+        "shortly, or validate in the background (POST /modeler/api/validation-jobs)")
+
+
 def _bounded(files, scenarios):
     """Run scenarios one by one while the request's time allows; the rest fail as not run.
 
@@ -35,7 +42,14 @@ def _bounded(files, scenarios):
     whole validation runs as a background job.
     """
     seconds = float(current_app.config.get("MODELER_SCENARIO_SECONDS", REQUEST_SCENARIO_SECONDS))
-    return run_apart(files, scenarios, seconds)
+    # never wait for a slot: a waiting request would hold a web thread a clinician may need
+    if not _APART.acquire(blocking=False):
+        return [{"id": s["id"], "title": s["title"], "ok": False, "step": None, "message": BUSY}
+                for s in scenarios]
+    try:
+        return run_apart(files, scenarios, seconds)
+    finally:
+        _APART.release()
 
 
 def run_scenarios(files):
