@@ -99,7 +99,7 @@ def main():
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # a stray print cannot break the answers
     request = pickle.load(sys.stdin.buffer)  # noqa: S301  (written by our own parent process)
     settings = request["settings"]
-    os.nice(settings["owner_niceness"])  # sandbox workers inherit it: both yield to clinicians
+    os.setpriority(os.PRIO_PROCESS, 0, settings["owner_niceness"])  # yields to clinicians' work
     modeling.configure_sandbox(**settings)
     modeling.enter_lane("owner")
     for n, scenario in enumerate(request["scenarios"]):

@@ -33,6 +33,7 @@ from engine.sandbox.worker_pool import (  # noqa: F401
 log = logging.getLogger(__name__)
 MAX_REQUEST = 16 * 1024 * 1024  # bytes of data shipped to a worker for one evaluation
 GRACE = 0.05                    # seconds the worker's own budget check gets before the kill
+CHECK_BUDGET_S = 2.0            # the least time a compile check outside a click gets
 
 
 class Click:
@@ -139,8 +140,13 @@ def execute(script, data, extra=None):
 def check(source, mode):
     """Compile `source` under the sandbox policy (mode "eval"/"exec"; SandboxViolation when it
     does not) or parse it as Python (mode "parse": True/False), in a worker: CPython's
-    compiler holds the GIL, recurses on nesting and may allocate without bound."""
-    return _run("check-" + mode, source, {}, None)
+    compiler holds the GIL, recurses on nesting and may allocate without bound.
+
+    Outside a click it has at least CHECK_BUDGET_S: a compile runs no definition code, and a
+    short test budget made a loaded machine's first compile of a large text fail, uncached,
+    again and again, keeping the owner lane's workers busy being killed and replaced."""
+    with click(max(SETTINGS["click_budget_s"], CHECK_BUDGET_S)):
+        return _run("check-" + mode, source, {}, None)
 
 
 def names(kind, source, known):

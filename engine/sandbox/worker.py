@@ -55,7 +55,9 @@ def confine(memory_mb, niceness):
     _limit(resource.RLIMIT_FSIZE, 0)
     _limit(resource.RLIMIT_AS, _address_space() + memory_mb * 1024 * 1024)
     _limit(resource.RLIMIT_CPU, CPU_LIFETIME - 60, CPU_LIFETIME)
-    os.nice(niceness)  # a busy worker yields the CPU to the service's own threads
+    # absolute, not relative: a worker of an owner's scenario process (itself niced) gets the
+    # same niceness as one of the web process; a busy worker yields to the service's threads
+    os.setpriority(os.PRIO_PROCESS, 0, max(os.getpriority(os.PRIO_PROCESS, 0), niceness))
 
 
 def _message(exc):
