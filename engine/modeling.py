@@ -49,7 +49,14 @@ from engine.runtime.trace import collecting as collecting_reached
 from engine.sandbox.expressions import check_expression
 from engine.sandbox.failures import counts_by_version
 from engine.sandbox.isolation import configure as configure_sandbox
-from engine.sandbox.isolation import enter_lane, lane_size, leave_lane, lower_thread_priority, owner_work
+from engine.sandbox.isolation import (
+    enter_lane,
+    lane_size,
+    leave_lane,
+    lower_thread_priority,
+    owner_work,
+    priority_code,
+)
 from engine.sandbox.isolation import settings as sandbox_settings
 from engine.service import migrate_pathway
 
@@ -73,5 +80,5 @@ __all__ = [
     # process owners' evaluations use their own sandbox pool, never a clinician's
     "enter_lane", "lane_size", "leave_lane", "owner_work",
     # owners' work apart from the web process: a child's sandbox settings, a low-priority thread
-    "configure_sandbox", "lower_thread_priority", "sandbox_settings",
+    "configure_sandbox", "lower_thread_priority", "priority_code", "sandbox_settings",
 ]

@@ -4,8 +4,8 @@ A scenario drives the whole workflow engine between its evaluations. Run in a we
 that engine work held the interpreter lock beside clinicians' requests (and a proposal slow in
 every step held a request for minutes). `run_apart` runs the scenarios one by one in a fresh
 child process instead: started with a clean environment (no database URL, no secret key), at
-the owner lane's niceness (19), evaluating in its own owner-lane sandbox workers, and killed
-at the caller's deadline. Its answers come back as JSON lines, one per finished scenario.
+the owner lane's CPU priority (nice 19, SCHED_IDLE), evaluating in its own owner-lane sandbox
+workers, and killed at the caller's deadline. Its answers come back as JSON lines, one per finished scenario.
 """
 import contextlib
 import json
@@ -23,7 +23,7 @@ from scenarios.runner import run_one
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # niced before it imports the engine (about a second of CPU), not only once it runs
-CODE = ("import os, sys; os.setpriority(os.PRIO_PROCESS, 0, {nice}); "
+CODE = ("import os, sys; {priority}; "
         f"sys.path.insert(0, {ROOT!r}); from scenarios import apart; apart.main()")
 MAX_LINE = 4 * 1024 * 1024  # bytes of one scenario's answer; more is a broken child
 NOT_RUN = ("not run: this request's scenarios took more than {seconds:g} s; validate in the "
@@ -76,11 +76,11 @@ def run_apart(files, scenarios, seconds, cancel=None):
     scenarios = list(scenarios)
     if not scenarios:
         return []
-    request_settings = modeling.sandbox_settings()
-    request = pickle.dumps({"files": files, "scenarios": scenarios, "settings": request_settings})
+    request = pickle.dumps({"files": files, "scenarios": scenarios,
+                            "settings": modeling.sandbox_settings()})
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
     proc = subprocess.Popen(  # noqa: S603  (our own interpreter and code)
-        [sys.executable, "-I", "-c", CODE.format(nice=int(request_settings["owner_niceness"]))],
+        [sys.executable, "-I", "-c", CODE.format(priority=modeling.priority_code("owner"))],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, env=env, cwd="/", start_new_session=True)
     results = {}
@@ -102,7 +102,6 @@ def main():
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # a stray print cannot break the answers
     request = pickle.load(sys.stdin.buffer)  # noqa: S301  (written by our own parent process)
     settings = request["settings"]
-    os.setpriority(os.PRIO_PROCESS, 0, settings["owner_niceness"])  # yields to clinicians' work
     modeling.configure_sandbox(**settings)
     modeling.enter_lane("owner")
     for n, scenario in enumerate(request["scenarios"]):

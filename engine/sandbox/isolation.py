@@ -27,6 +27,7 @@ from engine.sandbox.worker_pool import (  # noqa: F401
     confinement,
     lower_thread_priority,
     pool,
+    priority_code,
     settings,
 )
 

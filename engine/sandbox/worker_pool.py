@@ -51,6 +51,9 @@ SETTINGS = {
     # Owners' workers get the lowest CPU priority: under load a CPU goes to a clinician's
     # evaluation (nice 10, weight 110) about 7 times as often as to an owner's (nice 19, weight 15).
     "owner_niceness": int(_env_float("FORLOB_SANDBOX_OWNER_NICE", 19)),
+    # ... and the SCHED_IDLE policy: a clinician's process that wakes up preempts them at once,
+    # where nice alone lets them finish their time slice first (a few ms, at every wakeup)
+    "owner_idle": os.environ.get("FORLOB_SANDBOX_OWNER_IDLE", "1") != "0",
     "slow_cgroup": os.environ.get("FORLOB_SANDBOX_SLOW_CGROUP", ""),
 }
 
@@ -118,6 +121,14 @@ def lower_thread_priority(niceness=None):
     return True
 
 
+def priority_code(lane):
+    """Python statements that give a new process of `lane` its CPU priority (first thing)."""
+    code = f"os.setpriority(os.PRIO_PROCESS, 0, {niceness(lane)})"
+    if lane == "owner" and SETTINGS["owner_idle"]:
+        code += "; os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))"
+    return code
+
+
 def niceness(lane):
     """The CPU niceness a new worker of `lane` gives itself."""
     return SETTINGS["owner_niceness" if lane == "owner" else "niceness"]
@@ -130,7 +141,7 @@ class Worker:
         to_child, to_us = os.pipe(), os.pipe()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
         # niced before its imports: an owner's worker starting up (70-400 ms of CPU) yields too
-        code = (f"import os, sys; os.setpriority(os.PRIO_PROCESS, 0, {niceness(lane)}); "
+        code = (f"import os, sys; {priority_code(lane)}; "
                 f"sys.path.insert(0, {ROOT!r}); import engine.sandbox.worker as w; w.main()")
         # Started with a clean environment (no database URL or secret key), no inherited file
         # but its two pipe ends, and isolated mode (-I: no user site, no PYTHON* variables).
