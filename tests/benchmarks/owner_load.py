@@ -7,7 +7,7 @@ Run: python -m tests.benchmarks.owner_load [--samples 21] [--budget 0.5] [--json
    /modeler/api/expression does for the editor, without its rate limit) and 2 owner threads validating a slow proposal (bpmn/ whose visitation condition
    burns more than a click budget), each over and over, all scenarios at a time, as
    /modeler/api/validate runs them. Measured with the lanes, as the service runs now (owners'
-   checks in the owner pool, their scenarios in a child process at nice 19, `scenarios.apart`)
+   checks in the owner pool, their scenarios in a child process at nice 19 and SCHED_IDLE, `scenarios.apart`)
    and, side by side, as it was before (owners' checks in the clinicians' pool, scenarios in
    this process, where the workflow engine shares the interpreter lock with the clicks).
    Target with lanes: ratio ≤ 1.5 and 0 failed clinician clicks.
