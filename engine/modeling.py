@@ -48,7 +48,16 @@ from engine.migration.moves import NotMigratable, dry_run, grouped
 from engine.runtime.trace import collecting as collecting_reached
 from engine.sandbox.expressions import check_expression
 from engine.sandbox.failures import counts_by_version
-from engine.sandbox.isolation import enter_lane, lane_size, leave_lane, owner_work
+from engine.sandbox.isolation import configure as configure_sandbox
+from engine.sandbox.isolation import (
+    enter_lane,
+    lane_size,
+    leave_lane,
+    lower_thread_priority,
+    owner_work,
+    priority_code,
+)
+from engine.sandbox.isolation import settings as sandbox_settings
 from engine.service import migrate_pathway
 
 __all__ = [
@@ -70,4 +79,6 @@ __all__ = [
     "set_auto_migrate", "set_state", "VersionMigrationPolicy",
     # process owners' evaluations use their own sandbox pool, never a clinician's
     "enter_lane", "lane_size", "leave_lane", "owner_work",
+    # owners' work apart from the web process: a child's sandbox settings, a low-priority thread
+    "configure_sandbox", "lower_thread_priority", "priority_code", "sandbox_settings",
 ]

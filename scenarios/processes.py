@@ -22,6 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from engine.sandbox import isolation
+from engine.sandbox.worker_pool import lower_process_priority
 from scenarios.runner import run_one
 
 SETTINGS = {"processes": int(os.environ.get("FORLOB_SCENARIO_PROCESSES", "2") or 0)}
@@ -41,6 +42,7 @@ def configure(processes):
 
 def _child_start(settings):
     isolation.configure(**settings)
+    lower_process_priority("owner")  # scenarios are owners' work, whoever started the pool
 
 
 def _in_child(files, scenario):

@@ -4,7 +4,11 @@
 # stops both processes (see scripts/supervise.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# A SECRET_KEY or DATABASE_URL set here reaches the app as a file (scripts/secrets.sh); by
+# default the key is generated into the instance folder and the database is a SQLite file there.
+source scripts/secrets.sh
+secrets_to_files "${FORLOB_INSTANCE_PATH:-instance}/secrets" scripts/run.sh "$@"
+[ "${FORLOB_SKIP_SETUP:-0}" = 1 ] || bash scripts/setup.sh
 HOST=${HOST:-localhost}
 PORT=${PORT:-5000}
 export FLASK_APP=webui

@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
 # Production layout on this machine: gunicorn web workers and timer worker(s) against
-# DATABASE_URL (PostgreSQL). Migrates once, then serves until SIGTERM/SIGINT.
+# PostgreSQL. Migrates once, then serves until SIGTERM/SIGINT. Secrets come by file, so that no
+# process of the service holds one in its environment (docs/operations.md, "Secrets"):
 #
-#   DATABASE_URL=postgresql://forlob@127.0.0.1:5432/forlob SECRET_KEY=... bash scripts/serve.sh
+#   DATABASE_URL_FILE=/run/secrets/forlob_database_url \
+#   SECRET_KEY_FILE=/run/secrets/forlob_secret_key bash scripts/serve.sh
+#
+# DATABASE_URL and SECRET_KEY themselves still work: they are moved into files in
+# FORLOB_SECRETS_DIR (a fresh private temp dir) before anything starts.
 #
 # Settings (env): BIND (127.0.0.1:8000), WEB_WORKERS (cores+1), WEB_THREADS (4),
 # TIMER_WORKERS (1), TIMER_INTERVAL (30 s), PROMETHEUS_MULTIPROC_DIR (a fresh temp dir),
 # FORLOB_METRICS_TOKEN (scrape token), FORLOB_TRUSTED_PROXIES (hops of TLS proxies, 0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-: "${DATABASE_URL:?set DATABASE_URL, e.g. postgresql://forlob@127.0.0.1:5432/forlob}"
+if [ -z "${DATABASE_URL:-}" ] && [ -z "${DATABASE_URL_FILE:-}" ]; then
+  echo "set DATABASE_URL_FILE (a file holding e.g. postgresql://forlob@127.0.0.1:5432/forlob)" >&2
+  exit 2
+fi
+source scripts/secrets.sh
+secrets_to_files "" scripts/serve.sh "$@"
 [ "${FORLOB_SKIP_SETUP:-0}" = 1 ] || bash scripts/setup.sh >&2
 export FLASK_APP=webui
 TIMER_WORKERS=${TIMER_WORKERS:-1}
@@ -18,7 +28,7 @@ export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$(mktemp -d -t forlo
 mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 rm -f "$PROMETHEUS_MULTIPROC_DIR"/*.db  # samples of an earlier run are not this run's
 
-echo "==> migrating $(.venv/bin/python -c 'import os,re;print(re.sub(r"//[^@/]*@","//***@",os.environ["DATABASE_URL"]))')" >&2
+echo "==> migrating $(.venv/bin/python -c 'import re;from webui.config import secret;print(re.sub(r"//[^@/]*@","//***@",secret("DATABASE_URL")))')" >&2
 FORLOB_DEPLOY_ON_START=1 .venv/bin/flask db upgrade >&2
 export FORLOB_AUTO_MIGRATE=0  # done once above; workers never race each other to migrate
 

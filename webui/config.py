@@ -13,11 +13,30 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def secret(name: str, default: str | None = None) -> str | None:
+    """A secret setting: the file named by `<name>_FILE`, else the variable `name`, else default.
+
+    By file, the secret never enters a process's environment, which `/proc/<pid>/environ`
+    shows to whatever runs as the same user (docs/operations.md, "Secrets"). A named file
+    that cannot be read stops the start-up: a service must not run on a default instead.
+    """
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise RuntimeError(f"{name}_FILE={path} cannot be read: {exc.strerror}") from None
+        if not value:
+            raise RuntimeError(f"{name}_FILE={path} is empty")
+        return value
+    return os.environ.get(name) or default
+
+
 def load_secret_key(instance_path: str) -> str:
-    """Return SECRET_KEY from the environment, or one kept in the instance folder."""
-    env = os.environ.get("SECRET_KEY")
-    if env:
-        return env
+    """Return SECRET_KEY (by file or from the environment), or one kept in the instance folder."""
+    given = secret("SECRET_KEY")
+    if given:
+        return given
     path = Path(instance_path) / "secret_key"
     if path.exists():
         return path.read_text().strip()
@@ -35,7 +54,7 @@ def build_config(instance_path: str) -> dict:
     return {
         "SECRET_KEY": load_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
-            os.environ.get("DATABASE_URL", default_db)),
+            secret("DATABASE_URL", default_db) or default_db),
         # hide_parameters: a database error's text never carries the values (patient data)
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "AUTO_MIGRATE": os.environ.get("FORLOB_AUTO_MIGRATE", "1") == "1",

@@ -99,6 +99,13 @@ def _dmn_entry(text: str) -> str | None:
     return None if any(e is None for e in errors) else _compile(text, "eval") or errors[0]
 
 
+def _unknown(kind: str, text: str, known: Collection[str]) -> list[tuple[str, str | None, int]]:
+    """unknown_names, in a sandbox worker (the process owner's lane) unless isolation is off."""
+    if not isolation.SETTINGS["enabled"]:
+        return unknown_names(kind, text, known)
+    return isolation.names(kind, text, known)
+
+
 def check_expression(kind: str, text: object, known: Collection[str] | None = None) -> ExpressionCheck:
     """Compile one expression of the given kind in the sandbox; never execute it.
 
@@ -121,7 +128,10 @@ def check_expression(kind: str, text: object, known: Collection[str] | None = No
     else:
         reason = _compile(text, KINDS[kind])
     if reason is None:
-        unknown = unknown_names(kind, stripped, known) if known is not None else []
+        try:
+            unknown = _unknown(kind, stripped, known) if known is not None else []
+        except SandboxViolation as exc:
+            return ExpressionCheck(False, exc.reason)
         if unknown:
             return ExpressionCheck(False, unknown_message(unknown), unknown[0][2], tuple(unknown))
         return ExpressionCheck(True)

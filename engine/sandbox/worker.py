@@ -4,7 +4,7 @@ Started by `engine.sandbox.isolation` with a clean, secret-free environment. It 
 from the service (trusted) on one pipe and answers in JSON (`engine.sandbox.wire`) on another. The
 operating system bounds it: RLIMIT_AS (address space), RLIMIT_CPU (set before every request
 to the CPU used so far plus the request's seconds), RLIMIT_FSIZE 0 (no file writing), no core
-dumps, and a lower CPU priority (nice 10) than the service. Then it locks itself down
+dumps, and a lower CPU priority than the service (nice 10; 19 for process owners' workers). Then it locks itself down
 (`engine.sandbox.lockdown`: unprivileged user, Landlock, seccomp) and reports, with its
 readiness, which of those layers hold. The service kills it at the click's deadline. After a
 MemoryError, or when its CPU lifetime runs low, it answers and exits, and the service starts a fresh one.
@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 
 from engine import clock
 from engine.errors import SandboxViolation
-from engine.sandbox import isolation, lockdown, restricted, wire
+from engine.sandbox import expressions, isolation, lockdown, restricted, wire
 
 CPU_LIFETIME = 3600        # hard RLIMIT_CPU of a worker, seconds
 READY = b"ready"
@@ -55,7 +55,9 @@ def confine(memory_mb, niceness):
     _limit(resource.RLIMIT_FSIZE, 0)
     _limit(resource.RLIMIT_AS, _address_space() + memory_mb * 1024 * 1024)
     _limit(resource.RLIMIT_CPU, CPU_LIFETIME - 60, CPU_LIFETIME)
-    os.nice(niceness)  # a busy worker yields the CPU to the service's own threads
+    # absolute, not relative: a worker of an owner's scenario process (itself niced) gets the
+    # same niceness as one of the web process; a busy worker yields to the service's threads
+    os.setpriority(os.PRIO_PROCESS, 0, max(os.getpriority(os.PRIO_PROCESS, 0), niceness))
 
 
 def _message(exc):
@@ -79,6 +81,8 @@ def handle(request):
             elif mode == "exec":
                 restricted.execute(source, data, extra, seconds=seconds)
                 value = data
+            elif mode == "names":  # the live check's name check (engine.sandbox.expressions)
+                value = expressions.unknown_names(data["kind"], source, data["known"])
             elif mode == "raw" and ESCAPE_TEST:  # tests only: unrestricted code, as an escape would
                 value = _raw(source)
             else:  # "check-eval", "check-exec", "check-parse": deploy and DMN syntax checks
@@ -111,6 +115,7 @@ def _warm_up():
     """Trigger lazy imports before the file limits apply."""
     restricted.evaluate("days_between(add_days(today(), 1), now()) + len(str([1]))", {})
     wire.decode(wire.encode({"ok": datetime.now()}))
+    expressions.unknown_names("condition", "a > b", ["a"])
 
 
 def main():

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from engine.sandbox import isolation, lockdown, wire
+from engine.sandbox import isolation, lockdown, wire, worker_pool
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the lockdown is Linux-only")
 
@@ -168,6 +168,8 @@ def test_a_worker_never_sees_the_services_secrets_in_its_environment(monkeypatch
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setitem(isolation.SETTINGS, "lockdown", confined)
+    # this worker's report must not stay behind as the service's (/readyz reads the newest)
+    monkeypatch.setattr(worker_pool, "_CONFINEMENT", {})
     worker = isolation.Worker(escape_test=True)
     try:
         seen = _ask(worker, "raw", "import os\n" + ENVIRON)["ok"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+SECRET_KEY = "gunicorn-test-key-by-file"
 
 
 def free_port():
@@ -23,7 +24,13 @@ def free_port():
 def serving(database_url, tmp_path, workers=2, threads=8, extra_env=None):
     """Start gunicorn (CSRF and throttling on) on the database; yield its base URL."""
     port = free_port()
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "gunicorn-test", "FORLOB_INSECURE_COOKIES": "1",
+    # secrets by file, as docs/operations.md sets production up: none in any environment
+    secrets = tmp_path / "secrets"
+    secrets.mkdir(mode=0o700, exist_ok=True)
+    (secrets / "database_url").write_text(database_url)
+    (secrets / "secret_key").write_text(SECRET_KEY)
+    env = {"DATABASE_URL_FILE": str(secrets / "database_url"),
+           "SECRET_KEY_FILE": str(secrets / "secret_key"), "FORLOB_INSECURE_COOKIES": "1",
            "FORLOB_AUTO_MIGRATE": "0", "FORLOB_DEPLOY_ON_START": "0", "FORLOB_LOG_JSON": "0",
            "FORLOB_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin", **(extra_env or {})}
     log_path = tmp_path / "gunicorn.log"

@@ -5,11 +5,14 @@ next timer sweep and the heartbeat. Now the sweep thread only fires timers (and 
 lane runs migration batches beside it with its own application context, database session and
 owner-lane sandbox workers, so nothing a migration does can make a timer late. Process owners'
 validation and dry-run jobs (`webui/modeler/validation_jobs.py`, `dry_run_jobs.py`) run here
-too, between migration turns.
+too, between migration turns. The lane's thread (and the scenario threads it starts) runs at
+the owners' niceness (19): on a machine it shares with the web server, its engine work yields
+the CPU to clinicians' requests.
 """
 import logging
 import threading
 
+from engine import modeling
 from webui.commands.migration_cli import run_migration_batches
 from webui.modeler import dry_run_jobs
 from webui.modeler.validation_jobs import run_pending
@@ -36,6 +39,7 @@ class MigrationLane:
         return self
 
     def _run(self):
+        modeling.lower_thread_priority()
         while not self.stopping.is_set():
             handled = 0
             try:

@@ -14,6 +14,7 @@ from webui.i18n import localise
 from webui.modeler import bp
 from webui.modeler.changes import present
 from webui.modeler.pages import review_action
+from webui.modeler.rate import PerUserRate
 from webui.modeler.rebasing import stale_message
 from webui.modeler.review import (
     form_ids,
@@ -25,6 +26,8 @@ from webui.modeler.review import (
 )
 
 MAX_NOTE = 200
+# a validate request parses the whole bundle here and starts a scenario process: 10 a minute
+VALIDATIONS = PerUserRate("MODELER_VALIDATIONS_PER_MINUTE", default=10)
 
 
 def _error(status, code, message, **extra):
@@ -80,6 +83,13 @@ def api_current():
 @require_area("modeler")
 def api_validate():
     """Validate base+changes and (when valid) run the scenarios; stores nothing."""
+    wait = VALIDATIONS.retry_after(current_user.username)
+    if wait:
+        response, status = _error(429, "rate_limited", _(
+            "Du har valideret mange gange på kort tid. Vent %(seconds)s sekunder, og prøv igen.",
+            seconds=wait))
+        response.headers["Retry-After"] = str(wait)
+        return response, status
     base_id, files, error = _payload()
     if error:
         return error

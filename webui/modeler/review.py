@@ -1,6 +1,5 @@
 """Shared pieces of the modeler's pages and API: settings, scenario runs, version summaries."""
 import threading
-import time
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -8,8 +7,8 @@ from sqlalchemy import func, select
 from engine import modeling
 from engine.modeling import affected_elements, form_id_of
 from engine.models import DefinitionEvent, DefinitionVersion, Pathway
+from scenarios.apart import run_apart
 from scenarios.catalogue import load_all
-from scenarios.processes import run_each
 from webui.extensions import db
 from webui.i18n import localise
 
@@ -27,23 +26,33 @@ def four_eyes() -> bool:
 REQUEST_SCENARIO_SECONDS = 60.0  # a request's scenarios stop here; background jobs run them all
 
 
-def _bounded(files, scenarios):
-    """Run scenarios (in the scenario processes) while the request's time allows; the rest
-    fail as not run.
+LEARN_SECONDS = 600.0  # learning a base's journeys (a background thread waiting on a child)
 
-    A proposal slow in every step must not hold a request for minutes (186 s before). Its
+
+# Requests of this web process running scenarios at once, each in a child process with the
+# engine loaded (about 100 MB): as many as the owner lane has sandbox workers.
+_APART = threading.BoundedSemaphore(modeling.lane_size("owner"))
+BUSY = ("not run: other process owners' validations fill this server's capacity; try again "
+        "shortly, or validate in the background (POST /modeler/api/validation-jobs)")
+
+
+def _bounded(files, scenarios):
+    """Run scenarios one by one while the request's time allows; the rest fail as not run.
+
+    They run in a child process at the owners' CPU priority (`scenarios.apart`), never in this
+    web process: the workflow engine between their evaluations held the interpreter lock beside
+    clinicians' requests, and a proposal slow in every step held a request for 186 s. Its
     whole validation runs as a background job.
     """
     seconds = float(current_app.config.get("MODELER_SCENARIO_SECONDS", REQUEST_SCENARIO_SECONDS))
-    results: list[dict | None] = [None] * len(scenarios)
-    not_run = run_each(files, scenarios, results.__setitem__, deadline=time.monotonic() + seconds)
-    for n in not_run:
-        results[n] = {"id": scenarios[n]["id"], "title": scenarios[n]["title"], "ok": False,
-                      "step": None, "message": (
-                          f"not run: this request's scenarios took more than {seconds:g} s;"
-                          f" validate in the background (POST /modeler/api/validation-jobs)"
-                          f" to run them all")}
-    return [r for r in results if r is not None]
+    # never wait for a slot: a waiting request would hold a web thread a clinician may need
+    if not _APART.acquire(blocking=False):
+        return [{"id": s["id"], "title": s["title"], "ok": False, "step": None, "message": BUSY}
+                for s in scenarios]
+    try:
+        return run_apart(files, scenarios, seconds)
+    finally:
+        _APART.release()
 
 
 def run_scenarios(files):
@@ -75,10 +84,7 @@ def _learn(app, version_id, content_hash, files):
     on the version (when it has no results yet), so the worker's validation jobs know it too."""
     with _REACHED_LOCK:
         if content_hash not in _REACHED:
-            scenarios = load_all()
-            results: list[dict | None] = [None] * len(scenarios)
-            run_each(files, scenarios, results.__setitem__)
-            done = [r for r in results if r is not None]
+            done = run_apart(files, load_all(), LEARN_SECONDS)
             if _as_reached(done) is None:
                 return None  # a failing journey of the base teaches nothing: run them all
             _REACHED[content_hash] = done

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from engine import clock, errors
 from engine.models import Pathway
 from engine.service import latest_beat, worker_alive
+from webui.config import secret
 
 BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0, 5.0, 10.0)
 CLICK_ENDPOINTS = frozenset({"pathways.task_post"})
@@ -125,7 +126,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 def register(app):
     """Time every request and count the engine's conflicts and sandbox violations."""
-    app.config.setdefault("METRICS_TOKEN", os.environ.get("FORLOB_METRICS_TOKEN", ""))
+    app.config.setdefault("METRICS_TOKEN", secret("FORLOB_METRICS_TOKEN", "") or "")
     app.before_request_funcs.setdefault(None, []).insert(0, _start)  # before any refusal
     app.after_request(_observe)
     if _count_engine_error not in errors.OBSERVERS:
