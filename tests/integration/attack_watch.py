@@ -28,6 +28,7 @@ class Watch:
         self.statuses = []
         self.rss = []
         self.elapsed = None
+        self.cpu_s = None  # CPU time of this (the service's) process while the attack ran
         self.rss_before = rss_mb()
         self.peak_before = peak_mb()
 
@@ -63,11 +64,12 @@ def watched(app):
     thread = threading.Thread(target=poll, daemon=True)
     thread.start()
     ready.wait(10)
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     try:
         yield watch
     finally:
         watch.elapsed = time.monotonic() - started
+        watch.cpu_s = time.process_time() - cpu
         done.set()
         thread.join(5)
         gc.unfreeze()

@@ -140,7 +140,12 @@ def _assert_service_unharmed(watch):
     assert watch.elapsed < BUDGET + 1, f"took {watch.elapsed:.2f} s"
     assert watch.memory_growth_mb() < 100, f"grew {watch.memory_growth_mb():.0f} MB"
     assert watch.latencies and set(watch.statuses) == {200}
-    assert max(watch.latencies) < 0.2, f"/healthz took {max(watch.latencies) * 1000:.0f} ms"
+    # The attack's code ran in a sandbox worker, not here: this process spent a small part of
+    # one budget's CPU (about 0.04 s, measured; an attack evaluated here burns the budget). CPU
+    # time does not grow with the machine's load, where /healthz's latency did (224 ms at load
+    # 10), so the latency bound only catches a service that stopped answering.
+    assert watch.cpu_s < BUDGET / 2, f"this process used {watch.cpu_s:.2f} s of CPU"
+    assert max(watch.latencies) < 1.0, f"/healthz took {max(watch.latencies) * 1000:.0f} ms"
     # the sandbox still evaluates, and a killed worker has been replaced by a spare
     assert isolation.evaluate("1 + 1", {}) == 2
     assert isolation.pool().count <= isolation.SETTINGS["workers"]
