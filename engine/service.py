@@ -204,7 +204,9 @@ def save_draft(session, pathway_id, task_id, data, actor, now=None):
     The task's worklist row is locked first (PostgreSQL) so a completion waits for the save
     and then removes the draft with the task; the draft is one upsert, so two first saves at
     once cannot collide; the row is read again after the write (SQLite takes its write lock
-    there), so a draft is never stored for a task that closed meanwhile."""
+    there), so a draft is never stored for a task that closed meanwhile. Returns nothing: the
+    caller that wants the draft reads it with `get_draft` (a save is the page's autosave, and
+    reading the row back on every one of them was a statement nobody used)."""
     now = _now(now)
     item = draft_store.open_task(session, pathway_id, task_id, lock=True)
     if item is None:
@@ -216,7 +218,6 @@ def save_draft(session, pathway_id, task_id, data, actor, now=None):
     except (IntegrityError, StaleDataError, ObjectDeletedError) as exc:  # the pathway went away
         raise TaskClosed(f"task {task_id} of pathway {pathway_id} closed during the save: "
                          f"{type(exc).__name__}") from None
-    return draft_store.get(session, pathway_id, task_id)
 
 
 def get_draft(session, pathway_id, task_id):
