@@ -7,9 +7,11 @@ login is not counted). One round on a fresh Opstart pathway is five requests: th
 the AUDIT task page, a background draft save (`X-Autosave`), completing the task, and the
 patient page the submit lands on. CPU is read from the operating system, not the wall
 clock: this process and every process below it (sandbox workers), plus, on PostgreSQL, the
-server backends of this run's connections. Prints `cpu_ms_per_request` (and per route) and
-the requests per second that two fully used cores would then serve (2,000 ms / CPU per
-request). Issue 26's target is ≤ 12 ms on both databases.
+server backends of this run's connections. Prints `cpu_ms_per_request` (and per route, and
+per process: the web process, its sandbox workers, PostgreSQL's backends), the requests per
+second that two fully used cores would then serve (2,000 ms / CPU per request) and the load
+average at the end (CPU time itself grows on a loaded machine). Issue 26's target is ≤ 12 ms
+on both databases.
 """
 import argparse
 import json
