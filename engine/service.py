@@ -21,6 +21,7 @@ from engine.definitions.versions import (
     export_version,
     get_version,
     latest_version,
+    note_digest,
     version_digest,
 )
 from engine.errors import (
@@ -46,7 +47,8 @@ from engine.sandbox import expressions, failures, isolation
 # Re-exported for the web layer and the CLI, which reach the engine only through the facades.
 __all__ = [
     "current_version", "deploy_bundle", "deploy_directory", "export_version", "get_version",
-    "latest_version", "version_digest", "decide", "NotMigratable", "dry_run", "grouped", "phase_in_dates",
+    "latest_version", "version_digest", "note_digest", "decide", "NotMigratable", "dry_run",
+    "grouped", "phase_in_dates",
     "PREVIOUS_KEY", "worker_alive", "beat", "forget_old", "latest_beat", "worker_identity",
     "queue_referral",
 ]
