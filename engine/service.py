@@ -21,6 +21,7 @@ from engine.definitions.versions import (
     export_version,
     get_version,
     latest_version,
+    note_digest,
     version_digest,
 )
 from engine.errors import (
@@ -46,7 +47,8 @@ from engine.sandbox import expressions, failures, isolation
 # Re-exported for the web layer and the CLI, which reach the engine only through the facades.
 __all__ = [
     "current_version", "deploy_bundle", "deploy_directory", "export_version", "get_version",
-    "latest_version", "version_digest", "decide", "NotMigratable", "dry_run", "grouped", "phase_in_dates",
+    "latest_version", "version_digest", "note_digest", "decide", "NotMigratable", "dry_run",
+    "grouped", "phase_in_dates",
     "PREVIOUS_KEY", "worker_alive", "beat", "forget_old", "latest_beat", "worker_identity",
     "queue_referral",
 ]
@@ -204,7 +206,9 @@ def save_draft(session, pathway_id, task_id, data, actor, now=None):
     The task's worklist row is locked first (PostgreSQL) so a completion waits for the save
     and then removes the draft with the task; the draft is one upsert, so two first saves at
     once cannot collide; the row is read again after the write (SQLite takes its write lock
-    there), so a draft is never stored for a task that closed meanwhile."""
+    there), so a draft is never stored for a task that closed meanwhile. Returns nothing: the
+    caller that wants the draft reads it with `get_draft` (a save is the page's autosave, and
+    reading the row back on every one of them was a statement nobody used)."""
     now = _now(now)
     item = draft_store.open_task(session, pathway_id, task_id, lock=True)
     if item is None:
@@ -216,7 +220,6 @@ def save_draft(session, pathway_id, task_id, data, actor, now=None):
     except (IntegrityError, StaleDataError, ObjectDeletedError) as exc:  # the pathway went away
         raise TaskClosed(f"task {task_id} of pathway {pathway_id} closed during the save: "
                          f"{type(exc).__name__}") from None
-    return draft_store.get(session, pathway_id, task_id)
 
 
 def get_draft(session, pathway_id, task_id):

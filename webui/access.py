@@ -9,7 +9,8 @@ from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import exists, select
 
-from engine.models import Pathway, PathwayParticipant, Patient
+from engine import service
+from engine.models import DefinitionVersion, Pathway, PathwayParticipant, Patient
 from webui.roles import CLINICAL_ROLES
 
 # area → roles that may use it (any one of them is enough).
@@ -91,11 +92,17 @@ def get_visible_pathway(session, user, pathway_id):
     """The pathway, or 404 unless the user's organisation takes part in this very pathway."""
     if not has_area(user, "patient"):
         abort(404)
-    # taking part in another of the patient's pathways (e.g. before a move) is not enough
-    pathway = session.scalar(select(Pathway).where(Pathway.id == pathway_id,
-                                                   participant_clause(user, Pathway.id)))
-    if pathway is None:
+    # taking part in another of the patient's pathways (e.g. before a move) is not enough;
+    # the version's content hash comes along: the form, the bundle and the decisions need it,
+    # and this saves them a round trip of their own
+    found = session.execute(
+        select(Pathway, DefinitionVersion.content_hash)
+        .outerjoin(DefinitionVersion, DefinitionVersion.id == Pathway.version_id)
+        .where(Pathway.id == pathway_id, participant_clause(user, Pathway.id))).first()
+    if found is None:
         abort(404)
+    pathway, digest = found
+    service.note_digest(session, pathway.version_id, digest)
     return pathway
 
 

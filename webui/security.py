@@ -3,12 +3,12 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Response, request
-from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest
 from werkzeug.serving import WSGIRequestHandler
 
 from forms.text import displayable, text_problem
+from webui import request_user
 
 # bpmn-js sets inline styles and its icon font is a data: URI; scripts come only from us.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -58,7 +58,7 @@ def _signed_in():
     """Whether a user is signed in; True when that cannot be read any more (the database went
     away after this request's commit): never cache, and never turn a stored change into a 500."""
     try:
-        return current_user.is_authenticated
+        return request_user.signed_in_id() is not None
     except SQLAlchemyError:
         return True
 

@@ -208,6 +208,14 @@ def version_digest(session, version_id):
     return digests[version_id]
 
 
+def note_digest(session, version_id, digest):
+    """Remember a version's content hash that the caller read in this transaction with a
+    statement of its own (the web layer reads it with the pathway it checks access to), so
+    `version_digest` does not ask again."""
+    if digest is not None:
+        session.info.setdefault(_DIGESTS, {})[version_id] = digest
+
+
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_digests(session, _previous_transaction):
     session.info.pop(_DIGESTS, None)

@@ -7,9 +7,11 @@ login is not counted). One round on a fresh Opstart pathway is five requests: th
 the AUDIT task page, a background draft save (`X-Autosave`), completing the task, and the
 patient page the submit lands on. CPU is read from the operating system, not the wall
 clock: this process and every process below it (sandbox workers), plus, on PostgreSQL, the
-server backends of this run's connections. Prints `cpu_ms_per_request` (and per route) and
-the requests per second that two fully used cores would then serve (2,000 ms / CPU per
-request). Issue 26's target is ≤ 12 ms on both databases.
+server backends of this run's connections. Prints `cpu_ms_per_request` (and per route, and
+per process: the web process, its sandbox workers, PostgreSQL's backends), the requests per
+second that two fully used cores would then serve (2,000 ms / CPU per request) and the load
+average at the end (CPU time itself grows on a loaded machine). Issue 26's target is ≤ 12 ms
+on both databases.
 """
 import argparse
 import json
@@ -75,14 +77,22 @@ class ServerCpu:
     def __init__(self, kind):
         self.admin = create_engine(dbutil.POSTGRES_URL) if kind == "postgres" else None
         self.others = set()
+        self.backends = set()
 
     def find(self):
         """Look up the sandbox workers and PostgreSQL backends of this run."""
         self.others = _descendants(os.getpid())
         if self.admin is not None:
             with self.admin.connect() as conn:
-                self.others |= set(conn.scalars(
+                self.backends = set(conn.scalars(
                     text("SELECT pid FROM pg_stat_activity WHERE application_name = :n"), {"n": APP_NAME}))
+            self.others |= self.backends
+
+    def part(self, pid):
+        """Which part of the server a counted process is: web, sandbox or postgres."""
+        if pid == os.getpid():
+            return "web"
+        return "postgres" if pid in self.backends else "sandbox"
 
     def snapshot(self):
         """{pid: CPU seconds} of every process counted (this one precisely, with reaped children)."""
@@ -95,6 +105,14 @@ class ServerCpu:
 def _spent(before, after):
     """CPU seconds spent between two snapshots (a process that appeared counts from zero)."""
     return sum(max(after[pid] - before.get(pid, 0.0), 0.0) for pid in after)
+
+
+def _spent_by_part(meter, before, after):
+    """The same, split into the web process, its sandbox workers and PostgreSQL's backends."""
+    parts = {"web": 0.0, "sandbox": 0.0, "postgres": 0.0}
+    for pid in after:
+        parts[meter.part(pid)] += max(after[pid] - before.get(pid, 0.0), 0.0)
+    return parts
 
 
 def _round(client, pathway_id, patient_id, task_id, lock):
@@ -149,17 +167,24 @@ def run(kind, rounds):
                 per_route[route] += _spent(before, after)
                 before = after
         wall = time.perf_counter() - wall
-        total = _spent(total_before, meter.snapshot())
+        total_after = meter.snapshot()
+        total = _spent(total_before, total_after)
+        parts = _spent_by_part(meter, total_before, total_after)
         known = set(meter.others)
         meter.find()  # a process started during the run counts with all its CPU
-        total += sum(_proc_cpu(pid, children_done=True) for pid in meter.others - known)
+        for pid in meter.others - known:
+            late = _proc_cpu(pid, children_done=True)
+            total += late
+            parts[meter.part(pid)] += late
         requests = rounds * len(ROUTES)
         cpu_ms = total * 1000 / requests
         return {"db": kind, "rounds": rounds, "requests": requests,
                 "cpu_ms_per_request": round(cpu_ms, 1),
                 "requests_per_second_two_cores": round(2000 / cpu_ms, 1),
                 "wall_ms_per_request": round(wall * 1000 / requests, 1),
-                "cpu_ms_by_route": {r: round(per_route[r] * 1000 / rounds, 1) for r in ROUTES}}
+                "cpu_ms_by_route": {r: round(per_route[r] * 1000 / rounds, 1) for r in ROUTES},
+                "cpu_ms_by_process": {k: round(v * 1000 / requests, 1) for k, v in parts.items()},
+                "load_average": os.getloadavg()[0]}
     finally:
         cleanup()
 

@@ -4,12 +4,13 @@ import shutil
 import threading
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from tests.browser.helpers import serve_editor_bundle
+from tests.browser.helpers import WAIT_MS, serve_editor_bundle
 
 CHROMIUM = os.environ.get("FORLOB_CHROMIUM", "/usr/bin/chromium")
+expect.set_options(timeout=WAIT_MS)  # Playwright's default for expect() is 5 s
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
@@ -43,7 +44,7 @@ def browser():
 def page(browser):
     """A fresh browser context and page, Danish by default."""
     context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     if os.environ.get("FORLOB_EDITOR_BUNDLE"):
         # a worktree shares the built vendor tree: serve an editor bundle built elsewhere, the
         # directory of `node scripts/vendor.mjs --editor-into DIR`

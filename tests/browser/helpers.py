@@ -5,6 +5,12 @@ from forms.registry import load_form
 from webui.demo.filler import answers
 from webui.demo.seed import DEMO_PASSWORD
 
+# How long an action or an expect() may wait for the state it needs (it returns as soon as the
+# state is there). Generous: at a load average of 8 on two cores a page's scripts, a server
+# round trip or the editor's bundle can take many seconds; Playwright's expect() waits 5 s
+# unless told otherwise (tests/browser/conftest.py tells it this).
+WAIT_MS = 30_000
+
 
 def serve_editor_bundle(target, directory):
     """Serve the editor bundle built into `directory` (`node scripts/vendor.mjs --editor-into DIR`)

@@ -1,4 +1,6 @@
 """Browser actions on the process owner's editor, shared by the modeler's Chromium tests."""
+from playwright.sync_api import expect
+
 from engine.models import DefinitionVersion
 from webui.extensions import db
 
@@ -36,7 +38,9 @@ def set_form_label(page, form_id, field_id, label):
     page.locator(f"#form-canvas .fjs-element[data-id='{field_id}']").click()
     open_group(page, "General", panel="#form-canvas")
     page.locator("#form-canvas #bio-properties-panel-label").fill(label)
-    page.wait_for_timeout(500)
+    # the panel hands the label to the form after a short debounce: wait for the form itself
+    expect(page.locator(f"#form-canvas .fjs-element[data-id='{field_id}']")).to_contain_text(label)
+    expect(page.locator(f"[role=tab][data-file='forms/{form_id}.json'].dirty")).to_have_count(1)
 
 
 def propose(page, note):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.models import TaskRecord
 from engine.models import WorklistItem as W
 from tests.browser.axe import axe_violations, describe
-from tests.browser.helpers import login
+from tests.browser.helpers import WAIT_MS, login
 from webui.demo.seed import seed_all
 from webui.extensions import db
 
@@ -126,7 +126,7 @@ def test_every_page_passes_axe_at_both_widths(live_server, world, browser):
     failures = []
     for user, states in PLAN.items():
         context = browser.new_context(locale="da-DK", viewport={"width": WIDTHS[0], "height": 900})
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(WAIT_MS)
         page = context.new_page()
         if user:
             login(page, live_server, user)

@@ -23,7 +23,7 @@ def test_typing_is_saved_as_a_draft_in_the_background(app, live_server, page):
     login(page, live_server, "psyk.kbh")
     page.goto(f"{live_server}/forloeb/{pathway_id}/opgaver/{task_id}")
     page.fill("textarea[name='visitation_note']", "Samtale aftalt med patienten.")
-    expect(page.locator("#autosave-status")).to_contain_text("gemt automatisk", timeout=10_000)
+    expect(page.locator("#autosave-status")).to_contain_text("gemt automatisk")  # within WAIT_MS (conftest)
     with app.app_context():
         draft = db.session.get(TaskDraft, (pathway_id, task_id))
         assert draft.data["visitation_note"] == "Samtale aftalt med patienten."

@@ -17,7 +17,7 @@ from engine import service
 from engine.definitions import proposals
 from engine.models import DefinitionVersion, Pathway
 from scenarios.catalogue import load_all
-from tests.browser.helpers import login
+from tests.browser.helpers import WAIT_MS, login
 from tests.browser.modeler_actions import open_editor, open_group, pick, propose, set_condition, set_form_label, version
 from tests.web.pathway_setup import ensure_deployed, item_for, refer
 from webui.commands.migration_lane import MigrationLane
@@ -281,7 +281,7 @@ def test_editor_fits_desktop_and_phone(app, live_server, browser, base_version, 
     shots = DOCS if os.environ.get("FORLOB_SCREENSHOTS") == "1" else tmp_path
     for size, viewport in SIZES.items():
         context = browser.new_context(locale="da-DK", viewport=viewport)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         page = context.new_page()
         problems = []
         page.on("console", lambda msg, seen=problems: msg.type == "error" and seen.append(msg.text))

@@ -4,13 +4,15 @@ proposal is moved onto the newer (only proposed) version and proposed on top of 
 FORLOB_EDITOR_BUNDLE=<dir> (tests/browser/conftest.py) serves a freshly built editor bundle in
 place of the vendored one, to try webui/static/modeler/*.js before scripts/setup.sh rebuilds it.
 """
+import time
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engine import modeling
 from engine.models import DefinitionVersion
-from tests.browser.helpers import login
+from tests.browser.helpers import WAIT_MS, login
 from tests.browser.modeler_actions import open_editor, propose
 from tests.web.pathway_setup import ensure_deployed
 from webui.demo.seed import seed_organisations, seed_users
@@ -28,11 +30,12 @@ def _dated(text, rule, new):
 def _kept(page, version):
     """Wait until the editor has put its edits into local storage (polled: the page's CSP
     forbids the eval that wait_for_function needs)."""
-    for _ in range(50):
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
         if page.evaluate(f"localStorage.getItem('forlob-modeler-edits:{version}')"):
             return
         page.wait_for_timeout(100)
-    raise AssertionError("the edits never reached local storage")
+    raise AssertionError(f"the edits never reached local storage in {WAIT_MS / 1000:g} s")
 
 
 @pytest.fixture
@@ -63,8 +66,10 @@ def test_import_reload_keeps_the_edit_and_leaving_warns(app, live_server, page, 
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
     page.close(run_before_unload=True)
-    page.wait_for_timeout(300)  # the beforeunload dialog is delivered asynchronously
-    assert dialogs == ["beforeunload"]
+    deadline = time.monotonic() + WAIT_MS / 1000  # the dialog is delivered asynchronously
+    while not dialogs and time.monotonic() < deadline:
+        page.wait_for_timeout(100)  # lets Playwright deliver events (a plain sleep would not)
+    assert dialogs == ["beforeunload"], dialogs
 
 
 def test_a_stale_proposal_moves_onto_the_proposed_version_and_goes_on_top(app, live_server, page, base_version):

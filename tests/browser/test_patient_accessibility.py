@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.axe import axe_violations, describe
-from tests.browser.helpers import login
+from tests.browser.helpers import WAIT_MS, login
 from webui.demo.patient_logins import DEMO_PATIENT_PASSWORD, DEMO_PATIENTS
 from webui.demo.seed import seed_all
 from webui.extensions import db
@@ -59,7 +59,7 @@ def _check(page, base, who, name, path, failures):
 def test_patient_pages_pass_axe_at_both_widths(live_server, world, browser):
     failures = []
     context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     for name, path in (("login", "/mig/login"), ("activate", "/mig/aktiver")):
         _check(page, live_server, "anonymous", name, path, failures)

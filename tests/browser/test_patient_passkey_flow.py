@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.helpers import login
+from tests.browser.helpers import WAIT_MS, login
 from tests.web import pathway_setup as setup
 from webui.common.timeutil import local_now
 from webui.demo.seed import seed_organisations, seed_users
@@ -51,7 +51,7 @@ def test_patient_activates_with_passkey_and_a_red_answer_reaches_the_tovholder(a
 
     # the patient, on a phone-sized screen
     phone = browser.new_context(locale="da-DK", viewport={"width": 390, "height": 844})
-    phone.set_default_timeout(10_000)
+    phone.set_default_timeout(WAIT_MS)
     mine = phone.new_page()
     _virtual_authenticator(phone, mine)
     mine.goto(live_server + "/mig/aktiver")

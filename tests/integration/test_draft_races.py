@@ -120,7 +120,9 @@ def test_a_save_that_loses_the_race_gets_task_closed_and_stores_nothing(app, mon
         def save_then_hold(*args):
             real_save(*args)  # the worklist row is deleted, not yet committed
             flushed.set()
-            saving.wait(2)  # the save has started (it may block on the lock: then go on)
+            # the save has started: it reached its locking read, which on PostgreSQL now waits
+            # for this completion's commit (set before that read, so never a deadlock)
+            assert saving.wait(WAIT), "the save never started"
 
         def open_after_completion(session, pid, tid, lock=False):
             if lock:

@@ -1,6 +1,5 @@
 """A clinician completes a task while the worker migrates the same pathway (real threads)."""
 import threading
-import time
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +14,8 @@ from engine.runtime import pathways
 from tests.integration import migration_helpers as h
 from tests.integration.test_engine_concurrency import needs_postgres, run_threads
 from webui.extensions import db
+
+WAIT = 60  # seconds a thread may take to reach a state under load (waited for, never slept)
 
 
 @pytest.mark.parametrize("first", ["clinician", "migration"])
@@ -32,14 +33,20 @@ def test_clinician_completes_while_the_pathway_migrates(app, monkeypatch, first)
         job_id, target_id = job.id, target.id
 
         bind = db.engine
-        barrier = threading.Barrier(2, timeout=30)
+        barrier = threading.Barrier(2, timeout=WAIT)
+        first_wrote = threading.Event()
         real_save = pathways.save
 
         def save_together(session, live, now):
             barrier.wait()  # both have loaded and stepped; now both write
             if (threading.current_thread().name == "clinician") != (first == "clinician"):
-                time.sleep(0.3)  # the other one writes first
-            return real_save(session, live, now)
+                # the other one writes first (its row update is flushed: it holds the row)
+                assert first_wrote.wait(WAIT), "the first writer never wrote"
+                return real_save(session, live, now)
+            try:
+                return real_save(session, live, now)
+            finally:
+                first_wrote.set()
         monkeypatch.setattr(pathways, "save", save_together)
 
         def work(i):

@@ -68,8 +68,9 @@ def _serve(tmp_path, ignore_sigint=False):
     log_path = tmp_path / "run.log"
 
     def as_from_a_script():  # `bash run.sh &` in a non-interactive script ignores SIGINT
-        if ignore_sigint:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # either way explicitly: the suite itself may run with SIGINT ignored (`nohup … &`),
+        # and a child inherits that
+        signal.signal(signal.SIGINT, signal.SIG_IGN if ignore_sigint else signal.SIG_DFL)
     proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env,
                             stdout=log_path.open("w"), stderr=subprocess.STDOUT,
                             start_new_session=True, preexec_fn=as_from_a_script)  # noqa: PLW1509

@@ -14,6 +14,7 @@ from engine.errors import SandboxViolation
 from engine.migration import moves
 from engine.sandbox import isolation
 
+WAIT = 60  # seconds a state may take to arrive under load (waited for, never slept)
 # compares two 2**64-leaf shared structures in C: runs until the deadline kills the worker
 SLOW = ("a = [0]\nb = [0]\nfor i in range(64):\n    n = []\n    n.append(a)\n"
         "    n.append(a)\n    a = n\n    m = []\n    m.append(b)\n    m.append(b)\n"
@@ -44,8 +45,12 @@ def test_a_saturated_owner_lane_never_makes_a_clinician_wait(one_owner_worker):
     started, outcome = threading.Event(), []
     owner = threading.Thread(target=_owner_busy, args=(2.0, started, outcome))
     owner.start()
-    started.wait(10)
-    time.sleep(0.2)  # the owner's evaluation is running in the only owner worker
+    assert started.wait(WAIT)
+    owners = isolation.pool("owner")
+    deadline = time.monotonic() + WAIT  # until the only owner worker is started and leased
+    while not (owners.live and not owners.idle and owners.count >= owners.limit()):
+        assert time.monotonic() < deadline and owner.is_alive(), (owners.live, owners.idle, outcome)
+        time.sleep(0.01)
     try:
         began = time.monotonic()
         with isolation.click(1.0):

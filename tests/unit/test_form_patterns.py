@@ -36,7 +36,9 @@ def test_a_catastrophic_pattern_is_matched_in_linear_time():
         started = time.perf_counter()
         with pytest.raises(FormInvalid) as refused:
             validate(form, {key: "Notat " + "a" * n})
-        assert time.perf_counter() - started < 0.5
+        # minutes for a backtracking matcher already at 30 characters; a loaded machine's
+        # pauses stay far below that
+        assert time.perf_counter() - started < 5
         assert "Værdien har ikke det rigtige format." in refused.value.errors[key]
     assert pattern_problem(CATASTROPHIC) is None  # valid RE2: allowed, and safe
     assert matches(CATASTROPHIC, "Notat abcX") and not matches(CATASTROPHIC, "xNotat abcX")

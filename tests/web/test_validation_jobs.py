@@ -6,7 +6,6 @@ commits its progress after each, and a slow scenario fails itself naming its ele
 """
 import json
 import re
-import time
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine import service
 from engine.sandbox import isolation
 from scenarios import processes
+from scenarios import runner as scenario_runner
 from tests.web.pathway_setup import ensure_deployed
 from webui.extensions import db
 from webui.modeler import review, validation_jobs
@@ -55,19 +55,26 @@ def _slow(files):
 
 
 def test_a_slow_proposal_is_queued_at_once_and_fails_itself_in_the_worker(auth, client, base,
-                                                                           runner, short_budget):
+                                                                           runner, short_budget,
+                                                                           monkeypatch):
     base_id, files = base
     auth.login("ejer")
-    started = time.perf_counter()
+    ran, real_step = [], scenario_runner._step
+
+    def noted_step(journey, step):  # every scenario step, wherever it runs
+        ran.append(step)
+        return real_step(journey, step)
+    monkeypatch.setattr(scenario_runner, "_step", noted_step)
     response = client.post("/modeler/api/validation-jobs",
                            json={"base_version": base_id, "files": _slow(files)})
-    assert time.perf_counter() - started < 1.0  # nothing of the scenarios ran in the request
+    assert ran == []  # nothing of the scenarios ran in the request
     assert response.status_code == 202, response.get_data(as_text=True)
     queued = response.get_json()
     assert (queued["status"], queued["done"], queued["ok"]) == ("queued", 0, None)
     assert response.headers["Location"] == queued["url"]
     result = runner.invoke(args=["engine", "worker", "--once"])
     assert result.exit_code == 0, result.output
+    assert ran  # the worker ran them
     body = client.get(queued["url"]).get_json()
     assert body["status"] == "done" and body["ok"] is False
     assert body["total"] == body["done"] == len(body["scenarios"]) > 1
@@ -165,15 +172,19 @@ def test_a_request_that_still_runs_scenarios_stops_at_its_deadline(auth, client,
     base_id, files = base
     app.config["MODELER_SCENARIO_SECONDS"] = 0.5
     auth.login("ejer")
-    started = time.perf_counter()
     body = client.post("/modeler/api/validate",
                        json={"base_version": base_id, "files": _slow(files)}).get_json()
-    elapsed = time.perf_counter() - started
-    assert body["ok"] is False
+    assert body["ok"] is False, body
     not_run = [s for s in body["scenarios"] if s["message"] and s["message"].startswith("not run")]
-    assert not_run and "/modeler/api/validation-jobs" in not_run[0]["message"]
-    # one scenario may be in hand at the deadline: it ends on its own click budget (0.3 s)
-    assert elapsed < 0.5 + 3 * 0.3 + 2.0, elapsed
+    ran = [s for s in body["scenarios"] if s not in not_run]
+    assert not_run and "/modeler/api/validation-jobs" in not_run[0]["message"], body
+    # Stopped at its deadline, told by what ran rather than by the wall clock (a loaded
+    # machine slows every step): each scenario that ran spent its whole click budget (0.3 s)
+    # on the slow decision, so only those begun within the 0.5 s can have run, one of them
+    # perhaps still in hand at the deadline (none, when the child process that runs them had
+    # not finished starting by then: it is killed at the deadline all the same).
+    assert all("time limit" in (s["message"] or "") for s in ran), ran
+    assert len(ran) <= 2, [s["id"] for s in ran]
 
 
 def test_the_editors_valider_button_queues_a_job_and_polls_it(auth, client, base):

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from engine.audit import record
+from webui import request_user
 from webui.audit import audit
 from webui.auth import devices, sessions, throttle
 from webui.extensions import db, login_manager
@@ -24,11 +25,12 @@ def load_user(user_id):
         uid = int(user_id)
     except (TypeError, ValueError):
         return None
-    verdict = sessions.check(uid)
+    verdict, user = sessions.check(uid)
     if verdict != "ok":
         g.session_end = verdict
         return None
-    return db.session.get(User, uid)
+    request_user.remember(user)
+    return user
 
 
 @bp.before_app_request
@@ -87,6 +89,7 @@ def log_in(user, action, detail=""):
     _fresh_session()
     session.permanent = True
     login_user(user)
+    request_user.remember(user)
     sessions.begin(user)
     audit(action, detail=detail)
     db.session.commit()
@@ -102,6 +105,7 @@ def logout():
     db.session.commit()
     sessions.end_current("logout")
     logout_user()
+    request_user.remember(None)
     _fresh_session()
     return redirect(url_for("auth.login"))
 

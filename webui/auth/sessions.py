@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, request, session
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from webui.extensions import db
-from webui.models import UserSession
+from webui.models import User, UserSession
 
 TOKEN_KEY = "sid"  # noqa: S105  (the session key's name, not a secret)
 # last_seen_at is written at most this often, so a busy page does not write on every request.
@@ -56,32 +57,45 @@ def begin(user) -> UserSession:
     return row
 
 
-def _current_row():
-    """The session row named by the cookie's token, or None."""
+def _current():
+    """The session row named by the cookie's token and its user, or (None, None).
+
+    The user and the user's organisation (every page's header names it) are read in the same
+    statement: one round trip instead of three on every request."""
     token = session.get(TOKEN_KEY)
     if not isinstance(token, str) or not token:
-        return None
-    return db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+        return None, None
+    found = db.session.execute(
+        select(UserSession, User).outerjoin(User, User.id == UserSession.user_id)
+        .options(joinedload(User.organisation))
+        .where(UserSession.token_hash == _hash(token))).first()
+    return (found[0], found[1]) if found is not None else (None, None)
+
+
+def _current_row():
+    """The session row named by the cookie's token, or None."""
+    return _current()[0]
 
 
 def check(user_id: int):
-    """'ok' when the cookie's session is live for user_id; else why not ('ended', 'idle', ...)."""
-    row = _current_row()
+    """('ok', the user) when the cookie's session is live for user_id; else (why not, None)
+    with the reason 'missing', 'ended', 'idle' or 'absolute'."""
+    row, user = _current()
     if row is None or row.user_id != user_id:
-        return "missing"
+        return "missing", None
     if row.ended_at is not None:
-        return "ended"
+        return "ended", None
     now = _now()
     if now - _aware(row.last_seen_at) > idle_limit():
         end_row(row, "idle")
-        return "idle"
+        return "idle", None
     if now - _aware(row.created_at) > absolute_limit():
         end_row(row, "absolute")
-        return "absolute"
+        return "absolute", None
     if now - _aware(row.last_seen_at) > TOUCH_EVERY:
         row.last_seen_at = now
         db.session.commit()
-    return "ok"
+    return "ok", user
 
 
 def end_row(row: UserSession, reason: str) -> None:

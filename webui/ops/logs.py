@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 
 from flask import g, request
 from flask.logging import default_handler
-from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
+
+from webui import request_user
 
 REQUEST_ID = contextvars.ContextVar("forlob_request_id", default=None)
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -129,8 +130,7 @@ def _finish_request(response):
     if started is not None and _configured and ACCESS_LOG:
         ids = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, int)}
         try:
-            user_id = current_user.get_id() if current_user and current_user.is_authenticated \
-                else None
+            user_id = request_user.signed_in_id()
         except SQLAlchemyError:  # the database went away after the commit: the line still goes
             user_id = None
         logging.getLogger("forlob.access").info("request", extra={

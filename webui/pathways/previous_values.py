@@ -13,7 +13,11 @@ def previous_values(pathway_id, task_id):
     `entries` are (label, value) by the form they were typed into (the older version's), so the
     task shows them as the user saw them, not as data keys (issue 22).
     """
-    draft = service.get_draft(db.session, pathway_id, task_id)
+    return previous_values_of(service.get_draft(db.session, pathway_id, task_id))
+
+
+def previous_values_of(draft):
+    """The same, from a draft the caller has already read (or None)."""
     previous = (draft.data or {}).get(PREVIOUS_KEY) if draft is not None else None
     if not previous or not previous.get("values"):
         return None

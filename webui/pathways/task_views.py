@@ -21,7 +21,7 @@ from webui.pathways import bp, task_rules
 from webui.pathways.conflict import render_conflict
 from webui.pathways.definitions import form_definition, version_form
 from webui.pathways.formview import build_fields, guide_sections, raw_from_post, shown_elsewhere, unknown_errors
-from webui.pathways.previous_values import previous_values
+from webui.pathways.previous_values import previous_values, previous_values_of
 
 
 def _item(pathway, task_id):
@@ -30,8 +30,12 @@ def _item(pathway, task_id):
                                              W.kind == "task"))
 
 
-def _render(pathway, item, values, errors, status=200, notice=None):
-    """Render the task page with values and errors."""
+_UNREAD = object()  # _render's draft: not read by the caller yet
+
+
+def _render(pathway, item, values, errors, status=200, notice=None, draft=_UNREAD):
+    """Render the task page with values and errors (`draft`: the task's draft, if the caller
+    has read it already)."""
     definition = task_rules.prepare(db.session, item.form_id, pathway,
                                     form_definition(item.form_id, pathway.version_id))
     meta = definition.get("x-forlob") or {}
@@ -43,7 +47,8 @@ def _render(pathway, item, values, errors, status=200, notice=None):
                             skip_texts=shown_elsewhere(definition)),
         other_errors=unknown_errors(definition, errors), guide=guide_sections(definition),
         editable=may_work(current_user, item), has_errors=bool(errors), notice=notice,
-        previous=previous_values(pathway.id, item.task_id),
+        previous=previous_values(pathway.id, item.task_id) if draft is _UNREAD
+        else previous_values_of(draft),
         is_overdue=is_overdue, stage_label=stage_label, lane_label=lane_label,
         referral=referral,
         # claiming a task that needs a competence: who else here has it
@@ -105,7 +110,8 @@ def task(pathway_id, task_id):
     audit("view_task", patient_id=pathway.patient_id, pathway_id=pathway.id, detail=item.title)
     notice = _("Der er en gemt kladde fra %(who)s.", who=draft.actor) if draft else None
     # rendered before the commit, which would expire rows a concurrent click may delete
-    page = _render(pathway, item, (draft.data if draft else {}) or {}, {}, notice=notice)
+    page = _render(pathway, item, (draft.data if draft else {}) or {}, {}, notice=notice,
+                   draft=draft)
     db.session.commit()
     return page
 

@@ -44,7 +44,9 @@ def index():
     # rendered before the commit: a commit expires the rows, and a row completed by someone
     # else meanwhile could then not be reloaded (a 500 under load)
     page = render_template("worklist/index.html", items=items, total=total, filters=filters,
-                           pages=pages, stages=STAGE_LABELS, lanes=LANE_LABELS,
+                           pages=pages, stages=STAGE_LABELS,
+                           # translated once here, not once per row
+                           lanes={code: str(label) for code, label in LANE_LABELS.items()},
                            is_overdue=is_overdue, guarantee_days=guarantee_days,
                            days_left=days_left, breached=breached, notices=notices, unread=unread,
                            competence_labels=METHODS, patient_extras=patient_worklist_extras())
