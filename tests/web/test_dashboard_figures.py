@@ -22,7 +22,7 @@ import pytest
 
 from engine.models import AuditEntry, Pathway
 from tests.web import dashboard_data
-from webui.dashboards import _dates, phase_in, quality, tables
+from webui.dashboards import _dates, phase_in, quality, rounding, tables
 from webui.dashboards import filters as flt
 from webui.demo.seed import seed_organisations
 from webui.extensions import db
@@ -84,8 +84,13 @@ def test_every_indicator_unfiltered(app, figures):
     assert dict(r["admissions"].months) == {"2025-03": [1, 2]}
     assert dict(r["stays"]["opstart"].months) == {"2025-02": [30], "2025-03": [10, 8]}
     with app.test_request_context():
-        trend = {(row["key"], row["month"]): row for row in tables.trend(r)}
-        assert trend[("guarantee", "2025-01")]["numerator"] == "<5"
+        trend = {(row["key"], row["month"]): row
+                 for row in tables.trend(tables.Published(r), lambda key: True)}
+        # met: A alone (January), running total 1 → 0; breached: B, C → running 1, 2 → 0, 0
+        assert (trend[("guarantee", "2025-01")]["numerator"],
+                trend[("guarantee", "2025-03")]["denominator"]) == (0, 0)
+        assert rounding.sequence({("2025-01",): 1, ("2025-02",): 1, ("2025-03",): 1}) == {
+            ("2025-01",): 0, ("2025-02",): 0, ("2025-03",): 5}  # 1, 2, 3 → 0, 0, 5
         assert trend[("phase:opstart", "2025-03")]["value"] is None  # 2 stays: no median shown
 
 
@@ -98,10 +103,14 @@ def test_region_municipality_and_group_filters(app, figures):
     assert ratio(g2["guarantee"]) == (0, 1) and ratio(g2["admissions"]) == (1, 2)
     assert ratio(g2["screening"]) == (0, 0) and ratio(g2["experience"]["positive"]) == (0, 1)
     with app.test_request_context():
-        rows = quality.overdue(flt.Filters(), quality_now())
-        assert rows == [("region-hovedstaden", "psykiatri", 2), ("region-sjaelland", "psykiatri", 1)]
-        assert quality.overdue(flt.Filters(group=2), quality_now()) == [
-            ("region-hovedstaden", "psykiatri", 1)]
+        def per_org(filters):  # the raw counts, summed over the publication cells
+            out = {}
+            for org, lane, _cell, n in quality.overdue(filters, quality_now()):
+                out[(org, lane)] = out.get((org, lane), 0) + n
+            return out
+        assert per_org(flt.Filters()) == {("region-hovedstaden", "psykiatri"): 2,
+                                          ("region-sjaelland", "psykiatri"): 1}
+        assert per_org(flt.Filters(group=2)) == {("region-hovedstaden", "psykiatri"): 1}
 
 
 def quality_now():
@@ -155,14 +164,14 @@ def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, 
     page = client.get("/overblik/kvalitet").get_data(as_text=True)
     assert 'data-key="guarantee"' in page and "Testperson" not in page
     guarantee = page.split('data-key="guarantee">', 1)[1].split("</tr>", 1)[0]
-    # 1 of 3, one a month: every month is left out of the total, and there is no rate
-    assert guarantee.count(">0+<") == 2 and "–" in guarantee
+    # 1 of 3: 1 met rounds to 0, 2 breached round to 0 (rounding.py), so there is no rate
+    assert guarantee.count(">0<") == 2 and "–" in guarantee
     response = client.get("/overblik/csv/indikatorer.csv?region=sjaelland")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")),
                            delimiter=";"))
     by_key = {row[0]: row for row in rows[1:]}
-    assert by_key["guarantee"][2:5] == ["0+", "0+", ""]  # 0 of 1 in Sjælland: left out
+    assert by_key["guarantee"][2:5] == ["0", "0", ""]  # 0 of 1 in Sjælland: rounds to 0
     phase = client.get("/overblik/csv/indfasning.csv?region=hovedstaden&group=1")
     lines = phase.get_data(as_text=True).lstrip("\ufeff").splitlines()
     kbh = [line for line in lines if line.startswith("kommune-koebenhavn;")]

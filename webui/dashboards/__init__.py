@@ -43,20 +43,33 @@ def phase_in_data(filters, today):
 
 
 def quality_data(filters, today):
-    """Everything the quality view shows."""
-    result = quality.compute(filters, today)
-    result.update(home_answers.compute(filters, quality.Period(filters), clock.utcnow()))
+    """Everything the quality view shows.
+
+    The figures are counted per cell over all pathways and all time, rounded once
+    (webui/dashboards/rounding.py), and the filters then select cells: every view, CSV and
+    chart is a sum of the same rounded cells.
+    """
+    everything = flt.Filters()
+    result = quality.compute(everything, today)
+    result.update(home_answers.compute(everything, quality.Period(everything), clock.utcnow()))
+    pub = tables.Published(result)
+    keep = _keeper(filters)
     names = {o.code: o.short_name or o.name for o in
              db.session.scalars(db.select(Organisation))}
-    trend = tables.trend(result)
+    trend = tables.trend(pub, keep)
     keys = list(dict.fromkeys((row["key"], row["label"]) for row in trend))
-    return {"indicators": tables.indicators(result), "trend": trend, "trend_keys": keys,
-            "phases": tables.phases(result), "admissions": tables.admissions(result),
-            "experience": tables.experience(result),
-            # overdue = due before today began in Denmark (a task due today is not overdue)
-            "overdue": tables.overdue(quality.overdue(filters, local_midnight_utc(today)), names),
-            "hours": hours.table(hours.compute(filters), names, TIER_LABELS),
-            "cohort": flt.count(result["cohort"])}
+    # overdue = due before today began in Denmark (a task due today is not overdue)
+    overdue = quality.overdue(everything, local_midnight_utc(today))
+    return {"indicators": tables.indicators(pub, keep), "trend": trend, "trend_keys": keys,
+            "phases": tables.phases(pub, keep), "admissions": tables.admissions(pub, keep),
+            "experience": tables.experience(pub, keep),
+            "overdue": tables.overdue(overdue, keep, names),
+            "hours": hours.table(hours.compute(everything), keep, names, TIER_LABELS)}
+
+
+def _keeper(filters):
+    """keep((month, region, municipality, group, tier)) for the cells the filters select."""
+    return lambda key: filters.keeps(*key)
 
 
 def _context(filters, errors):
