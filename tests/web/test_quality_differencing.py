@@ -379,10 +379,11 @@ def test_a_single_day_asks_for_its_whole_month(auth, client, cohort):
 
 def _rounded_cells(cells):
     """The documented rounding (docs/indicators.md), written out again for the check: cells in
-    order of (month, region, municipality, group, tier), None first; the running total rounded
-    to the nearest multiple of 5 (0–2 down, 3–4 up); each cell gets its step."""
+    order of (month, region, municipality, group, tier), each part as text, empty first; the
+    running total rounded to the nearest multiple of 5 (0–2 down, 3–4 up); each cell gets its
+    step."""
     out, total, shown = {}, 0, 0
-    for key in sorted(cells, key=lambda k: tuple((p is not None, str(p)) for p in k)):
+    for key in sorted(cells, key=lambda k: tuple("" if p is None else str(p) for p in k)):
         total += cells[key]
         target = 5 * ((total + 2) // 5)
         out[key], shown = target - shown, target

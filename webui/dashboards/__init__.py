@@ -68,8 +68,16 @@ def quality_data(filters, today):
 
 
 def _keeper(filters):
-    """keep((month, region, municipality, group, tier)) for the cells the filters select."""
-    return lambda key: filters.keeps(*key)
+    """keep((month, region, municipality, group, tier)) for the cells the filters select
+    (remembered per key: the same cells recur in every kind of count)."""
+    seen: dict = {}
+
+    def keep(key):
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = filters.keeps(*key)
+        return found
+    return keep
 
 
 def _context(filters, errors):

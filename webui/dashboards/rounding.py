@@ -19,23 +19,26 @@ the same rounded cells and publishes exactly the same figures under every filter
 count is a multiple of 5. Any count of 1–4 is thus consistent with the publication together with
 at least one other value (that of this twin data set), whatever is combined.
 """
+from functools import lru_cache
 from statistics import median
 
 BASE = 5
 MIN_VALUES = 10  # a median, percentile or mean needs a rounded count of at least 10 (6+ values)
 
 
+@lru_cache(maxsize=262144)
 def _order(key):
-    """Sort key of a cell key: None sorts first, numbers and text apart."""
-    return tuple((part is not None, str(part)) for part in key)
+    """Sort key of a cell key: each part as text, an empty value ("" or None) first."""
+    return tuple("" if part is None else str(part) for part in key)
 
 
 def sequence(cells: dict) -> dict:
     """{key: rounded count}: the running total over the keys in order, rounded to the nearest
     multiple of 5, split back into the steps each key adds to it (each ≥ 0, a multiple of 5).
 
-    Keys are tuples; their order (``_order``) puts the month first for the indicators, so a
-    month of the whole country is one run of adjacent cells.
+    Keys are tuples, sorted part by part as text with an empty value first (``_order``); the
+    month comes first for the indicators, so a month of the whole country is one run of
+    adjacent cells.
     """
     out, total, shown = {}, 0, 0
     for key in sorted(cells, key=_order):
@@ -55,6 +58,14 @@ class Counts:
         """The sum of the rounded cells whose key `keep(key)` accepts."""
         return sum(n for key, n in self.rounded.items() if keep(key))
 
+    def by_month(self, keep) -> dict:
+        """{month: sum of the rounded cells `keep` accepts} (the month is a key's first part)."""
+        out: dict = {}
+        for key, n in self.rounded.items():
+            if keep(key):
+                out[key[0]] = out.get(key[0], 0) + n
+        return out
+
 
 class RatioCounts:
     """A ratio's cells {key: [hits, misses]}: hits and misses rounded as two counts, so the
@@ -68,6 +79,12 @@ class RatioCounts:
         """(numerator, denominator) of the selected cells."""
         hits = self.hits.total(keep)
         return hits, hits + self.misses.total(keep)
+
+    def by_month(self, keep) -> dict:
+        """{month: (numerator, denominator)} of the selected cells."""
+        hits, misses = self.hits.by_month(keep), self.misses.by_month(keep)
+        return {m: (hits.get(m, 0), hits.get(m, 0) + misses.get(m, 0))
+                for m in sorted(set(hits) | set(misses))}
 
 
 class ValueCounts:
@@ -85,6 +102,15 @@ class ValueCounts:
             return n, None, None
         values = self.values(keep)
         return n, round(median(values), 1), round(p90(values, 90), 1) if p90 else None
+
+    def summary_by_month(self, keep) -> dict:
+        """{month: (rounded n, median, None)} of the selected cells, as ``summary`` per month."""
+        sizes, values = self.sizes.by_month(keep), {}
+        for key, vs in self.cells.items():
+            if keep(key):
+                values.setdefault(key[0], []).extend(vs)
+        return {m: (sizes.get(m, 0), round(median(values[m]), 1)
+                    if sizes.get(m, 0) >= MIN_VALUES else None, None) for m in sorted(values)}
 
     def mean(self, keep) -> tuple[int, float | None]:
         """(rounded n, mean) of the selected cells' values; the mean only from MIN_VALUES on."""

@@ -58,15 +58,6 @@ class Published:
         self.time_cells = result["time_cells"]
 
 
-def _months(cells, keep):
-    """The months of the cells a filter selects, in order."""
-    return sorted({key[0] for key in cells if keep(key)})
-
-
-def _in_month(keep, month):
-    return lambda key: key[0] == month and keep(key)
-
-
 def _ratio_row(pub, key, keep):
     num, den = pub.ratios[key].total(keep)
     return {"key": key, "numerator": num, "denominator": den, "value": share(num, den),
@@ -75,12 +66,9 @@ def _ratio_row(pub, key, keep):
 
 def _ratio_trend(pub, key, label, keep):
     """Month rows of a ratio, from the rounded cells of each month."""
-    rows = []
-    for month in _months(pub.cells[key], keep):
-        num, den = pub.ratios[key].total(_in_month(keep, month))
-        rows.append({"key": key, "label": label, "month": month, "numerator": num,
-                     "denominator": den, "value": share(num, den)})
-    return rows
+    return [{"key": key, "label": label, "month": month, "numerator": num, "denominator": den,
+             "value": share(num, den)}
+            for month, (num, den) in pub.ratios[key].by_month(keep).items()]
 
 
 def _per_year(transitions, days):
@@ -90,8 +78,13 @@ def _per_year(transitions, days):
     return round(transitions / (days / 365.25), 2)
 
 
-def _days(pub, keep):
-    return sum(days for key, days in pub.time_cells.items() if keep(key))
+def _days(pub, keep) -> dict:
+    """{month: patient-days in Ustabil/Stabil} of the selected cells."""
+    out: dict = {}
+    for key, days in pub.time_cells.items():
+        if keep(key):
+            out[key[0]] = out.get(key[0], 0.0) + days
+    return out
 
 
 def indicators(pub, keep) -> list[dict]:
@@ -102,7 +95,7 @@ def indicators(pub, keep) -> list[dict]:
     rows.append({"key": "waits", "numerator": "", "denominator": n, "value": mid,
                  "p90": p90, "unit": _("dage (median)")})
     rows += [_ratio_row(pub, k, keep) for k in ("plan", "screening", "tovholder")]
-    moves, days = pub.transitions.total(keep), _days(pub, keep)
+    moves, days = pub.transitions.total(keep), sum(_days(pub, keep).values())
     rows.append({"key": "transitions", "numerator": moves,
                  "denominator": round(days / 365.25, 1), "value": _per_year(moves, days),
                  "unit": _("pr. patientår")})
@@ -120,14 +113,13 @@ def trend(pub, keep) -> list[dict]:
     labels, rows = _labels(), []
     for key in ("guarantee", "plan", "screening", "tovholder"):
         rows += _ratio_trend(pub, key, labels[key], keep)
-    for month in _months(pub.waits.cells, keep):
-        n, mid, _p90 = pub.waits.summary(_in_month(keep, month))
+    for month, (n, mid, _p90) in pub.waits.summary_by_month(keep).items():
         rows.append({"key": "waits", "label": labels["waits"], "month": month, "numerator": "",
                      "denominator": n, "value": mid})
-    for month in sorted(set(_months(pub.transition_cells, keep)) |
-                        set(_months(pub.time_cells, keep))):
-        moves = pub.transitions.total(_in_month(keep, month))
-        days = _days(pub, _in_month(keep, month))
+    all_moves, all_days = pub.transitions.by_month(keep), _days(pub, keep)
+    moved = {key[0] for key in pub.transition_cells if keep(key)}
+    for month in sorted(moved | set(all_days)):
+        moves, days = all_moves.get(month, 0), all_days.get(month, 0.0)
         rows.append({"key": "transitions", "label": labels["transitions"], "month": month,
                      "numerator": moves, "denominator": round(days / 365.25, 2),
                      "value": _per_year(moves, days)})
@@ -135,8 +127,7 @@ def trend(pub, keep) -> list[dict]:
              _ratio_trend(pub, "admissions", labels["readmissions"], keep)]
     for stage in STAGE_ORDER:
         stays = pub.stays.get(stage)
-        for month in _months(stays.cells, keep) if stays else ():
-            n, mid, _p90 = stays.summary(_in_month(keep, month))
+        for month, (n, mid, _p90) in (stays.summary_by_month(keep).items() if stays else ()):
             rows.append({"key": f"phase:{stage}", "month": month, "numerator": "",
                          "label": _("Dage i fasen %(phase)s (median)", phase=STAGE_LABELS[stage]),
                          "denominator": n, "value": mid})
