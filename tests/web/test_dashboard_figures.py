@@ -133,30 +133,34 @@ def test_phase_in_table_and_target_line(app, data):
         assert dates[("hovedstaden", 1)] == date(2024, 9, 1)  # read from the deployed DMN
         rows = {(r["org"], r["group"]): r for r in phase_in.table(flt.Filters(), dates,
                                                                    dashboard_data.TODAY)}
-        # the raw monthly cells: E referred 2024-11 (ended), A 2025-01 (active)
-        monthly = phase_in._monthly(flt.Filters(), Pathway, False)[("region-hovedstaden", 1)]
-        assert {m: (c["referred"], c["waiting"], c["active"], c["ended"])
-                for m, c in monthly.items()} == {"2024-11": (1, 0, 0, 1), "2025-01": (1, 0, 1, 0)}
-        g1 = rows[("region-hovedstaden", 1)]   # both months have a count of 1: left out
+        # the raw cells (Danish month, region, municipality, group, tier) per state
+        hovedstaden, kbh = "region-hovedstaden", "kommune-koebenhavn"
+        assert phase_in._cells() == {
+            "waiting": {("2025-05", hovedstaden, kbh, 3, None): 1},
+            "active": {("2025-01", hovedstaden, kbh, 1, None): 1,
+                       ("2025-02", hovedstaden, "kommune-frederiksberg", 2, None): 1,
+                       ("2025-03", "region-sjaelland", "kommune-roskilde", 1, None): 1},
+            "ended": {("2024-11", hovedstaden, kbh, 1, None): 1}}
+        # each state rounded along the order: the active running total 1, 2, 3 rounds to
+        # 0, 0, 5, so Roskilde's cell carries 5 and the others 0 (rounding.py)
+        g1 = rows[("region-hovedstaden", 1)]
         assert (g1["referred"], g1["waiting"], g1["active"], g1["ended"]) == (0, 0, 0, 0)
-        assert g1["left_out"] == {"referred", "active", "ended"}
         assert g1["expected"] == 1472 and g1["status"] == "open" and g1["days"] == 302
         assert g1["expected_now"] == round(1472 * 302 / 1216)
         g3 = rows[("region-hovedstaden", 3)]
         assert (g3["referred"], g3["status"], g3["days"]) == (0, "opens", 366)
-        assert g3["left_out"] == {"referred", "waiting"}
-        assert rows[("region-sjaelland", 1)]["left_out"] == {"referred", "active"}
+        sj = rows[("region-sjaelland", 1)]
+        assert (sj["referred"], sj["waiting"], sj["active"], sj["ended"]) == (5, 0, 5, 0)
         assert rows[("region-nordjylland", 2)]["referred"] == 0
-        assert not rows[("region-nordjylland", 2)]["left_out"]
-        munis = {(r["org"], r["group"]) for r in phase_in.table(
-            flt.Filters(region="hovedstaden"), dates, dashboard_data.TODAY) if r["left_out"]}
-        assert munis == {("kommune-koebenhavn", 1), ("kommune-koebenhavn", 3),
-                         ("kommune-frederiksberg", 2)}
+        munis = {(r["org"], r["group"]): r["referred"] for r in phase_in.table(
+            flt.Filters(region="sjaelland"), dates, dashboard_data.TODAY) if r["referred"]}
+        assert munis == {("kommune-roskilde", 1): 5}
         chart = phase_in.enrolment(flt.Filters(), dates, dashboard_data.TODAY)
         g1_series = chart["series"][0]
         month = chart["labels"].index("2024-12")
         assert g1_series["target"][month] == round(4600 * 121 / 1216)
-        assert g1_series["actual"][month] == 0  # one referral so far: its month is left out
+        assert g1_series["actual"][month] == 0  # one referral so far: it rounds to 0
+        assert g1_series["actual"][chart["labels"].index("2025-03")] == 5
 
 
 def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, data):
@@ -175,12 +179,12 @@ def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, 
     phase = client.get("/overblik/csv/indfasning.csv?region=hovedstaden&group=1")
     lines = phase.get_data(as_text=True).lstrip("\ufeff").splitlines()
     kbh = [line for line in lines if line.startswith("kommune-koebenhavn;")]
-    assert len(lines) == 1 + 29 and kbh[0].split(";")[6] == "0+"
+    assert len(lines) == 1 + 29 and kbh[0].split(";")[6] == "0"  # 1 and 1 round to 0
     assert client.get("/overblik/csv/ukendt.csv").status_code == 404
     solo = client.get("/overblik/csv/indfasning.csv?municipality=frederiksberg&group=2")
     solo_rows = solo.get_data(as_text=True).lstrip("\ufeff").splitlines()[1:]
     assert [r.split(";")[:3] + [r.split(";")[6]] for r in solo_rows] == [
-        ["kommune-frederiksberg", "Frederiksberg", "2", "0+"]]  # implies Hovedstaden
+        ["kommune-frederiksberg", "Frederiksberg", "2", "0"]]  # implies Hovedstaden
     assert client.get("/overblik/?region=atlantis").status_code == 400
     assert client.get("/overblik/kvalitet?fra=2025-13-01").status_code == 400
     with app.app_context():
@@ -201,9 +205,10 @@ def test_counts_of_five_or_more_are_shown(auth, client, app, data):
     auth.login("admin")
     page = client.get("/overblik/").get_data(as_text=True)
     row = page.split('data-org="region-hovedstaden" data-group="1">', 1)[1].split("</tr>", 1)[0]
-    # June (5 ended) is published; November (E) and January (A) have 1 each and are left out
-    assert 'data-col="referred">5+<' in row and 'data-col="ended">5+<' in row
-    assert 'data-col="active">0+<' in row and 'data-col="waiting">0<' in row
+    # ended in order: November (E) 1 → 0, June 5 more → running 6 → 5; active: January (A)
+    # 1 → 0 (each state's cells rounded along the order, rounding.py)
+    assert 'data-col="referred">5<' in row and 'data-col="ended">5<' in row
+    assert 'data-col="active">0<' in row and 'data-col="waiting">0<' in row
 
 
 def test_clinicians_and_process_owners_get_403(auth, client):

@@ -1,6 +1,6 @@
 """Implementation leads: the phase-in of groups 1–3 and the pathway's quality indicators.
 
-Only aggregates are shown (counts 1–4 as "<5"), never a patient. Every view and download
+Only aggregates are shown, every count rounded to 5 (rounding.py), never a patient. Every view and download
 is audited. Figures come from tables (docs/indicators.md); no workflow is loaded.
 """
 
@@ -36,10 +36,11 @@ def _dates():
 
 
 def phase_in_data(filters, today):
-    """Everything the phase-in view shows."""
-    dates = _dates()
-    return {"rows": tables.phase_in(phase_in.table(filters, dates, today)),
-            "chart": phase_in.enrolment(filters, dates, today)}
+    """Everything the phase-in view shows: the table and the curve sum the same rounded cells
+    (counted over all pathways and rounded once per request, webui/dashboards/rounding.py)."""
+    dates, cells = _dates(), phase_in.rounded()
+    return {"rows": tables.phase_in(phase_in.table(filters, dates, today, cells)),
+            "chart": phase_in.enrolment(filters, dates, today, cells)}
 
 
 def quality_data(filters, today):

@@ -1,9 +1,8 @@
 """The dashboards' tables as rows of display values, with small counts protected.
 
 The same rows feed the HTML page, the CSV download and the charts, so the protection is
-applied in one place: on the quality page every count is a sum of rounded cells
-(webui/dashboards/rounding.py); on the phase-in page every total is the sum of the published
-monthly cells (webui/dashboards/suppression.py).
+applied in one place: on both pages every count is a sum of rounded cells
+(webui/dashboards/rounding.py).
 """
 
 from flask_babel import gettext as _
@@ -28,11 +27,6 @@ def _labels():
         "response": _("Svarprocent for spørgeskemaer hjemmefra"),
         "without_visit": _("Svar hjemmefra uden behov for opfølgning (grøn)"),
     }
-
-
-def marked(n, left_out):
-    """A total as shown: with '+' when months of 1–4 were left out of it (docs/indicators.md)."""
-    return f"{count(n)}+" if left_out else count(n)
 
 
 RATIOS = ("guarantee", "plan", "screening", "tovholder", "admissions", "experience", "response",
@@ -181,12 +175,6 @@ def overdue(rows, keep, names) -> list[dict]:
 
 
 def phase_in(rows) -> list[dict]:
-    """The phase-in table with counts suppressed."""
-    out = []
-    for row in rows:
-        row = dict(row)
-        left_out = row.pop("left_out", set())
-        for key in ("referred", "waiting", "active", "ended"):
-            row[key] = marked(row[key], key in left_out)
-        out.append(row)
-    return out
+    """The phase-in table as shown (its counts are sums of rounded cells, multiples of 5)."""
+    return [{**row, **{k: count(row[k]) for k in ("referred", "waiting", "active", "ended")}}
+            for row in rows]
