@@ -12,8 +12,8 @@ from webui import organisations
 from webui.access import require_area
 from webui.audit import audit
 from webui.common.timeutil import local_midnight_utc
+from webui.dashboards import cells_cache, home_answers, hours, phase_in, quality, tables
 from webui.dashboards import filters as flt
-from webui.dashboards import home_answers, hours, phase_in, quality, tables
 from webui.dashboards.spreadsheet import csv_text
 from webui.extensions import db
 from webui.models import Organisation
@@ -51,9 +51,11 @@ def quality_data(filters, today):
     chart is a sum of the same rounded cells.
     """
     everything = flt.Filters()
-    result = quality.compute(everything, today)
-    result.update(home_answers.compute(everything, quality.Period(everything), clock.utcnow()))
-    pub = tables.Published(result)
+    # the heavy part (every pathway counted and rounded) is the same for every filter: kept
+    # while the data and the day are the same (cells_cache.py)
+    pub = cells_cache.cached("quality", today,
+                             lambda: tables.Published(quality.compute(everything, today)))
+    pub = pub.plus(home_answers.compute(everything, quality.Period(everything), clock.utcnow()))
     keep = _keeper(filters)
     names = {o.code: o.short_name or o.name for o in
              db.session.scalars(db.select(Organisation))}

@@ -4,6 +4,7 @@ The same rows feed the HTML page, the CSV download and the charts, so the protec
 applied in one place: on both pages every count is a sum of rounded cells
 (webui/dashboards/rounding.py).
 """
+from copy import copy
 
 from flask_babel import gettext as _
 
@@ -50,6 +51,14 @@ class Published:
         self.transitions = rnd.Counts(result["transition_cells"])
         self.transition_cells = result["transition_cells"]
         self.time_cells = result["time_cells"]
+
+    def plus(self, ratios: dict) -> "Published":
+        """A copy with more ratios ({key: quality.Ratio}) rounded in; this one is unchanged (it
+        may be cached and shared, cells_cache.py)."""
+        out = copy(self)
+        out.cells = {**self.cells, **{k: r.cells for k, r in ratios.items()}}
+        out.ratios = {**self.ratios, **{k: rnd.RatioCounts(r.cells) for k, r in ratios.items()}}
+        return out
 
 
 def _ratio_row(pub, key, keep):
