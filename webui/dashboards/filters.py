@@ -1,4 +1,5 @@
-"""The dashboards' filters (region, municipality, group, period) and small-number suppression."""
+"""The dashboards' filters (region, municipality, group, tier, period) and the small-count guards
+(a last safety net: every published count is a sum of rounded cells, rounding.py)."""
 from dataclasses import dataclass
 from datetime import date
 
