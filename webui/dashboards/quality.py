@@ -89,13 +89,15 @@ class Ratio:
 
     def add(self, day, hit, period, cell=()):
         """Count one case (hit or not) whose index date is `day`, if it lies in the period."""
-        if day not in period:
+        # inlined (Period.__contains__, month_label): called ~10^5 times per count of all pathways
+        if day is None or not period.lo <= day < period.hi:
             return
-        self.num += bool(hit)
+        hit = bool(hit)
+        self.num += hit
         self.den += 1
-        month = month_label(day)
+        month = _LABEL_OF_DAY.get(floor(day)) or month_label(day)
         totals = self.months[month]
-        totals[0] += bool(hit)
+        totals[0] += hit
         totals[1] += 1
         self.cells[(month, *cell)][0 if hit else 1] += 1
 
@@ -110,8 +112,8 @@ class Values:
 
     def add(self, day, value, period, cell=()):
         """Add one value whose index date is `day`, if it lies in the period."""
-        if day in period:
-            month = month_label(day)
+        if day is not None and period.lo <= day < period.hi:
+            month = _LABEL_OF_DAY.get(floor(day)) or month_label(day)
             self.all.append(value)
             self.months[month].append(value)
             self.cells[(month, *cell)].append(value)
@@ -176,7 +178,15 @@ def _pathways(filters, P):
 
 def _runs(filters, P, R):
     """The cohort's finished runs, in order per pathway (Danish days)."""
-    return [(pid, stage, next_stage, local_days(start), local_days(end))
+    # a run ends when the next one starts: each moment is converted once
+    seen: dict = {}
+
+    def local(days):
+        found = seen.get(days)
+        if found is None:
+            found = seen[days] = local_days(days)
+        return found
+    return [(pid, stage, next_stage, local(start), local(end))
             for pid, stage, next_stage, start, end in _rows(
                 select(R.pathway_id, R.stage, R.next_stage, epoch_days(R.started_at),
                        epoch_days(R.ended_at)).join(P, P.id == R.pathway_id)
@@ -208,7 +218,6 @@ class _Walk:
         self.transitions = defaultdict(int)       # month → Ustabil⇄Stabil moves
         self.transition_cells = defaultdict(int)  # (month, *cell) → Ustabil⇄Stabil moves
         self.time_cells = defaultdict(MonthTime)  # cell → days in Ustabil/Stabil per month
-        self.time = MonthTime()                   # days in Ustabil/Stabil per month
         self.admissions = Ratio()                 # hit = readmission within 30 days
         self.enrolment = {}                       # pathway id → epoch day of enrolment
         self.opstart_done = {}                    # pathway id → epoch day Opstart was completed
@@ -239,7 +248,6 @@ class _Walk:
 
     def _time(self, start, end, cell=()):
         """Add the days of [start, end) that lie in the period to the patient-time."""
-        self.time.add(max(start, self.period.lo), min(end, self.period.hi))
         self.time_cells[cell].add(max(start, self.period.lo), min(end, self.period.hi))
 
     def open_run(self, status, stage, run_started, cell=()):
@@ -251,6 +259,15 @@ class _Walk:
         """{(month, *cell): days in Ustabil/Stabil}."""
         return {(month, *cell): days for cell, time in self.time_cells.items()
                 for month, days in time.by_month().items()}
+
+
+def _by_month(time_cells: dict) -> dict:
+    """{month: days} summed over the cells of {(month, *cell): days} (not published: the page
+    sums the cells its filters select)."""
+    out: dict = defaultdict(float)
+    for key, days in time_cells.items():
+        out[key[0]] += days
+    return dict(sorted(out.items()))
 
 
 def _experience(filters, period, P, T):
@@ -318,8 +335,9 @@ def compute(filters, today: date) -> dict:
         done = walk.opstart_done.get(pathway_id)
         if done is not None:
             screening.add(done, "audit" in found and "dudit" in found, period, cell)
+    time_cells = walk.time_by_cell()
     return {"guarantee": guarantee, "waits": waits, "plan": plan, "screening": screening,
             "tovholder": tovholder, "stays": walk.stays, "transitions": walk.transitions,
-            "transition_cells": walk.transition_cells, "time_cells": walk.time_by_cell(),
-            "patient_days": walk.time.by_month(), "admissions": walk.admissions,
+            "transition_cells": walk.transition_cells, "time_cells": time_cells,
+            "patient_days": _by_month(time_cells), "admissions": walk.admissions,
             "experience": _experience(filters, period, P, T)}
