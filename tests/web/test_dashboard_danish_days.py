@@ -6,12 +6,15 @@ November; a task due today is not overdue, one due yesterday is.
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import literal, select
+from sqlalchemy.types import DateTime
 
 from engine.clock import LOCAL_TZ
 from engine.models import DefinitionVersion, Pathway, PathwayRun, Patient, WorklistItem
 from engine.runtime.projection import judge_guarantee
 from webui.dashboards import filters as flt
 from webui.dashboards import phase_in, quality, quality_data
+from webui.dashboards.sqlfn import danish_month
 from webui.demo.seed import seed_organisations
 from webui.extensions import db
 
@@ -87,3 +90,17 @@ def test_overdue_leaves_out_tasks_due_today(app, rows):
         overdue = quality_data(flt.Filters(), TODAY)["overdue"]
         assert [(r["org"], r["lane"], r["count"]) for r in overdue] == [
             ("region-hovedstaden", "psykiatri", N)]   # the 5 due yesterday, not the 5 due today
+
+
+def test_the_database_puts_a_moment_in_its_danish_month(app):
+    """sqlfn.danish_month (the contact hours' month) agrees with Python's Danish clock around
+    every month start of two years, summer and winter time alike."""
+    moments = []
+    for year in (2025, 2026):
+        for month in range(1, 13):
+            start = datetime(year, month, 1, tzinfo=LOCAL_TZ).astimezone(UTC)
+            moments += [start + timedelta(minutes=m) for m in (-90, -61, -30, -1, 0, 1, 59, 90)]
+    with app.app_context():
+        for moment in moments:
+            got = db.session.scalar(select(danish_month(literal(moment, DateTime(timezone=True)))))
+            assert got == moment.astimezone(LOCAL_TZ).strftime("%Y-%m"), moment

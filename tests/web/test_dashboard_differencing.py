@@ -188,7 +188,7 @@ def test_numerator_against_denominator_and_total_against_months(auth, client, co
             assert not small(number(row["numerator"])) and not small(number(row["denominator"]))
 
 
-def test_the_headline_figure_over_all_time_is_exact_when_that_is_safe(app, auth, client, cohort):
+def test_the_headline_figure_over_all_time_is_within_a_rounding(app, auth, client, cohort):
     with app.app_context():
         met = db.session.query(Pathway).filter_by(guarantee_status="met").count()
         decided = db.session.query(Pathway).filter(
@@ -197,11 +197,10 @@ def test_the_headline_figure_over_all_time_is_exact_when_that_is_safe(app, auth,
         decided += db.session.query(Pathway).filter(Pathway.guarantee_status == "open",
                                                     Pathway.guarantee_due < TODAY).count()
     auth.login("leder")
+    # all cells in one run (webui/dashboards/rounding.py): met within 2, decided within 4
     row = {r["key"]: r for r in _csv(client, "indikatorer")}["guarantee"]
-    assert (row["numerator"], row["denominator"]) == (str(met), str(decided))
-    # a period gives the sum of its published months, marked "+" when one was left out
-    row = {r["key"]: r for r in _csv(client, "indikatorer", "?fra=2025-01-01&til=2025-12-31")}
-    assert number(row["guarantee"]["denominator"]) <= decided
+    assert abs(int(row["numerator"]) - met) <= 2 and abs(int(row["denominator"]) - decided) <= 4
+    assert int(row["numerator"]) % 5 == 0 and int(row["denominator"]) % 5 == 0
 
 
 def test_a_region_against_its_municipalities_recovers_nothing(app, auth, client, demo_users):

@@ -22,7 +22,7 @@ import pytest
 
 from engine.models import AuditEntry, Pathway
 from tests.web import dashboard_data
-from webui.dashboards import _dates, phase_in, quality, tables
+from webui.dashboards import _dates, phase_in, quality, rounding, tables
 from webui.dashboards import filters as flt
 from webui.demo.seed import seed_organisations
 from webui.extensions import db
@@ -84,8 +84,13 @@ def test_every_indicator_unfiltered(app, figures):
     assert dict(r["admissions"].months) == {"2025-03": [1, 2]}
     assert dict(r["stays"]["opstart"].months) == {"2025-02": [30], "2025-03": [10, 8]}
     with app.test_request_context():
-        trend = {(row["key"], row["month"]): row for row in tables.trend(r)}
-        assert trend[("guarantee", "2025-01")]["numerator"] == "<5"
+        trend = {(row["key"], row["month"]): row
+                 for row in tables.trend(tables.Published(r), lambda key: True)}
+        # met: A alone (January), running total 1 → 0; breached: B, C → running 1, 2 → 0, 0
+        assert (trend[("guarantee", "2025-01")]["numerator"],
+                trend[("guarantee", "2025-03")]["denominator"]) == (0, 0)
+        assert rounding.sequence({("2025-01",): 1, ("2025-02",): 1, ("2025-03",): 1}) == {
+            ("2025-01",): 0, ("2025-02",): 0, ("2025-03",): 5}  # 1, 2, 3 → 0, 0, 5
         assert trend[("phase:opstart", "2025-03")]["value"] is None  # 2 stays: no median shown
 
 
@@ -98,10 +103,14 @@ def test_region_municipality_and_group_filters(app, figures):
     assert ratio(g2["guarantee"]) == (0, 1) and ratio(g2["admissions"]) == (1, 2)
     assert ratio(g2["screening"]) == (0, 0) and ratio(g2["experience"]["positive"]) == (0, 1)
     with app.test_request_context():
-        rows = quality.overdue(flt.Filters(), quality_now())
-        assert rows == [("region-hovedstaden", "psykiatri", 2), ("region-sjaelland", "psykiatri", 1)]
-        assert quality.overdue(flt.Filters(group=2), quality_now()) == [
-            ("region-hovedstaden", "psykiatri", 1)]
+        def per_org(filters):  # the raw counts, summed over the publication cells
+            out = {}
+            for org, lane, _cell, n in quality.overdue(filters, quality_now()):
+                out[(org, lane)] = out.get((org, lane), 0) + n
+            return out
+        assert per_org(flt.Filters()) == {("region-hovedstaden", "psykiatri"): 2,
+                                          ("region-sjaelland", "psykiatri"): 1}
+        assert per_org(flt.Filters(group=2)) == {("region-hovedstaden", "psykiatri"): 1}
 
 
 def quality_now():
@@ -124,30 +133,34 @@ def test_phase_in_table_and_target_line(app, data):
         assert dates[("hovedstaden", 1)] == date(2024, 9, 1)  # read from the deployed DMN
         rows = {(r["org"], r["group"]): r for r in phase_in.table(flt.Filters(), dates,
                                                                    dashboard_data.TODAY)}
-        # the raw monthly cells: E referred 2024-11 (ended), A 2025-01 (active)
-        monthly = phase_in._monthly(flt.Filters(), Pathway, False)[("region-hovedstaden", 1)]
-        assert {m: (c["referred"], c["waiting"], c["active"], c["ended"])
-                for m, c in monthly.items()} == {"2024-11": (1, 0, 0, 1), "2025-01": (1, 0, 1, 0)}
-        g1 = rows[("region-hovedstaden", 1)]   # both months have a count of 1: left out
+        # the raw cells (Danish month, region, municipality, group, tier) per state
+        hovedstaden, kbh = "region-hovedstaden", "kommune-koebenhavn"
+        assert phase_in._cells() == {
+            "waiting": {("2025-05", hovedstaden, kbh, 3, None): 1},
+            "active": {("2025-01", hovedstaden, kbh, 1, None): 1,
+                       ("2025-02", hovedstaden, "kommune-frederiksberg", 2, None): 1,
+                       ("2025-03", "region-sjaelland", "kommune-roskilde", 1, None): 1},
+            "ended": {("2024-11", hovedstaden, kbh, 1, None): 1}}
+        # each state rounded along the order: the active running total 1, 2, 3 rounds to
+        # 0, 0, 5, so Roskilde's cell carries 5 and the others 0 (rounding.py)
+        g1 = rows[("region-hovedstaden", 1)]
         assert (g1["referred"], g1["waiting"], g1["active"], g1["ended"]) == (0, 0, 0, 0)
-        assert g1["left_out"] == {"referred", "active", "ended"}
         assert g1["expected"] == 1472 and g1["status"] == "open" and g1["days"] == 302
         assert g1["expected_now"] == round(1472 * 302 / 1216)
         g3 = rows[("region-hovedstaden", 3)]
         assert (g3["referred"], g3["status"], g3["days"]) == (0, "opens", 366)
-        assert g3["left_out"] == {"referred", "waiting"}
-        assert rows[("region-sjaelland", 1)]["left_out"] == {"referred", "active"}
+        sj = rows[("region-sjaelland", 1)]
+        assert (sj["referred"], sj["waiting"], sj["active"], sj["ended"]) == (5, 0, 5, 0)
         assert rows[("region-nordjylland", 2)]["referred"] == 0
-        assert not rows[("region-nordjylland", 2)]["left_out"]
-        munis = {(r["org"], r["group"]) for r in phase_in.table(
-            flt.Filters(region="hovedstaden"), dates, dashboard_data.TODAY) if r["left_out"]}
-        assert munis == {("kommune-koebenhavn", 1), ("kommune-koebenhavn", 3),
-                         ("kommune-frederiksberg", 2)}
+        munis = {(r["org"], r["group"]): r["referred"] for r in phase_in.table(
+            flt.Filters(region="sjaelland"), dates, dashboard_data.TODAY) if r["referred"]}
+        assert munis == {("kommune-roskilde", 1): 5}
         chart = phase_in.enrolment(flt.Filters(), dates, dashboard_data.TODAY)
         g1_series = chart["series"][0]
         month = chart["labels"].index("2024-12")
         assert g1_series["target"][month] == round(4600 * 121 / 1216)
-        assert g1_series["actual"][month] == 0  # one referral so far: its month is left out
+        assert g1_series["actual"][month] == 0  # one referral so far: it rounds to 0
+        assert g1_series["actual"][chart["labels"].index("2025-03")] == 5
 
 
 def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, data):
@@ -155,23 +168,23 @@ def test_pages_suppress_small_counts_and_csv_applies_filters(auth, client, app, 
     page = client.get("/overblik/kvalitet").get_data(as_text=True)
     assert 'data-key="guarantee"' in page and "Testperson" not in page
     guarantee = page.split('data-key="guarantee">', 1)[1].split("</tr>", 1)[0]
-    # 1 of 3, one a month: every month is left out of the total, and there is no rate
-    assert guarantee.count(">0+<") == 2 and "–" in guarantee
+    # 1 of 3: 1 met rounds to 0, 2 breached round to 0 (rounding.py), so there is no rate
+    assert guarantee.count(">0<") == 2 and "–" in guarantee
     response = client.get("/overblik/csv/indikatorer.csv?region=sjaelland")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")),
                            delimiter=";"))
     by_key = {row[0]: row for row in rows[1:]}
-    assert by_key["guarantee"][2:5] == ["0+", "0+", ""]  # 0 of 1 in Sjælland: left out
+    assert by_key["guarantee"][2:5] == ["0", "0", ""]  # 0 of 1 in Sjælland: rounds to 0
     phase = client.get("/overblik/csv/indfasning.csv?region=hovedstaden&group=1")
     lines = phase.get_data(as_text=True).lstrip("\ufeff").splitlines()
     kbh = [line for line in lines if line.startswith("kommune-koebenhavn;")]
-    assert len(lines) == 1 + 29 and kbh[0].split(";")[6] == "0+"
+    assert len(lines) == 1 + 29 and kbh[0].split(";")[6] == "0"  # 1 and 1 round to 0
     assert client.get("/overblik/csv/ukendt.csv").status_code == 404
     solo = client.get("/overblik/csv/indfasning.csv?municipality=frederiksberg&group=2")
     solo_rows = solo.get_data(as_text=True).lstrip("\ufeff").splitlines()[1:]
     assert [r.split(";")[:3] + [r.split(";")[6]] for r in solo_rows] == [
-        ["kommune-frederiksberg", "Frederiksberg", "2", "0+"]]  # implies Hovedstaden
+        ["kommune-frederiksberg", "Frederiksberg", "2", "0"]]  # implies Hovedstaden
     assert client.get("/overblik/?region=atlantis").status_code == 400
     assert client.get("/overblik/kvalitet?fra=2025-13-01").status_code == 400
     with app.app_context():
@@ -192,9 +205,10 @@ def test_counts_of_five_or_more_are_shown(auth, client, app, data):
     auth.login("admin")
     page = client.get("/overblik/").get_data(as_text=True)
     row = page.split('data-org="region-hovedstaden" data-group="1">', 1)[1].split("</tr>", 1)[0]
-    # June (5 ended) is published; November (E) and January (A) have 1 each and are left out
-    assert 'data-col="referred">5+<' in row and 'data-col="ended">5+<' in row
-    assert 'data-col="active">0+<' in row and 'data-col="waiting">0<' in row
+    # ended in order: November (E) 1 → 0, June 5 more → running 6 → 5; active: January (A)
+    # 1 → 0 (each state's cells rounded along the order, rounding.py)
+    assert 'data-col="referred">5<' in row and 'data-col="ended">5<' in row
+    assert 'data-col="active">0<' in row and 'data-col="waiting">0<' in row
 
 
 def test_clinicians_and_process_owners_get_403(auth, client):

@@ -1,6 +1,6 @@
 """Implementation leads: the phase-in of groups 1–3 and the pathway's quality indicators.
 
-Only aggregates are shown (counts 1–4 as "<5"), never a patient. Every view and download
+Only aggregates are shown, every count rounded to 5 (rounding.py), never a patient. Every view and download
 is audited. Figures come from tables (docs/indicators.md); no workflow is loaded.
 """
 
@@ -12,8 +12,8 @@ from webui import organisations
 from webui.access import require_area
 from webui.audit import audit
 from webui.common.timeutil import local_midnight_utc
+from webui.dashboards import cells_cache, home_answers, hours, phase_in, quality, tables
 from webui.dashboards import filters as flt
-from webui.dashboards import home_answers, hours, phase_in, quality, tables
 from webui.dashboards.spreadsheet import csv_text
 from webui.extensions import db
 from webui.models import Organisation
@@ -36,27 +36,51 @@ def _dates():
 
 
 def phase_in_data(filters, today):
-    """Everything the phase-in view shows."""
-    dates = _dates()
-    return {"rows": tables.phase_in(phase_in.table(filters, dates, today)),
-            "chart": phase_in.enrolment(filters, dates, today)}
+    """Everything the phase-in view shows: the table and the curve sum the same rounded cells
+    (counted over all pathways and rounded once per request, webui/dashboards/rounding.py)."""
+    dates, cells = _dates(), phase_in.rounded()
+    return {"rows": tables.phase_in(phase_in.table(filters, dates, today, cells)),
+            "chart": phase_in.enrolment(filters, dates, today, cells)}
 
 
 def quality_data(filters, today):
-    """Everything the quality view shows."""
-    result = quality.compute(filters, today)
-    result.update(home_answers.compute(filters, quality.Period(filters), clock.utcnow()))
+    """Everything the quality view shows.
+
+    The figures are counted per cell over all pathways and all time, rounded once
+    (webui/dashboards/rounding.py), and the filters then select cells: every view, CSV and
+    chart is a sum of the same rounded cells.
+    """
+    everything = flt.Filters()
+    # the heavy part (every pathway counted and rounded) is the same for every filter: kept
+    # while the data and the day are the same (cells_cache.py)
+    pub = cells_cache.cached("quality", today,
+                             lambda: tables.Published(quality.compute(everything, today)))
+    pub = pub.plus(home_answers.compute(everything, quality.Period(everything), clock.utcnow()))
+    keep = _keeper(filters)
     names = {o.code: o.short_name or o.name for o in
              db.session.scalars(db.select(Organisation))}
-    trend = tables.trend(result)
+    trend = tables.trend(pub, keep)
     keys = list(dict.fromkeys((row["key"], row["label"]) for row in trend))
-    return {"indicators": tables.indicators(result), "trend": trend, "trend_keys": keys,
-            "phases": tables.phases(result), "admissions": tables.admissions(result),
-            "experience": tables.experience(result),
-            # overdue = due before today began in Denmark (a task due today is not overdue)
-            "overdue": tables.overdue(quality.overdue(filters, local_midnight_utc(today)), names),
-            "hours": hours.table(hours.compute(filters), names, TIER_LABELS),
-            "cohort": flt.count(result["cohort"])}
+    # overdue = due before today began in Denmark (a task due today is not overdue)
+    overdue = quality.overdue(everything, local_midnight_utc(today))
+    return {"indicators": tables.indicators(pub, keep), "trend": trend, "trend_keys": keys,
+            "phases": tables.phases(pub, keep), "admissions": tables.admissions(pub, keep),
+            "experience": tables.experience(pub, keep),
+            "overdue": tables.overdue(overdue, keep, names),
+            "hours": hours.table(hours.compute(everything), keep, names, TIER_LABELS)}
+
+
+def _keeper(filters):
+    """keep((month, region, municipality, group, tier)) for the cells the filters select
+    (remembered per key: the same cells recur in every kind of count)."""
+    seen: dict = {}
+
+    def keep(key):
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = filters.keeps(*key)
+        return found
+    return keep
 
 
 def _context(filters, errors):

@@ -1,4 +1,5 @@
-"""The dashboards' filters (region, municipality, group, period) and small-number suppression."""
+"""The dashboards' filters (region, municipality, group, tier, period) and the small-count guards
+(a last safety net: every published count is a sum of rounded cells, rounding.py)."""
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,6 +45,16 @@ class Filters:
         if self.tier:
             where.append(P.complexity_tier == self.tier)
         return where
+
+    def keeps(self, month, region, municipality, group, tier) -> bool:
+        """True when a publication cell (Danish month 'YYYY-MM', region and municipality
+        organisation codes, group, tier) lies inside the filters and the period."""
+        return (not self.region or region == organisations.region_org(self.region)) and \
+            (not self.municipality or
+             municipality == organisations.municipality_org(self.municipality)) and \
+            (not self.group or group == self.group) and (not self.tier or tier == self.tier) and \
+            (month is None or (self.date_from is None or month >= f"{self.date_from:%Y-%m}") and
+             (self.date_to is None or month <= f"{self.date_to:%Y-%m}"))
 
     def in_period(self, day) -> bool:
         """True when a date (or None: never) lies in the chosen period."""

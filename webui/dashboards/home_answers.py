@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from engine.models import Pathway as P
 from webui.common.timeutil import local
-from webui.dashboards.quality import Ratio, epoch
+from webui.dashboards.quality import Ratio, cell_columns, epoch
 from webui.extensions import db
 from webui.patient.models import Questionnaire as Q
 
@@ -27,14 +27,17 @@ def _day(moment):
 
 def compute(filters, period, now) -> dict:
     """{"response": Ratio, "without_visit": Ratio} for the cohort the filters select."""
-    cohort = select(P.patient_id).where(*filters.conditions(P))
+    # the patient's publication cell is that of their newest pathway in the cohort
+    cells = {patient: tuple(cell) for patient, *cell in db.session.execute(
+        select(P.patient_id, *cell_columns(P)).where(*filters.conditions(P)).order_by(P.id))}
     response, without_visit = Ratio(), Ratio()
-    rows = db.session.execute(select(Q.requested_at, Q.answered_at, Q.zone).where(
-        Q.patient_id.in_(cohort))).all()
-    for requested_at, answered_at, zone in rows:
+    rows = db.session.execute(select(Q.patient_id, Q.requested_at, Q.answered_at, Q.zone).where(
+        Q.patient_id.in_(select(P.patient_id).where(*filters.conditions(P))))).all()
+    for patient_id, requested_at, answered_at, zone in rows:
+        cell = cells.get(patient_id, ())
         if answered_at is not None:
-            response.add(_day(requested_at), True, period)
-            without_visit.add(_day(answered_at), zone == "green", period)
+            response.add(_day(requested_at), True, period, cell)
+            without_visit.add(_day(answered_at), zone == "green", period, cell)
         elif local(requested_at) <= local(now) - ANSWER_WINDOW:
-            response.add(_day(requested_at), False, period)
+            response.add(_day(requested_at), False, period, cell)
     return {"response": response, "without_visit": without_visit}

@@ -1,10 +1,14 @@
 """Phase-in figures: per region (or municipality) × group, and the enrolment curve per month.
 
 Dates come from the deployed `phase_in` decision (engine.service.phase_in_dates); counts from
-the `pathway` summary columns. Expected numbers are the national estimates split by a key
-that app config may replace (`PHASE_IN_EXPECTED`, `PHASE_IN_SHARES`).
+the `pathway` summary columns, counted per cell (Danish month of the referral × region ×
+municipality × group × tier) over all pathways and rounded to 5 like the quality page's
+(rounding.py); every figure of the page, its CSV and its chart is a sum of those cells.
+Expected numbers are the national estimates split by a key that app config may replace
+(`PHASE_IN_EXPECTED`, `PHASE_IN_SHARES`).
 """
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from flask import current_app
@@ -12,10 +16,9 @@ from sqlalchemy import case, func, select
 
 from engine.models import Pathway as P
 from webui import organisations
-from webui.dashboards import suppression
-from webui.dashboards.danish_days import local_month
-from webui.dashboards.filters import is_small, share
-from webui.dashboards.sqlfn import epoch_hour
+from webui.dashboards import rounding
+from webui.dashboards.filters import share
+from webui.dashboards.sqlfn import danish_month
 from webui.extensions import db
 
 GROUPS = (1, 2, 3)
@@ -43,122 +46,44 @@ def target_share(opens: date | None, day: date) -> float:
     return (day - opens).days / (FULL_BY - opens).days
 
 
-def _monthly(filters, P, by_municipality):
-    """{(org, group): {Danish month: {referred, waiting, active, ended}}} of the cohort.
-
-    Counted per UTC hour in the database and put in Danish months here (an hour never
-    straddles two Danish months), so a referral at 00:30 on 1 November is November's.
-    """
-    org = P.municipality_org if by_municipality else P.region_org
+def _cells():
+    """{state: {(Danish month, region, municipality, group, tier): pathways}} of all pathways
+    with a group, whatever the filters: one GROUP BY in the database (sqlfn.danish_month puts a
+    referral at 00:30 on 1 November in November)."""
     state = case(((P.status == "active") & P.waiting_until.is_not(None), "waiting"),
                  (P.status == "active", "active"), else_="ended")
-    hour = epoch_hour(P.started_at)
-    rows = db.session.execute(
-        select(org, P.group_no, hour, state, func.count())
-        .where(*filters.conditions(P), P.group_no.is_not(None))
-        .group_by(org, P.group_no, hour, state)).all()
-    out: dict = defaultdict(lambda: defaultdict(lambda: dict.fromkeys(STATES, 0)))
-    for code, group, utc_hour, status, n in rows:
-        cell = out[(code, group)][local_month(int(utc_hour))]
-        cell[status] += n
-    for months in out.values():
-        for cell in months.values():
-            cell["referred"] = sum(cell[k] for k in STATES)
+    month = danish_month(P.started_at)
+    rows = db.session.connection().execute(
+        select(month, P.region_org, P.municipality_org, P.group_no, P.complexity_tier, state,
+               func.count())
+        .where(P.group_no.is_not(None))
+        .group_by(month, P.region_org, P.municipality_org, P.group_no, P.complexity_tier,
+                  state)).all()
+    out: dict = {k: {} for k in STATES}
+    for label, region, muni, group, tier, status, n in rows:
+        out[status][(label, region, muni, group, tier)] = n
     return out
 
 
-def _regions_of(filters) -> dict:
-    """{municipality org: region org} of the cohort's pathways."""
-    return dict(db.session.execute(
-        select(P.municipality_org, P.region_org).where(*filters.conditions(P)).distinct()).all())
+def rounded() -> dict:
+    """{state: {cell: count rounded to 5}}: each state's cells rounded along the fixed order of
+    all cells (rounding.py), once for every view of the page; a cell's referrals are the sum
+    of its rounded states."""
+    return {k: rounding.Counts(cells).rounded for k, cells in _cells().items()}
 
 
-def published(filters, by_municipality):
-    """{(org, group): {month: (referred, split)}} of the published months (see suppression).
-
-    Cells are suppressed per municipality; a region's month is the sum of its municipalities'
-    published months (its split is not needed and left empty), so a region's figure minus the
-    figures of its municipalities is a sum of published cells, never 1–4.
-    """
-    fine = _published_places(filters)
-    if by_municipality:
-        return fine
-    regions = _regions_of(filters)
-    out: dict = defaultdict(dict)
-    for (muni, group), months in fine.items():
-        cells = out[(regions.get(muni), group)]
-        for month, (referred, _split) in months.items():
-            cells[month] = (cells.get(month, (0, None))[0] + referred, None)
-    return out
-
-
-def _published_places(filters):
-    """{(municipality org, group): {month: (referred, split)}} of the published months."""
-    out = {}
-    for key, months in _monthly(filters, P, True).items():
-        splits = {m: (c["referred"], suppression.statuses(c["referred"],
-                                                          {k: c[k] for k in STATES}))
-                  for m, c in months.items()}
-        out[key] = {m: (n, split) for m, (n, split) in splits.items() if split is not None}
-    return out
-
-
-def _in_period(filters, month):
-    """True for a 'YYYY-MM' inside the (whole-month) period."""
-    return (filters.date_from is None or month >= filters.date_from.strftime("%Y-%m")) and \
-        (filters.date_to is None or month <= filters.date_to.strftime("%Y-%m"))
-
-
-def _counts(filters, by_municipality):
-    """{(org, group): {referred, waiting, active, ended, left_out}}; a region's row is the sum
-    of its municipalities' rows, so the region view minus the municipality view is a sum of
-    published figures (each 0 or at least 5)."""
-    fine = _counts_places(filters)
-    if by_municipality:
-        return fine
-    regions, out = _regions_of(filters), {}
-    for (muni, group), cell in fine.items():
-        total = out.setdefault((regions.get(muni), group),
-                               {**dict.fromkeys(("referred", *STATES), 0), "left_out": set()})
-        for k in ("referred", *STATES):
-            total[k] += cell[k]
-        total["left_out"] |= cell["left_out"]
-    return out
-
-
-def _counts_places(filters):
-    """{(municipality org, group): {referred, waiting, active, ended, left_out}}: sums of
-    published months.
-
-    A month left out adds nothing; a hidden status adds nothing to its column (its referrals
-    still count in `referred`, and the hidden parts of a month add up to 0 or at least 5).
-    `left_out` names the columns some month of the period did not add to.
-    """
-    raw = _monthly(filters, P, True)
-    shown = _published_places(filters)
-    out = {}
-    for key, months in raw.items():
-        total = dict.fromkeys(("referred", *STATES), 0)
-        left_out = set()
-        for month, cell in months.items():
-            if not _in_period(filters, month) or not cell["referred"]:
-                continue
-            if month not in shown[key]:
-                left_out.update(k for k in total if cell[k])
-                continue
-            referred, split = shown[key][month]
-            total["referred"] += referred
-            for k, n in split.items():
-                total[k] += n or 0
-                if n is None:
-                    left_out.add(k)
-        if left_out and filters.date_from is None and filters.date_to is None:
-            # all time: the true row when every column's left-out part is 0 or at least 5
-            # (then the row minus its published months, or any period, is never 1–4)
-            true = {k: sum(c[k] for c in months.values()) for k in total}
-            if not any(is_small(true[k] - total[k]) for k in total):
-                total, left_out = true, set()
-        out[key] = {**total, "left_out": left_out}
+def _counts(filters, cells, by_municipality):
+    """{(org, group): {referred, waiting, active, ended}}: sums of the rounded cells the filters
+    (place, group, tier, period) select, per region (or municipality) × group."""
+    out: dict = {}
+    for k, counts in cells.items():
+        for key, n in counts.items():
+            if n and filters.keeps(*key):
+                _month, region, muni, group, _tier = key
+                row = out.setdefault((muni if by_municipality else region, group),
+                                     dict.fromkeys(("referred", *STATES), 0))
+                row[k] += n
+                row["referred"] += n
     return out
 
 
@@ -169,20 +94,20 @@ def _status(opens, today):
     return ("open", (today - opens).days) if opens <= today else ("opens", (opens - today).days)
 
 
-def table(filters, dates, today) -> list[dict]:
-    """One row per region × group (or per municipality × group when a region is chosen)."""
+def table(filters, dates, today, cells=None) -> list[dict]:
+    """One row per region × group (or per municipality × group when a region is chosen);
+    `cells`: the rounded cells (``rounded()``), computed here when not given."""
     by_municipality = bool(filters.region)
     places = organisations.municipalities(filters.region) if by_municipality else \
         organisations.regions()
     if filters.municipality:
         places = [o for o in places if o.code == organisations.municipality_org(filters.municipality)]
-    counts = _counts(filters, by_municipality)
+    counts = _counts(filters, rounded() if cells is None else cells, by_municipality)
     rows = []
     for org in places:
         for group in (filters.group,) if filters.group else GROUPS:
             opens = dates.get((org.region, group))
-            cell = counts.get((org.code, group), {"referred": 0, "waiting": 0, "active": 0,
-                                                  "ended": 0, "left_out": set()})
+            cell = counts.get((org.code, group), dict.fromkeys(("referred", *STATES), 0))
             want = None if by_municipality else expected(org.region, group)
             status, days = _status(opens, today)
             rows.append({"org": org.code, "name": org.short_name, "region": org.region,
@@ -210,15 +135,17 @@ def _month_end(label):
     return date.fromordinal(nxt.toordinal() - 1)
 
 
-def enrolment(filters, dates, today) -> dict:
+def enrolment(filters, dates, today, cells=None) -> dict:
     """Per group: referrals per month and cumulative, against the straight-line target."""
     labels = months(CHART_FROM, FULL_BY)
-    # the same published monthly cells as the table (place × group × month): the curve is
-    # their running sum, so curve minus curve, or curve minus table, is a sum of them
+    # the same rounded cells as the table, over all time (the curve ignores the period): the
+    # curve is their running sum, so curve minus curve, or curve minus table, is a sum of them
+    everywhere = replace(filters, date_from=None, date_to=None)
     per: dict = defaultdict(int)
-    for (_org, group), cells in published(filters, bool(filters.region)).items():
-        for month, (referred, _split) in cells.items():
-            per[(group, month)] += referred
+    for counts in (rounded() if cells is None else cells).values():
+        for key, n in counts.items():
+            if n and everywhere.keeps(*key):
+                per[(key[3], key[0])] += n
     region_list = [filters.region] if filters.region else list(
         current_app.config.get("PHASE_IN_SHARES", SHARES))
     groups = (filters.group,) if filters.group else GROUPS

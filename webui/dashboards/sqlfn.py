@@ -73,3 +73,30 @@ def _epoch_hour_sqlite(element, compiler, **kw):
 @compiles(epoch_hour, "postgresql")
 def _epoch_hour_postgres(element, compiler, **kw):
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) / 3600) AS INTEGER)"
+
+
+class danish_month(FunctionElement):
+    """'YYYY-MM' of the Danish (Europe/Copenhagen) month a timestamp column lies in.
+
+    A Danish month starts at 00:00 local time: 22:00 UTC the evening before from April to
+    October (summer time holds on every 1st of those months), 23:00 UTC otherwise. So the
+    month of t is that of t + 2 hours when that lands in April–October, else that of t + 1 hour
+    (SQLite has no time zones; PostgreSQL converts directly).
+    """
+
+    type = String()
+    inherit_cache = True
+    name = "danish_month"
+
+
+@compiles(danish_month, "sqlite")
+def _danish_month_sqlite(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)
+    return (f"(CASE WHEN strftime('%m', {arg}, '+2 hours') BETWEEN '04' AND '10' "
+            f"THEN strftime('%Y-%m', {arg}, '+2 hours') ELSE strftime('%Y-%m', {arg}, '+1 hours') END)")
+
+
+@compiles(danish_month, "postgresql")
+def _danish_month_postgres(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)
+    return f"to_char(({arg}) AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM')"

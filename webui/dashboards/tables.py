@@ -1,19 +1,17 @@
-"""The dashboards' tables as rows of display values, with small counts suppressed.
+"""The dashboards' tables as rows of display values, with small counts protected.
 
-The same rows feed the HTML page, the CSV download and the charts, so the suppression rule
-is applied in one place: every total is the sum of the published monthly cells
-(webui/dashboards/suppression.py), so no total minus a month gives a hidden count.
+The same rows feed the HTML page, the CSV download and the charts, so the protection is
+applied in one place: on both pages every count is a sum of rounded cells
+(webui/dashboards/rounding.py).
 """
-from statistics import median
+from copy import copy
 
 from flask_babel import gettext as _
 
 from webui.common.phases import STAGE_LABELS
-from webui.dashboards import suppression as sup
-from webui.dashboards.filters import count, is_small, share
+from webui.dashboards import rounding as rnd
+from webui.dashboards.filters import count, share
 from webui.dashboards.quality import EXPERIENCE_ITEMS, STAGE_ORDER, percentile
-
-HIDDEN = "x"  # a count of 5 or more hidden so that a count of 1–4 cannot be derived
 
 
 def _labels():
@@ -32,125 +30,135 @@ def _labels():
     }
 
 
-def marked(n, left_out):
-    """A total as shown: with '+' when months of 1–4 were left out of it (docs/indicators.md)."""
-    return f"{count(n)}+" if left_out else count(n)
+RATIOS = ("guarantee", "plan", "screening", "tovholder", "admissions", "experience", "response",
+          "without_visit")
 
 
-def _ratio_row(key, ratio, whole=False):
-    num, den, left_out = sup.ratio_total(ratio.months, (ratio.num, ratio.den) if whole else None)
-    return {"key": key, "numerator": marked(num, left_out), "denominator": marked(den, left_out),
-            "value": share(num, den), "unit": "%"}
+class Published:
+    """The quality figures of all pathways, counted per cell and rounded once (rounding.py);
+    every view, CSV and chart sums the rounded cells its filters select."""
+
+    def __init__(self, result):
+        ratios = {k: result[k] for k in RATIOS if k in result and k not in ("admissions",
+                                                                                "experience")}
+        ratios["admissions"] = result["admissions"]
+        ratios["experience"] = result["experience"]["positive"]
+        self.cells = {k: r.cells for k, r in ratios.items()}
+        self.ratios = {k: rnd.RatioCounts(r.cells) for k, r in ratios.items()}
+        self.waits = rnd.ValueCounts(result["waits"].cells)
+        self.stays = {stage: rnd.ValueCounts(v.cells) for stage, v in result["stays"].items()}
+        self.items = {k: rnd.ValueCounts(v.cells) for k, v in result["experience"]["items"].items()}
+        self.transitions = rnd.Counts(result["transition_cells"])
+        self.transition_cells = result["transition_cells"]
+        self.time_cells = result["time_cells"]
+
+    def plus(self, ratios: dict) -> "Published":
+        """A copy with more ratios ({key: quality.Ratio}) rounded in; this one is unchanged (it
+        may be cached and shared, cells_cache.py)."""
+        out = copy(self)
+        out.cells = {**self.cells, **{k: r.cells for k, r in ratios.items()}}
+        out.ratios = {**self.ratios, **{k: rnd.RatioCounts(r.cells) for k, r in ratios.items()}}
+        return out
 
 
-def _hidden(n):
-    """A count of a left-out month: '<5' when it is 1–4, else the secondary mark."""
-    return count(n) if not n or is_small(n) else HIDDEN
+def _ratio_row(pub, key, keep):
+    num, den = pub.ratios[key].total(keep)
+    return {"key": key, "numerator": num, "denominator": den, "value": share(num, den),
+            "unit": "%"}
 
 
-def _ratio_trend(key, label, ratio):
-    """Month rows of a ratio; a left-out month shows no count that could be subtracted."""
-    shown, rows = sup.ratio_months(ratio.months), []
-    for month, (num, den) in sorted(ratio.months.items()):
-        if month in shown:
-            rows.append({"key": key, "label": label, "month": month, "numerator": count(num),
-                         "denominator": count(den), "value": share(num, den)})
-        else:
-            rows.append({"key": key, "label": label, "month": month, "numerator": _hidden(num),
-                         "denominator": _hidden(den), "value": None})
-    return rows
-
-
-def _values(values):
-    """All values of the published months of a Values."""
-    return [v for month in sup.values_months(values.months).values() for v in month]
-
-
-def _values_summary(values):
-    """(n, median, p90) with the figures hidden when fewer than 5 values lie behind them."""
-    if not values or is_small(len(values)):
-        return count(len(values)), None, None
-    return len(values), round(median(values), 1), round(percentile(values, 90), 1)
+def _ratio_trend(pub, key, label, keep):
+    """Month rows of a ratio, from the rounded cells of each month."""
+    return [{"key": key, "label": label, "month": month, "numerator": num, "denominator": den,
+             "value": share(num, den)}
+            for month, (num, den) in pub.ratios[key].by_month(keep).items()]
 
 
 def _per_year(transitions, days):
-    """Transitions per patient-year, or None when the count is small or there is no time."""
-    if not days or is_small(transitions):
+    """Transitions per patient-year, or None when there is no time or the count rounds to 0."""
+    if not days or not transitions:
         return None
     return round(transitions / (days / 365.25), 2)
 
 
-def indicators(result) -> list[dict]:
+def _days(pub, keep) -> dict:
+    """{month: patient-days in Ustabil/Stabil} of the selected cells."""
+    out: dict = {}
+    for key, days in pub.time_cells.items():
+        if keep(key):
+            out[key[0]] = out.get(key[0], 0.0) + days
+    return out
+
+
+def indicators(pub, keep) -> list[dict]:
     """One row per indicator: label, numerator, denominator, value and unit."""
     labels = _labels()
-    whole = result.get("whole", False)
-    rows = [_ratio_row("guarantee", result["guarantee"], whole)]
-    n, mid, p90 = _values_summary(_values(result["waits"]))
+    rows = [_ratio_row(pub, "guarantee", keep)]
+    n, mid, p90 = pub.waits.summary(keep, p90=percentile)
     rows.append({"key": "waits", "numerator": "", "denominator": n, "value": mid,
                  "p90": p90, "unit": _("dage (median)")})
-    rows += [_ratio_row(k, result[k], whole) for k in ("plan", "screening", "tovholder")]
-    moves = sum(sup.count_months(result["transitions"]).values())
-    days = sum(result["patient_days"].values())
-    rows.append({"key": "transitions", "numerator": count(moves),
+    rows += [_ratio_row(pub, k, keep) for k in ("plan", "screening", "tovholder")]
+    moves, days = pub.transitions.total(keep), sum(_days(pub, keep).values())
+    rows.append({"key": "transitions", "numerator": moves,
                  "denominator": round(days / 365.25, 1), "value": _per_year(moves, days),
                  "unit": _("pr. patientår")})
-    rows.append(_ratio_row("readmissions", result["admissions"], whole))
-    rows.append(_ratio_row("experience", result["experience"]["positive"], whole))
-    rows += [_ratio_row(k, result[k], whole) for k in ("response", "without_visit") if k in result]
+    rows.append(_ratio_row(pub, "admissions", keep) | {"key": "readmissions"})
+    rows.append(_ratio_row(pub, "experience", keep))
+    rows += [_ratio_row(pub, k, keep) for k in ("response", "without_visit") if k in pub.ratios]
     for row in rows:
         row["label"] = labels[row["key"]]
         row.setdefault("p90", None)
     return rows
 
 
-def trend(result) -> list[dict]:
+def trend(pub, keep) -> list[dict]:
     """Indicator × month: numerator, denominator and value, for every indicator with a trend."""
     labels, rows = _labels(), []
     for key in ("guarantee", "plan", "screening", "tovholder"):
-        rows += _ratio_trend(key, labels[key], result[key])
-    for label, values in sorted(result["waits"].months.items()):
-        n, mid, _p90 = _values_summary(values)
-        rows.append({"key": "waits", "label": labels["waits"], "month": label, "numerator": "",
+        rows += _ratio_trend(pub, key, labels[key], keep)
+    for month, (n, mid, _p90) in pub.waits.summary_by_month(keep).items():
+        rows.append({"key": "waits", "label": labels["waits"], "month": month, "numerator": "",
                      "denominator": n, "value": mid})
-    months = sorted(set(result["transitions"]) | set(result["patient_days"]))
-    for label in months:
-        moves, days = result["transitions"].get(label, 0), result["patient_days"].get(label, 0.0)
-        rows.append({"key": "transitions", "label": labels["transitions"], "month": label,
-                     "numerator": count(moves), "denominator": round(days / 365.25, 2),
+    all_moves, all_days = pub.transitions.by_month(keep), _days(pub, keep)
+    moved = {key[0] for key in pub.transition_cells if keep(key)}
+    for month in sorted(moved | set(all_days)):
+        moves, days = all_moves.get(month, 0), all_days.get(month, 0.0)
+        rows.append({"key": "transitions", "label": labels["transitions"], "month": month,
+                     "numerator": moves, "denominator": round(days / 365.25, 2),
                      "value": _per_year(moves, days)})
-    rows += _ratio_trend("readmissions", labels["readmissions"], result["admissions"])
+    rows += [r | {"key": "readmissions"} for r in
+             _ratio_trend(pub, "admissions", labels["readmissions"], keep)]
     for stage in STAGE_ORDER:
-        stays = result["stays"].get(stage)
-        for label, values in sorted(stays.months.items()) if stays else ():
-            n, mid, _p90 = _values_summary(values)
-            rows.append({"key": f"phase:{stage}", "month": label, "numerator": "",
+        stays = pub.stays.get(stage)
+        for month, (n, mid, _p90) in (stays.summary_by_month(keep).items() if stays else ()):
+            rows.append({"key": f"phase:{stage}", "month": month, "numerator": "",
                          "label": _("Dage i fasen %(phase)s (median)", phase=STAGE_LABELS[stage]),
                          "denominator": n, "value": mid})
-    rows += _ratio_trend("experience", labels["experience"], result["experience"]["positive"])
+    rows += _ratio_trend(pub, "experience", labels["experience"], keep)
     for key in ("response", "without_visit"):
-        if key in result:
-            rows += _ratio_trend(key, labels[key], result[key])
+        if key in pub.ratios:
+            rows += _ratio_trend(pub, key, labels[key], keep)
     return rows
 
 
-def phases(result) -> list[dict]:
+def phases(pub, keep) -> list[dict]:
     """Per phase: finished stays, median and p90 days."""
     rows = []
     for stage in STAGE_ORDER:
-        n, mid, p90 = _values_summary(_values(result["stays"][stage]) if stage in result["stays"]
-                                      else [])
+        n, mid, p90 = pub.stays[stage].summary(keep, p90=percentile) if stage in pub.stays \
+            else (0, None, None)
         rows.append({"stage": stage, "label": STAGE_LABELS.get(stage, stage), "stays": n,
                      "median": mid, "p90": p90})
     return rows
 
 
-def admissions(result) -> dict:
+def admissions(pub, keep) -> dict:
     """Admissions and readmissions within 30 days."""
-    num, den, _left_out = sup.ratio_total(result["admissions"].months)
-    return {"admissions": count(den), "readmissions": count(num), "share": share(num, den)}
+    num, den = pub.ratios["admissions"].total(keep)
+    return {"admissions": den, "readmissions": num, "share": share(num, den)}
 
 
-def experience(result) -> list[dict]:
+def experience(pub, keep) -> list[dict]:
     """Per experience item: answers and mean (1–5)."""
     labels = {"pe_involved": _("Jeg var med til at beslutte min behandling"),
               "pe_coordinated": _("Psykiatrien og kommunen arbejdede sammen om mig"),
@@ -158,27 +166,24 @@ def experience(result) -> list[dict]:
               "pe_overall": _("Samlet vurdering af forløbet")}
     rows = []
     for key in EXPERIENCE_ITEMS:
-        items = result["experience"]["items"]
-        values = _values(items[key]) if key in items else []
-        shown = len(values) and not is_small(len(values))
-        rows.append({"key": key, "label": labels[key], "answers": count(len(values)),
-                     "mean": round(sum(values) / len(values), 2) if shown else None})
+        answers, mean = pub.items[key].mean(keep) if key in pub.items else (0, None)
+        rows.append({"key": key, "label": labels[key], "answers": answers, "mean": mean})
     return rows
 
 
-def overdue(rows, names) -> list[dict]:
-    """Overdue open tasks per organisation and lane."""
-    return [{"org": org, "name": names.get(org, org), "lane": lane or "", "count": count(n)}
-            for org, lane, n in rows]
+def overdue(rows, keep, names) -> list[dict]:
+    """Overdue open tasks per organisation and lane: sums of the rounded cells (all pathways'
+    cells rounded together, then those the filters select)."""
+    counts = rnd.Counts({(org, lane or "", *cell): n for org, lane, cell, n in rows})
+    out = {}
+    for (org, lane, *cell), n in counts.rounded.items():
+        if keep((None, *cell)):
+            out[(org, lane)] = out.get((org, lane), 0) + n
+    return [{"org": org, "name": names.get(org, org), "lane": lane, "count": n}
+            for (org, lane), n in sorted(out.items())]
 
 
 def phase_in(rows) -> list[dict]:
-    """The phase-in table with counts suppressed."""
-    out = []
-    for row in rows:
-        row = dict(row)
-        left_out = row.pop("left_out", set())
-        for key in ("referred", "waiting", "active", "ended"):
-            row[key] = marked(row[key], key in left_out)
-        out.append(row)
-    return out
+    """The phase-in table as shown (its counts are sums of rounded cells, multiples of 5)."""
+    return [{**row, **{k: count(row[k]) for k in ("referred", "waiting", "active", "ended")}}
+            for row in rows]
