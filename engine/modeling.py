@@ -51,8 +51,10 @@ from engine.sandbox.failures import counts_by_version
 from engine.sandbox.isolation import configure as configure_sandbox
 from engine.sandbox.isolation import (
     enter_lane,
+    lane,
     lane_size,
     leave_lane,
+    lower_process_priority,
     lower_thread_priority,
     owner_work,
     priority_code,
@@ -78,7 +80,8 @@ __all__ = [
     "migrate_pathway", "MigrationItem", "MigrationJob", "NotMigratable", "progress", "run_batch",
     "set_auto_migrate", "set_state", "VersionMigrationPolicy",
     # process owners' evaluations use their own sandbox pool, never a clinician's
-    "enter_lane", "lane_size", "leave_lane", "owner_work",
+    "enter_lane", "lane", "lane_size", "leave_lane", "owner_work",
     # owners' work apart from the web process: a child's sandbox settings, a low-priority thread
-    "configure_sandbox", "lower_thread_priority", "priority_code", "sandbox_settings",
+    "configure_sandbox", "lower_process_priority", "lower_thread_priority", "priority_code",
+    "sandbox_settings",
 ]

@@ -21,8 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from engine.sandbox import isolation
-from engine.sandbox.worker_pool import lower_process_priority
+from engine import modeling
 from scenarios.runner import run_one
 
 SETTINGS = {"processes": int(os.environ.get("FORLOB_SCENARIO_PROCESSES", "2") or 0)}
@@ -41,12 +40,12 @@ def configure(processes):
 
 
 def _child_start(settings):
-    isolation.configure(**settings)
-    lower_process_priority("owner")  # scenarios are owners' work, whoever started the pool
+    modeling.configure_sandbox(**settings)
+    modeling.lower_process_priority("owner")  # scenarios are owners' work, whoever started the pool
 
 
 def _in_child(files, scenario):
-    with isolation.lane("owner"):
+    with modeling.lane("owner"):
         return run_one(files, scenario)
 
 
@@ -57,7 +56,7 @@ def _pool():
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["scenarios.runner"])
             # the caller's sandbox limits; one scenario at a time needs one owner worker
-            settings = dict(isolation.SETTINGS, owner_workers=1)
+            settings = dict(modeling.sandbox_settings(), owner_workers=1)
             _POOL = ProcessPoolExecutor(SETTINGS["processes"], mp_context=context,
                                         initializer=_child_start, initargs=(settings,))
         return _POOL
@@ -99,7 +98,7 @@ def run_each(files: dict, scenarios: list, on_result: Callable[[int, dict], None
                     left.remove(n)
         except BrokenProcessPool:
             _discard(pool)
-    with isolation.lane("owner"):
+    with modeling.lane("owner"):
         for n in list(left):
             if deadline is not None and time.monotonic() >= deadline:
                 return left

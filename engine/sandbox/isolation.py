@@ -25,6 +25,7 @@ from engine.sandbox.worker_pool import (  # noqa: F401
     _Lost,
     configure,
     confinement,
+    lower_process_priority,
     lower_thread_priority,
     pool,
     priority_code,
