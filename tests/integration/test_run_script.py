@@ -4,11 +4,12 @@ import os
 import signal
 import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.integration.waiting import until
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 240  # seconds a state may take to arrive under load (waited for, never slept)
@@ -51,13 +52,7 @@ def _alive(pids):
 
 
 def _until(check, what, log):
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    pytest.fail(f"{what} did not happen in {WAIT} s; log:\n{log.read_text()[-3000:]}")
+    return until(check, what, log, WAIT)
 
 
 def _serve(tmp_path, ignore_sigint=False):

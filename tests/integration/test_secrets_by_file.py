@@ -10,13 +10,13 @@ import os
 import signal
 import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.integration.waiting import until
 from webui.config import secret
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,13 +78,7 @@ def _serve(tmp_path, env_extra):
 
 
 def _until(check, what, log):
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    pytest.fail(f"{what} did not happen in {WAIT} s; log:\n{log.read_text()[-3000:]}")
+    return until(check, what, log, WAIT)
 
 
 def _ready(url):
