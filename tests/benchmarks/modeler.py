@@ -53,6 +53,35 @@ def _post(client, url, body):
     return time.perf_counter() - started, response.get_json()
 
 
+def owner_session(url):
+    """A migrated, seeded app on `url` with the pathway deployed, and a client logged in as a
+    process owner: (app, client, current version id, its files)."""
+    create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True, "TESTING": True})
+    app = create_app(make_test_config(url) | {"MODELER_LEARN_JOURNEYS": True})
+    with app.app_context():
+        seed_organisations()
+        seed_users()
+        ensure_deployed()
+        db.session.commit()
+        base = db.session.scalars(select(DefinitionVersion).where(
+            DefinitionVersion.status == "current")).one()
+        base_id, files = base.id, dict(base.files)
+    client = app.test_client()
+    client.post("/login", data={"username": "ejer", "password": "demo1234"})
+    return app, client, base_id, files
+
+
+def learn_journeys(client, base_id):
+    """Open the editor (which learns the base's journeys in the background); seconds until
+    they are learnt."""
+    started = time.perf_counter()
+    assert client.get(f"/modeler/versions/{base_id}/edit").status_code == 200
+    for thread in threading.enumerate():
+        if thread.name == "forlob-scenario-journeys":
+            thread.join()
+    return round(time.perf_counter() - started, 2)
+
+
 def run(kind, repeat):
     """Deploy, then time validations and one proposal; return figures."""
     os.environ.setdefault("FORLOB_INSTANCE_PATH", tempfile.mkdtemp(prefix="forlob-instance-"))
@@ -61,29 +90,13 @@ def run(kind, repeat):
     # tests.conftest runs scenarios in-process; measure with the service's pool (default 2)
     processes.configure(int(os.environ.get("FORLOB_SCENARIO_PROCESSES", "2") or 0))
     try:
-        create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True, "TESTING": True})
-        app = create_app(make_test_config(url) | {"MODELER_LEARN_JOURNEYS": True})
-        with app.app_context():
-            seed_organisations()
-            seed_users()
-            ensure_deployed()
-            db.session.commit()
-            base = db.session.scalars(select(DefinitionVersion).where(
-                DefinitionVersion.status == "current")).one()
-            base_id, files = base.id, dict(base.files)
-        client = app.test_client()
-        client.post("/login", data={"username": "ejer", "password": "demo1234"})
+        app, client, base_id, files = owner_session(url)
         changes = _changes(files)
         cold_s, answer = _post(client, "/modeler/api/validate",
                                {"base_version": base_id, "files": changes["phase_in_date"]})
         assert answer["ok"], answer
         out = {"db": kind, "repeat": repeat, "validate_cold_s": round(cold_s, 2)}
-        started = time.perf_counter()
-        assert client.get(f"/modeler/versions/{base_id}/edit").status_code == 200
-        for thread in threading.enumerate():
-            if thread.name == "forlob-scenario-journeys":
-                thread.join()
-        out["learn_s"] = round(time.perf_counter() - started, 2)
+        out["learn_s"] = learn_journeys(client, base_id)
         for name, changed in changes.items():
             samples, ran = [], 0
             for _ in range(repeat):

@@ -20,21 +20,13 @@ import argparse
 import json
 import os
 import tempfile
-import threading
 import time
 
-from sqlalchemy import select
-
 from engine import modeling
-from engine.models import DefinitionVersion
 from scenarios import processes
 from scenarios.catalogue import load_all
-from tests.benchmarks.modeler import RULE_12, _changes
+from tests.benchmarks.modeler import RULE_12, _changes, learn_journeys, owner_session
 from tests.benchmarks.worklist_web import _database
-from tests.conftest import make_test_config
-from tests.web.pathway_setup import ensure_deployed
-from webui import create_app
-from webui.demo.seed import seed_organisations, seed_users
 from webui.extensions import db
 from webui.modeler import validation_jobs
 
@@ -75,27 +67,11 @@ def run(sizes, warm):
     url, cleanup = _database("sqlite")
     previous = processes.SETTINGS["processes"]
     try:
-        create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_MIGRATE": True, "TESTING": True})
-        app = create_app(make_test_config(url) | {"MODELER_LEARN_JOURNEYS": True})
-        with app.app_context():
-            seed_organisations()
-            seed_users()
-            ensure_deployed()
-            db.session.commit()
-            base = db.session.scalars(select(DefinitionVersion).where(
-                DefinitionVersion.status == "current")).one()
-            base_id, files = base.id, dict(base.files)
-        client = app.test_client()
-        client.post("/login", data={"username": "ejer", "password": "demo1234"})
+        app, client, base_id, files = owner_session(url)
         changes = _changes(files)
         out: dict = {"cores": os.cpu_count()}
         processes.configure(max(sizes))
-        started = time.perf_counter()
-        assert client.get(f"/modeler/versions/{base_id}/edit").status_code == 200
-        for thread in threading.enumerate():
-            if thread.name == "forlob-scenario-journeys":
-                thread.join()
-        out["learn_s"] = round(time.perf_counter() - started, 2)
+        out["learn_s"] = learn_journeys(client, base_id)
         day = 0
         for size in sizes:
             processes.configure(size)
