@@ -1,6 +1,9 @@
-"""Web-test helpers: demo organisations and users, and an `auth` login helper."""
+"""Web-test helpers: demo organisations and users, an `auth` login helper, and the current
+version (`base`)."""
 import pytest
 
+from engine import service
+from tests.web.pathway_setup import ensure_deployed
 from webui.demo.seed import DEMO_PASSWORD, seed_organisations, seed_users
 from webui.extensions import db
 
@@ -36,3 +39,12 @@ class AuthActions:
 def auth(client, demo_users):
     """Login helper bound to the test client, with the demo users in place."""
     return AuthActions(client)
+
+
+@pytest.fixture
+def base(app):
+    """(id, files) of the current pathway version, deployed if need be."""
+    with app.app_context():
+        ensure_deployed()
+        version = service.current_version(db.session)
+        return version.id, dict(version.files)

@@ -8,25 +8,10 @@ has workers, and each owner may validate 10 times a minute.
 import os
 import time
 
-import pytest
-
-from engine import service
 from scenarios import apart, runner
 from scenarios.catalogue import load_all
-from tests.web.pathway_setup import ensure_deployed
-from webui.extensions import db
+from tests.web.slow_proposal import slow_referral
 from webui.modeler import api, review
-
-SLOW = "sum([len(str(list(range(50)))) for i in range(9999)]) >= 0"
-DECISION = "visitation_decision in ('afvist', 'videresendt')"
-
-
-@pytest.fixture
-def base(app):
-    with app.app_context():
-        ensure_deployed()
-        version = service.current_version(db.session)
-        return version.id, dict(version.files)
 
 
 def _children():
@@ -58,8 +43,7 @@ def test_scenarios_run_in_a_child_process_not_here(base, monkeypatch):
 
 def test_the_child_is_killed_at_the_deadline_and_the_rest_is_not_run(base):
     _base_id, files = base
-    slow = {**files, "henvisning.bpmn": files["henvisning.bpmn"].replace(
-        DECISION, f"({SLOW}) and {DECISION}")}
+    slow = {**files, **slow_referral(files)}
     before = _children()
     started = time.monotonic()
     results = apart.run_apart(slow, load_all(), 1.0)

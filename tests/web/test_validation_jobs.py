@@ -11,25 +11,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import service
 from engine.sandbox import isolation
 from scenarios import processes
 from scenarios import runner as scenario_runner
-from tests.web.pathway_setup import ensure_deployed
+from tests.web.slow_proposal import slow_referral
 from webui.extensions import db
 from webui.modeler import review, validation_jobs
 from webui.models import ValidationJob
-
-SLOW = "sum([len(str(list(range(50)))) for i in range(9999)]) >= 0"  # outlasts the budget
-DECISION = "visitation_decision in ('afvist', 'videresendt')"
-
-
-@pytest.fixture
-def base(app):
-    with app.app_context():
-        ensure_deployed()
-        version = service.current_version(db.session)
-        return version.id, dict(version.files)
 
 
 @pytest.fixture(autouse=True)
@@ -49,10 +37,6 @@ def short_budget():
     isolation.configure(click_budget_s=previous)
 
 
-def _slow(files):
-    assert DECISION in files["henvisning.bpmn"]
-    return {"henvisning.bpmn": files["henvisning.bpmn"].replace(DECISION, f"({SLOW}) and {DECISION}")}
-
 
 def test_a_slow_proposal_is_queued_at_once_and_fails_itself_in_the_worker(auth, client, base,
                                                                            runner, short_budget,
@@ -66,7 +50,7 @@ def test_a_slow_proposal_is_queued_at_once_and_fails_itself_in_the_worker(auth, 
         return real_step(journey, step)
     monkeypatch.setattr(scenario_runner, "_step", noted_step)
     response = client.post("/modeler/api/validation-jobs",
-                           json={"base_version": base_id, "files": _slow(files)})
+                           json={"base_version": base_id, "files": slow_referral(files)})
     assert ran == []  # nothing of the scenarios ran in the request
     assert response.status_code == 202, response.get_data(as_text=True)
     queued = response.get_json()
@@ -173,7 +157,7 @@ def test_a_request_that_still_runs_scenarios_stops_at_its_deadline(auth, client,
     app.config["MODELER_SCENARIO_SECONDS"] = 0.5
     auth.login("ejer")
     body = client.post("/modeler/api/validate",
-                       json={"base_version": base_id, "files": _slow(files)}).get_json()
+                       json={"base_version": base_id, "files": slow_referral(files)}).get_json()
     assert body["ok"] is False, body
     not_run = [s for s in body["scenarios"] if s["message"] and s["message"].startswith("not run")]
     ran = [s for s in body["scenarios"] if s not in not_run]
