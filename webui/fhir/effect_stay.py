@@ -79,13 +79,17 @@ class StayHandlers(Handlers):
         stay.effect = None
         return "recorded", "The end of the stay is recorded; the pathway was not in the inpatient stage."
 
-    def _revise_slhj(self):
+    def _revise_end(self, title, message):
+        """A corrected end of a finished stay (discharge or death): the new time, its marker."""
         stay = self._known_stay("finished")
         before, stay.ended_at = stay.ended_at, self.note.end
         self._correct_end_marker(stay)
-        self._note(TITLES["RE_SLHJ"], before=before.isoformat() if before else None,
+        self._note(title, before=before.isoformat() if before else None,
                    after=self.note.end.isoformat())
-        return "recorded", "The end time of the stay is corrected."
+        return "recorded", message
+
+    def _revise_slhj(self):
+        return self._revise_end(TITLES["RE_SLHJ"], "The end time of the stay is corrected.")
 
     def _correct_end_marker(self, stay):
         """A corrected discharge or death moves its marker to the corrected time."""
@@ -126,9 +130,4 @@ class StayHandlers(Handlers):
         return "applied", "The pathway has ended and its tasks are closed."
 
     def _revise_mors(self):
-        stay = self._known_stay("finished")
-        before, stay.ended_at = stay.ended_at, self.note.end
-        self._correct_end_marker(stay)
-        self._note(TITLES["RE_MORS"], before=before.isoformat() if before else None,
-                   after=self.note.end.isoformat())
-        return "recorded", "The time of death is corrected."
+        return self._revise_end(TITLES["RE_MORS"], "The time of death is corrected.")
