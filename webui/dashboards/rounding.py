@@ -62,11 +62,17 @@ class Counts:
 
     def by_month(self, keep) -> dict:
         """{month: sum of the rounded cells `keep` accepts} (the month is a key's first part)."""
-        out: dict = {}
-        for key, n in self.rounded.items():
-            if keep(key):
-                out[key[0]] = out.get(key[0], 0) + n
-        return out
+        return sum_by_month(self.rounded.items(), keep)
+
+
+def sum_by_month(cells, keep) -> dict:
+    """{month: sum of the values of the (key, value) cells `keep` accepts}; a key's first part
+    is its month."""
+    out: dict = {}
+    for key, value in cells:
+        if keep(key):
+            out[key[0]] = out.get(key[0], 0) + value
+    return out
 
 
 class RatioCounts:

@@ -83,11 +83,7 @@ def _per_year(transitions, days):
 
 def _days(pub, keep) -> dict:
     """{month: patient-days in Ustabil/Stabil} of the selected cells."""
-    out: dict = {}
-    for key, days in pub.time_cells.items():
-        if keep(key):
-            out[key[0]] = out.get(key[0], 0.0) + days
-    return out
+    return rnd.sum_by_month(pub.time_cells.items(), keep)
 
 
 def indicators(pub, keep) -> list[dict]:
