@@ -9,6 +9,7 @@ from webui.api.problems import http_problem, problem
 from webui.errors import outage
 from webui.errors.sandbox import sandbox_failure
 from webui.extensions import db
+from webui.fhir import outcome
 
 bp = Blueprint("errors", __name__, template_folder="templates")
 
@@ -64,6 +65,8 @@ def http_error(exc):
     """Any HTTP error (403, 404, 409, ...) as a friendly page."""
     if exc.code and exc.code >= 500:
         db.session.rollback()
+    if outcome.is_fhir(request.path):
+        return outcome.for_http_error(exc)  # a FHIR client reads an OperationOutcome, not a page
     if _for_api() or (exc.code == 400 and request.is_json):
         # a JSON client (the API, the modeler's editor) gets JSON it can show, not a page
         return http_problem(exc)

@@ -14,7 +14,7 @@ from engine.audit import record
 from engine.models import Pathway, PathwayParticipant, PathwayRun, Patient, TaskRecord, WorklistItem
 from webui.api.tokens import client_for
 from webui.extensions import db
-from webui.fhir import resources
+from webui.fhir import outcome, resources
 from webui.fhir.codes import CPR_SYSTEM
 from webui.fhir.models import HospitalStay
 
@@ -25,7 +25,6 @@ PAGE, MAX_PAGE = 20, 100
 # answer (and its validation) must not grow with the pathway's age; all runs are in the history
 HISTORY_RUNS = 20
 DATE_PREFIXES = ("ge", "gt", "le", "lt")
-READ_ERRORS = "https://forlob.dk/fhir/CodeSystem/read-errors"
 
 
 class BadSearch(Exception):
@@ -38,10 +37,7 @@ def _render(resource, status=200):
 
 def _problem(code, text, status):
     """An OperationOutcome with our code (READ-AUTH, READ-PARAMETER) and a readable text."""
-    issue_type = "security" if status == 401 else "invalid"
-    return _render({"resourceType": "OperationOutcome", "issue": [{
-        "severity": "error", "code": issue_type, "diagnostics": text,
-        "details": {"coding": [{"system": READ_ERRORS, "code": code}], "text": text}}]}, status)
+    return outcome.operation_outcome(code, text, status)
 
 
 def _client():
