@@ -57,7 +57,9 @@ def test_a_full_server_refuses_at_once_instead_of_holding_a_web_thread(auth, cli
     base_id, files = base
     auth.login("ejer")
     taken = 0
-    while review._APART.acquire(blocking=False):
+    with app.app_context():
+        slots = review._apart_slots()
+    while slots.acquire(blocking=False):
         taken += 1
     try:
         started = time.monotonic()
@@ -66,7 +68,7 @@ def test_a_full_server_refuses_at_once_instead_of_holding_a_web_thread(auth, cli
         assert time.monotonic() - started < 10.0
     finally:
         for _ in range(taken):
-            review._APART.release()
+            slots.release()
     assert taken >= 1 and body["ok"] is False
     assert {s["message"] for s in body["scenarios"] if not s.get("skipped")} == {review.BUSY}
 

@@ -30,8 +30,19 @@ LEARN_SECONDS = 600.0  # learning a base's journeys (a background thread waiting
 
 
 # Requests of this web process running scenarios at once, each in a child process with the
-# engine loaded (about 100 MB): as many as the owner lane has sandbox workers.
-_APART = threading.BoundedSemaphore(modeling.lane_size("owner"))
+# engine loaded (about 100 MB): as many as the owner lane has sandbox workers. Made per app on
+# first use, not at import, so it follows the app's sandbox configuration.
+_APART_LOCK = threading.Lock()
+
+
+def _apart_slots():
+    """This app's semaphore of requests running scenarios apart."""
+    extensions = current_app.extensions
+    with _APART_LOCK:
+        if "forlob_scenarios_apart" not in extensions:
+            extensions["forlob_scenarios_apart"] = threading.BoundedSemaphore(modeling.lane_size("owner"))
+        return extensions["forlob_scenarios_apart"]
+
 BUSY = ("not run: other process owners' validations fill this server's capacity; try again "
         "shortly, or validate in the background (POST /modeler/api/validation-jobs)")
 
@@ -46,13 +57,14 @@ def _bounded(files, scenarios):
     """
     seconds = float(current_app.config.get("MODELER_SCENARIO_SECONDS", REQUEST_SCENARIO_SECONDS))
     # never wait for a slot: a waiting request would hold a web thread a clinician may need
-    if not _APART.acquire(blocking=False):
+    slots = _apart_slots()
+    if not slots.acquire(blocking=False):
         return [{"id": s["id"], "title": s["title"], "ok": False, "step": None, "message": BUSY}
                 for s in scenarios]
     try:
         return run_apart(files, scenarios, seconds)
     finally:
-        _APART.release()
+        slots.release()
 
 
 def run_scenarios(files):
