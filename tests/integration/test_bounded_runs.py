@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from engine import service
 from engine.clock import as_utc
+from engine.definitions.cycles import MAX_CYCLE_REPEATS, MIN_CYCLE_INTERVAL
 from engine.definitions.parsing import parse_bundle
-from engine.definitions.rules import MAX_CYCLE_REPEATS, MIN_CYCLE_INTERVAL
 from engine.errors import InvalidDefinition, RunTooLarge
 from engine.models import AuditEntry, Pathway
 from engine.runtime import pathways
