@@ -5,7 +5,7 @@ from datetime import timedelta
 from engine import clock
 from tests.web.test_patient_area import _two_patients
 from webui.dashboards import filters as flt
-from webui.dashboards import home_answers, quality
+from webui.dashboards import home_answers, measures
 from webui.extensions import db
 from webui.patient.models import Questionnaire
 
@@ -38,11 +38,11 @@ def test_response_rate_and_handled_without_a_visit(app, demo_users):
     _seed(app)
     with app.app_context():
         filters, _errors = flt.parse({})
-        got = home_answers.compute(filters, quality.Period(filters), clock.utcnow())
+        got = home_answers.compute(filters, measures.Period(filters), clock.utcnow())
         assert (got["response"].num, got["response"].den) == (5, 7)
         assert (got["without_visit"].num, got["without_visit"].den) == (3, 5)
         other, _errors = flt.parse({"region": "sjaelland"})  # another region's cohort: nothing
-        assert home_answers.compute(other, quality.Period(other), clock.utcnow())["response"].den == 0
+        assert home_answers.compute(other, measures.Period(other), clock.utcnow())["response"].den == 0
 
 
 def test_quality_page_shows_both_indicators(auth, client, app):

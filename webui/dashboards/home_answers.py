@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from engine.models import Pathway as P
 from webui.common.timeutil import local
-from webui.dashboards.quality import Ratio, cell_columns, epoch
+from webui.dashboards.measures import Ratio, epoch
+from webui.dashboards.quality import cell_columns
 from webui.extensions import db
 from webui.patient.models import Questionnaire as Q
 

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from webui.common.phases import STAGE_LABELS
 from webui.dashboards import rounding as rnd
 from webui.dashboards.filters import count, share
-from webui.dashboards.quality import EXPERIENCE_ITEMS, STAGE_ORDER, percentile
+from webui.dashboards.measures import percentile
+from webui.dashboards.quality import EXPERIENCE_ITEMS, STAGE_ORDER
 
 
 def _labels():
