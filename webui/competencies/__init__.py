@@ -68,38 +68,37 @@ def _managed_staff_or_404(user_id):
     return member
 
 
-@bp.post("/medarbejder/<int:user_id>/kompetence")
-@login_required
-def add_competence(user_id):
-    """Record a competence; refused input is shown again with every reason and nothing saved."""
+def _record_for(user_id, parse, add, action, detail, done):
+    """Parse, store and audit one record for a staff member; refused input is shown again
+    with every reason and nothing saved."""
     member = _managed_staff_or_404(user_id)
     try:
-        values = records.parse_competence(request.form, clock.today())
+        values = parse(request.form, clock.today())
     except records.CompetenceInputError as exc:
         db.session.rollback()
         return _render_staff(member, 400, request.form, exc.messages)
-    row = records.add_competence(member, values, current_user.username)
-    audit("add_competence", detail=f"user={member.username} method={row.method} level={row.level}")
+    row = add(member, values, current_user.username)
+    audit(action, detail=f"user={member.username} {detail(row)}")
     db.session.commit()
-    flash(_("Kompetencen er registreret."), "success")
+    flash(done, "success")
     return redirect(url_for("competencies.staff", user_id=member.id), code=303)
+
+
+@bp.post("/medarbejder/<int:user_id>/kompetence")
+@login_required
+def add_competence(user_id):
+    """Record a competence."""
+    return _record_for(user_id, records.parse_competence, records.add_competence, "add_competence",
+                       lambda row: f"method={row.method} level={row.level}",
+                       _("Kompetencen er registreret."))
 
 
 @bp.post("/medarbejder/<int:user_id>/supervision")
 @login_required
 def add_supervision(user_id):
-    """Log a supervision session; refused input is shown again with every reason."""
-    member = _managed_staff_or_404(user_id)
-    try:
-        values = records.parse_supervision(request.form, clock.today())
-    except records.CompetenceInputError as exc:
-        db.session.rollback()
-        return _render_staff(member, 400, request.form, exc.messages)
-    row = records.add_supervision(member, values, current_user.username)
-    audit("add_supervision", detail=f"user={member.username} kind={row.kind}")
-    db.session.commit()
-    flash(_("Supervisionen er registreret."), "success")
-    return redirect(url_for("competencies.staff", user_id=member.id), code=303)
+    """Log a supervision session."""
+    return _record_for(user_id, records.parse_supervision, records.add_supervision, "add_supervision",
+                       lambda row: f"kind={row.kind}", _("Supervisionen er registreret."))
 
 
 @bp.get("/enhed/<code>")
