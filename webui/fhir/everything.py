@@ -12,7 +12,7 @@ from webui.extensions import db
 from webui.fhir import questionnaires as qs
 from webui.fhir import resources
 from webui.fhir.models import HospitalStay
-from webui.fhir.read import BadSearch, _audit, _client, _page, _paging, _participants, _problem, _recent_runs, bp
+from webui.fhir.read import _audit, _page, _paging, _participants, _problem, _recent_runs, bp, with_client
 from webui.fhir.read_more import PLAN_DONE_TASKS, PLAN_FORM
 from webui.markers.export import observation
 from webui.markers.models import PathwayMarker
@@ -67,15 +67,10 @@ def _sections(patient, pathways):
 
 
 @bp.get("/Patient/<int:patient_id>/$everything")
-def everything(patient_id):
+@with_client
+def everything(client, patient_id):
     """The patient's pathways and all that hangs on them, visible to the client's organisation."""
-    client = _client()
-    if client is None:
-        return _problem("READ-AUTH", "a valid bearer token is required", 401)
-    try:
-        count, offset = _paging()
-    except BadSearch as exc:
-        return _problem("READ-PARAMETER", str(exc), 400)
+    count, offset = _paging()
     pathways = {p.id: p for p in db.session.scalars(select(Pathway).where(
         Pathway.patient_id == patient_id, Pathway.id.in_(select(PathwayParticipant.pathway_id).where(
             PathwayParticipant.org_code == client.organisation_code))))}

@@ -5,6 +5,7 @@ foreign patient is an empty searchset, not an error: nothing is disclosed), and 
 is audited as `api:<client>` with the patients it returned.
 """
 from datetime import UTC, datetime
+from functools import wraps
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, request
@@ -47,6 +48,23 @@ def _client():
                source=request.remote_addr or "")
         db.session.commit()
     return client
+
+
+def with_client(view):
+    """The view, called with the requesting client first; 401 OperationOutcome without a valid token."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        client = _client()
+        if client is None:
+            return _problem("READ-AUTH", "a valid bearer token is required", 401)
+        return view(client, *args, **kwargs)
+    return wrapped
+
+
+@bp.errorhandler(BadSearch)
+def bad_search(exc):
+    """A search parameter we cannot honour: 400 with an OperationOutcome; nothing was read."""
+    return _problem("READ-PARAMETER", str(exc), 400)
 
 
 def _visible(org_code):
@@ -99,18 +117,13 @@ def metadata():
 
 
 @bp.get("/Patient")
-def patients():
+@with_client
+def patients(client):
     """Search patients by CPR identifier (`identifier=urn:oid:1.2.208.176.1.2|0101901235`)."""
-    client = _client()
-    if client is None:
-        return _problem("READ-AUTH", "a valid bearer token is required", 401)
     system, _, value = request.args.get("identifier", "").rpartition("|")
     if not value or system not in ("", CPR_SYSTEM):
         return _problem("READ-PARAMETER", f"search by identifier={CPR_SYSTEM}|<CPR number>", 400)
-    try:
-        since = _last_updated(Patient.created_at)
-    except BadSearch as exc:
-        return _problem("READ-PARAMETER", str(exc), 400)
+    since = _last_updated(Patient.created_at)
     rows = db.session.scalars(select(Patient).where(
         Patient.cpr == value.replace("-", ""), *since,
         exists().where(Pathway.patient_id == Patient.id, _visible(client.organisation_code)))).all()
@@ -119,11 +132,9 @@ def patients():
 
 
 @bp.get("/Patient/<int:patient_id>")
-def patient_read(patient_id):
+@with_client
+def patient_read(client, patient_id):
     """Read one patient by id, if the client's organisation takes part in one of its pathways."""
-    client = _client()
-    if client is None:
-        return _problem("READ-AUTH", "a valid bearer token is required", 401)
     found = db.session.scalar(select(Patient).where(
         Patient.id == patient_id, exists().where(Pathway.patient_id == Patient.id, _visible(client.organisation_code))))
     _audit(client, f"FHIR Patient/{patient_id} read{'' if found else ': not found'}", {found.id} if found else set())
@@ -171,18 +182,13 @@ def _participants(pathway_ids):
 
 
 @bp.get("/EpisodeOfCare")
-def episodes():
+@with_client
+def episodes(client):
     """Search a patient's pathways (`patient=Patient/<id>`), with _lastUpdated and paging."""
-    client = _client()
-    if client is None:
-        return _problem("READ-AUTH", "a valid bearer token is required", 401)
-    try:
-        reference = patient_reference()
-        count, offset = _paging()
-        where = [Pathway.patient_id == reference, _visible(client.organisation_code),
-                 *_last_updated(Pathway.updated_at)]
-    except BadSearch as exc:
-        return _problem("READ-PARAMETER", str(exc), 400)
+    reference = patient_reference()
+    count, offset = _paging()
+    where = [Pathway.patient_id == reference, _visible(client.organisation_code),
+             *_last_updated(Pathway.updated_at)]
     total = db.session.scalar(select(func.count()).select_from(Pathway).where(*where))
     rows = db.session.scalars(select(Pathway).where(*where).order_by(Pathway.id).limit(count).offset(offset)).all()
     runs = {p.id: _recent_runs(p.id) for p in rows}
@@ -209,17 +215,12 @@ def _page(kind, rows, total, offset, count):
 
 
 @bp.get("/Encounter")
-def encounters():
+@with_client
+def encounters(client):
     """Search a patient's hospital stays (`patient=Patient/<id>`), as HospitalNotifications told them."""
-    client = _client()
-    if client is None:
-        return _problem("READ-AUTH", "a valid bearer token is required", 401)
-    try:
-        patient_id, pathways = _patient_pathways(client)
-        count, offset = _paging()
-        where = [HospitalStay.pathway_id.in_(list(pathways)), *_last_updated(HospitalStay.updated_at)]
-    except BadSearch as exc:
-        return _problem("READ-PARAMETER", str(exc), 400)
+    patient_id, pathways = _patient_pathways(client)
+    count, offset = _paging()
+    where = [HospitalStay.pathway_id.in_(list(pathways)), *_last_updated(HospitalStay.updated_at)]
     total = db.session.scalar(select(func.count()).select_from(HospitalStay).where(*where))
     rows = db.session.scalars(select(HospitalStay).where(*where).order_by(HospitalStay.id)
                               .limit(count).offset(offset)).all()
@@ -228,21 +229,16 @@ def encounters():
 
 
 @bp.get("/Task")
-def tasks():
+@with_client
+def tasks(client):
     """Search a patient's user tasks (`patient=Patient/<id>`): open ones first, then completed."""
-    client = _client()
-    if client is None:
-        return _problem("READ-AUTH", "a valid bearer token is required", 401)
-    try:
-        patient_id, pathways = _patient_pathways(client)
-        count, offset = _paging()
-        ids = list(pathways)
-        # an open task last changed when it opened (or was claimed: not stored), a completed one when done
-        open_where = [WorklistItem.pathway_id.in_(ids), WorklistItem.kind == "task",
-                      *_last_updated(WorklistItem.created_at)]
-        done_where = [TaskRecord.pathway_id.in_(ids), TaskRecord.kind == "task", *_last_updated(TaskRecord.at)]
-    except BadSearch as exc:
-        return _problem("READ-PARAMETER", str(exc), 400)
+    patient_id, pathways = _patient_pathways(client)
+    count, offset = _paging()
+    ids = list(pathways)
+    # an open task last changed when it opened (or was claimed: not stored), a completed one when done
+    open_where = [WorklistItem.pathway_id.in_(ids), WorklistItem.kind == "task",
+                  *_last_updated(WorklistItem.created_at)]
+    done_where = [TaskRecord.pathway_id.in_(ids), TaskRecord.kind == "task", *_last_updated(TaskRecord.at)]
     open_total = db.session.scalar(select(func.count()).select_from(WorklistItem).where(*open_where))
     done_total = db.session.scalar(select(func.count()).select_from(TaskRecord).where(*done_where))
     found = [resources.open_task(i, pathways[i.pathway_id]) for i in db.session.scalars(

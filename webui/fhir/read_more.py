@@ -13,7 +13,6 @@ from webui.fhir.read import (
     CHAINED,
     BadSearch,
     _audit,
-    _client,
     _last_updated,
     _page,
     _paging,
@@ -21,6 +20,7 @@ from webui.fhir.read import (
     _problem,
     _render,
     bp,
+    with_client,
 )
 from webui.markers.export import CATEGORY, observation
 from webui.markers.models import PathwayMarker
@@ -29,10 +29,6 @@ from webui.patient.models import Questionnaire as HomeQuestionnaire
 
 PLAN_FORM = "koordineret_plan"
 PLAN_DONE_TASKS = 20   # a CarePlan lists the latest completed tasks only (all are Task resources)
-
-
-def _unauthorised():
-    return _problem("READ-AUTH", "a valid bearer token is required", 401)
 
 
 def _forms():
@@ -52,15 +48,10 @@ def _questionnaire(version_id, form_id):
 
 
 @bp.get("/Questionnaire")
-def questionnaire_search():
+@with_client
+def questionnaire_search(client):
     """Every form of the current pathway version (and WHO-5 from home), optionally by `_id`/`url`."""
-    client = _client()
-    if client is None:
-        return _unauthorised()
-    try:
-        count, offset = _paging()
-    except BadSearch as exc:
-        return _problem("READ-PARAMETER", str(exc), 400)
+    count, offset = _paging()
     version_id, form_ids = _forms()
     wanted = [qs.fhir_id(f) for f in form_ids] + [qs.WHO5_ID]
     if request.args.get("_id"):
@@ -74,11 +65,9 @@ def questionnaire_search():
 
 
 @bp.get("/Questionnaire/<questionnaire_id>")
-def questionnaire_read(questionnaire_id):
+@with_client
+def questionnaire_read(client, questionnaire_id):
     """One form as a Questionnaire (404 OperationOutcome for an unknown id)."""
-    client = _client()
-    if client is None:
-        return _unauthorised()
     version_id, form_ids = _forms()
     by_id = {qs.fhir_id(f): f for f in form_ids} | {qs.WHO5_ID: qs.WHO5_ID}
     if questionnaire_id not in by_id:
@@ -93,20 +82,15 @@ def questionnaire_read(questionnaire_id):
 
 
 @bp.get("/QuestionnaireResponse")
-def questionnaire_responses():
+@with_client
+def questionnaire_responses(client):
     """A patient's completed forms (pathway tasks with a form, then WHO-5 from home), newest last."""
-    client = _client()
-    if client is None:
-        return _unauthorised()
-    try:
-        patient_id, pathways = _patient_pathways(client)
-        count, offset = _paging()
-        task_where = [TaskRecord.pathway_id.in_(list(pathways)), TaskRecord.kind == "task",
-                      TaskRecord.form_id.is_not(None), *_last_updated(TaskRecord.at)]
-        home_where = [HomeQuestionnaire.patient_id == patient_id, HomeQuestionnaire.answered_at.is_not(None),
-                      *_last_updated(HomeQuestionnaire.answered_at)]
-    except BadSearch as exc:
-        return _problem("READ-PARAMETER", str(exc), 400)
+    patient_id, pathways = _patient_pathways(client)
+    count, offset = _paging()
+    task_where = [TaskRecord.pathway_id.in_(list(pathways)), TaskRecord.kind == "task",
+                  TaskRecord.form_id.is_not(None), *_last_updated(TaskRecord.at)]
+    home_where = [HomeQuestionnaire.patient_id == patient_id, HomeQuestionnaire.answered_at.is_not(None),
+                  *_last_updated(HomeQuestionnaire.answered_at)]
     if not pathways:   # a patient of no pathway of the client's organisation: nothing, not even WHO-5
         home_where.append(HomeQuestionnaire.id.is_(None))
     task_total = db.session.scalar(select(func.count()).select_from(TaskRecord).where(*task_where))
@@ -128,17 +112,12 @@ def questionnaire_responses():
 
 
 @bp.get("/CarePlan")
-def care_plans():
+@with_client
+def care_plans(client):
     """A patient's coordinated plans: one CarePlan per pathway, with _lastUpdated and paging."""
-    client = _client()
-    if client is None:
-        return _unauthorised()
-    try:
-        patient_id, pathways = _patient_pathways(client)
-        count, offset = _paging()
-        where = [Pathway.id.in_(list(pathways)), *_last_updated(Pathway.updated_at)]
-    except BadSearch as exc:
-        return _problem("READ-PARAMETER", str(exc), 400)
+    patient_id, pathways = _patient_pathways(client)
+    count, offset = _paging()
+    where = [Pathway.id.in_(list(pathways)), *_last_updated(Pathway.updated_at)]
     total = db.session.scalar(select(func.count()).select_from(Pathway).where(*where))
     found = []
     for pathway in db.session.scalars(select(Pathway).where(*where).order_by(Pathway.id).limit(count).offset(offset)):
@@ -156,32 +135,27 @@ def care_plans():
 
 
 @bp.get("/Observation")
-def observations():
+@with_client
+def observations(client):
     """Pathway markers: a patient's (`patient=`), or every marker of the client organisation's
     pathways changed in a period (`category=pathway-marker&_lastUpdated=ge…`: the national feed)."""
-    client = _client()
-    if client is None:
-        return _unauthorised()
-    try:
-        count, offset = _paging()
-        where = list(_last_updated(PathwayMarker.recorded_at))
-        if "patient" in request.args or any(k in request.args for k in CHAINED):
-            patient_id, pathways = _patient_pathways(client)
-            where.append(PathwayMarker.pathway_id.in_(list(pathways)))
-        elif request.args.get("category") == CATEGORY["code"] and where:
-            patient_id = None
-            where.append(exists().where(PathwayParticipant.pathway_id == PathwayMarker.pathway_id,
-                                        PathwayParticipant.org_code == client.organisation_code))
-        else:
-            raise BadSearch("search by patient=Patient/<id>, or by category=pathway-marker with _lastUpdated")
-        code = request.args.get("code")
-        if code:
-            system, _, value = code.rpartition("|")
-            where.append(PathwayMarker.code == value)
-            if system:
-                where.append(PathwayMarker.system == system)
-    except BadSearch as exc:
-        return _problem("READ-PARAMETER", str(exc), 400)
+    count, offset = _paging()
+    where = list(_last_updated(PathwayMarker.recorded_at))
+    if "patient" in request.args or any(k in request.args for k in CHAINED):
+        patient_id, pathways = _patient_pathways(client)
+        where.append(PathwayMarker.pathway_id.in_(list(pathways)))
+    elif request.args.get("category") == CATEGORY["code"] and where:
+        patient_id = None
+        where.append(exists().where(PathwayParticipant.pathway_id == PathwayMarker.pathway_id,
+                                    PathwayParticipant.org_code == client.organisation_code))
+    else:
+        raise BadSearch("search by patient=Patient/<id>, or by category=pathway-marker with _lastUpdated")
+    code = request.args.get("code")
+    if code:
+        system, _, value = code.rpartition("|")
+        where.append(PathwayMarker.code == value)
+        if system:
+            where.append(PathwayMarker.system == system)
     total = db.session.scalar(select(func.count()).select_from(PathwayMarker).where(*where))
     rows = db.session.scalars(select(PathwayMarker).where(*where).order_by(PathwayMarker.id)
                               .limit(count).offset(offset)).all()
