@@ -5,8 +5,9 @@ target's code evaluated for that pathway shares the click budget, so a slow prop
 that pathway, naming the element, instead of holding the worker (and its timers) for minutes.
 
 A pathway moves atomically (the caller commits): load under the optimistic lock, move the
-current run (engine/run_migration.py), step, save with the worklist projection, timers and
-awaited messages, carry drafts over (engine/form_drafts.py), history row and audit entry.
+current run (engine/migration/run.py), step, save with the worklist projection, timers and
+awaited messages, carry drafts and kept rows over (engine/migration/kept.py), history row and
+audit entry.
 """
 import json
 from collections import OrderedDict
@@ -20,11 +21,12 @@ from engine import audit, clock
 from engine.definitions.review import require_approved
 from engine.definitions.versions import bundle_of, get_version
 from engine.errors import SandboxViolation
+from engine.migration import kept
 from engine.migration.run import NotMigratable, migrate_run
 from engine.migration.spec_changes import ChangeCache
 from engine.models import Pathway, TaskDraft, WorklistItem
 from engine.runtime import pathways, projection, spiff
-from engine.runtime.drafts import FormKeys, remap
+from engine.runtime.drafts import FormKeys
 from engine.sandbox import isolation
 
 
@@ -273,7 +275,7 @@ def migrate(session, pathway_id, version_id, actor, now=None, ctx=None, source="
         live.bundle = ctx.bundle
         pathway.last_error = None
         with session.no_autoflush:  # one UPDATE of the pathway, in save, under the lock
-            aside = _carry_drafts(ctx, live, change, old, drafts)
+            aside = kept.carry_drafts(ctx, live, change, old, drafts)
         live.record("migration", actor, now, title=f"Version {old} → {ctx.version_id}",
                     data={"from": old, "to": ctx.version_id, "kept": sorted(change.kept),
                           "removed": change.removed, "created": change.created,
@@ -282,51 +284,10 @@ def migrate(session, pathway_id, version_id, actor, now=None, ctx=None, source="
                           "redecided": [r for r in change.redecided if r["new"] != r["old"]]})
         pathways.settle(session, live, now, actor)
         pathways.save(session, live, now)
-        _refresh_rows(session, live, change)
+        kept.refresh_rows(session, live, change)
     audit.record(session, actor, "pathway.migrate", patient_id=pathway.patient_id,
                  pathway_id=pathway_id, source=source,
                  detail=f"version {old} -> {ctx.version_id}; kept {len(change.kept)}, removed "
                         f"{len(change.removed)}, created {len(change.created)} open task(s)")
     session.flush()
     return pathway
-
-
-def _carry_drafts(ctx, live, change, old_version, drafts):
-    """Drafts of kept tasks follow the new form. Drafts of removed tasks stay: saving the
-    pathway (pathways.save → draft_store.follow) moves each to a task of the same element
-    that the migration created, or marks it closed by the migration, shown on the patient
-    page; the history record keeps a copy of their values too."""
-    if not drafts:
-        return {}
-    forms = {str(t.id): projection.task_properties(t).get("form")
-             for t in spiff.ready_user_tasks(live.workflow)}
-    aside = {}
-    for draft in drafts:
-        if draft.task_id in change.removed:
-            aside[draft.task_id] = dict(draft.data or {})
-        elif draft.task_id in change.kept:
-            old_form = change.old_forms.get(draft.task_id)
-            data, moved = remap(draft.data, ctx.forms.get(old_version, old_form),
-                                ctx.forms.get(ctx.version_id, forms.get(draft.task_id)),
-                                old_version, old_form)
-            if moved:
-                draft.data = spiff.jsonable(data)
-                aside[draft.task_id] = moved
-    return aside
-
-
-def _refresh_rows(session, live, change):
-    """Kept worklist rows take the new version's title, element and form; their claim, creation
-    time and due date stay (the due date is recomputed only when its expression changed)."""
-    tasks = {tid: t for tid, t in ((str(t.id), t) for t in spiff.ready_user_tasks(live.workflow))
-             if tid in change.kept}
-    if not tasks:
-        return
-    due = projection.wanted_items(live) if change.due_changed else {}
-    for row in session.scalars(select(WorklistItem).where(
-            WorklistItem.pathway_id == live.pathway.id, WorklistItem.task_id.in_(list(tasks)))):
-        spec = tasks[row.task_id].task_spec
-        row.title, row.task_spec = spec.bpmn_name or spec.name, spec.bpmn_id
-        row.form_id = projection.task_properties(tasks[row.task_id]).get("form")
-        if row.task_id in change.due_changed:
-            row.due_at = due[row.task_id]["due"]
