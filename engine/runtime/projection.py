@@ -2,9 +2,10 @@
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from engine.clock import LOCAL_TZ, as_utc
+from engine.db import once
 from engine.definitions.rules import LANES
 from engine.errors import SandboxViolation, ScriptError
 from engine.models import AwaitedMessage, Notice, PathwayParticipant, WorklistItem
@@ -212,13 +213,19 @@ def mark_treatment_contact(pathway, spec, now):
         pathway.treatment_started_at = now
 
 
+@once
+def _rows_query(entity, column=None):
+    """SELECT the rows (or one column) of `entity` for the pathway bound as `pathway_id`."""
+    return select(entity if column is None else column).where(
+        entity.pathway_id == bindparam("pathway_id"))
+
+
 def write(session, live, now, wanted):
     """Rewrite the worklist rows (from wanted_items), participants and awaited messages;
     return the task ids whose rows were removed."""
     pathway = live.pathway
     wanted = dict(wanted)
-    existing = session.scalars(select(WorklistItem).where(
-        WorklistItem.pathway_id == pathway.id)).all()
+    existing = session.scalars(_rows_query(WorklistItem), {"pathway_id": pathway.id}).all()
     removed = []
     for row in existing:
         cols = wanted.pop(row.task_id, None)
@@ -254,8 +261,8 @@ def _write_participants(session, live):
     # definition's script can write (`participating_orgs` in the data widens nothing)
     orgs.update(str(code)[:64] for code in live.granted if code)
     orgs.discard(None)
-    have = set(session.scalars(select(PathwayParticipant.org_code).where(
-        PathwayParticipant.pathway_id == pathway.id)))
+    have = set(session.scalars(_rows_query(PathwayParticipant, PathwayParticipant.org_code),
+                               {"pathway_id": pathway.id}))
     for org in sorted(orgs - have):
         session.add(PathwayParticipant(pathway_id=pathway.id, org_code=org))
     return orgs | have
@@ -292,8 +299,8 @@ def _write_awaited(session, live):
     if pathway.status == "active":
         names = {name for _, kind, name, _ in spiff.waiting_events(live.workflow)
                  if kind == "message"}
-    have = set(session.scalars(select(AwaitedMessage.name).where(
-        AwaitedMessage.pathway_id == pathway.id)))
+    have = set(session.scalars(_rows_query(AwaitedMessage, AwaitedMessage.name),
+                               {"pathway_id": pathway.id}))
     if have - names:
         session.execute(delete(AwaitedMessage).where(
             AwaitedMessage.pathway_id == pathway.id, AwaitedMessage.name.in_(have - names)))

@@ -2,9 +2,10 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine import service
+from engine.db import once
 from engine.errors import Conflict, TaskClosed, TaskNotReady
 from engine.models import Pathway
 from engine.models import WorklistItem as W
@@ -26,8 +27,13 @@ from webui.pathways.previous_values import previous_values, previous_values_of
 
 def _item(pathway, task_id):
     """The open task row of the pathway, or None when it is no longer open."""
-    return db.session.scalar(select(W).where(W.pathway_id == pathway.id, W.task_id == task_id,
-                                             W.kind == "task"))
+    return db.session.scalar(_item_query(), {"pathway_id": pathway.id, "task_id": task_id})
+
+
+@once
+def _item_query():
+    return select(W).where(W.pathway_id == bindparam("pathway_id"),
+                           W.task_id == bindparam("task_id"), W.kind == "task")
 
 
 _UNREAD = object()  # _render's draft: not read by the caller yet
