@@ -7,11 +7,11 @@ from functools import wraps
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 
 from engine import service
 from engine.db import once
-from engine.models import DefinitionVersion, Pathway, PathwayParticipant, Patient
+from engine.models import DefinitionVersion, Pathway, PathwayParticipant, Patient, WorklistItem
 from webui.roles import CLINICAL_ROLES
 
 # area → roles that may use it (any one of them is enough).
@@ -121,6 +121,27 @@ def _visible_pathway_query():
     return (select(Pathway, DefinitionVersion.content_hash)
             .outerjoin(DefinitionVersion, DefinitionVersion.id == Pathway.version_id)
             .where(Pathway.id == bindparam("pathway_id"), participates(Pathway.id)))
+
+
+@once
+def _visible_task_query():
+    item = and_(WorklistItem.pathway_id == Pathway.id, WorklistItem.task_id == bindparam("task_id"),
+                WorklistItem.kind == "task")
+    return _visible_pathway_query().add_columns(WorklistItem).outerjoin(WorklistItem, item)
+
+
+def get_visible_task(session, user, pathway_id, task_id):
+    """(the pathway, its open task row or None): get_visible_pathway and the task page's row
+    in one statement (404 the same way)."""
+    if not has_area(user, "patient"):
+        abort(404)
+    found = session.execute(_visible_task_query(), {
+        "pathway_id": pathway_id, "task_id": task_id, "org_code": user.organisation_code}).first()
+    if found is None:
+        abort(404)
+    pathway, digest, item = found
+    service.note_digest(session, pathway.version_id, digest)
+    return pathway, item
 
 
 def may_work(user, item) -> bool:

@@ -10,7 +10,7 @@ from engine.errors import Conflict, TaskClosed, TaskNotReady
 from engine.models import Pathway
 from engine.models import WorklistItem as W
 from forms.validation import FormInvalid, validate
-from webui.access import get_visible_pathway, may_work, require_area
+from webui.access import get_visible_task, may_work, require_area
 from webui.audit import audit
 from webui.common.phases import lane_label, stage_label
 from webui.common.templating import fmt_datetime
@@ -66,8 +66,7 @@ def _render(pathway, item, values, errors, status=200, notice=None, draft=_UNREA
 
 def _visible_task(pathway_id, task_id):
     """(pathway, open worklist row or None); 404 when the user may not see the pathway."""
-    pathway = get_visible_pathway(db.session, current_user, pathway_id)
-    return pathway, _item(pathway, task_id)
+    return get_visible_task(db.session, current_user, pathway_id, task_id)
 
 
 def _fate(pathway, task_id):
