@@ -33,7 +33,8 @@ def _name(code):
 
 
 def _product(frame):
-    return frame.startswith(PRODUCT) or ".html:" in frame
+    # the outage guard wraps the whole app: Flask's per-request work below it is framework
+    return (frame.startswith(PRODUCT) or ".html:" in frame) and not frame.startswith("webui/errors/outage.py")
 
 
 def category(stack):
@@ -63,7 +64,7 @@ def category(stack):
         return "libraries called by the product: " + below[0].split("/")[0].split(".py:")[0]
     if product:
         return "product code itself"
-    return "framework and test client"
+    return "Flask and Werkzeug per request (contexts, session cookie, hooks), the test client"
 
 
 class Sampler:
