@@ -30,15 +30,17 @@ MIGRATION_CAUSE = re.compile(r"^Version \d+ → \d+$")  # a migration record's t
 
 @once
 def _pathways_query():
-    return (select(Pathway).where(Pathway.patient_id == bindparam("patient_id"),
-                                  participates(Pathway.id))
+    return (select(Pathway, Patient).join(Patient, Patient.id == Pathway.patient_id)
+            .where(Pathway.patient_id == bindparam("patient_id"), participates(Pathway.id))
             .order_by(Pathway.started_at.desc(), Pathway.id.desc()))
 
 
 def _pathways_of(patient_id):
-    """The patient's pathways the user may see, newest first."""
-    return db.session.scalars(_pathways_query(), {
+    """(the patient, the patient's pathways the user may see, newest first); (None, [])
+    when the user may see none of them."""
+    rows = db.session.execute(_pathways_query(), {
         "patient_id": patient_id, "org_code": current_user.organisation_code}).all()
+    return (rows[0][1] if rows else None), [pathway for pathway, _patient in rows]
 
 
 @once
@@ -77,9 +79,9 @@ def _names(pathway):
 @require_area("patient")
 def patient(patient_id):
     """Current phase, open tasks, tovholder, deadlines, diagram and timeline of a patient."""
-    # the visible pathways are the access check (get_visible_patient's rule), not a query of its own
-    pathways = _pathways_of(patient_id)
-    patient = db.session.get(Patient, patient_id) if pathways else None
+    # the visible pathways are the access check (get_visible_patient's rule), and the patient
+    # comes with them: one statement
+    patient, pathways = _pathways_of(patient_id)
     if patient is None:
         abort(404)
     pathway = next((p for p in pathways if p.status == "active"), pathways[0])
