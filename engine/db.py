@@ -20,14 +20,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# SQLAlchemy caches a statement's compiled SQL, but building the statement object and its
+# cache key is Python work on every call: 50–100 µs for a select with a join or an EXISTS,
+# about 15 % of a request's CPU over the clinician mix (docs/performance.md). A statement
+# built once, with `bindparam` placeholders where the values go, keeps its memoised cache key,
+# so each use costs only its execution. Statements are immutable: threads may share one.
 def once(build):
-    """Decorator for the statements every click runs: `build()` runs on first use, and every
-    later call returns the same statement object.
-
-    SQLAlchemy caches a statement's compiled SQL, but building the statement object and its
-    cache key is Python work on every call: 50–100 µs for a select with a join or an EXISTS,
-    about 15 % of a request's CPU over the clinician mix (docs/performance.md). A statement
-    built once, with `bindparam` placeholders where the values go, keeps its memoised cache
-    key, so each use costs only its execution. Statements are immutable: sharing one between
-    threads is safe."""
+    """Decorator for hot statements: `build()` runs on first use, later calls reuse its result."""
     return cache(build)

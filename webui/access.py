@@ -131,8 +131,7 @@ def _visible_task_query():
 
 
 def get_visible_task(session, user, pathway_id, task_id):
-    """(the pathway, its open task row or None): get_visible_pathway and the task page's row
-    in one statement (404 the same way)."""
+    """(pathway, its open task row or None) in one statement; 404 as get_visible_pathway."""
     if not has_area(user, "patient"):
         abort(404)
     found = session.execute(_visible_task_query(), {

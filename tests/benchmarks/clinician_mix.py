@@ -149,8 +149,7 @@ EXPECTED = {"worklist": 200, "task page": 200, "draft save": 204, "complete": 30
 
 
 def run(kind, rounds, sampler=None):
-    """Seed `rounds` pathways, run the mix once as warm-up and then measured; return figures
-    (with `sampler`, a cpu_sampler.Sampler, the measured requests are sampled)."""
+    """Seed `rounds` pathways, run the mix once as warm-up, then measured (and sampled); return figures."""
     os.environ.setdefault("FORLOB_INSTANCE_PATH", tempfile.mkdtemp(prefix="forlob-instance-"))
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
     url, cleanup = _database(kind)
