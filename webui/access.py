@@ -7,10 +7,11 @@ from functools import wraps
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import exists, select
+from sqlalchemy import and_, bindparam, exists, select
 
 from engine import service
-from engine.models import DefinitionVersion, Pathway, PathwayParticipant, Patient
+from engine.db import once
+from engine.models import DefinitionVersion, Pathway, PathwayParticipant, Patient, WorklistItem
 from webui.roles import CLINICAL_ROLES
 
 # area → roles that may use it (any one of them is enough).
@@ -63,6 +64,12 @@ def participant_clause(user, pathway_id_column):
                           PathwayParticipant.org_code == user.organisation_code)
 
 
+def participates(pathway_id_column):
+    """participant_clause with the organisation as the bound parameter `org_code`."""
+    return exists().where(PathwayParticipant.pathway_id == pathway_id_column,
+                          PathwayParticipant.org_code == bindparam("org_code"))
+
+
 def visible_pathways_query(user):
     """SELECT of the pathways the user may see (empty without a clinical role)."""
     query = select(Pathway)
@@ -75,9 +82,14 @@ def patient_visible(session, user, patient_id) -> bool:
     """True when one of the patient's pathways has the user's organisation as participant."""
     if not has_area(user, "patient"):
         return False
-    query = select(Pathway.id).where(Pathway.patient_id == patient_id,
-                                     participant_clause(user, Pathway.id)).limit(1)
-    return session.scalar(query) is not None
+    return session.scalar(_patient_visible_query(), {
+        "patient_id": patient_id, "org_code": user.organisation_code}) is not None
+
+
+@once
+def _patient_visible_query():
+    return select(Pathway.id).where(Pathway.patient_id == bindparam("patient_id"),
+                                    participates(Pathway.id)).limit(1)
 
 
 def get_visible_patient(session, user, patient_id):
@@ -95,15 +107,40 @@ def get_visible_pathway(session, user, pathway_id):
     # taking part in another of the patient's pathways (e.g. before a move) is not enough;
     # the version's content hash comes along: the form, the bundle and the decisions need it,
     # and this saves them a round trip of their own
-    found = session.execute(
-        select(Pathway, DefinitionVersion.content_hash)
-        .outerjoin(DefinitionVersion, DefinitionVersion.id == Pathway.version_id)
-        .where(Pathway.id == pathway_id, participant_clause(user, Pathway.id))).first()
+    found = session.execute(_visible_pathway_query(), {
+        "pathway_id": pathway_id, "org_code": user.organisation_code}).first()
     if found is None:
         abort(404)
     pathway, digest = found
     service.note_digest(session, pathway.version_id, digest)
     return pathway
+
+
+@once
+def _visible_pathway_query():
+    return (select(Pathway, DefinitionVersion.content_hash)
+            .outerjoin(DefinitionVersion, DefinitionVersion.id == Pathway.version_id)
+            .where(Pathway.id == bindparam("pathway_id"), participates(Pathway.id)))
+
+
+@once
+def _visible_task_query():
+    item = and_(WorklistItem.pathway_id == Pathway.id, WorklistItem.task_id == bindparam("task_id"),
+                WorklistItem.kind == "task")
+    return _visible_pathway_query().add_columns(WorklistItem).outerjoin(WorklistItem, item)
+
+
+def get_visible_task(session, user, pathway_id, task_id):
+    """(pathway, its open task row or None) in one statement; 404 as get_visible_pathway."""
+    if not has_area(user, "patient"):
+        abort(404)
+    found = session.execute(_visible_task_query(), {
+        "pathway_id": pathway_id, "task_id": task_id, "org_code": user.organisation_code}).first()
+    if found is None:
+        abort(404)
+    pathway, digest, item = found
+    service.note_digest(session, pathway.version_id, digest)
+    return pathway, item
 
 
 def may_work(user, item) -> bool:

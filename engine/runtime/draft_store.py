@@ -5,59 +5,93 @@ saves of the same task cannot collide on the primary key. A draft whose task clo
 being completed (another lane ended the cycle, the pathway moved on) is never dropped: it
 moves to the open task of the same element, or stays, marked closed, for the patient page.
 """
-from sqlalchemy import delete, select
+from typing import cast
+
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from engine.db import once
 from engine.models import TaskDraft, WorklistItem
 from engine.runtime.drafts import PREVIOUS_KEY
 
 KEY = ["pathway_id", "task_id"]  # the draft's primary key, the upsert's conflict target
 
 
+def _ids(pathway_id, task_id):
+    """The bound parameters of a statement keyed by the task."""
+    return {"pathway_id": pathway_id, "task_id": str(task_id)}
+
+
+@once
+def _open_task_query():
+    return (select(WorklistItem).where(WorklistItem.pathway_id == bindparam("pathway_id"),
+                                       WorklistItem.task_id == bindparam("task_id"),
+                                       WorklistItem.kind == "task")
+            .execution_options(populate_existing=True))
+
+
+@once
+def _locked_open_task_query():
+    return _open_task_query().with_for_update()
+
+
 def open_task(session, pathway_id, task_id, lock=False):
     """The open worklist row of a task (row-locked on PostgreSQL when `lock`), or None."""
-    query = select(WorklistItem).where(WorklistItem.pathway_id == pathway_id,
-                                       WorklistItem.task_id == str(task_id),
-                                       WorklistItem.kind == "task")
-    if lock:
-        query = query.with_for_update()
-    return session.scalar(query.execution_options(populate_existing=True))
+    query = _locked_open_task_query() if lock else _open_task_query()
+    return session.scalar(query, _ids(pathway_id, task_id))
+
+
+def _draft_key():
+    return (TaskDraft.pathway_id == bindparam("pathway_id"),
+            TaskDraft.task_id == bindparam("task_id"))
+
+
+@once
+def _earlier_data_query():
+    return select(TaskDraft.data).where(*_draft_key())
+
+
+@once
+def _upsert_statement(dialect):
+    """INSERT … ON CONFLICT DO UPDATE of a whole draft row (the values are bound per call)."""
+    table = cast(Table, TaskDraft.__table__)
+    insert = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    updated = [column.name for column in table.columns if column.name not in KEY]
+    return insert.on_conflict_do_update(
+        index_elements=KEY, set_={name: insert.excluded[name] for name in updated})
 
 
 def upsert(session, item, data, actor, now):
     """Insert or replace the draft of `item`'s task in one statement; keep set-aside values."""
-    key = (TaskDraft.pathway_id == item.pathway_id, TaskDraft.task_id == item.task_id)
-    earlier = session.scalar(select(TaskDraft.data).where(*key)) or {}
+    earlier = session.scalar(_earlier_data_query(), _ids(item.pathway_id, item.task_id)) or {}
     if PREVIOUS_KEY in earlier:  # values a migration set aside stay until the task is completed
         data = dict(data, **{PREVIOUS_KEY: earlier[PREVIOUS_KEY]})
     values = dict(pathway_id=item.pathway_id, task_id=item.task_id, data=data, actor=actor,
                   saved_at=now, form_id=item.form_id, task_spec=item.task_spec,
                   title=item.title or "",
                   closed_at=None, closed_reason=None)
-    updated = [name for name in values if name not in KEY]
-    if session.get_bind(mapper=TaskDraft).dialect.name == "postgresql":
-        pg = pg_insert(TaskDraft).values(**values)
-        session.execute(pg.on_conflict_do_update(
-            index_elements=KEY, set_={name: pg.excluded[name] for name in updated}))
-    else:
-        lite = sqlite_insert(TaskDraft).values(**values)
-        session.execute(lite.on_conflict_do_update(
-            index_elements=KEY, set_={name: lite.excluded[name] for name in updated}))
+    session.execute(_upsert_statement(session.get_bind(mapper=TaskDraft).dialect.name), values)
+
+
+@once
+def _get_query():
+    return select(TaskDraft).where(*_draft_key()).execution_options(populate_existing=True)
 
 
 def get(session, pathway_id, task_id):
     """The stored draft of a task as it is now (never a stale copy from the identity map)."""
-    return session.scalar(select(TaskDraft).where(
-        TaskDraft.pathway_id == pathway_id, TaskDraft.task_id == str(task_id))
-        .execution_options(populate_existing=True))
+    return session.scalar(_get_query(), _ids(pathway_id, task_id))
+
+
+@once
+def _discard_statement():
+    return delete(TaskDraft).where(*_draft_key()).execution_options(synchronize_session=False)
 
 
 def discard(session, pathway_id, task_id):
     """Delete a task's draft, if any (one statement: a concurrent delete is no error)."""
-    session.execute(delete(TaskDraft).where(TaskDraft.pathway_id == pathway_id,
-                                            TaskDraft.task_id == str(task_id)),
-                    execution_options={"synchronize_session": False})
+    session.execute(_discard_statement(), _ids(pathway_id, task_id))
 
 
 def follow(session, pathway_id, now, done=None, cause=None):
@@ -99,6 +133,11 @@ def _same_task(draft, row):
 
 def closed(session, pathway_id):
     """Drafts of a pathway whose task closed without them, newest first."""
-    return list(session.scalars(select(TaskDraft).where(
-        TaskDraft.pathway_id == pathway_id, TaskDraft.closed_at.is_not(None))
-        .order_by(TaskDraft.closed_at.desc())))
+    return list(session.scalars(_closed_query(), {"pathway_id": pathway_id}))
+
+
+@once
+def _closed_query():
+    return (select(TaskDraft).where(TaskDraft.pathway_id == bindparam("pathway_id"),
+                                    TaskDraft.closed_at.is_not(None))
+            .order_by(TaskDraft.closed_at.desc()))

@@ -1,11 +1,12 @@
 """The live pathway: load, continue-as-new between stages, and save under an optimistic lock."""
 from copy import deepcopy
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import undefer
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.db import once
 from engine.definitions.versions import bundle_of
 from engine.errors import Conflict, EngineError, NotFound, RunTooLarge
 from engine.models import AwaitedMessage, Pathway, PathwayRun, Patient, TaskRecord, WorklistItem
@@ -69,10 +70,11 @@ def load(session, pathway_id, expected_lock=None):
     # populate_existing: a row the caller read earlier (e.g. an access check) is read again
     # whole, so stage, lock_version and state come from one version of the row; otherwise the
     # deferred state could be newer than the stage and the lock (seen under load as a 500)
-    pathway = session.get(Pathway, pathway_id, options=[undefer(Pathway.state)],
-                          populate_existing=True)
-    if pathway is None:
+    # the patient's name (the worklist rows carry it) comes in the same statement
+    found = session.execute(_load_query(), {"pathway_id": pathway_id}).first()
+    if found is None:
         raise NotFound(f"pathway {pathway_id} does not exist")
+    pathway, name = found
     if expected_lock is not None and int(expected_lock) != pathway.lock_version:
         raise Conflict(f"pathway {pathway_id} was changed by someone else "
                        f"(version {pathway.lock_version}, you had {expected_lock})")
@@ -81,8 +83,14 @@ def load(session, pathway_id, expected_lock=None):
     bundle = bundle_of(session, pathway.version_id)
     process = bundle.process(pathway.stage)
     workflow = spiff.step(lambda: spiff.load(process, pathway.state))
-    name = session.get(Patient, pathway.patient_id).name
     return Live(pathway, bundle, workflow, name)
+
+
+@once
+def _load_query():
+    return (select(Pathway, Patient.name).outerjoin(Patient, Patient.id == Pathway.patient_id)
+            .where(Pathway.id == bindparam("pathway_id")).options(undefer(Pathway.state))
+            .execution_options(populate_existing=True))
 
 
 def data_defaults(process):

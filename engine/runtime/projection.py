@@ -2,9 +2,10 @@
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, literal_column, select, union_all
 
 from engine.clock import LOCAL_TZ, as_utc
+from engine.db import once
 from engine.definitions.rules import LANES
 from engine.errors import SandboxViolation, ScriptError
 from engine.models import AwaitedMessage, Notice, PathwayParticipant, WorklistItem
@@ -212,13 +213,29 @@ def mark_treatment_contact(pathway, spec, now):
         pathway.treatment_started_at = now
 
 
+@once
+def _reads():
+    """(the pathway's worklist rows, its participant organisations and awaited message names
+    as one UNION): what `write` compares with, the pathway bound as `pathway_id`."""
+    return (select(WorklistItem).where(WorklistItem.pathway_id == bindparam("pathway_id")), union_all(
+        select(literal_column("'participant'"), PathwayParticipant.org_code)
+        .where(PathwayParticipant.pathway_id == bindparam("pathway_id")),
+        select(literal_column("'awaited'"), AwaitedMessage.name)
+        .where(AwaitedMessage.pathway_id == bindparam("pathway_id"))))
+
+
 def write(session, live, now, wanted):
     """Rewrite the worklist rows (from wanted_items), participants and awaited messages;
     return the task ids whose rows were removed."""
     pathway = live.pathway
     wanted = dict(wanted)
-    existing = session.scalars(select(WorklistItem).where(
-        WorklistItem.pathway_id == pathway.id)).all()
+    rows_query, links_query = _reads()
+    existing = session.scalars(rows_query, {"pathway_id": pathway.id}).all()
+    # read before anything changes: no read in between flushes, so the changes below go to the
+    # database in one flush with the history rows (save's), not one flush per read
+    links = session.execute(links_query, {"pathway_id": pathway.id}).all()
+    participants = {value for kind, value in links if kind == "participant"}
+    awaited = {value for kind, value in links if kind == "awaited"}
     removed = []
     for row in existing:
         cols = wanted.pop(row.task_id, None)
@@ -234,13 +251,13 @@ def write(session, live, now, wanted):
         session.add(WorklistItem(pathway_id=pathway.id, patient_id=pathway.patient_id,
                                  task_id=task_id, stage=pathway.stage, due_at=cols.pop("due"),
                                  created_at=now, patient_name=live.patient_name, **cols))
-    orgs = _write_participants(session, live)
+    orgs = _write_participants(session, live, participants)
     _write_notices(session, live, orgs, now)
-    _write_awaited(session, live)
+    _write_awaited(session, live, awaited)
     return removed
 
 
-def _write_participants(session, live):
+def _write_participants(session, live, have):
     pathway, data = live.pathway, live.data
     contacts = data.get("contacts")
     orgs = {pathway.tovholder_org}
@@ -254,8 +271,6 @@ def _write_participants(session, live):
     # definition's script can write (`participating_orgs` in the data widens nothing)
     orgs.update(str(code)[:64] for code in live.granted if code)
     orgs.discard(None)
-    have = set(session.scalars(select(PathwayParticipant.org_code).where(
-        PathwayParticipant.pathway_id == pathway.id)))
     for org in sorted(orgs - have):
         session.add(PathwayParticipant(pathway_id=pathway.id, org_code=org))
     return orgs | have
@@ -286,14 +301,12 @@ def _write_notices(session, live, orgs, now):
                            data=spiff.jsonable(item)))
 
 
-def _write_awaited(session, live):
+def _write_awaited(session, live, have):
     pathway = live.pathway
     names = set()
     if pathway.status == "active":
         names = {name for _, kind, name, _ in spiff.waiting_events(live.workflow)
                  if kind == "message"}
-    have = set(session.scalars(select(AwaitedMessage.name).where(
-        AwaitedMessage.pathway_id == pathway.id)))
     if have - names:
         session.execute(delete(AwaitedMessage).where(
             AwaitedMessage.pathway_id == pathway.id, AwaitedMessage.name.in_(have - names)))

@@ -1,6 +1,6 @@
 """Benchmark: server CPU per request for a fixed clinician mix, on SQLite or PostgreSQL.
 
-    .venv/bin/python -m tests.benchmarks.clinician_mix [--db sqlite|postgres] [--rounds 30] [--json]
+    .venv/bin/python -m tests.benchmarks.clinician_mix [--db sqlite|postgres] [--rounds 30] [--json] [--profile]
 
 Through the whole Flask app with the test client, logged in as a regional clinician (the
 login is not counted). One round on a fresh Opstart pathway is five requests: the worklist,
@@ -11,7 +11,9 @@ server backends of this run's connections. Prints `cpu_ms_per_request` (and per 
 per process: the web process, its sandbox workers, PostgreSQL's backends), the requests per
 second that two fully used cores would then serve (2,000 ms / CPU per request) and the load
 average at the end (CPU time itself grows on a loaded machine). Issue 26's target is ≤ 12 ms
-on both databases.
+on both databases. `--profile` also samples the web process's stacks by CPU time
+(`tests/benchmarks/cpu_sampler.py`) and prints where its CPU went; the sampling costs a little
+CPU of its own.
 """
 import argparse
 import json
@@ -22,6 +24,7 @@ import time
 from sqlalchemy import create_engine, text
 
 from tests import dbutil
+from tests.benchmarks.cpu_sampler import Sampler
 from tests.benchmarks.worklist_web import _database
 from tests.conftest import make_test_config
 from tests.web import pathway_setup as setup
@@ -126,11 +129,27 @@ def _round(client, pathway_id, patient_id, task_id, lock):
     yield "patient page", client.get(f"/patienter/{patient_id}")
 
 
+def _sampled(sampler, requests):
+    """The requests of a round, each sampled under its route's name (when sampling)."""
+    routes = iter(ROUTES)
+    while True:
+        if sampler is not None:
+            sampler.tag = next(routes, None)
+        try:
+            found = next(requests)
+        except StopIteration:
+            return
+        finally:
+            if sampler is not None:
+                sampler.tag = None
+        yield found
+
+
 EXPECTED = {"worklist": 200, "task page": 200, "draft save": 204, "complete": 302, "patient page": 200}
 
 
-def run(kind, rounds):
-    """Seed `rounds` pathways, run the mix once as warm-up and then measured; return figures."""
+def run(kind, rounds, sampler=None):
+    """Seed `rounds` pathways, run the mix once as warm-up, then measured (and sampled); return figures."""
     os.environ.setdefault("FORLOB_INSTANCE_PATH", tempfile.mkdtemp(prefix="forlob-instance-"))
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
     url, cleanup = _database(kind)
@@ -158,15 +177,19 @@ def run(kind, rounds):
         meter.find()
         per_route = dict.fromkeys(ROUTES, 0.0)
         total_before, wall = meter.snapshot(), time.perf_counter()
+        if sampler is not None:
+            sampler.start()
         for target in targets[1:]:
             before = meter.snapshot()
-            for route, response in _round(client, *target):
+            for route, response in _sampled(sampler, _round(client, *target)):
                 after = meter.snapshot()
                 assert response.status_code == EXPECTED[route], (route, response.status_code,
                                                                  response.get_data(as_text=True)[:500])
                 per_route[route] += _spent(before, after)
                 before = after
         wall = time.perf_counter() - wall
+        if sampler is not None:
+            sampler.stop()
         total_after = meter.snapshot()
         total = _spent(total_before, total_after)
         parts = _spent_by_part(meter, total_before, total_after)
@@ -195,11 +218,15 @@ def main():
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="sample where the CPU goes")
     args = parser.parse_args()
-    result = run(args.db, args.rounds)
+    sampler = Sampler() if args.profile else None
+    result = run(args.db, args.rounds, sampler)
     if args.json:
         print(json.dumps(result))
         return
+    if sampler is not None:
+        print(sampler.report())
     for key, value in result.items():
         print(f"{key:30} {value}")
 

@@ -10,9 +10,10 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, request, session
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
+from engine.db import once
 from webui.extensions import db
 from webui.models import User, UserSession
 
@@ -57,6 +58,14 @@ def begin(user) -> UserSession:
     return row
 
 
+@once
+def _current_query():
+    """The session row of a token hash with its user and the user's organisation."""
+    return (select(UserSession, User).outerjoin(User, User.id == UserSession.user_id)
+            .options(joinedload(User.organisation))
+            .where(UserSession.token_hash == bindparam("token_hash")))
+
+
 def _current():
     """The session row named by the cookie's token and its user, or (None, None).
 
@@ -65,10 +74,7 @@ def _current():
     token = session.get(TOKEN_KEY)
     if not isinstance(token, str) or not token:
         return None, None
-    found = db.session.execute(
-        select(UserSession, User).outerjoin(User, User.id == UserSession.user_id)
-        .options(joinedload(User.organisation))
-        .where(UserSession.token_hash == _hash(token))).first()
+    found = db.session.execute(_current_query(), {"token_hash": _hash(token)}).first()
     return (found[0], found[1]) if found is not None else (None, None)
 
 

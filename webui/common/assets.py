@@ -30,6 +30,7 @@ bp = Blueprint("assets", __name__)
 YEAR = 365 * 24 * 3600
 _DIGESTS: dict[tuple[str, float, int], str] = {}   # (path, mtime, size) -> digest
 _PACKED: dict[tuple[str, str, str], bytes] = {}     # (path, digest, encoding) -> body
+_CURRENT: dict[str, str] = {}                        # path -> digest, read once outside debug mode
 _LOCK = threading.Lock()
 _CHUNK = re.compile(r"(^|/)chunks/[\w.-]+-[A-Z0-9]{8}\.js$")  # esbuild's chunkNames "chunks/[name]-[hash]"
 
@@ -42,7 +43,10 @@ def _file(path):
 
 
 def digest_of(path):
-    """The first 16 hex digits of the file's SHA-256 (cached by modification time and size)."""
+    """The first 16 hex digits of the file's SHA-256 (cached by modification time and size;
+    outside debug mode by path: every page names app.css, and a deployment restarts the app)."""
+    if not current_app.debug and path in _CURRENT:
+        return _CURRENT[path]
     file = _file(path)
     if file is None:
         return "missing"
@@ -50,6 +54,7 @@ def digest_of(path):
     key = (path, stat.st_mtime, stat.st_size)
     if key not in _DIGESTS:
         _DIGESTS[key] = hashlib.sha256(file.read_bytes()).hexdigest()[:16]
+    _CURRENT[path] = _DIGESTS[key]
     return _DIGESTS[key]
 
 

@@ -8,9 +8,10 @@ API, HospitalNotification, timers, CLI) records them without the engine knowing 
 from datetime import date, datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, inspect, select
+from sqlalchemy import bindparam, event, inspect, select
 
 from engine.clock import utcnow
+from engine.db import once
 from engine.models import Pathway, TaskRecord
 from webui.markers.codes import default_table
 from webui.markers.models import PathwayMarker
@@ -113,6 +114,12 @@ def new_marker(table, pathway_id, patient_id, point, key, at, value):
                          at=at, value=value)
 
 
+@once
+def _stored_query():
+    return select(PathwayMarker.id).where(PathwayMarker.pathway_id == bindparam("pathway_id"),
+                                          PathwayMarker.key == bindparam("key"))
+
+
 def record_markers(session, _context, _instances):
     """before_flush: add the markers this flush's history rows and pathway changes are."""
     wanted = _wanted(session)
@@ -126,8 +133,8 @@ def record_markers(session, _context, _instances):
                 patient_id = session.scalar(select(Pathway.patient_id).where(Pathway.id == pathway_id))
             pending = any(isinstance(o, PathwayMarker) and o.pathway_id == pathway_id and o.key == key
                           for o in session.new)
-            if pending or session.scalar(select(PathwayMarker.id).where(
-                    PathwayMarker.pathway_id == pathway_id, PathwayMarker.key == key)) is not None:
+            if pending or session.scalar(_stored_query(), {"pathway_id": pathway_id,
+                                                           "key": key}) is not None:
                 continue   # stored once: a point that happened before is not stored again
             session.add(new_marker(table, pathway_id, patient_id, point, key,
                                 at if isinstance(at, datetime) else utcnow(), value))

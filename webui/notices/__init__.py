@@ -3,8 +3,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
+from engine.db import once
 from engine.models import Notice, Patient
 from forms.registry import UnknownForm, load_form
 from webui.access import require_area
@@ -58,13 +59,22 @@ def _mine():
     return [Notice.org_code == current_user.organisation_code]
 
 
+@once
+def _unread_queries():
+    """(count, newest rows) of an organisation's unread notices, bound as `org_code`."""
+    unread = (Notice.org_code == bindparam("org_code"), Notice.read_at.is_(None))
+    return (select(func.count()).select_from(Notice).where(*unread),
+            select(Notice, Patient.name).join(Patient, Patient.id == Notice.patient_id)
+            .where(*unread).order_by(Notice.created_at.desc(), Notice.id.desc())
+            .limit(ON_WORKLIST))
+
+
 def unread_for_worklist(session):
     """(the newest unread notices of my organisation, how many are unread) for the worklist."""
-    unread = [*_mine(), Notice.read_at.is_(None)]
-    count = session.scalar(select(func.count()).select_from(Notice).where(*unread))
-    rows = session.execute(select(Notice, Patient.name).join(Patient, Patient.id == Notice.patient_id)
-                           .where(*unread).order_by(Notice.created_at.desc(), Notice.id.desc())
-                           .limit(ON_WORKLIST)).all() if count else []
+    count_query, rows_query = _unread_queries()
+    params = {"org_code": current_user.organisation_code}
+    count = session.scalar(count_query, params)
+    rows = session.execute(rows_query, params).all() if count else []
     return rows, count
 
 

@@ -6,9 +6,10 @@ read from the `intensity` decision of the pathway's own version (bpmn/intensity.
 process owner's edit in the modeler changes what every page shows for pathways on that version.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine import service
+from engine.db import once
 from engine.errors import NotFound
 from engine.models import TaskRecord as R
 
@@ -33,11 +34,16 @@ def intensity(session, tier, version_id) -> dict | None:
         return None
 
 
+@once
+def _history_query():
+    return (select(R.id, R.at, R.actor, R.data).where(
+        R.pathway_id == bindparam("pathway_id"), R.form_id.in_(CONSULTATION_FORMS),
+        R.kind == "task").order_by(R.id.desc()).limit(HISTORY_LOOKBACK))
+
+
 def history(session, pathway) -> list[dict]:
     """The newest tier decisions (date, tier, reason, factors, who), newest first."""
-    rows = session.execute(select(R.id, R.at, R.actor, R.data).where(
-        R.pathway_id == pathway.id, R.form_id.in_(CONSULTATION_FORMS), R.kind == "task")
-        .order_by(R.id.desc()).limit(HISTORY_LOOKBACK)).all()
+    rows = session.execute(_history_query(), {"pathway_id": pathway.id}).all()
     found = []
     for record_id, at, actor, data in rows:
         tier = (data or {}).get("complexity_tier")

@@ -1,4 +1,6 @@
 """Turn a form-js definition into view models for the Jinja form macros, and read posts back."""
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -19,7 +21,12 @@ INPUT_TYPES = frozenset({"textfield", "textarea", "number", "radio", "select", "
 
 def markdown(text) -> Markup:
     """Render form text (Markdown, no raw HTML) to safe HTML."""
-    return Markup(_MARKDOWN.render(str(text or "")))  # noqa: S704  (markdown-it with raw HTML off)
+    return _rendered(str(text or ""))
+
+
+@lru_cache(maxsize=2048)  # a form's texts are the same on every page view: parsed once each
+def _rendered(text: str) -> Markup:
+    return Markup(_MARKDOWN.render(text))  # noqa: S704  (markdown-it with raw HTML off)
 
 
 def walk_inputs(components):

@@ -11,8 +11,9 @@ breached, as the engine will store it.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
+from engine.db import once
 from engine.models import Pathway as P
 from webui.common.timeutil import local_date, local_today
 
@@ -79,6 +80,12 @@ def of_pathway(pathway, today=None) -> Guarantee:
                 pathway.ended_at, pathway.patient_choice, pathway.patient_choice_until, today)
 
 
+@once
+def _for_pathways_query():
+    return select(P.id, *COLUMNS).where(P.id.in_(bindparam("ids", expanding=True)),
+                                        P.guarantee_due.is_not(None))
+
+
 def for_pathways(session, pathway_ids, today=None) -> dict[int, Guarantee]:
     """{pathway_id: Guarantee} for the pathways (of a worklist page) that have a guarantee.
 
@@ -87,8 +94,7 @@ def for_pathways(session, pathway_ids, today=None) -> dict[int, Guarantee]:
     ids = sorted(set(pathway_ids))
     if not ids:
         return {}
-    rows = session.execute(select(P.id, *COLUMNS).where(
-        P.id.in_(ids), P.guarantee_due.is_not(None))).all()
+    rows = session.execute(_for_pathways_query(), {"ids": ids}).all()
     return {row[0]: read(*row[1:], today=today) for row in rows}
 
 

@@ -4,13 +4,14 @@ import re
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine import service
+from engine.db import once
 from engine.errors import NotFound
-from engine.models import Pathway, TaskRecord
+from engine.models import Pathway, Patient, TaskRecord
 from engine.models import WorklistItem as W
-from webui.access import get_visible_pathway, get_visible_patient, may_work, participant_clause, require_area
+from webui.access import get_visible_pathway, may_work, participates, require_area
 from webui.audit import audit
 from webui.common.phases import lane_label, stage_label
 from webui.common.timeutil import is_overdue
@@ -27,27 +28,50 @@ from webui.pathways.results import latest_results
 MIGRATION_CAUSE = re.compile(r"^Version \d+ → \d+$")  # a migration record's title (engine/migration/moves.py)
 
 
+@once
+def _pathways_query():
+    return (select(Pathway, Patient).join(Patient, Patient.id == Pathway.patient_id)
+            .where(Pathway.patient_id == bindparam("patient_id"), participates(Pathway.id))
+            .order_by(Pathway.started_at.desc(), Pathway.id.desc()))
+
+
 def _pathways_of(patient_id):
-    """The patient's pathways the user may see, newest first."""
-    return db.session.scalars(select(Pathway).where(
-        Pathway.patient_id == patient_id, participant_clause(current_user, Pathway.id))
-        .order_by(Pathway.started_at.desc(), Pathway.id.desc())).all()
+    """(the patient, the patient's pathways the user may see, newest first); (None, [])
+    when the user may see none of them."""
+    rows = db.session.execute(_pathways_query(), {
+        "patient_id": patient_id, "org_code": current_user.organisation_code}).all()
+    return (rows[0][1] if rows else None), [pathway for pathway, _patient in rows]
+
+
+@once
+def _open_items_query():
+    return (select(W).where(W.pathway_id == bindparam("pathway_id"))
+            .order_by(W.urgent.desc(), W.due_at.asc().nulls_last(), W.id))
 
 
 def _open_items(pathway_id):
     """The pathway's open worklist rows: urgent first, then soonest due."""
-    return db.session.scalars(select(W).where(W.pathway_id == pathway_id)
-                              .order_by(W.urgent.desc(), W.due_at.asc().nulls_last(), W.id)).all()
+    return db.session.scalars(_open_items_query(), {"pathway_id": pathway_id}).all()
+
+
+@once
+def _user_query():
+    return select(User).where(User.username == bindparam("username"))
+
+
+@once
+def _organisations_query():
+    return select(Organisation).where(Organisation.code.in_(bindparam("codes", expanding=True)))
 
 
 def _names(pathway):
     """Display names of the tovholder and the organisations taking part."""
     tovholder = None
     if pathway.tovholder:
-        tovholder = db.session.scalar(select(User).filter_by(username=pathway.tovholder))
+        tovholder = db.session.scalar(_user_query(), {"username": pathway.tovholder})
     codes = {pathway.region_org, pathway.municipality_org, pathway.tovholder_org} - {None}
     orgs = {o.code: o.name for o in db.session.scalars(
-        select(Organisation).where(Organisation.code.in_(codes)))}
+        _organisations_query(), {"codes": sorted(codes)})}
     return tovholder, orgs
 
 
@@ -55,8 +79,11 @@ def _names(pathway):
 @require_area("patient")
 def patient(patient_id):
     """Current phase, open tasks, tovholder, deadlines, diagram and timeline of a patient."""
-    patient = get_visible_patient(db.session, current_user, patient_id)
-    pathways = _pathways_of(patient_id)
+    # the visible pathways are the access check (get_visible_patient's rule), and the patient
+    # comes with them: one statement
+    patient, pathways = _pathways_of(patient_id)
+    if patient is None:
+        abort(404)
     pathway = next((p for p in pathways if p.status == "active"), pathways[0])
     items = _open_items(pathway.id)
     kept_drafts = service.closed_drafts(db.session, pathway.id)

@@ -5,8 +5,9 @@ Each value is one indexed look-up of the newest completed record of that form
 The three look-ups go to the database as one statement.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
+from engine.db import once
 from engine.models import TaskRecord as R
 
 RISK_LABELS = {"ingen": _l("Ingen aktuel risiko"), "lav": _l("Lav"), "moderat": _l("Moderat"),
@@ -17,12 +18,18 @@ REASSESSED_STAGES = ("ustabil", "stabil", "overgang")
 CARD_FORMS = ("audit", "dudit", "selvmordsrisiko")
 
 
+@once
+def _latest_query():
+    newest = [select(func.max(R.id)).where(R.pathway_id == bindparam("pathway_id"),
+                                           R.form_id == form_id, R.kind == "task")
+              .scalar_subquery() for form_id in CARD_FORMS]
+    return select(R).where(R.id.in_(newest))
+
+
 def _latest(session, pathway_id):
     """{form id: the newest completed record of that form in the pathway} for the card's forms."""
-    newest = [select(func.max(R.id)).where(R.pathway_id == pathway_id, R.form_id == form_id,
-                                           R.kind == "task").scalar_subquery()
-              for form_id in CARD_FORMS]
-    return {record.form_id: record for record in session.scalars(select(R).where(R.id.in_(newest)))}
+    return {record.form_id: record
+            for record in session.scalars(_latest_query(), {"pathway_id": pathway_id})}
 
 
 def latest_results(session, pathway) -> dict:

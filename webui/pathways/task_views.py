@@ -2,14 +2,15 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine import service
+from engine.db import once
 from engine.errors import Conflict, TaskClosed, TaskNotReady
 from engine.models import Pathway
 from engine.models import WorklistItem as W
 from forms.validation import FormInvalid, validate
-from webui.access import get_visible_pathway, may_work, require_area
+from webui.access import get_visible_task, may_work, require_area
 from webui.audit import audit
 from webui.common.phases import lane_label, stage_label
 from webui.common.templating import fmt_datetime
@@ -26,8 +27,13 @@ from webui.pathways.previous_values import previous_values, previous_values_of
 
 def _item(pathway, task_id):
     """The open task row of the pathway, or None when it is no longer open."""
-    return db.session.scalar(select(W).where(W.pathway_id == pathway.id, W.task_id == task_id,
-                                             W.kind == "task"))
+    return db.session.scalar(_item_query(), {"pathway_id": pathway.id, "task_id": task_id})
+
+
+@once
+def _item_query():
+    return select(W).where(W.pathway_id == bindparam("pathway_id"),
+                           W.task_id == bindparam("task_id"), W.kind == "task")
 
 
 _UNREAD = object()  # _render's draft: not read by the caller yet
@@ -60,8 +66,7 @@ def _render(pathway, item, values, errors, status=200, notice=None, draft=_UNREA
 
 def _visible_task(pathway_id, task_id):
     """(pathway, open worklist row or None); 404 when the user may not see the pathway."""
-    pathway = get_visible_pathway(db.session, current_user, pathway_id)
-    return pathway, _item(pathway, task_id)
+    return get_visible_task(db.session, current_user, pathway_id, task_id)
 
 
 def _fate(pathway, task_id):

@@ -10,8 +10,9 @@ shown), served by the (pathway_id, id) index, so its cost does not depend on the
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy import and_, bindparam, func, not_, or_, select
 
+from engine.db import once
 from engine.models import TaskRecord as R
 
 PAGE_SIZE = 20      # lines shown per page (after grouping)
@@ -86,14 +87,21 @@ def _rest_of_run(session, pathway_id, entry, below):
     return count, oldest, end
 
 
+@once
+def _batch_query(below):
+    """One batch of newest-first rows (below the id bound as `below`, when `below`)."""
+    query = select(R).where(R.pathway_id == bindparam("pathway_id"), _not_repeat())
+    if below:
+        query = query.where(R.id < bindparam("below"))
+    return query.order_by(R.id.desc()).limit(RAW_LIMIT)
+
+
 def page(session, pathway_id, before=None, size=PAGE_SIZE):
     """(entries, cursor for the next older page or None) of a pathway's timeline."""
     entries, cursor = [], before
     for _ in range(MAX_BATCHES):
-        query = select(R).where(R.pathway_id == pathway_id, _not_repeat())
-        if cursor:
-            query = query.where(R.id < cursor)
-        rows = session.scalars(query.order_by(R.id.desc()).limit(RAW_LIMIT)).all()
+        rows = session.scalars(_batch_query(bool(cursor)),
+                               {"pathway_id": pathway_id, "below": cursor}).all()
         entries, last_id, full = group(rows, size, entries)
         if full:  # the next page starts below the last row used (or where this batch began)
             return entries, last_id if last_id is not None else cursor

@@ -1,9 +1,10 @@
 """Planned contacts: booking, moving and cancelling, with the input checks they need."""
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine import clock
+from engine.db import once
 from webui.common.timeutil import LOCAL_TZ, local_midnight_utc, local_today
 from webui.extensions import db
 from webui.models import Organisation
@@ -88,7 +89,13 @@ def upcoming(patient_id: int, limit: int = 20) -> list[PlannedContact]:
 def today_for_org(org_code: str) -> list[PlannedContact]:
     """Today's planned (not cancelled) contacts of an organisation, for the worklist."""
     start = local_midnight_utc(local_today())
-    return list(db.session.scalars(select(PlannedContact).where(
-        PlannedContact.org_code == org_code, PlannedContact.status == "planned",
-        PlannedContact.starts_at >= start, PlannedContact.starts_at < start + timedelta(days=1))
-        .order_by(PlannedContact.starts_at, PlannedContact.id)))
+    return list(db.session.scalars(_today_query(), {
+        "org_code": org_code, "start": start, "end": start + timedelta(days=1)}))
+
+
+@once
+def _today_query():
+    return (select(PlannedContact).where(
+        PlannedContact.org_code == bindparam("org_code"), PlannedContact.status == "planned",
+        PlannedContact.starts_at >= bindparam("start"), PlannedContact.starts_at < bindparam("end"))
+        .order_by(PlannedContact.starts_at, PlannedContact.id))

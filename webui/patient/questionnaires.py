@@ -3,9 +3,10 @@
 A questionnaire the pathway's BPMN asked for (a patient task, see schedule.py) is answered by
 completing that task in the same transaction; when the task has closed, the answer is refused.
 """
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from engine import clock, service
+from engine.db import once
 from engine.errors import Conflict, EngineError
 from engine.models import Pathway, Patient
 from webui.common.holidays import add_working_days
@@ -102,9 +103,16 @@ def answer(row: Questionnaire, answers: dict, actor: str) -> FollowUp | None:
 
 def open_followups_for_org(org_code: str, roles) -> list[FollowUp]:
     """Open follow-ups for one organisation and the user's roles, soonest due first."""
-    return list(db.session.scalars(select(FollowUp).where(
-        FollowUp.org_code == org_code, FollowUp.role.in_(sorted(roles)), FollowUp.done_at.is_(None))
-        .order_by(FollowUp.due_at, FollowUp.id).limit(50)))
+    return list(db.session.scalars(_open_followups_query(), {
+        "org_code": org_code, "roles": sorted(roles)}))
+
+
+@once
+def _open_followups_query():
+    return (select(FollowUp).where(
+        FollowUp.org_code == bindparam("org_code"),
+        FollowUp.role.in_(bindparam("roles", expanding=True)), FollowUp.done_at.is_(None))
+        .order_by(FollowUp.due_at, FollowUp.id).limit(50))
 
 
 def _complete_task(row: Questionnaire, result: dict, actor: str, now) -> None:
