@@ -58,6 +58,7 @@ from engine.sandbox.isolation import (
     lower_thread_priority,
     owner_work,
     priority_code,
+    process_group,
 )
 from engine.sandbox.isolation import settings as sandbox_settings
 from engine.service import migrate_pathway
@@ -83,5 +84,6 @@ __all__ = [
     "enter_lane", "lane", "lane_size", "leave_lane", "owner_work",
     # owners' work apart from the web process: a child's sandbox settings, a low-priority thread
     "configure_sandbox", "lower_process_priority", "lower_thread_priority", "priority_code",
+    "process_group",
     "sandbox_settings",
 ]

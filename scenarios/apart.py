@@ -4,7 +4,8 @@ A scenario drives the whole workflow engine between its evaluations. Run in a we
 that engine work held the interpreter lock beside clinicians' requests (and a proposal slow in
 every step held a request for minutes). `run_apart` runs the scenarios one by one in a fresh
 child process instead: started with a clean environment (no database URL, no secret key), at
-the owner lane's CPU priority (nice 19, SCHED_IDLE), evaluating in its own owner-lane sandbox
+the owner lane's CPU priority (nice 19, SCHED_IDLE; in the web process's session, so that the
+priority holds under the kernel's autogroups), evaluating in its own owner-lane sandbox
 workers, and killed at the caller's deadline. Its answers come back as JSON lines, one per finished scenario.
 """
 import contextlib
@@ -82,7 +83,7 @@ def run_apart(files, scenarios, seconds, cancel=None):
     proc = subprocess.Popen(  # noqa: S603  (our own interpreter and code)
         [sys.executable, "-I", "-c", CODE.format(priority=modeling.priority_code("owner"))],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, env=env, cwd="/", start_new_session=True)
+        stderr=subprocess.DEVNULL, env=env, cwd="/", **modeling.process_group("owner"))
     results = {}
     try:
         _send(proc, request)

@@ -29,6 +29,7 @@ from engine.sandbox.worker_pool import (  # noqa: F401
     lower_thread_priority,
     pool,
     priority_code,
+    process_group,
     settings,
 )
 

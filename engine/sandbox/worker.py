@@ -9,11 +9,13 @@ dumps, and a lower CPU priority than the service (nice 10; 19 for process owners
 readiness, which of those layers hold. The service kills it at the click's deadline. After a
 MemoryError, or when its CPU lifetime runs low, it answers and exits, and the service starts a fresh one.
 """
+import fcntl
 import json
 import os
 import pickle
 import resource
 import sys
+import termios
 from datetime import datetime
 from multiprocessing.connection import Connection
 
@@ -111,6 +113,22 @@ def handle(request):
     return blob, recycle
 
 
+def leave_terminal():
+    """Give up the controlling terminal, if any: an owners' worker stays in the service's
+    session (`worker_pool.process_group`), and a terminal the service was started from must not
+    be one an escaped script could open (/dev/tty) and type into (TIOCSTI)."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+    except OSError:
+        return  # no controlling terminal (a new session, or a service without one)
+    try:
+        fcntl.ioctl(fd, termios.TIOCNOTTY)  # not the session leader: only this process lets go
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def _warm_up():
     """Trigger lazy imports before the file limits apply."""
     restricted.evaluate("days_between(add_days(today(), 1), now()) + len(str([1]))", {})
@@ -132,6 +150,7 @@ def serve():
     outbox = Connection(int(sys.argv[2]), readable=False)
     global ESCAPE_TEST
     ESCAPE_TEST = sys.argv[6:7] == ["escape-test"]
+    leave_terminal()
     _warm_up()
     confine(int(sys.argv[3]), int(sys.argv[4]))
     report = lockdown.apply(enabled=sys.argv[5:6] != ["0"])

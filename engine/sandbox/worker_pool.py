@@ -1,9 +1,10 @@
 """Sandbox worker processes of this service process: start, lease, kill, replace.
 
 Workers are started with `subprocess` (not `fork`, so no lock or thread of the service is
-inherited) in a clean environment, leased to one click at a time, and killed when they break
-the click's deadline. The pools are per process and reset after fork (gunicorn's pre-fork
-workers each get their own); one spare is started in the background.
+inherited) in a clean environment and a process group of their own (`process_group`), leased
+to one click at a time, and killed when they break the click's deadline. The pools are per
+process and reset after fork (gunicorn's pre-fork workers each get their own); one spare is
+started in the background.
 
 There are two lanes, each with its own pool: "clinical" (clinicians' clicks, timers) and
 "owner" (the modeler's live checks, validation, scenarios, dry runs, migration). A process
@@ -144,6 +145,21 @@ def niceness(lane):
     return SETTINGS["owner_niceness" if lane == "owner" else "niceness"]
 
 
+def process_group(lane):
+    """Popen arguments that give a new process of `lane` a process group of its own (a
+    terminal's Ctrl-C does not reach it; `os.killpg` ends a scenario process's group).
+
+    Owners' processes stay in the service's session. On a kernel with autogroups (Linux's
+    CONFIG_SCHED_AUTOGROUP, on in most distributions' kernels, when the service is not in a
+    cgroup of its own) a new session is a new scheduling group that competes with the whole
+    service as an equal: niceness and SCHED_IDLE then rank a process only inside its session.
+    With a session per owner's worker and scenario process, eight of them took two cores from
+    a clinician's click as equals (its p95 went from 15 to 50 ms, docs/performance.md).
+    Clinicians' workers keep sessions of their own, as before (it favours them: each competes
+    with the whole service as an equal)."""
+    return {"process_group": 0} if lane == "owner" else {"start_new_session": True}
+
+
 class Worker:
     """One worker process and the two pipes to it."""
 
@@ -160,7 +176,7 @@ class Worker:
              str(SETTINGS["memory_mb"]), str(niceness(lane)),
              "1" if SETTINGS["lockdown"] else "0"] + (["escape-test"] if escape_test else []),
             pass_fds=(to_child[0], to_us[1]), env=env, cwd="/", stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **process_group(lane))
         os.close(to_child[0])
         os.close(to_us[1])
         self.outbox = Connection(to_child[1], readable=False)

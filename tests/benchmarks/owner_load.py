@@ -20,6 +20,7 @@ Both on SQLite files in a temporary directory (WAL, as tests/benchmarks/hostile.
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import threading
@@ -93,6 +94,29 @@ def _owner_validating(stop, counts, lane, files):
                 counts["scenarios_failed_other"] += not result["ok"] and "time limit" not in message
 
 
+def _owners_cpu_s():
+    """CPU seconds used so far by this process's child processes other than the clinicians'
+    sandbox workers (the owners' workers and scenario processes, with their own workers), the
+    living ones from /proc and the reaped ones from getrusage."""
+    clinical = {worker.proc.pid for worker in isolation.pool("clinical").live}
+    children, ticks = {}, {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        ticks[int(entry)] = int(fields[11]) + int(fields[12])  # utime + stime
+    total, todo = 0, [pid for pid in children.get(os.getpid(), []) if pid not in clinical]
+    while todo:
+        pid = todo.pop()
+        total += ticks.get(pid, 0)
+        todo += children.get(pid, [])
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return total / os.sysconf("SC_CLK_TCK") + reaped.ru_utime + reaped.ru_stime
+
+
 def _loaded_clicks(bench, ids, spec, answers, lane):
     stop = threading.Event()
     counts = {"checks": 0, "owner_failed": 0, "scenarios_failed_on_budget": 0,
@@ -107,12 +131,16 @@ def _loaded_clicks(bench, ids, spec, answers, lane):
         thread.start()
     time.sleep(0.5)  # every owner thread is in its first evaluation
     times, failed = [], 0
+    cpu, began = _owners_cpu_s(), time.monotonic()
     for pid in ids:
         try:
             times.append(bench.click(pid, spec, dict(answers)))
         except EngineError:
             bench.session.rollback()
             failed += 1
+    # the owners really worked meanwhile: their share of the machine's CPUs during the clicks
+    counts["owners_cpu_share"] = (_owners_cpu_s() - cpu) / ((time.monotonic() - began)
+                                                          * (os.cpu_count() or 1))
     stop.set()
     for thread in threads:
         thread.join(30)
@@ -136,6 +164,8 @@ def measure_clicks(tmp, samples):
         result[f"{name}_failed_clinician_clicks"] = failed
         result[f"{name}_owner_checks_done"] = counts["checks"]
         result[f"{name}_owner_checks_failed"] = counts["owner_failed"]
+        if lane == "owner":  # (in the one shared pool the owners' checks use clinicians' workers)
+            result[f"{name}_owner_processes_cpu_share"] = round(counts["owners_cpu_share"], 2)
         result[f"{name}_owner_scenarios_failed_on_budget"] = counts["scenarios_failed_on_budget"]
         result[f"{name}_owner_scenarios_failed_other"] = counts["scenarios_failed_other"]
     bench.session.close()

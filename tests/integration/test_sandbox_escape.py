@@ -6,8 +6,10 @@ Each attack must fail; the targets are made world-readable and world-writable fi
 stops them is the lockdown (Landlock, seccomp, the unprivileged user), not file modes. It needs
 no database, so it runs the same under SQLite and PostgreSQL.
 """
+import json
 import os
 import pickle
+import pty
 import socket
 import stat
 import sys
@@ -183,3 +185,43 @@ def test_a_worker_never_sees_the_services_secrets_in_its_environment(monkeypatch
     for name, value in SECRETS.items():
         assert name not in raw and value not in raw, raw
     assert "s3cret" not in repr(seen["environ"])
+
+
+TERMINAL = r'''
+import json, os, pickle, sys
+sys.path.insert(0, {root!r})
+from engine.sandbox import isolation, wire
+os.close(os.open("/dev/tty", os.O_RDONLY))  # this service process has a controlling terminal
+isolation.configure(lockdown=False)  # the worst case: no Landlock to stop the open below
+worker = isolation.Worker(escape_test=True, lane="owner")
+source = ("import os\ntry:\n    os.close(os.open('/dev/tty', os.O_RDONLY))\n    result = 'opened'\n"
+          "except OSError as exc:\n    result = 'blocked: ' + type(exc).__name__\n")
+reply = wire.decode(worker.call(pickle.dumps(("raw", source, {{}}, None, "2026-01-01T00:00:00",
+                                              10.0)), 15))
+worker.kill()
+print("ANSWER " + json.dumps([reply, os.getsid(0)]), flush=True)
+'''
+
+
+def test_an_owners_worker_in_the_services_session_cannot_reach_its_terminal():
+    """Owners' workers stay in the service's session (their CPU priority then holds); started
+    from a terminal, raw code in one must still not open it (and type into it with TIOCSTI)."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(isolation.__file__))))
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a session leader whose controlling terminal is the new pty
+        os.execv(sys.executable, [sys.executable, "-c", TERMINAL.format(root=root)])  # noqa: S606
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(fd)
+    os.waitpid(pid, 0)
+    [line] = [text for text in output.decode().splitlines() if text.startswith("ANSWER ")]
+    reply, sid = json.loads(line[7:])
+    assert reply == {"ok": "blocked: OSError"}, reply
+    assert sid == pid  # the worker asked from within the terminal's session

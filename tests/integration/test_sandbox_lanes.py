@@ -4,6 +4,7 @@ Reproduces the flood of the issue at pool level: the owner lane is saturated wit
 while a clinician evaluates. Before the lanes, the clinician waited for (or failed with "no
 sandbox worker became free") the owners' workers; now it never waits for them.
 """
+import os
 import threading
 import time
 
@@ -86,3 +87,26 @@ def test_migration_and_scenario_entry_points_run_in_the_owner_lane():
     for function in (modeling.dry_run, modeling.run_batch, modeling.auto_migrate_if_safe,
                      modeling.check_candidate, moves.migrate):
         assert function.__code__ is marker, function.__name__
+
+
+def _autogroup(pid):
+    """The kernel's scheduling autogroup of a process (None without CONFIG_SCHED_AUTOGROUP)."""
+    try:
+        with open(f"/proc/{pid}/autogroup") as handle:
+            return handle.read().split()[0]
+    except OSError:
+        return None
+
+
+def test_owners_workers_stay_in_the_services_session_and_scheduling_group():
+    """A session of its own made each owner's worker an autogroup of its own, which competes
+    with the whole service as an equal whatever its niceness or SCHED_IDLE (issue 19)."""
+    owner, clinical = isolation.Worker(lane="owner"), isolation.Worker(lane="clinical")
+    try:
+        assert os.getsid(owner.proc.pid) == os.getsid(0)
+        assert os.getpgid(owner.proc.pid) == owner.proc.pid  # a terminal's Ctrl-C misses it
+        assert _autogroup(owner.proc.pid) == _autogroup(os.getpid())
+        assert os.getsid(clinical.proc.pid) == clinical.proc.pid  # unchanged: a session of its own
+    finally:
+        owner.kill()
+        clinical.kill()

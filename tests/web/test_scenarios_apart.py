@@ -41,6 +41,21 @@ def test_scenarios_run_in_a_child_process_not_here(base, monkeypatch):
     assert all(r["reached"] for r in results)  # what the journeys reached comes back too
 
 
+def test_the_child_stays_in_this_session_so_its_low_priority_holds(base, monkeypatch):
+    """In a session of its own the child (and each of its sandbox workers) was a scheduling
+    autogroup of its own, as strong as the web process whatever its niceness (issue 19)."""
+    _base_id, files = base
+    seen, popen = [], apart.subprocess.Popen
+
+    def recording(*args, **kwargs):
+        proc = popen(*args, **kwargs)
+        seen.append((os.getsid(proc.pid), os.getpgid(proc.pid), proc.pid))
+        return proc
+    monkeypatch.setattr(apart.subprocess, "Popen", recording)
+    assert apart.run_apart(files, load_all()[:1], 120)[0]["ok"]
+    assert seen == [(os.getsid(0), seen[0][2], seen[0][2])]  # its own group, for killpg
+
+
 def test_the_child_is_killed_at_the_deadline_and_the_rest_is_not_run(base):
     _base_id, files = base
     slow = {**files, **slow_referral(files)}
