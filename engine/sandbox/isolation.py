@@ -18,20 +18,16 @@ import time
 from engine import clock
 from engine.errors import SandboxViolation, ScriptError
 from engine.sandbox import restricted, wire
-from engine.sandbox.worker_pool import (  # noqa: F401
-    LANES,
+from engine.sandbox.settings import (  # noqa: F401
     SETTINGS,
-    Worker,
-    _Lost,
     configure,
-    confinement,
     lower_process_priority,
     lower_thread_priority,
-    pool,
     priority_code,
     process_group,
     settings,
 )
+from engine.sandbox.worker_pool import LANES, Worker, _Lost, confinement, pool  # noqa: F401
 
 log = logging.getLogger(__name__)
 MAX_REQUEST = 16 * 1024 * 1024  # bytes of data shipped to a worker for one evaluation

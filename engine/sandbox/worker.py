@@ -115,7 +115,7 @@ def handle(request):
 
 def leave_terminal():
     """Give up the controlling terminal, if any: an owners' worker stays in the service's
-    session (`worker_pool.process_group`), and a terminal the service was started from must not
+    session (`settings.process_group`), and a terminal the service was started from must not
     be one an escaped script could open (/dev/tty) and type into (TIOCSTI)."""
     try:
         fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
