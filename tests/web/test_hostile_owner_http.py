@@ -219,8 +219,10 @@ def test_budget_burning_validation_and_a_flood_of_checks_leave_clinicians_workin
     body = answer["response"].json()
     assert answer["response"].status_code == 200 and body["ok"] is False
     failed = [s for s in body["scenarios"] if not s.get("ok", True)]
-    assert failed, body
-    text = repr(failed)
+    # the hostile step is named: by a failing scenario or, at load 8 with the flood holding
+    # every owner worker, by the compile check that could not get one (owners wait, not clinicians)
+    assert failed or body["problems"], body
+    text = repr(failed or body["problems"])
     assert "henv_group" in text or "Bestem patientgruppe" in text, text[:500]
     print(f"validate took {took['s']:.1f} s; clinician worklist: {len(latencies)} requests, "
           f"max {max(t for _, t in latencies):.2f} s; flood answers {sorted(set(flood_codes))} "
