@@ -57,6 +57,11 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
+def or_now(value: datetime | None) -> datetime:
+    """A given moment in UTC, or the wall clock's now when none is given."""
+    return as_utc(value) if value is not None else utcnow()
+
+
 def now() -> datetime:
     """The engine clock: the 'now' set by the current step, else the wall clock."""
     value = _NOW.get()

@@ -107,6 +107,10 @@ class NoRecipient(EngineError):
     """A message was sent that no active pathway of the patient waits for."""
 
 
+class InvalidInput(EngineError):
+    """Input to the facade is malformed (for example a CPR number that is not 10 digits)."""
+
+
 class PathwayAlreadyActive(EngineError):
     """The patient already has an active pathway."""
 

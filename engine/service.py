@@ -3,14 +3,10 @@
 Every function takes a SQLAlchemy session first and flushes; the caller commits. On Conflict
 the session's transaction has been rolled back, so nothing of the losing attempt is written.
 """
-import re
 from contextlib import contextmanager
 from copy import deepcopy
-from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from engine import audit, clock
 from engine.definitions.review import require_approved
@@ -24,25 +20,28 @@ from engine.definitions.versions import (
     note_digest,
     version_digest,
 )
-from engine.errors import (
-    Conflict,
-    EngineError,
-    NoRecipient,
-    NotFound,
-    PathwayAlreadyActive,
-    SandboxViolation,
-    TaskClosed,
-)
+from engine.errors import Conflict, InvalidInput, NoRecipient, NotFound, SandboxViolation
 from engine.migration import moves
 from engine.migration.moves import NotMigratable, dry_run, grouped
-from engine.models import AwaitedMessage, Pathway, Patient, TaskRecord, WorklistItem
-from engine.runtime import draft_store, pathways, patient_choice, projection, spiff, timers
+from engine.models import AwaitedMessage, Pathway, TaskRecord, WorklistItem
+from engine.runtime import draft_store, pathways, patient_choice, patients, projection, spiff, timers
 from engine.runtime.decisions import decide, phase_in_dates
+from engine.runtime.draft_facade import (
+    closed_drafts,
+    discard_closed_draft,
+    get_draft,
+    save_draft,
+    task_fate,
+)
 from engine.runtime.drafts import PREVIOUS_KEY
 from engine.runtime.heartbeat import alive as worker_alive
 from engine.runtime.heartbeat import beat, forget_old, latest_beat, worker_identity
+from engine.runtime.patients import register_patient
 from engine.runtime.reconciliation import queue_referral
-from engine.sandbox import expressions, failures, isolation
+from engine.sandbox import failures, isolation
+from engine.sandbox.expressions import check_expression
+from engine.sandbox.failures import record as record_sandbox_failure
+from engine.sandbox.health import sandbox_answers, sandbox_confinement
 
 # Re-exported for the web layer and the CLI, which reach the engine only through the facades.
 __all__ = [
@@ -52,18 +51,6 @@ __all__ = [
     "PREVIOUS_KEY", "worker_alive", "beat", "forget_old", "latest_beat", "worker_identity",
     "queue_referral",
 ]
-CPR = re.compile(r"^\d{10}$")
-SEXES = ("M", "K")
-
-
-class InvalidInput(EngineError):
-    """Input to the facade is malformed (for example a CPR number that is not 10 digits)."""
-
-
-def _now(now):
-    return clock.as_utc(now) if now is not None else clock.utcnow()
-
-
 @contextmanager
 def _click(**where):
     """One time budget for every evaluation of this call; a violation learns where it happened
@@ -77,50 +64,6 @@ def _click(**where):
             raise
 
 
-def register_patient(session, cpr, name, sex, birth_date, region, municipality, write=True):
-    """Find a patient by CPR number, or register a new one.
-
-    With write=False a new patient is only added to the session (no id yet): start_pathway
-    then writes it after the definition has run (SQLite's write lock is never held meanwhile).
-    """
-    cpr = (cpr or "").replace("-", "").strip()
-    if not CPR.match(cpr):
-        raise InvalidInput("CPR number must be 10 digits")
-    existing = session.scalar(select(Patient).where(Patient.cpr == cpr))
-    if existing is not None:
-        return existing
-    if sex not in SEXES:
-        raise InvalidInput(f"sex must be one of {SEXES}")
-    if not (name or "").strip():
-        raise InvalidInput("name is required")
-    if isinstance(birth_date, str):
-        birth_date = date.fromisoformat(birth_date)
-    patient = Patient(cpr=cpr, name=name.strip(), sex=sex, birth_date=birth_date,
-                      region=region, municipality=municipality, created_at=clock.utcnow())
-    session.add(patient)
-    if write:
-        session.flush()
-    return patient
-
-
-def _patient_to_start(session, patient_id):
-    """The patient (a Patient not yet written is taken as is), checked for an active pathway."""
-    if isinstance(patient_id, Patient) and patient_id.id is None:
-        return patient_id
-    patient_id = getattr(patient_id, "id", patient_id)
-    # Lock the patient's row (PostgreSQL) so two referrals at once cannot both pass the
-    # "no active pathway" check; the second waits, then sees the first one's pathway.
-    locked = session.scalar(select(Patient.id).where(Patient.id == patient_id).with_for_update())
-    patient = session.get(Patient, patient_id) if locked is not None else None
-    if patient is None:
-        raise NotFound(f"patient {patient_id} does not exist")
-    active = session.scalar(select(Pathway.id).where(Pathway.patient_id == patient_id,
-                                                     Pathway.status == "active"))
-    if active is not None:
-        raise PathwayAlreadyActive(f"patient {patient_id} already has active pathway {active}")
-    return patient
-
-
 def start_pathway(session, patient_id, data, actor, now=None):
     """Start a pathway for a patient on the current definition version, in the entry stage.
 
@@ -128,9 +71,9 @@ def start_pathway(session, patient_id, data, actor, now=None):
     runs before the pathway's (and that patient's) row is written, so on SQLite a slow
     definition never holds the database's one write lock (pathways.save writes them).
     """
-    now = _now(now)
+    now = clock.or_now(now)
     with session.no_autoflush:  # nothing this click queued is written while code evaluates
-        patient = _patient_to_start(session, patient_id)
+        patient = patients.to_start(session, patient_id)
         version = current_version(session)
         if version is None:
             raise NotFound("no pathway definition is deployed")
@@ -164,7 +107,7 @@ def ready_tasks(session, pathway_id):
 
 def complete_task(session, pathway_id, task_id, data, actor, expected_lock=None, now=None):
     """Complete a ready user task with form data; step, continue-as-new, save and project."""
-    now = _now(now)
+    now = clock.or_now(now)
     with clock.frozen_at(now), _click() as where:
         live = pathways.load(session, pathway_id, expected_lock)
         where["pathway"] = live.pathway
@@ -200,56 +143,6 @@ def _chosen_participants(form_data):
     return {str(c)[:64] for c in chosen if c} if isinstance(chosen, list) else set()
 
 
-def save_draft(session, pathway_id, task_id, data, actor, now=None):
-    """Keep unsubmitted form data for an open task (TaskClosed when it is no longer open).
-
-    The task's worklist row is locked first (PostgreSQL) so a completion waits for the save
-    and then removes the draft with the task; the draft is one upsert, so two first saves at
-    once cannot collide; the row is read again after the write (SQLite takes its write lock
-    there), so a draft is never stored for a task that closed meanwhile. Returns nothing: the
-    caller that wants the draft reads it with `get_draft` (a save is the page's autosave, and
-    reading the row back on every one of them was a statement nobody used)."""
-    now = _now(now)
-    item = draft_store.open_task(session, pathway_id, task_id, lock=True)
-    if item is None:
-        raise TaskClosed(f"task {task_id} of pathway {pathway_id} is no longer open")
-    try:
-        draft_store.upsert(session, item, spiff.jsonable(dict(data or {})), actor, now)
-        if draft_store.open_task(session, pathway_id, task_id) is None:
-            raise TaskClosed(f"task {task_id} of pathway {pathway_id} closed during the save")
-    except (IntegrityError, StaleDataError, ObjectDeletedError) as exc:  # the pathway went away
-        raise TaskClosed(f"task {task_id} of pathway {pathway_id} closed during the save: "
-                         f"{type(exc).__name__}") from None
-
-
-def get_draft(session, pathway_id, task_id):
-    """The saved draft of an open task, or None."""
-    draft = draft_store.get(session, pathway_id, task_id)
-    return draft if draft is not None and draft.closed_at is None else None
-
-
-def closed_drafts(session, pathway_id):
-    """Drafts kept although their task closed without them (shown on the patient page)."""
-    return draft_store.closed(session, pathway_id)
-
-
-def discard_closed_draft(session, pathway_id, task_id):
-    """Delete a closed task's kept draft once someone has taken what they needed from it."""
-    draft = draft_store.get(session, pathway_id, task_id)
-    if draft is None or draft.closed_at is None:
-        raise NotFound(f"no kept draft for task {task_id} of pathway {pathway_id}")
-    draft_store.discard(session, pathway_id, task_id)
-
-
-def task_fate(session, pathway_id, task_id):
-    """What became of a task that is no longer open: (its completion record or None, the
-    draft kept for it or None); neither means it closed as the pathway moved on."""
-    done = session.scalar(select(TaskRecord).where(
-        TaskRecord.pathway_id == pathway_id, TaskRecord.task_id == str(task_id),
-        TaskRecord.kind == "task").limit(1))
-    return done, draft_store.get(session, pathway_id, task_id)
-
-
 def _item(session, item_id):
     # Row-locked (PostgreSQL) and re-read: two people claiming at once cannot both succeed.
     item = session.scalar(select(WorklistItem).where(WorklistItem.id == item_id)
@@ -281,7 +174,7 @@ def release_task(session, item_id, username):
 
 def deliver_message(session, name, patient_id, payload, actor, now=None):
     """Deliver a BPMN message to the patient's pathway that waits for it (else NoRecipient)."""
-    now = _now(now)
+    now = clock.or_now(now)
     pathway_id = session.scalar(
         select(AwaitedMessage.pathway_id).join(Pathway, Pathway.id == AwaitedMessage.pathway_id)
         .where(AwaitedMessage.patient_id == patient_id, AwaitedMessage.name == name,
@@ -307,7 +200,7 @@ def deliver_message(session, name, patient_id, payload, actor, now=None):
 def end_pathway(session, pathway_id, reason, actor, notify=(), now=None):
     """End an active pathway from outside its model (e.g. the patient died): its tasks close,
     the given organisations get a notice of kind `reason`."""
-    now = _now(now)
+    now = clock.or_now(now)
     with clock.frozen_at(now), _click() as where:
         live = pathways.load(session, pathway_id)
         where["pathway"] = live.pathway
@@ -324,7 +217,7 @@ def note_event(session, pathway_id, title, data, actor, now=None):
         raise NotFound(f"pathway {pathway_id} does not exist")
     record = TaskRecord(pathway_id=pathway.id, run_no=pathway.run_no, stage=pathway.stage,
                         phase=pathway.phase, title=str(title)[:200], kind="event",
-                        actor=actor or "system", at=_now(now), data=spiff.jsonable(dict(data or {})),
+                        actor=actor or "system", at=clock.or_now(now), data=spiff.jsonable(dict(data or {})),
                         version_id=pathway.version_id)
     session.add(record)
     session.flush()
@@ -333,7 +226,7 @@ def note_event(session, pathway_id, title, data, actor, now=None):
 
 def tick(session, now=None, limit=500, actor="system", stop=None):
     """Fire due timers of up to `limit` pathways (until `stop()`); return how many fired."""
-    return timers.sweep(session, _now(now), limit, actor, stop=stop)
+    return timers.sweep(session, clock.or_now(now), limit, actor, stop=stop)
 
 
 def pathway_data(session, pathway_id) -> dict:
@@ -354,44 +247,15 @@ def migrate_pathway(session, pathway_id, version_id, actor, now=None):
 
 
 
-def check_expression(kind, text):
-    """(ok, reason, line) for one expression compiled in the sandbox (see engine.sandbox.expressions)."""
-    return expressions.check_expression(kind, text)
-
-
 def configure_sandbox(click_budget_s=None):
     """Set the per-click time budget of definitions' code (None keeps the default)."""
     isolation.configure(click_budget_s=click_budget_s)
 
 
-def sandbox_answers(seconds=2.0) -> str:
-    """"ok" when this process's sandbox evaluates an expression within `seconds`, else why not."""
-    try:
-        with isolation.click(seconds):
-            value = isolation.evaluate("1 + 1", {})
-    except Exception as exc:  # noqa: BLE001 - any failure means this node cannot run definitions
-        return f"the sandbox does not answer ({type(exc).__name__}: {str(exc)[:120]})"
-    return "ok" if value == 2 else f"the sandbox answered {value!r} to 1 + 1"
-
-
-def sandbox_confinement() -> dict[str, str]:
-    """Which lockdown layers hold in this process's sandbox workers: {layer: "on (...)" or
-    "off: reason"}; starts a worker first when none has started yet."""
-    if not isolation.confinement():
-        sandbox_answers()
-    return isolation.confinement()
-
-
-def record_sandbox_failure(session, exc, actor, source=""):
-    """Store, log and audit a definition's failure in the sandbox (the caller commits)."""
-    failures.record(session, exc, actor, source=source)
-
-
-
 def record_patient_choice(session, pathway_id, kind, on, reason, actor, until=None, now=None):
     """Record that the patient postponed the start (to `until`) or declined treatment, on day
     `on`, with a reason; the guarantee's clock stops as L 126 allows (docs/indicators.md)."""
-    now = _now(now)
+    now = clock.or_now(now)
     pathway = session.get(Pathway, pathway_id)
     if pathway is None:
         raise NotFound(f"pathway {pathway_id} does not exist")
