@@ -25,9 +25,8 @@ TEST_CLICK_BUDGET_S = 10.0
 # clinicians, so at load 8 an owner's scenario never got a CPU and a propose test timed out.
 # Owners' processes also stay in the starting process's session (issue 19: one kernel
 # autogroup), where even nice 10 lost to the busy processes of a loaded machine: 14 scenarios
-# outlasted a request's 60 s. The suite runs owners' work at its own priority (nice 0); the
-# gunicorn-based tests (test_hostile_owner_http.py) and benchmarks/owner_load.py keep
-# production's.
+# outlasted a request's 60 s. The suite runs owners' work at its own priority (nice 0), and so
+# does the gunicorn of test_hostile_owner_http.py; benchmarks/owner_load.py keeps production's.
 service.configure_sandbox(click_budget_s=TEST_CLICK_BUDGET_S)
 modeling.configure_sandbox(owner_niceness=0, owner_idle=False)
 # A request's scenarios stop after 60 s in production (webui/modeler/review.py). At load 8 an

@@ -1,4 +1,6 @@
 """A real gunicorn serving the test database over HTTP, with production settings."""
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -37,7 +39,8 @@ def serving(database_url, tmp_path, workers=2, threads=8, extra_env=None):
     log = open(log_path, "wb")  # noqa: SIM115  (closed after the process)
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers),  # noqa: S603
                              "--threads", str(threads), "-b", f"127.0.0.1:{port}", "webui.wsgi:app"],
-                            cwd=ROOT, env=env, stdout=log, stderr=log)
+                            cwd=ROOT, env=env, stdout=log, stderr=log,
+                            process_group=0)  # its own group for killpg, in this session
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -52,5 +55,11 @@ def serving(database_url, tmp_path, workers=2, threads=8, extra_env=None):
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        # gunicorn waits up to its graceful timeout (30 s) for requests in hand; at load 8 an
+        # owner's starved request can be one of them, and then stopping takes longer still
+        try:
+            proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
         log.close()

@@ -26,6 +26,14 @@ from webui.extensions import db
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 BUDGET_S = 0.5  # the click budget the server runs with (FORLOB_CLICK_BUDGET_S)
+# Production runs owners' work at nice 19 under SCHED_IDLE: it gets a CPU only when nothing
+# else wants one. In a suite run at load 8, whose busy processes share the suite's scheduling
+# group, that was never: an owner's dry run got no answer in 180 s. So this server runs owners'
+# work at the suite's own priority, as tests/conftest.py does for the rest of the suite; the
+# priority itself is asserted by tests/integration/test_sandbox_lanes.py and measured by
+# tests/benchmarks/owner_load.py. What is asserted here holds without its help: every attack is
+# refused or bounded, and a clinician's requests stay quick. Owners' requests may still wait.
+OWNER_WAIT_S = 180
 # before the referral's first script: compares two 2**64-leaf structures in C, where no trace
 # function interrupts it, so only the evaluation's deadline can end it
 BURN = ("a = [0]\nb = [0]\nfor i in range(64):\n    n = []\n    n.append(a)\n    n.append(a)\n"
@@ -79,20 +87,22 @@ def versions(app, demo_users):
 @pytest.fixture
 def live(database_url, versions, tmp_path):
     """The running app, with a short click budget so the budget attacks stay quick."""
-    with serving(database_url, tmp_path, extra_env={"FORLOB_CLICK_BUDGET_S": str(BUDGET_S)}) as url:
+    with serving(database_url, tmp_path, extra_env={
+            "FORLOB_CLICK_BUDGET_S": str(BUDGET_S), "FORLOB_SANDBOX_OWNER_NICE": "0",
+            "FORLOB_SANDBOX_OWNER_IDLE": "0"}) as url:
         yield url
 
 
 def _login(base, username):
     """A browser session logged in over HTTP; returns (session, CSRF token)."""
     http = requests.Session()
-    page = http.get(base + "/login", timeout=30)
-    answer = http.post(base + "/login", timeout=30, allow_redirects=False, data={
+    page = http.get(base + "/login", timeout=OWNER_WAIT_S)
+    answer = http.post(base + "/login", timeout=OWNER_WAIT_S, allow_redirects=False, data={
         "csrf_token": CSRF.search(page.text).group(1), "username": username,
         "password": DEMO_PASSWORD})
     assert answer.status_code == 302, answer.text[:300]
     token = CSRF.search(http.get(base + "/modeler/" if username.startswith("ejer") else base + "/",
-                                 timeout=30).text).group(1)
+                                 timeout=OWNER_WAIT_S).text).group(1)
     return http, token
 
 
@@ -153,26 +163,26 @@ def _state(app, versions):
 
 def test_a_hostile_owner_cannot_put_unapproved_content_live_over_http(app, live, versions):
     http, token = _login(live, "ejer")
-    listing = http.get(live + "/modeler/migrations", timeout=30).text
+    listing = http.get(live + "/modeler/migrations", timeout=OWNER_WAIT_S).text
     for target in (versions["proposal"], versions["merged_away"]):
         assert f'<option value="{target}"' not in listing  # never offered
-        dry = http.get(live + f"/modeler/migrations?to={target}", timeout=30)
+        dry = http.get(live + f"/modeler/migrations?to={target}", timeout=OWNER_WAIT_S)
         assert "ikke godkendt" in dry.text
-        start = http.post(live + "/modeler/migrations", timeout=30,
+        start = http.post(live + "/modeler/migrations", timeout=OWNER_WAIT_S,
                           data={"csrf_token": token, "to": target, "scope": "all"})
         assert "ikke godkendt" in start.text
-        auto = http.post(live + f"/modeler/migrations/versions/{target}/auto", timeout=30,
+        auto = http.post(live + f"/modeler/migrations/versions/{target}/auto", timeout=OWNER_WAIT_S,
                          data={"csrf_token": token, "auto_migrate": "1"})
         assert "ikke godkendt" in auto.text
-        rollback = http.post(live + f"/modeler/versions/{target}/rollback", timeout=30,
+        rollback = http.post(live + f"/modeler/versions/{target}/rollback", timeout=OWNER_WAIT_S,
                              data={"csrf_token": token, "confirm": "1"})
         assert rollback.status_code < 500 and "er aktuel igen" not in rollback.text
     merged_away = http.post(live + f"/modeler/versions/{versions['merged_away']}/rollback",
-                            timeout=30, data={"csrf_token": token, "confirm": "1"})
+                            timeout=OWNER_WAIT_S, data={"csrf_token": token, "confirm": "1"})
     assert "aldrig været godkendt" in merged_away.text
     # approving one's own proposal through the JSON API
     own = http.post(live + f"/modeler/api/versions/{versions['proposal']}/approve", json={},
-                    headers={"X-CSRFToken": token}, timeout=30)
+                    headers={"X-CSRFToken": token}, timeout=OWNER_WAIT_S)
     assert own.status_code >= 400 and own.json()["ok"] is False
     # the CLI-free engine paths all held: nothing moved, nothing became current
     after = _state(app, versions)
@@ -203,7 +213,7 @@ def test_budget_burning_validation_and_a_flood_of_checks_leave_clinicians_workin
         long_check = {"kind": "condition", "text": " or ".join(["x == 1"] * 2000)[:20000]}
         while not done.is_set():
             flood_codes.append(flooder.post(live + "/modeler/api/expression", json=long_check,
-                                            headers={"X-CSRFToken": flood_token}, timeout=30).status_code)
+                                            headers={"X-CSRFToken": flood_token}, timeout=OWNER_WAIT_S).status_code)
 
     attacker = threading.Thread(target=attack)
     flooders = [threading.Thread(target=flood) for _ in range(4)]
@@ -244,7 +254,7 @@ def test_budget_burning_validation_and_a_flood_of_checks_leave_clinicians_workin
     workers, deadline = _sandbox_workers_of(tmp_path), time.monotonic() + 15
     while not workers and time.monotonic() < deadline:
         owner.post(live + "/modeler/api/expression", json={"kind": "condition", "text": "1 == 1"},
-                   headers={"X-CSRFToken": token}, timeout=30)
+                   headers={"X-CSRFToken": token}, timeout=OWNER_WAIT_S)
         workers = _sandbox_workers_of(tmp_path)
     assert workers, "no sandbox worker of this server found"
     print(f"{len(workers)} sandbox workers, environments: {sorted(set(map(str, workers.values())))}")
@@ -259,7 +269,7 @@ def test_restrictedpython_escapes_are_refused_with_a_clear_message(live, version
     owner, token = _login(live, "ejer")
     for kind, text in ESCAPES:  # refused as the editor checks them, before anything runs
         body = owner.post(live + "/modeler/api/expression", json={"kind": kind, "text": text},
-                          headers={"X-CSRFToken": token}, timeout=30).json()
+                          headers={"X-CSRFToken": token}, timeout=OWNER_WAIT_S).json()
         assert body["ok"] is False, (kind, text, body)
         assert body["message"].startswith("Udtrykket kan ikke bruges"), body
     marker = tmp_path / "pwned"
@@ -268,7 +278,7 @@ def test_restrictedpython_escapes_are_refused_with_a_clear_message(live, version
         hostile = versions["henvisning"].replace(
             "<bpmn:script>group = ", f"<bpmn:script>{script}\ngroup = ", 1)
         body = owner.post(live + "/modeler/api/validate", headers={"X-CSRFToken": token},
-                          timeout=60, json={"base_version": versions["proposal"],
+                          timeout=OWNER_WAIT_S, json={"base_version": versions["proposal"],
                                             "files": {"henvisning.bpmn": hostile}}).json()
         assert body["ok"] is False, (attempt, body)
         # a problem found statically names the element; a scenario stopped at run time says it
