@@ -18,10 +18,10 @@ import shutil
 import statistics
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from engine import clock, service
 from engine import models as m
-from engine import service
 from tests.benchmarks.worklist_web import _database
 from tests.conftest import make_test_config
 from webui import create_app
@@ -88,8 +88,8 @@ def run(staff, kind, repeat, pathways=1000):
             seed_organisations()
             seed_users()
             db.session.commit()
-            seed_staff(staff, date.today())
-            seed_pathways(pathways, date.today())
+            seed_staff(staff, clock.today())
+            seed_pathways(pathways, clock.today())
         client = app.test_client()
         client.post("/login", data={"username": "leder", "password": "demo1234"})
         path = f"/kompetencer/enhed/{ORG}"

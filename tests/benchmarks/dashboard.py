@@ -16,10 +16,10 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from engine import clock, service
 from engine import models as m
-from engine import service
 from tests import dbutil
 from webui import create_app, orgdata
 from webui.dashboards import cells_cache, phase_in_data, quality_data
@@ -102,7 +102,7 @@ def measure(total=10000, db_url=None, repeat=5, seed=1):
         began = time.perf_counter()
         n_runs, n_records = _populate(db.session, total, random.Random(seed))
         seed_s = time.perf_counter() - began
-    today = date.today()
+    today = clock.today()
     with app.test_request_context():
         _query_set(today)  # warm the spec cache and the connection
         unfiltered = _median_ms(repeat, lambda: _query_set(today))

@@ -3,7 +3,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from engine import service
+from engine import clock, service
 from engine.models import Pathway, PathwayRun, PhaseStay, TaskRecord
 from webui.dashboards import filters as flt
 from webui.dashboards import hours
@@ -17,11 +17,11 @@ def test_population_spreads_pathways_and_shows_a_future_group_3_date(app, demo_r
     with app.app_context():  # what `flask demo seed --patients 12` adds, without the 32 fixed ones
         seed_organisations()
         seed_users()
-        deploy_demo_plan(db.session, app.config["BPMN_DIR"], date.today())
+        deploy_demo_plan(db.session, app.config["BPMN_DIR"], clock.today())
         db.session.commit()
         assert seed_population(db.session, 12) == 12
         dates = service.phase_in_dates(db.session, ["sjaelland", "hovedstaden"])
-        assert dates[("sjaelland", 3)] > date.today()            # the demo's late region
+        assert dates[("sjaelland", 3)] > clock.today()            # the demo's late region
         assert dates[("hovedstaden", 3)] == date(2026, 7, 1)       # national default kept
         assert "demo" in service.latest_version(db.session).note
         pathways = db.session.scalars(select(Pathway)).all()

@@ -6,6 +6,7 @@ import random
 import re
 from datetime import date
 
+from engine import clock
 from forms.registry import form_ids, load_form
 from webui.demo.filler import answers
 
@@ -94,4 +95,4 @@ def referral_fields(csrf: str, rng=random) -> list:
     return [("csrf_token", csrf), ("cpr", random_cpr(rng)),
             ("name", f"Belastning {rng.randint(1, 10**6)}"), ("region", "hovedstaden"),
             ("municipality", "koebenhavn"), ("contacts", "psykiatri"), ("contacts", "kommune"),
-            ("referrer", "Egen læge"), ("received_at", date.today().isoformat())]
+            ("referrer", "Egen læge"), ("received_at", clock.today().isoformat())]

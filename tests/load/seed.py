@@ -1,9 +1,8 @@
 """Seed a load-test database: demo organisations and logins, and pathways with open tasks."""
-from datetime import date
 
 from sqlalchemy import select
 
-from engine import service
+from engine import clock, service
 from engine.models import WorklistItem
 from forms.validation import validate
 from tests.load.clinic import OVERRIDES
@@ -45,7 +44,7 @@ def seed(app, pathways: int = 400) -> list[int]:
                     "region_org": region_org("hovedstaden"),
                     "municipality_org": municipality_org("koebenhavn"),
                     "contacts": ["psykiatri", "kommune"], "referrer": "Egen læge",
-                    "received_at": date.today().isoformat(), "sex": cpr_rules.sex(cpr)}
+                    "received_at": clock.today().isoformat(), "sex": cpr_rules.sex(cpr)}
             pathway = service.start_pathway(db.session, patient.id, data, "psyk.kbh")
             if index % 2:
                 _complete(db.session, pathway.id, "visitation", "psyk.kbh")

@@ -1,9 +1,8 @@
 """Build real pathways through the engine facade for the web tests."""
-from datetime import date
 
 from flask import current_app
 
-from engine import service
+from engine import clock, service
 from engine.models import WorklistItem
 from forms.validation import validate
 from webui.demo.filler import answers
@@ -33,7 +32,7 @@ def refer(cpr="0101901235", name="Bent Testesen", region="hovedstaden",
     data = {"patient_id": patient.id, "region": region, "municipality": municipality,
             "region_org": region_org(region), "municipality_org": municipality_org(municipality),
             "contacts": list(contacts), "referrer": "Egen læge",
-            "received_at": (received or date.today()).isoformat(), "sex": cpr_rules.sex(cpr)}
+            "received_at": (received or clock.today()).isoformat(), "sex": cpr_rules.sex(cpr)}
     pathway = service.start_pathway(db.session, patient.id, data, actor, now=now)
     db.session.commit()
     return pathway

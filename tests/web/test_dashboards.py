@@ -1,7 +1,7 @@
 """Implementation leads see counts per region and group, never a patient."""
 import re
-from datetime import date
 
+from engine import clock
 from engine.models import AuditEntry
 from tests.web.pathway_setup import refer
 from webui.extensions import db
@@ -47,7 +47,7 @@ def test_the_enrolment_chart_has_a_table_with_the_same_figures(auth, client, app
     auth.login("leder")
     page = client.get("/overblik/").get_data(as_text=True)
     assert 'id="enrolment-table"' in page and "<summary>Tabel</summary>" in page
-    month = date.today().strftime("%Y-%m")
+    month = clock.today().strftime("%Y-%m")
     row = re.search(rf'<tr data-group="1" data-month="{month}">(.*?)</tr>', page, re.S).group(1)
     cells = re.findall(r'<td class="n">([^<]*)</td>', row)
     assert cells[:2] == ["5", "5"]          # the month's referrals and the cumulative count

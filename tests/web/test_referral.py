@@ -4,13 +4,14 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from engine import clock
 from engine.models import AuditEntry, Pathway, Patient
 from tests.web.pathway_setup import ensure_deployed
 from webui.extensions import db
 
 FORM = {"cpr": "020202-4234", "name": "Rita Henvist", "region": "hovedstaden",
         "municipality": "koebenhavn", "contacts": ["psykiatri", "kommune"],
-        "referrer": "Egen læge", "received_at": date.today().isoformat()}
+        "referrer": "Egen læge", "received_at": clock.today().isoformat()}
 
 
 @pytest.fixture(autouse=True)

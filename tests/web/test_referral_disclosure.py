@@ -1,9 +1,9 @@
 """A referral tells nobody whether a CPR number is in a pathway elsewhere (docs/ui.md)."""
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
+from engine import clock
 from engine.models import AuditEntry, Notice, Pathway, Patient
 from tests.web import pathway_setup as setup
 from webui.demo.seed import DEMO_PASSWORD
@@ -14,7 +14,7 @@ ELSEWHERE = "0202902468"   # a Nordjylland patient
 NEW = "0303903571"
 FORM = {"name": "Navn Indtastet", "region": "hovedstaden", "municipality": "koebenhavn",
         "contacts": ["psykiatri", "kommune"], "referrer": "Egen læge",
-        "received_at": date.today().isoformat()}
+        "received_at": clock.today().isoformat()}
 
 
 @pytest.fixture(autouse=True)

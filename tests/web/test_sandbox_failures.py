@@ -1,10 +1,10 @@
 """Hostile definitions over HTTP: a clear 422 page, nothing saved, logged, audited, counted."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from engine import service
+from engine import clock, service
 from engine.models import AuditEntry, Pathway, Patient, SandboxFailure
 from engine.sandbox import isolation
 from tests.fixtures import hostile
@@ -17,7 +17,7 @@ from webui.extensions import db
 BUDGET = 0.5
 FORM = {"cpr": "020202-4234", "name": "Rita Henvist", "region": "hovedstaden",
         "municipality": "koebenhavn", "contacts": ["psykiatri", "kommune"],
-        "referrer": "Egen læge", "received_at": date.today().isoformat()}
+        "referrer": "Egen læge", "received_at": clock.today().isoformat()}
 ATTACKS = {
     "compare_shared_in_c": hostile.script(DOUBLED + "x = l.count(b)"),
     "raises_base_exception": hostile.script(f"raise {BASE}('x')"),

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine import service
+from engine import clock, service
 from engine.models import Pathway, Patient, TaskRecord
 from engine.runtime import pathways
 from tests.web.pathway_setup import ensure_deployed
@@ -21,7 +21,7 @@ from webui.extensions import db
 
 FORM = {"cpr": "020202-4234", "name": "Rita Henvist", "region": "hovedstaden",
         "municipality": "koebenhavn", "contacts": ["psykiatri", "kommune"],
-        "referrer": "Egen læge", "received_at": date.today().isoformat()}
+        "referrer": "Egen læge", "received_at": clock.today().isoformat()}
 
 
 @pytest.fixture
@@ -106,6 +106,6 @@ def test_the_probe_sees_the_lock_when_a_row_is_written_first(app, probe):
             "patient_id": patient.id, "region": "hovedstaden", "municipality": "koebenhavn",
             "region_org": "region-hovedstaden", "municipality_org": "kommune-koebenhavn",
             "contacts": ["psykiatri"], "referrer": "Egen læge",
-            "received_at": date.today().isoformat(), "sex": "K"}, "psyk.kbh")
+            "received_at": clock.today().isoformat(), "sex": "K"}, "psyk.kbh")
         db.session.rollback()
     assert probe and all("locked" in str(free) for free in probe), probe

@@ -1,9 +1,10 @@
 """Referral reason and no-contact referrals, visitation with the whole referral, group 3, forwarding,
 no municipal tasks for group 1, the tovholder chosen from real users, and the caseload."""
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from engine import clock
 from engine.models import Pathway, PathwayParticipant, WorklistItem
 from tests.web import aging
 from tests.web import pathway_setup as setup
@@ -15,7 +16,7 @@ from webui.worklist.query import Filters, worklist_page
 
 REFERRAL = {"cpr": "020202-4234", "name": "Rita Henvist", "region": "hovedstaden",
             "municipality": "koebenhavn", "referrer": "Egen læge",
-            "received_at": date.today().isoformat(),
+            "received_at": clock.today().isoformat(),
             "referral_reason": "Tiltagende angst og dagligt hashforbrug"}
 
 
