@@ -3,6 +3,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -64,7 +65,7 @@ def test_lost_database_means_back_off_not_a_crash(app, monkeypatch):
     waits = []
     with app.app_context():
         supervisor = Supervisor(interval=0, max_backoff=4)
-        monkeypatch.setattr(supervisor.stopping, "wait", lambda delay: waits.append(delay))
+        monkeypatch.setattr(supervisor, "_wait", lambda delay: waits.append(delay))
         for _ in range(5):
             with supervisor.sweep():
                 raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
@@ -74,6 +75,26 @@ def test_lost_database_means_back_off_not_a_crash(app, monkeypatch):
             pass  # the database is back
         assert supervisor.failures == 0
         supervisor.finish()
+
+
+def test_the_signal_handler_takes_no_lock_so_a_second_signal_cannot_deadlock_it(app):
+    """Two SIGTERMs at once (the service manager's and serve.sh's trap's) left a timer worker
+    hung for good: the handler called Event.set(), and the second one, run inside the first
+    while it held the Event's lock, waited for that lock forever."""
+    with app.app_context():
+        supervisor = Supervisor(interval=60)
+        try:
+            with supervisor.stopping._cond:  # as the first handler held it, inside Event.set()
+                handled = threading.Thread(target=supervisor._on_signal, args=(signal.SIGTERM, None))
+                handled.start()
+                handled.join(5)
+                assert not handled.is_alive()  # it did not wait for the lock
+            started = time.monotonic()
+            supervisor.sleep()  # wakes at once on the handler's byte, not after 60 s
+            assert time.monotonic() - started < 5
+            assert supervisor.stop_requested() and not supervisor.running()
+        finally:
+            supervisor.finish()
 
 
 def test_sigterm_ends_the_worker_cleanly(app, database_url, tmp_path):

@@ -1,6 +1,8 @@
 """Supervision of the timer worker: heartbeat, clean stop on SIGTERM, back-off on database loss."""
 import logging
+import os
 import random
+import select
 import signal
 import threading
 import time
@@ -25,6 +27,13 @@ class Supervisor:
         self.interval = max(0.0, float(interval))
         self.max_backoff = max_backoff
         self.stopping = threading.Event()
+        # A signal handler must take no lock: Event.set() takes one, and a second SIGTERM
+        # arriving while the first handler held it (systemd or serve.sh and its trap both send
+        # one) deadlocked the worker for good. The handler only notes the signal and writes a
+        # byte to this pipe; the main thread wakes on it and sets `stopping` itself.
+        self._signalled = None
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_w, False)
         self.worker_id = worker_identity()
         self.started_at = clock.utcnow()
         self.failures = 0
@@ -35,17 +44,37 @@ class Supervisor:
         log.info("worker started", extra={"worker": self.worker_id, "interval": self.interval})
 
     def _on_signal(self, signum, frame):
-        # Only a flag: the sweep checks it between pathways, so the one in hand is finished.
-        log.info("stop requested", extra={"worker": self.worker_id, "signal": signum})
-        self.stopping.set()
+        # Only a flag and a byte: the sweep checks it between pathways, so the one in hand is
+        # finished. No lock, no logging here (see __init__).
+        self._signalled = signum
+        try:
+            os.write(self._wake_w, b"\0")
+        except OSError:  # the pipe is full (it already wakes the sleeper) or closed
+            pass
+
+    def _notice(self):
+        """Turn a signal the handler noted into `stopping`, in the main thread."""
+        if self._signalled is not None and not self.stopping.is_set():
+            log.info("stop requested", extra={"worker": self.worker_id, "signal": self._signalled})
+            self.stopping.set()
+        return self.stopping.is_set()
+
+    def _wait(self, seconds):
+        """Sleep up to `seconds`; True as soon as a stop is requested."""
+        if self._notice():
+            return True
+        readable, _, _ = select.select([self._wake_r], [], [], max(0.0, seconds))
+        if readable:
+            os.read(self._wake_r, 512)
+        return self._notice()
 
     def running(self) -> bool:
         """False once a stop signal has arrived."""
-        return not self.stopping.is_set()
+        return not self._notice()
 
     def stop_requested(self) -> bool:
         """For tick(stop=...): True once the worker should end after the pathway in hand."""
-        return self.stopping.is_set()
+        return self._notice()
 
     def _beat(self, state="running", swept=False):
         beat(db.session, self.worker_id, self.started_at, state=state, swept=swept)
@@ -87,16 +116,16 @@ class Supervisor:
         log.warning("database unavailable; retrying", extra={
             "worker": self.worker_id, "failures": self.failures, "retry_in_s": round(delay, 2),
             "error": type(exc.orig if hasattr(exc, "orig") else exc).__name__})
-        self.stopping.wait(delay)
+        self._wait(delay)
 
     def sleep(self):
         """Wait for the next sweep, beating meanwhile; returns early on a stop signal."""
         deadline = time.monotonic() + self.interval
-        while not self.stopping.is_set():
+        while not self._notice():
             left = deadline - time.monotonic()
             if left <= 0:
                 return
-            if self.stopping.wait(min(left, BEAT_EVERY)):
+            if self._wait(min(left, BEAT_EVERY)):
                 return
             if deadline - time.monotonic() > 0:
                 try:
@@ -115,4 +144,6 @@ class Supervisor:
             db.session.rollback()
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
+        os.close(self._wake_r)
+        os.close(self._wake_w)
         log.info("worker stopped", extra={"worker": self.worker_id})
