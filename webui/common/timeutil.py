@@ -45,7 +45,7 @@ def local_date(value) -> date | None:
 
 def local_now(now=None) -> datetime:
     """Now (or the given moment) in Danish local time."""
-    return (aware(now) if now is not None else clock.utcnow()).astimezone(LOCAL_TZ)
+    return clock.or_now(aware(now)).astimezone(LOCAL_TZ)
 
 
 def local_today(now=None) -> date:
